@@ -1,0 +1,70 @@
+package dev.skellyjelly.storage.codecs;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoField;
+
+/** The contract's timestamp text: {@code yyyy-MM-dd'T'HH:mm:ss.SSS'Z'} out; ISO-8601 with a zone in. */
+public final class Timestamps {
+
+  private Timestamps() {
+  }
+
+  /** Formats epoch milliseconds as {@code yyyy-MM-dd'T'HH:mm:ss.SSS'Z'}. */
+  public static String format(long epochMs) {
+    long day = Math.floorDiv(epochMs, 86_400_000L);
+    int msOfDay = (int) Math.floorMod(epochMs, 86_400_000L);
+    LocalDate date = LocalDate.ofEpochDay(day);
+    char[] c = new char[24];
+    int year = date.getYear();
+    if (year < 0 || year > 9999) {
+      return Instant.ofEpochMilli(epochMs).toString();
+    }
+    put(c, 0, year, 4);
+    c[4] = '-';
+    put(c, 5, date.getMonthValue(), 2);
+    c[7] = '-';
+    put(c, 8, date.getDayOfMonth(), 2);
+    c[10] = 'T';
+    put(c, 11, msOfDay / 3_600_000, 2);
+    c[13] = ':';
+    put(c, 14, msOfDay / 60_000 % 60, 2);
+    c[16] = ':';
+    put(c, 17, msOfDay / 1000 % 60, 2);
+    c[19] = '.';
+    put(c, 20, msOfDay % 1000, 3);
+    c[23] = 'Z';
+    return new String(c);
+  }
+
+  private static void put(char[] c, int at, int value, int digits) {
+    for (int i = at + digits - 1; i >= at; i--) {
+      c[i] = (char) ('0' + value % 10);
+      value /= 10;
+    }
+  }
+
+  /**
+   * Parses ISO-8601 text that carries a zone ({@code Z} or an offset) into epoch milliseconds.
+   *
+   * @throws IllegalArgumentException when the text has no zone or cannot be parsed
+   */
+  public static long parse(String text) {
+    try {
+      var parsed = DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(text);
+      long seconds = parsed.getLong(ChronoField.INSTANT_SECONDS);
+      int millis = parsed.get(ChronoField.MILLI_OF_SECOND);
+      return Math.addExact(Math.multiplyExact(seconds, 1000L), millis);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("is not ISO-8601 with a zone: " + clip(text));
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("is out of range: " + clip(text));
+    }
+  }
+
+  private static String clip(String s) {
+    return s.length() <= 64 ? '"' + s + '"' : '"' + s.substring(0, 64) + "…\"";
+  }
+}

@@ -1,0 +1,74 @@
+package dev.skellyjelly.storage.codecs;
+
+import java.util.UUID;
+
+/** Canonical UUID text (8-4-4-4-12 hex digits, either case on input, lower case when stored). */
+public final class Uuids {
+
+  private Uuids() {
+  }
+
+  /** Whether {@code s} is canonical UUID text in either case. */
+  public static boolean isCanonical(String s) {
+    if (s == null || s.length() != 36) {
+      return false;
+    }
+    for (int i = 0; i < 36; i++) {
+      char c = s.charAt(i);
+      if (i == 8 || i == 13 || i == 18 || i == 23) {
+        if (c != '-') {
+          return false;
+        }
+      } else if (Character.digit(c, 16) < 0 || c > 'f') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The lower-case form of canonical UUID text (the same instance when already lower case). */
+  public static String normalize(String canonical) {
+    for (int i = 0; i < canonical.length(); i++) {
+      if (Character.isUpperCase(canonical.charAt(i))) {
+        return canonical.toLowerCase(java.util.Locale.ROOT);
+      }
+    }
+    return canonical;
+  }
+
+  /** A fresh random UUID as canonical lower-case text. */
+  public static String random() {
+    return UUID.randomUUID().toString();
+  }
+
+  /** The 16 bytes of canonical UUID text, most significant first. */
+  public static byte[] toBytes(String canonical) {
+    return java.nio.ByteBuffer.allocate(16).putLong(mostSignificant(canonical)).putLong(leastSignificant(canonical)).array();
+  }
+
+  /** Canonical lower-case text of 16 UUID bytes. */
+  public static String fromBytes(byte[] b) {
+    java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b);
+    return fromBits(buf.getLong(), buf.getLong());
+  }
+
+  static long mostSignificant(String canonical) {
+    return (hex(canonical, 0, 8) << 32) | (hex(canonical, 9, 13) << 16) | hex(canonical, 14, 18);
+  }
+
+  static long leastSignificant(String canonical) {
+    return (hex(canonical, 19, 23) << 48) | hex(canonical, 24, 36);
+  }
+
+  private static long hex(String s, int from, int to) {
+    long v = 0;
+    for (int i = from; i < to; i++) {
+      v = (v << 4) | Character.digit(s.charAt(i), 16);
+    }
+    return v;
+  }
+
+  static String fromBits(long msb, long lsb) {
+    return new UUID(msb, lsb).toString();
+  }
+}

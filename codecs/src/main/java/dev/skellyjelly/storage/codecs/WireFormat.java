@@ -1,0 +1,336 @@
+package dev.skellyjelly.storage.codecs;
+
+import io.vertx.core.buffer.Buffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The compact binary form of events and batches: what the cluster codecs put on the wire and what the
+ * database keeps of an event's {@code data}. A message starts with its length (int) and a version byte;
+ * UUIDs travel as 16 bytes, u32 as 4, strings as length + UTF-8.
+ */
+public final class WireFormat {
+
+  /** The version byte every wire message starts with (after its length). */
+  public static final byte VERSION = 1;
+
+  private static final int HAS_ID = 1;
+  private static final int HAS_SESSION = 2;
+
+  private WireFormat() {
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  /** Appends a length-prefixed, versioned event. */
+  public static void writeMessage(Buffer out, RawEvent e) {
+    int start = out.length();
+    out.appendInt(0).appendByte(VERSION);
+    writeEvent(out, e, true);
+    out.setInt(start, out.length() - start - 4);
+  }
+
+  /** Reads a length-prefixed, versioned event starting at {@code pos}. */
+  public static RawEvent readEventMessage(Buffer in, int pos) {
+    Reader r = openMessage(in, pos);
+    RawEvent e = readEvent(r);
+    r.expectEnd();
+    return e;
+  }
+
+  /** Appends a length-prefixed, versioned batch. */
+  public static void writeMessage(Buffer out, EventBatch b) {
+    int start = out.length();
+    out.appendInt(0).appendByte(VERSION);
+    writeUuid(out, b.windowId());
+    writeUuid(out, b.sessionId());
+    out.appendLong(b.windowStartMs()).appendLong(b.windowEndMs()).appendInt(b.part()).appendInt(b.parts());
+    out.appendByte((byte) ((b.late() ? 1 : 0) | (b.replayed() ? 2 : 0)));
+    out.appendInt(b.events().size());
+    for (RawEvent e : b.events()) {
+      writeEvent(out, e, false);
+    }
+    out.appendInt(b.screenshotRefs().size());
+    for (ScreenshotRef ref : b.screenshotRefs()) {
+      writeRef(out, ref);
+    }
+    out.setInt(start, out.length() - start - 4);
+  }
+
+  public static EventBatch readBatchMessage(Buffer in, int pos) {
+    Reader r = openMessage(in, pos);
+    String windowId = readUuid(r);
+    String session = readUuid(r);
+    long start = r.readLong();
+    long end = r.readLong();
+    int part = r.readInt();
+    int parts = r.readInt();
+    int flags = r.readByte();
+    int n = r.readCount(17);
+    List<RawEvent> events = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      events.add(readEvent(r));
+    }
+    int m = r.readCount(41);
+    List<ScreenshotRef> refs = new ArrayList<>(m);
+    for (int i = 0; i < m; i++) {
+      refs.add(readRef(r));
+    }
+    r.expectEnd();
+    return new EventBatch(windowId, session, start, end, part, parts, (flags & 1) != 0, (flags & 2) != 0, events, refs);
+  }
+
+  /** Appends a length-prefixed, versioned screenshot reference. */
+  public static void writeMessage(Buffer out, ScreenshotRef ref) {
+    int start = out.length();
+    out.appendInt(0).appendByte(VERSION);
+    writeRef(out, ref);
+    out.setInt(start, out.length() - start - 4);
+  }
+
+  public static ScreenshotRef readRefMessage(Buffer in, int pos) {
+    Reader r = openMessage(in, pos);
+    ScreenshotRef ref = readRef(r);
+    r.expectEnd();
+    return ref;
+  }
+
+  /** The length of the message at {@code pos}, including its 4-byte prefix. */
+  public static int messageLength(Buffer in, int pos) {
+    return 4 + in.getInt(pos);
+  }
+
+  private static Reader openMessage(Buffer in, int pos) {
+    if (pos < 0 || pos + 5 > in.length()) {
+      throw new IllegalArgumentException("wire message cut short before its header");
+    }
+    int len = in.getInt(pos);
+    if (len < 1 || (long) pos + 4 + len > in.length()) {
+      throw new IllegalArgumentException("wire message length " + len + " does not fit the " + (in.length() - pos - 4) + " bytes received");
+    }
+    byte version = in.getByte(pos + 4);
+    if (version != VERSION) {
+      throw new IllegalArgumentException("unknown wire version " + version + " (expected " + VERSION + ")");
+    }
+    return new Reader(in, pos + 5, pos + 4 + len);
+  }
+
+  // ---------------------------------------------------------------- events
+
+  /** Appends an event without length or version (the body of a message). */
+  public static void writeEvent(Buffer out, RawEvent e, boolean withImage) {
+    out.appendByte((byte) ((e.id() != null ? HAS_ID : 0) | (e.sessionId() != null ? HAS_SESSION : 0)));
+    if (e.id() != null) {
+      writeUuid(out, e.id());
+    }
+    if (e.sessionId() != null) {
+      writeUuid(out, e.sessionId());
+    }
+    out.appendLong(e.timestampMs()).appendByte((byte) e.eventType().code());
+    writeData(out, e.data(), withImage);
+  }
+
+  public static RawEvent readEvent(Reader r) {
+    int flags = r.readByte();
+    String id = (flags & HAS_ID) != 0 ? readUuid(r) : null;
+    String session = (flags & HAS_SESSION) != 0 ? readUuid(r) : null;
+    long ts = r.readLong();
+    int code = r.readByte();
+    EventType type = EventType.fromCode(code);
+    if (type == null) {
+      throw new IllegalArgumentException("unknown event type code " + code);
+    }
+    return new RawEvent(id, session, ts, readData(type, r));
+  }
+
+  /** Appends an event's type-specific fields; a screenshot's image only when {@code withImage}. */
+  public static void writeData(Buffer out, EventData data, boolean withImage) {
+    if (data instanceof Keystroke k) {
+      Keystroke.Modifiers m = k.modifiers();
+      out.appendInt((int) k.keyCode());
+      out.appendByte((byte) ((m.shift() ? 1 : 0) | (m.ctrl() ? 2 : 0) | (m.alt() ? 4 : 0) | (m.meta() ? 8 : 0)
+        | (k.interKeyIntervalMs() != null ? 16 : 0)));
+      if (k.interKeyIntervalMs() != null) {
+        out.appendInt((int) (long) k.interKeyIntervalMs());
+      }
+    } else if (data instanceof MouseMove m) {
+      out.appendInt(m.x()).appendInt(m.y()).appendDouble(m.velocity());
+    } else if (data instanceof MouseClick c) {
+      out.appendInt(c.x()).appendInt(c.y()).appendByte((byte) c.button().ordinal()).appendByte((byte) c.clickType().ordinal());
+    } else if (data instanceof WindowFocus w) {
+      writeString(out, w.windowTitle());
+      writeString(out, w.appName());
+      out.appendInt((int) w.processId()).appendByte((byte) (w.durationMs() != null ? 1 : 0));
+      if (w.durationMs() != null) {
+        out.appendInt((int) (long) w.durationMs());
+      }
+    } else if (data instanceof Screenshot s) {
+      writeUuid(out, s.screenshotId());
+      out.appendByte((byte) s.format().ordinal());
+      writeString(out, s.windowTitle());
+      writeString(out, s.appName());
+      Screenshot.Region reg = s.screenRegion();
+      out.appendInt(reg.x()).appendInt(reg.y()).appendInt((int) reg.width()).appendInt((int) reg.height());
+      boolean image = withImage && s.image() != null;
+      out.appendByte((byte) ((s.privacyMasked() ? 1 : 0) | (image ? 2 : 0)));
+      if (image) {
+        out.appendInt(s.image().length).appendBytes(s.image());
+      }
+    } else if (data instanceof ProcessEvent p) {
+      out.appendInt((int) p.processId());
+      writeString(out, p.processName());
+      out.appendByte((byte) p.eventType().ordinal());
+    } else if (data instanceof ResourceUsage r) {
+      out.appendDouble(r.cpuPercent()).appendInt((int) r.memoryMb()).appendDouble(r.diskIoMbPerSec())
+        .appendDouble(r.networkIoMbPerSec());
+    }
+  }
+
+  public static EventData readData(EventType type, Reader r) {
+    switch (type) {
+      case KEYSTROKE: {
+        long code = r.readU32();
+        int flags = r.readByte();
+        Long interval = (flags & 16) != 0 ? r.readU32() : null;
+        return new Keystroke(code, new Keystroke.Modifiers((flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0,
+          (flags & 8) != 0), interval);
+      }
+      case MOUSE_MOVE:
+        return new MouseMove(r.readInt(), r.readInt(), r.readDouble());
+      case MOUSE_CLICK:
+        return new MouseClick(r.readInt(), r.readInt(), r.readEnum(MouseClick.Button.values()),
+          r.readEnum(MouseClick.ClickType.values()));
+      case WINDOW_FOCUS: {
+        String title = r.readString();
+        String app = r.readString();
+        long pid = r.readU32();
+        Long duration = r.readByte() != 0 ? r.readU32() : null;
+        return new WindowFocus(title, app, pid, duration);
+      }
+      case SCREENSHOT: {
+        String sid = readUuid(r);
+        ImageFormat format = r.readEnum(ImageFormat.values());
+        String title = r.readString();
+        String app = r.readString();
+        Screenshot.Region region = new Screenshot.Region(r.readInt(), r.readInt(), r.readU32(), r.readU32());
+        int flags = r.readByte();
+        byte[] image = (flags & 2) != 0 ? r.readBytes(r.readInt()) : null;
+        return new Screenshot(sid, format, image, title, app, region, (flags & 1) != 0);
+      }
+      case PROCESS:
+        return new ProcessEvent(r.readU32(), r.readString(), r.readEnum(ProcessEvent.Change.values()));
+      case RESOURCE:
+        return new ResourceUsage(r.readDouble(), r.readU32(), r.readDouble(), r.readDouble());
+      default:
+        throw new IllegalArgumentException("unknown event type " + type);
+    }
+  }
+
+  // ---------------------------------------------------------------- pieces
+
+  private static void writeRef(Buffer out, ScreenshotRef ref) {
+    writeUuid(out, ref.screenshotId());
+    out.appendLong(ref.timestampMs()).appendByte((byte) ref.format().ordinal()).appendLong(ref.sizeBytes())
+      .appendInt(ref.width()).appendInt(ref.height()).appendByte((byte) ref.storage().ordinal());
+  }
+
+  private static ScreenshotRef readRef(Reader r) {
+    return new ScreenshotRef(readUuid(r), r.readLong(), r.readEnum(ImageFormat.values()), r.readLong(), r.readInt(),
+      r.readInt(), r.readEnum(ScreenshotStorage.values()));
+  }
+
+  public static void writeUuid(Buffer out, String uuid) {
+    out.appendLong(Uuids.mostSignificant(uuid)).appendLong(Uuids.leastSignificant(uuid));
+  }
+
+  public static String readUuid(Reader r) {
+    return Uuids.fromBits(r.readLong(), r.readLong());
+  }
+
+  private static void writeString(Buffer out, String s) {
+    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+    out.appendInt(utf8.length).appendBytes(utf8);
+  }
+
+  /** A bounds-checked cursor over part of a buffer; every overrun is an {@link IllegalArgumentException}. */
+  public static final class Reader {
+    private final Buffer in;
+    private int pos;
+    private final int end;
+
+    public Reader(Buffer in, int pos, int end) {
+      this.in = in;
+      this.pos = pos;
+      this.end = end;
+    }
+
+    private int take(int n) {
+      if (n < 0 || pos + n > end) {
+        throw new IllegalArgumentException("wire form cut short: needs " + n + " bytes at " + pos + ", has " + (end - pos));
+      }
+      int at = pos;
+      pos += n;
+      return at;
+    }
+
+    public int readByte() {
+      return in.getByte(take(1));
+    }
+
+    public int readInt() {
+      return in.getInt(take(4));
+    }
+
+    public long readU32() {
+      return in.getUnsignedInt(take(4));
+    }
+
+    public long readLong() {
+      return in.getLong(take(8));
+    }
+
+    public double readDouble() {
+      return in.getDouble(take(8));
+    }
+
+    public byte[] readBytes(int n) {
+      int at = take(n);
+      return in.getBytes(at, at + n);
+    }
+
+    public String readString() {
+      int n = readInt();
+      int at = take(n);
+      return in.getString(at, at + n, "UTF-8");
+    }
+
+    /** A count of items each at least {@code minItemBytes} long, checked against what remains. */
+    int readCount(int minItemBytes) {
+      int n = readInt();
+      if (n < 0 || (long) n * minItemBytes > end - pos) {
+        throw new IllegalArgumentException("wire count " + n + " does not fit the " + (end - pos) + " bytes left");
+      }
+      return n;
+    }
+
+    <E> E readEnum(E[] values) {
+      int i = readByte();
+      if (i < 0 || i >= values.length) {
+        throw new IllegalArgumentException("wire enum value " + i + " out of range");
+      }
+      return values[i];
+    }
+
+    public boolean atEnd() {
+      return pos == end;
+    }
+
+    public void expectEnd() {
+      if (pos != end) {
+        throw new IllegalArgumentException("wire message has " + (end - pos) + " trailing bytes");
+      }
+    }
+  }
+}

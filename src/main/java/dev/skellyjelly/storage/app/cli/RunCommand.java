@@ -1,0 +1,170 @@
+package dev.skellyjelly.storage.app.cli;
+
+import dev.skellyjelly.storage.ConfigException;
+import dev.skellyjelly.storage.StorageConfig;
+import dev.skellyjelly.storage.StorageMetrics;
+import dev.skellyjelly.storage.StorageModule;
+import dev.skellyjelly.storage.app.ConfigLoader;
+import dev.skellyjelly.storage.app.Durations;
+import dev.skellyjelly.storage.app.sim.PngFactory;
+import dev.skellyjelly.storage.app.sim.Simulator;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** {@code run}: the module until SIGINT/SIGTERM or the duration ends, then a graceful stop and a summary. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+  description = "Run the storage module; with --simulate, a realistic Data Capture in the same process.")
+public final class RunCommand implements java.util.concurrent.Callable<Integer> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+  @Option(names = "--config", paramLabel = "FILE", description = "configuration file (TOML, section [storage])")
+  Path config;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override one configuration key")
+  List<String> sets = new ArrayList<>();
+
+  @Option(names = "--cluster", description = "join the clustered event bus (Hazelcast)")
+  boolean cluster;
+
+  @Option(names = "--simulate", paramLabel = "EVENTS_PER_SEC", description = "publish simulated events at this total rate")
+  Double simulate;
+
+  @Option(names = "--duration", paramLabel = "DURATION", description = "stop after this long (500ms, 30s, 5m, 1h)")
+  String duration;
+
+  @Option(names = "--screenshot-every", paramLabel = "DURATION", description = "simulated screenshot interval (default 30s)")
+  String screenshotEvery = "30s";
+
+  @Override
+  public Integer call() {
+    StorageConfig cfg;
+    long durationMs;
+    long screenshotMs;
+    try {
+      durationMs = duration == null ? -1 : Durations.parseMs(duration);
+      screenshotMs = Durations.parseMs(screenshotEvery);
+      if (simulate != null && (simulate < 0 || simulate.isNaN() || simulate.isInfinite())) {
+        throw new IllegalArgumentException("--simulate must be a rate ≥ 0, got " + simulate);
+      }
+      String home = System.getProperty("user.home");
+      Path file = ConfigLoader.locate(config, Path.of("").toAbsolutePath(), home);
+      cfg = ConfigLoader.load(file, System.getenv(), sets, home);
+      LOG.info("configuration: {}", file == null ? "built-in defaults" : file);
+    } catch (ConfigException | IllegalArgumentException e) {
+      System.err.println("skelly-storage: " + e.getMessage());
+      return Main.EXIT_USAGE;
+    }
+    if (cluster) {
+      System.err.println("skelly-storage: --cluster is not available in this build");
+      return Main.EXIT_FAILURE;
+    }
+    List<byte[]> pngs = simulate != null && (durationMs < 0 || screenshotMs <= durationMs) ? screenshots() : List.of();
+
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(4));
+    StorageModule module = new StorageModule();
+    String moduleId;
+    try {
+      moduleId = vertx.deployVerticle(module, new DeploymentOptions().setConfig(cfg.toJson())).await();
+    } catch (Exception e) {
+      System.err.println("skelly-storage: cannot start: " + (e.getMessage() == null ? e : e.getMessage()));
+      vertx.close().await();
+      return Main.EXIT_FAILURE;
+    }
+    Simulator simulator = null;
+    if (simulate != null) {
+      simulator = new Simulator(simulate, screenshotMs, pngs, System::currentTimeMillis);
+      vertx.deployVerticle(simulator).await();
+    }
+
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    CountDownLatch finished = new CountDownLatch(1);
+    AtomicInteger exitCode = new AtomicInteger(0);
+    Thread hook = new Thread(() -> {
+      stopRequested.countDown();
+      try {
+        finished.await();
+      } catch (InterruptedException ignored) {
+        Thread.currentThread().interrupt();
+      }
+      System.out.flush();
+      System.err.flush();
+      Runtime.getRuntime().halt(exitCode.get());
+    }, "skelly-storage-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+
+    StatusLine status = new StatusLine(module.metrics(), System.err);
+    long statusTimer = vertx.setPeriodic(StatusLine.PERIOD_MS, id -> status.print());
+    try {
+      if (durationMs >= 0) {
+        stopRequested.await(durationMs, TimeUnit.MILLISECONDS);
+      } else {
+        stopRequested.await();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    vertx.cancelTimer(statusTimer);
+    status.finish();
+    LOG.info("stopping: draining the module");
+    int code = 0;
+    try {
+      if (simulator != null) {
+        vertx.undeploy(simulator.deploymentID()).await();
+      }
+      vertx.undeploy(moduleId).await();
+    } catch (Exception e) {
+      String why = e instanceof dev.skellyjelly.storage.ShutdownTimeoutException ? e.getMessage()
+        : "shutdown failed: " + (e.getMessage() == null ? e : e.getMessage());
+      System.err.println("skelly-storage: " + why);
+      code = Main.EXIT_FAILURE;
+    }
+    StorageMetrics metrics = module.metrics();
+    System.out.println(metrics.summary().encode());
+    System.out.flush();
+    if (code == 0) {
+      try {
+        vertx.close().await();
+      } catch (Exception e) {
+        LOG.warn("closing Vert.x: {}", e.getMessage());
+      }
+    }
+    exitCode.set(code);
+    finished.countDown();
+    if (stopRequested.getCount() == 0 && Thread.currentThread() != hook) {
+      // A signal started the JVM's shutdown: the hook ends the process with our exit code.
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        return code;
+      }
+    } else {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    }
+    return code;
+  }
+
+  /** Real PNGs of realistic sizes, on both sides of any threshold from 1 to 5 MB, made before the run. */
+  static List<byte[]> screenshots() {
+    int[] sizesKb = {350, 900, 1_600, 2_600, 4_200, 5_400, 7_900};
+    List<byte[]> out = new ArrayList<>();
+    long started = System.nanoTime();
+    for (int i = 0; i < sizesKb.length; i++) {
+      out.add(PngFactory.screenshot(sizesKb[i] * 1024, 1000 + i));
+    }
+    LOG.info("generated {} PNG screenshots in {} ms", out.size(), (System.nanoTime() - started) / 1_000_000);
+    return out;
+  }
+}

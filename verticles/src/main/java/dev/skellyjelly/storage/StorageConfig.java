@@ -1,0 +1,280 @@
+package dev.skellyjelly.storage;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static dev.skellyjelly.storage.ConfigKeys.*;
+
+/**
+ * The validated configuration of the storage module. Built from layered key/value maps (file, then
+ * environment, then command line) by {@link #from}; handed to verticles as JSON through
+ * {@link #toJson()} / {@link #fromJson(JsonObject)}.
+ */
+public record StorageConfig(
+  int batchWindowSeconds,
+  long windowGraceMs,
+  int maxEventsPerBatch,
+  long maxClockSkewMs,
+  long screenshotMemoryThresholdMb,
+  long screenshotMemoryBudgetMb,
+  long screenshotMaxMb,
+  long screenshotRetentionSeconds,
+  String screenshotTempDir,
+  boolean devMode,
+  int devModeScreenshotCount,
+  String databasePath,
+  long writeFlushIntervalMs,
+  long shutdownTimeoutMs,
+  int httpPort,
+  String httpHost,
+  boolean sockjsBridge,
+  int tcpBridgePort,
+  String bridgeToken,
+  String clusterName,
+  String clusterHost,
+  List<String> clusterMembers,
+  int clusterPort) {
+
+  public static final long MB = 1L << 20;
+
+  /** The built-in defaults, as the contract lists them ({@code ~} not yet expanded). */
+  public static Map<String, Object> defaults() {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put(BATCH_WINDOW_SECONDS, 30L);
+    d.put(WINDOW_GRACE_MS, 2000L);
+    d.put(MAX_EVENTS_PER_BATCH, 10000L);
+    d.put(MAX_CLOCK_SKEW_MS, 5000L);
+    d.put(SCREENSHOT_MEMORY_THRESHOLD_MB, 5L);
+    d.put(SCREENSHOT_MEMORY_BUDGET_MB, 16L);
+    d.put(SCREENSHOT_MAX_MB, 16L);
+    d.put(SCREENSHOT_RETENTION_SECONDS, 30L);
+    d.put(SCREENSHOT_TEMP_DIR, "~/.skelly-jelly/screenshots");
+    d.put(DEV_MODE, false);
+    d.put(DEV_MODE_SCREENSHOT_COUNT, 5L);
+    d.put(DATABASE_PATH, "~/.skelly-jelly/events.db");
+    d.put(WRITE_FLUSH_INTERVAL_MS, 1000L);
+    d.put(SHUTDOWN_TIMEOUT_MS, 10000L);
+    d.put(HTTP_PORT, 0L);
+    d.put(HTTP_HOST, "127.0.0.1");
+    d.put(SOCKJS_BRIDGE, false);
+    d.put(TCP_BRIDGE_PORT, 0L);
+    d.put(BRIDGE_TOKEN, "");
+    d.put(CLUSTER_NAME, "skelly-jelly");
+    d.put(CLUSTER_HOST, "127.0.0.1");
+    d.put(CLUSTER_MEMBERS, List.of("127.0.0.1"));
+    d.put(CLUSTER_PORT, 5701L);
+    return d;
+  }
+
+  /** The defaults, validated, with {@code ~} expanded to {@code home}. */
+  public static StorageConfig defaults(String home) {
+    return from(List.of(), home);
+  }
+
+  /**
+   * Applies layers of overrides to the defaults, later layers winning, and validates the result. Values
+   * may be typed (from a TOML file or JSON) or text (from the environment or {@code --set}): text is
+   * parsed by the key's type (lists comma-separated, booleans {@code true}/{@code false}).
+   *
+   * @param home what {@code ~} stands for at the start of a path
+   * @throws ConfigException naming the first unknown key or bad value
+   */
+  public static StorageConfig from(List<Map<String, ?>> layers, String home) {
+    Map<String, Object> merged = defaults();
+    for (Map<String, ?> layer : layers) {
+      for (Map.Entry<String, ?> e : layer.entrySet()) {
+        if (!merged.containsKey(e.getKey())) {
+          throw new ConfigException(e.getKey(), "unknown configuration key '" + e.getKey() + "'");
+        }
+        merged.put(e.getKey(), e.getValue());
+      }
+    }
+    Reader r = new Reader(merged, home);
+    StorageConfig c = new StorageConfig(
+      (int) r.integer(BATCH_WINDOW_SECONDS, 1, 86_400),
+      r.integer(WINDOW_GRACE_MS, 0, 3_600_000),
+      (int) r.integer(MAX_EVENTS_PER_BATCH, 1, 10_000_000),
+      r.integer(MAX_CLOCK_SKEW_MS, 0, 86_400_000L * 365),
+      r.integer(SCREENSHOT_MEMORY_THRESHOLD_MB, 0, 1024),
+      r.integer(SCREENSHOT_MEMORY_BUDGET_MB, 0, 4096),
+      r.integer(SCREENSHOT_MAX_MB, 1, 1024),
+      r.integer(SCREENSHOT_RETENTION_SECONDS, 0, 86_400 * 7),
+      r.path(SCREENSHOT_TEMP_DIR),
+      r.bool(DEV_MODE),
+      (int) r.integer(DEV_MODE_SCREENSHOT_COUNT, 0, 1000),
+      r.path(DATABASE_PATH),
+      r.integer(WRITE_FLUSH_INTERVAL_MS, 1, 600_000),
+      r.integer(SHUTDOWN_TIMEOUT_MS, 1, 3_600_000),
+      (int) r.integer(HTTP_PORT, 0, 65535),
+      r.text(HTTP_HOST, false),
+      r.bool(SOCKJS_BRIDGE),
+      (int) r.integer(TCP_BRIDGE_PORT, 0, 65535),
+      r.text(BRIDGE_TOKEN, true),
+      r.text(CLUSTER_NAME, false),
+      r.text(CLUSTER_HOST, false),
+      r.list(CLUSTER_MEMBERS),
+      (int) r.integer(CLUSTER_PORT, 1, 65535));
+    if (c.windowGraceMs <= c.writeFlushIntervalMs) {
+      throw new ConfigException(WINDOW_GRACE_MS, "window_grace_ms (" + c.windowGraceMs
+        + ") must exceed write_flush_interval_ms (" + c.writeFlushIntervalMs + ")");
+    }
+    if (c.screenshotMemoryThresholdMb > c.screenshotMaxMb) {
+      throw new ConfigException(SCREENSHOT_MEMORY_THRESHOLD_MB, "screenshot_memory_threshold_mb ("
+        + c.screenshotMemoryThresholdMb + ") must not exceed screenshot_max_mb (" + c.screenshotMaxMb + ")");
+    }
+    return c;
+  }
+
+  public long batchWindowMs() {
+    return batchWindowSeconds * 1000L;
+  }
+
+  public long screenshotMemoryThresholdBytes() {
+    return screenshotMemoryThresholdMb * MB;
+  }
+
+  public long screenshotMemoryBudgetBytes() {
+    return screenshotMemoryBudgetMb * MB;
+  }
+
+  public long screenshotMaxBytes() {
+    return screenshotMaxMb * MB;
+  }
+
+  /** The largest bridge message: ⌈screenshot_max_mb × 4/3⌉ MB + 64 KB (a maximum-size image as base64 in JSON). */
+  public long bridgeMaxMessageBytes() {
+    return (screenshotMaxMb * 4 + 2) / 3 * MB + 64 * 1024;
+  }
+
+  /** As JSON, keyed by the contract's names: what verticles receive through their deployment options. */
+  public JsonObject toJson() {
+    JsonObject j = new JsonObject();
+    j.put(BATCH_WINDOW_SECONDS, batchWindowSeconds).put(WINDOW_GRACE_MS, windowGraceMs)
+      .put(MAX_EVENTS_PER_BATCH, maxEventsPerBatch).put(MAX_CLOCK_SKEW_MS, maxClockSkewMs)
+      .put(SCREENSHOT_MEMORY_THRESHOLD_MB, screenshotMemoryThresholdMb)
+      .put(SCREENSHOT_MEMORY_BUDGET_MB, screenshotMemoryBudgetMb).put(SCREENSHOT_MAX_MB, screenshotMaxMb)
+      .put(SCREENSHOT_RETENTION_SECONDS, screenshotRetentionSeconds).put(SCREENSHOT_TEMP_DIR, screenshotTempDir)
+      .put(DEV_MODE, devMode).put(DEV_MODE_SCREENSHOT_COUNT, devModeScreenshotCount).put(DATABASE_PATH, databasePath)
+      .put(WRITE_FLUSH_INTERVAL_MS, writeFlushIntervalMs).put(SHUTDOWN_TIMEOUT_MS, shutdownTimeoutMs)
+      .put(HTTP_PORT, httpPort).put(HTTP_HOST, httpHost).put(SOCKJS_BRIDGE, sockjsBridge)
+      .put(TCP_BRIDGE_PORT, tcpBridgePort).put(BRIDGE_TOKEN, bridgeToken).put(CLUSTER_NAME, clusterName)
+      .put(CLUSTER_HOST, clusterHost).put(CLUSTER_MEMBERS, new JsonArray(clusterMembers)).put(CLUSTER_PORT, clusterPort);
+    return j;
+  }
+
+  /** Reads (and validates) a configuration from its JSON form; absent keys take their defaults. */
+  public static StorageConfig fromJson(JsonObject json, String home) {
+    Map<String, Object> layer = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : json) {
+      Object v = e.getValue();
+      layer.put(e.getKey(), v instanceof JsonArray a ? a.getList() : v);
+    }
+    return from(List.of(layer), home);
+  }
+
+  /** Reads a configuration that {@link #toJson()} wrote (already expanded and validated once). */
+  public static StorageConfig fromJson(JsonObject json) {
+    return fromJson(json, System.getProperty("user.home"));
+  }
+
+  private static final class Reader {
+    private final Map<String, Object> values;
+    private final String home;
+
+    Reader(Map<String, Object> values, String home) {
+      this.values = values;
+      this.home = home;
+    }
+
+    long integer(String key, long min, long max) {
+      Object v = values.get(key);
+      long n;
+      if (v instanceof Integer || v instanceof Long || v instanceof Short) {
+        n = ((Number) v).longValue();
+      } else if (v instanceof String s) {
+        try {
+          n = Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+          throw bad(key, v, "an integer");
+        }
+      } else {
+        throw bad(key, v, "an integer");
+      }
+      if (n < min || n > max) {
+        throw new ConfigException(key, key + " must be between " + min + " and " + max + ", got " + n);
+      }
+      return n;
+    }
+
+    boolean bool(String key) {
+      Object v = values.get(key);
+      if (v instanceof Boolean b) {
+        return b;
+      }
+      if ("true".equals(v)) {
+        return true;
+      }
+      if ("false".equals(v)) {
+        return false;
+      }
+      throw bad(key, v, "true or false");
+    }
+
+    String text(String key, boolean mayBeEmpty) {
+      Object v = values.get(key);
+      if (!(v instanceof String s)) {
+        throw bad(key, v, "a string");
+      }
+      if (!mayBeEmpty && s.isBlank()) {
+        throw new ConfigException(key, key + " must not be empty");
+      }
+      return s;
+    }
+
+    String path(String key) {
+      String s = text(key, false);
+      if (s.equals("~")) {
+        return home;
+      }
+      if (s.startsWith("~/")) {
+        return home + s.substring(1);
+      }
+      return s;
+    }
+
+    List<String> list(String key) {
+      Object v = values.get(key);
+      List<String> out = new ArrayList<>();
+      if (v instanceof String s) {
+        for (String part : s.split(",")) {
+          if (!part.isBlank()) {
+            out.add(part.trim());
+          }
+        }
+      } else if (v instanceof List<?> l) {
+        for (Object o : l) {
+          if (!(o instanceof String s) || s.isBlank()) {
+            throw bad(key, v, "a list of non-empty strings");
+          }
+          out.add(s.trim());
+        }
+      } else {
+        throw bad(key, v, "a list of strings");
+      }
+      if (out.isEmpty()) {
+        throw new ConfigException(key, key + " must name at least one member");
+      }
+      return List.copyOf(out);
+    }
+
+    private static ConfigException bad(String key, Object v, String expected) {
+      String shown = v instanceof String s ? "\"" + s + "\"" : String.valueOf(v);
+      return new ConfigException(key, key + " must be " + expected + ", got " + shown);
+    }
+  }
+}

@@ -1,0 +1,582 @@
+package dev.skellyjelly.storage.impl;
+
+import dev.skellyjelly.storage.StorageConfig;
+import dev.skellyjelly.storage.codecs.RawEvent;
+import dev.skellyjelly.storage.codecs.Screenshot;
+import dev.skellyjelly.storage.codecs.ScreenshotRef;
+import dev.skellyjelly.storage.codecs.ScreenshotStorage;
+import dev.skellyjelly.storage.codecs.ImageFormat;
+import dev.skellyjelly.storage.codecs.Uuids;
+import dev.skellyjelly.storage.impl.Messages.Accepted;
+import dev.skellyjelly.storage.impl.Messages.BatchRecord;
+import dev.skellyjelly.storage.impl.Messages.BatchRecords;
+import dev.skellyjelly.storage.impl.Messages.CommitReceipt;
+import dev.skellyjelly.storage.impl.Messages.CommittedGroup;
+import dev.skellyjelly.storage.impl.Messages.Firing;
+import dev.skellyjelly.storage.impl.Messages.ReplayPlan;
+import dev.skellyjelly.storage.impl.Messages.ReplayRequest;
+import dev.skellyjelly.storage.impl.Messages.ScreenshotDeletion;
+import dev.skellyjelly.storage.impl.Messages.ScreenshotDeletions;
+import dev.skellyjelly.storage.impl.Messages.ScreenshotRow;
+import dev.skellyjelly.storage.impl.Messages.WindowEvents;
+import dev.skellyjelly.storage.impl.Messages.WindowKey;
+import dev.skellyjelly.storage.impl.Messages.WindowQuery;
+import dev.skellyjelly.storage.impl.Messages.WriteGroup;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import io.vertx.jdbcclient.JDBCConnectOptions;
+import io.vertx.jdbcclient.JDBCPool;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The only code that touches SQLite. Deployed as a worker: every handler here runs on its worker thread,
+ * one at a time, and the Vert.x JDBC client holds a single writer connection. Groups of accepted events,
+ * batch records and screenshot deletions are buffered and committed together every
+ * {@code write_flush_interval_ms} (sooner when the buffer fills); after each commit the committed events go
+ * to the batcher and each producer's request is answered.
+ */
+public final class DbWriterVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DbWriterVerticle.class);
+
+  /** Migrations, in order; migration i (1-based) brings the schema to level i. */
+  static final List<String> MIGRATIONS = List.of("001-events.sql");
+
+  /** Commit at once when this many events wait, rather than at the next tick. */
+  static final int FLUSH_EVENTS = 20_000;
+  private static final int ID_QUERY_CHUNK = 500;
+  private static final long MAX_BACKOFF_MS = 5_000;
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
+
+  private final ModuleContext ctx;
+  private StorageConfig config;
+  private Path databasePath;
+  private DatabaseLock lock;
+  private Pool pool;
+
+  private List<Message<WriteGroup>> groups = new ArrayList<>();
+  private List<Message<BatchRecords>> records = new ArrayList<>();
+  private List<Message<ScreenshotDeletions>> deletions = new ArrayList<>();
+  private int bufferedEvents;
+  private Future<Void> inFlight;
+  private long retryAtMs;
+  private long backoffMs;
+  private boolean unhealthy;
+  /** Once the module stops, every arrival is committed at once rather than at the next tick. */
+  private boolean stopping;
+
+  public DbWriterVerticle(ModuleContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public Future<?> start() throws Exception {
+    config = StorageConfig.fromJson(config());
+    databasePath = Path.of(config.databasePath()).toAbsolutePath();
+    prepareFiles();
+    String url = "jdbc:sqlite:" + databasePath + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=5000";
+    pool = JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl(url), new PoolOptions().setMaxSize(1));
+    return migrate()
+      .compose(v -> pool.preparedQuery(Sql.SWEEP_UNDELETED).execute(Tuple.of(ctx.clock().millis())))
+      .compose(swept -> {
+        for (int i = 0; i < swept.rowCount(); i++) {
+          ctx.metrics().screenshotDeleted("startup-sweep");
+        }
+        if (swept.rowCount() > 0) {
+          LOG.info("{} screenshots of an earlier run recorded as deleted by the start-up sweep", swept.rowCount());
+        }
+        return Future.succeededFuture();
+      })
+      .compose(v -> Future.all(
+        vertx.eventBus().<WriteGroup>localConsumer(InternalAddresses.WRITE, this::onWriteGroup).completion(),
+        vertx.eventBus().<BatchRecords>localConsumer(InternalAddresses.BATCH_RECORDS, this::onBatchRecords).completion(),
+        vertx.eventBus().<ScreenshotDeletions>localConsumer(InternalAddresses.SCREENSHOT_DELETED, this::onDeletions).completion(),
+        vertx.eventBus().<ReplayRequest>localConsumer(InternalAddresses.REPLAY, this::onReplay).completion(),
+        vertx.eventBus().<WindowQuery>localConsumer(InternalAddresses.WINDOW_EVENTS, this::onWindowQuery).completion()))
+      .onSuccess(v -> {
+        vertx.setPeriodic(config.writeFlushIntervalMs(), id -> tick());
+        updateSize();
+      })
+      .onFailure(err -> closeQuietly());
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    return ctx.shutdown().stop(vertx, ShutdownSequence.Stage.WRITER, () -> drain()
+      .eventually(() -> pool.close())
+      .eventually(() -> {
+        closeQuietly();
+        return Future.succeededFuture();
+      }));
+  }
+
+  /** Whether the last commit failed (the buffer is kept and retried). */
+  public boolean unhealthy() {
+    return unhealthy;
+  }
+
+  // ---------------------------------------------------------------- files and schema
+
+  private void prepareFiles() throws IOException {
+    Path dir = databasePath.getParent();
+    if (dir != null && !Files.isDirectory(dir)) {
+      Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+    lock = DatabaseLock.acquire(databasePath);
+    var owner = PosixFilePermissions.fromString("rw-------");
+    if (!Files.exists(databasePath)) {
+      Files.createFile(databasePath, PosixFilePermissions.asFileAttribute(owner));
+    }
+    Files.setPosixFilePermissions(databasePath, owner);
+    for (String suffix : new String[]{"-wal", "-shm"}) {
+      Path side = databasePath.resolveSibling(databasePath.getFileName() + suffix);
+      if (Files.exists(side)) {
+        Files.setPosixFilePermissions(side, owner);
+      }
+    }
+  }
+
+  private void closeQuietly() {
+    if (lock != null) {
+      try {
+        lock.close();
+      } catch (IOException e) {
+        LOG.warn("could not release the database lock: {}", e.getMessage());
+      }
+      lock = null;
+    }
+  }
+
+  private Future<Void> migrate() {
+    return pool.withTransaction(conn -> conn.query(Sql.CREATE_SCHEMA_VERSION).execute()
+      .compose(v -> conn.query(Sql.SCHEMA_LEVEL).execute())
+      .compose(rows -> {
+        int level = rows.iterator().next().getInteger(0);
+        if (level > MIGRATIONS.size()) {
+          return Future.failedFuture(new IllegalStateException("database " + databasePath + " has schema level "
+            + level + ", newer than this module's " + MIGRATIONS.size()));
+        }
+        Future<Void> chain = Future.succeededFuture();
+        for (int i = level; i < MIGRATIONS.size(); i++) {
+          int target = i + 1;
+          String file = MIGRATIONS.get(i);
+          chain = chain.compose(v -> applyMigration(conn, file, target));
+        }
+        return chain;
+      }));
+  }
+
+  private Future<Void> applyMigration(SqlConnection conn, String file, int level) {
+    List<String> statements;
+    try (InputStream in = DbWriterVerticle.class.getResourceAsStream("/dev/skellyjelly/storage/db/" + file)) {
+      statements = splitStatements(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException | NullPointerException e) {
+      return Future.failedFuture(new IllegalStateException("migration " + file + " is missing", e));
+    }
+    LOG.info("migrating {} to schema level {}", databasePath, level);
+    return sequence(statements, sql -> conn.query(sql).execute().mapEmpty())
+      .compose(v -> conn.preparedQuery(Sql.RECORD_MIGRATION).execute(Tuple.of(level, ctx.clock().millis())))
+      .mapEmpty();
+  }
+
+  static List<String> splitStatements(String script) {
+    List<String> out = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String line : script.split("\n")) {
+      if (line.trim().equals(";")) {
+        add(out, current);
+        current.setLength(0);
+      } else if (!line.trim().startsWith("--")) {
+        current.append(line).append('\n');
+      }
+    }
+    add(out, current);
+    return out;
+  }
+
+  private static void add(List<String> out, StringBuilder sql) {
+    String s = sql.toString().trim();
+    if (!s.isEmpty()) {
+      out.add(s);
+    }
+  }
+
+  // ---------------------------------------------------------------- buffering
+
+  private void onWriteGroup(Message<WriteGroup> msg) {
+    groups.add(msg);
+    bufferedEvents += msg.body().entries().size();
+    ctx.metrics().queueDepth("writer").set(bufferedEvents);
+    if ((stopping || bufferedEvents >= FLUSH_EVENTS) && inFlight == null && System.currentTimeMillis() >= retryAtMs) {
+      flush();
+    }
+  }
+
+  private void onBatchRecords(Message<BatchRecords> msg) {
+    records.add(msg);
+    if (stopping) {
+      tick();
+    }
+  }
+
+  private void onDeletions(Message<ScreenshotDeletions> msg) {
+    deletions.add(msg);
+    if (stopping) {
+      tick();
+    }
+  }
+
+  private void tick() {
+    if (inFlight == null && hasWork() && System.currentTimeMillis() >= retryAtMs) {
+      flush();
+    }
+  }
+
+  private boolean hasWork() {
+    return !groups.isEmpty() || !records.isEmpty() || !deletions.isEmpty();
+  }
+
+  /** Commits what is buffered now; the future completes when that commit did (or failed). */
+  private Future<Void> flush() {
+    if (inFlight == null && stopping) {
+      // Whatever arrives while this commit runs goes in the next one, right after it.
+      return commitNow().onComplete(ar -> {
+        if (hasWork() && System.currentTimeMillis() >= retryAtMs) {
+          flush();
+        }
+      });
+    }
+    return commitNow();
+  }
+
+  private Future<Void> commitNow() {
+    if (inFlight != null) {
+      return inFlight;
+    }
+    if (!hasWork()) {
+      return Future.succeededFuture();
+    }
+    List<Message<WriteGroup>> g = groups;
+    List<Message<BatchRecords>> r = records;
+    List<Message<ScreenshotDeletions>> d = deletions;
+    int n = bufferedEvents;
+    groups = new ArrayList<>();
+    records = new ArrayList<>();
+    deletions = new ArrayList<>();
+    bufferedEvents = 0;
+    long started = System.nanoTime();
+    inFlight = commit(g, r, d)
+      .map(dups -> {
+        long elapsed = System.nanoTime() - started;
+        ctx.metrics().dbWrite().record(elapsed, java.util.concurrent.TimeUnit.NANOSECONDS);
+        afterCommit(g, r, d, dups);
+        if (unhealthy) {
+          LOG.info("database writable again; committed {} buffered events", n);
+        }
+        unhealthy = false;
+        backoffMs = 0;
+        return (Void) null;
+      })
+      .recover(err -> {
+        // Keep everything, ahead of what arrived since, and try again later.
+        g.addAll(groups);
+        groups = g;
+        r.addAll(records);
+        records = r;
+        d.addAll(deletions);
+        deletions = d;
+        bufferedEvents += n;
+        backoffMs = backoffMs == 0 ? 100 : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        retryAtMs = System.currentTimeMillis() + backoffMs;
+        if (!unhealthy) {
+          LOG.error("commit of {} events failed, keeping them and retrying with backoff: {}", n, err.toString());
+        }
+        unhealthy = true;
+        return Future.failedFuture(err);
+      })
+      .eventually(() -> {
+        inFlight = null;
+        ctx.metrics().queueDepth("writer").set(bufferedEvents);
+        updateSize();
+        return Future.succeededFuture();
+      });
+    return inFlight;
+  }
+
+  /** Commits until nothing is buffered, retrying failures with backoff (the module's stop timeout bounds it). */
+  private Future<Void> drain() {
+    if (inFlight != null) {
+      return inFlight.transform(ar -> drain());
+    }
+    if (!hasWork()) {
+      return Future.succeededFuture();
+    }
+    return flush().transform(ar -> {
+      if (ar.succeeded()) {
+        return drain();
+      }
+      Promise<Void> later = Promise.promise();
+      vertx.setTimer(Math.max(1, backoffMs), id -> drain().onComplete(later));
+      return later.future();
+    });
+  }
+
+  // ---------------------------------------------------------------- the commit
+
+  private Future<BitSet> commit(List<Message<WriteGroup>> g, List<Message<BatchRecords>> r,
+                                List<Message<ScreenshotDeletions>> d) {
+    List<Accepted> all = new ArrayList<>();
+    for (Message<WriteGroup> m : g) {
+      all.addAll(m.body().entries());
+    }
+    return pool.withTransaction(conn -> existingIds(conn, all)
+      .compose(existing -> {
+        BitSet dups = new BitSet(all.size());
+        Set<String> seen = new HashSet<>();
+        List<Tuple> events = new ArrayList<>(all.size());
+        Map<String, long[]> counts = new HashMap<>();
+        List<Tuple> shots = new ArrayList<>();
+        long windowMs = config.batchWindowMs();
+        for (int i = 0; i < all.size(); i++) {
+          Accepted a = all.get(i);
+          RawEvent e = a.event();
+          if (a.producerId() && (existing.contains(e.id()) || !seen.add(e.id()))) {
+            dups.set(i);
+            continue;
+          }
+          long start = EventRows.windowStart(e.timestampMs(), windowMs);
+          events.add(Tuple.of(Uuids.toBytes(e.id()), Uuids.toBytes(e.sessionId()), e.timestampMs(),
+            e.eventType().code(), EventRows.data(e)));
+          counts.computeIfAbsent(e.sessionId() + "|" + start, k -> new long[7])[e.eventType().code()]++;
+          if (a.screenshot() != null) {
+            shots.add(screenshotRow(e, a.screenshot(), start));
+          }
+        }
+        List<Tuple> countRows = new ArrayList<>();
+        counts.forEach((key, byType) -> {
+          int bar = key.indexOf('|');
+          for (int t = 0; t < byType.length; t++) {
+            if (byType[t] > 0) {
+              countRows.add(Tuple.of(key.substring(0, bar), Long.parseLong(key.substring(bar + 1)), t, byType[t]));
+            }
+          }
+        });
+        List<Tuple> batchRows = new ArrayList<>();
+        for (Message<BatchRecords> m : r) {
+          for (BatchRecord b : m.body().records()) {
+            batchRows.add(Tuple.from(List.of(b.windowId(), b.sessionId(), b.windowStartMs(), b.windowEndMs(), b.part(),
+              b.parts(), b.firing(), b.eventCount(), b.screenshotCount(), b.late() ? 1 : 0, b.replayed() ? 1 : 0,
+              b.emittedAtMs())));
+          }
+        }
+        List<Tuple> deletedRows = new ArrayList<>();
+        for (Message<ScreenshotDeletions> m : d) {
+          for (ScreenshotDeletion del : m.body().deletions()) {
+            deletedRows.add(Tuple.of(del.deletedAtMs(), del.reason(), del.screenshotId()));
+          }
+        }
+        return batch(conn, Sql.INSERT_EVENT, events)
+          .compose(v -> batch(conn, Sql.ADD_COUNT, countRows))
+          .compose(v -> batch(conn, Sql.INSERT_SCREENSHOT, shots))
+          .compose(v -> batch(conn, Sql.INSERT_BATCH, batchRows))
+          .compose(v -> batch(conn, Sql.MARK_DELETED, deletedRows))
+          .map(dups);
+      }));
+  }
+
+  private static Tuple screenshotRow(RawEvent e, ScreenshotRow row, long windowStart) {
+    Screenshot s = (Screenshot) e.data();
+    return Tuple.from(java.util.Arrays.asList(s.screenshotId(), e.sessionId(), e.id(), e.timestampMs(), windowStart,
+      s.format().wireName(), row.sizeBytes(), row.width(), row.height(), row.storage(), s.appName(), s.windowTitle(),
+      s.screenRegion().x(), s.screenRegion().y(), s.screenRegion().width(), s.screenRegion().height(),
+      s.privacyMasked() ? 1 : 0));
+  }
+
+  private static Future<Void> batch(SqlConnection conn, String sql, List<Tuple> rows) {
+    if (rows.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery(sql).executeBatch(rows).mapEmpty();
+  }
+
+  /** Which of the producer-chosen ids among {@code entries} the database already holds. */
+  private static Future<Set<String>> existingIds(SqlConnection conn, List<Accepted> entries) {
+    List<byte[]> ids = new ArrayList<>();
+    for (Accepted a : entries) {
+      if (a.producerId()) {
+        ids.add(Uuids.toBytes(a.event().id()));
+      }
+    }
+    Set<String> found = new HashSet<>();
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(found);
+    }
+    List<List<byte[]>> chunks = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i += ID_QUERY_CHUNK) {
+      chunks.add(ids.subList(i, Math.min(ids.size(), i + ID_QUERY_CHUNK)));
+    }
+    return sequence(chunks, chunk -> {
+      StringBuilder sql = new StringBuilder("SELECT id FROM events WHERE id IN (");
+      for (int i = 0; i < chunk.size(); i++) {
+        sql.append(i == 0 ? "?" : ",?");
+      }
+      sql.append(')');
+      return conn.preparedQuery(sql.toString()).execute(Tuple.from(new ArrayList<Object>(chunk)))
+        .map(rows -> {
+          for (Row row : rows) {
+            found.add(Uuids.fromBytes(bytes(row.getValue(0))));
+          }
+          return (Void) null;
+        });
+    }).map(found);
+  }
+
+  static byte[] bytes(Object value) {
+    if (value instanceof byte[] b) {
+      return b;
+    }
+    if (value instanceof Buffer b) {
+      return b.getBytes();
+    }
+    throw new IllegalStateException("expected a BLOB, got " + (value == null ? "null" : value.getClass().getSimpleName()));
+  }
+
+  private void afterCommit(List<Message<WriteGroup>> g, List<Message<BatchRecords>> r,
+                           List<Message<ScreenshotDeletions>> d, BitSet dups) {
+    List<Accepted> committed = new ArrayList<>();
+    int index = 0;
+    long now = System.nanoTime();
+    for (Message<WriteGroup> m : g) {
+      List<Accepted> entries = m.body().entries();
+      BitSet mine = dups.get(index, index + entries.size());
+      for (int i = 0; i < entries.size(); i++) {
+        if (!mine.get(i)) {
+          Accepted a = entries.get(i);
+          committed.add(a);
+          ctx.metrics().persistLatency().record(now - a.receivedNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+      }
+      index += entries.size();
+    }
+    ctx.metrics().persisted(committed.size());
+    ctx.metrics().duplicates(dups.cardinality());
+    // The batcher hears of the commit before any producer does: a graceful stop that waits for the
+    // producers' receipts finds every committed event already queued to the batcher.
+    if (!committed.isEmpty()) {
+      vertx.eventBus().publish(InternalAddresses.COMMITTED, new CommittedGroup(committed), LOCAL);
+    }
+    index = 0;
+    for (Message<WriteGroup> m : g) {
+      int size = m.body().entries().size();
+      m.reply(new CommitReceipt(dups.get(index, index + size)), LOCAL);
+      index += size;
+    }
+    for (Message<BatchRecords> m : r) {
+      m.reply(Boolean.TRUE, LOCAL);
+    }
+    for (Message<ScreenshotDeletions> m : d) {
+      m.reply(Boolean.TRUE, LOCAL);
+    }
+  }
+
+  private void updateSize() {
+    long size = 0;
+    for (String suffix : new String[]{"", "-wal"}) {
+      try {
+        size += Files.size(databasePath.resolveSibling(databasePath.getFileName() + suffix));
+      } catch (IOException missing) {
+        // No WAL yet.
+      }
+    }
+    ctx.metrics().dbSizeBytes().set(size);
+  }
+
+  // ---------------------------------------------------------------- start-up replay
+
+  private void onReplay(Message<ReplayRequest> msg) {
+    ReplayRequest req = msg.body();
+    flush().transform(ignored -> pool.withConnection(conn -> conn.query(Sql.UNCOVERED_WINDOWS).execute()
+      .compose(rows -> {
+        List<WindowKey> due = new ArrayList<>();
+        List<WindowKey> open = new ArrayList<>();
+        for (Row row : rows) {
+          WindowKey key = new WindowKey(row.getString(0), row.getLong(1));
+          (key.windowStartMs() + req.windowMs() + req.graceMs() <= req.nowMs() ? due : open).add(key);
+        }
+        return conn.preparedQuery(Sql.LAST_FIRINGS).execute(Tuple.of(req.nowMs() - 6 * 3_600_000L))
+          .map(firingRows -> {
+            List<Firing> firings = new ArrayList<>();
+            for (Row row : firingRows) {
+              firings.add(new Firing(row.getString(0), row.getLong(1), row.getLong(2)));
+            }
+            return new ReplayPlan(due, open, firings);
+          });
+      })))
+      .onSuccess(plan -> msg.reply(plan, LOCAL))
+      .onFailure(err -> msg.fail(500, "replay query failed: " + err.getMessage()));
+  }
+
+  private void onWindowQuery(Message<WindowQuery> msg) {
+    WindowQuery q = msg.body();
+    pool.withConnection(conn -> conn.preparedQuery(Sql.WINDOW_EVENTS)
+      .execute(Tuple.of(Uuids.toBytes(q.sessionId()), q.windowStartMs(), q.windowEndMs()))
+      .compose(rows -> {
+        List<RawEvent> events = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+          events.add(EventRows.event(bytes(row.getValue(0)), bytes(row.getValue(1)), row.getLong(2), row.getInteger(3),
+            bytes(row.getValue(4))));
+        }
+        return conn.preparedQuery(Sql.WINDOW_SCREENSHOTS).execute(Tuple.of(q.sessionId(), q.windowStartMs()))
+          .map(shots -> {
+            List<ScreenshotRef> refs = new ArrayList<>();
+            for (Row row : shots) {
+              if (!"none".equals(row.getString(6))) {
+                // Whatever a previous run held is gone now: memory with the process, files with the start-up sweep.
+                refs.add(new ScreenshotRef(row.getString(0), row.getLong(1), ImageFormat.fromWireName(row.getString(2)),
+                  row.getLong(3), row.getInteger(4), row.getInteger(5), ScreenshotStorage.DELETED));
+              }
+            }
+            return new WindowEvents(q.sessionId(), q.windowStartMs(), events, refs);
+          });
+      }))
+      .onSuccess(w -> msg.reply(w, LOCAL))
+      .onFailure(err -> msg.fail(500, "window query failed: " + err.getMessage()));
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  static <T> Future<Void> sequence(List<T> items, Function<T, Future<Void>> step) {
+    Future<Void> chain = Future.succeededFuture();
+    for (T item : items) {
+      chain = chain.compose(v -> step.apply(item));
+    }
+    return chain;
+  }
+}

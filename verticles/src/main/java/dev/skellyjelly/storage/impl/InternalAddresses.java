@@ -1,0 +1,25 @@
+package dev.skellyjelly.storage.impl;
+
+/** Addresses between the module's own verticles: local-only consumers, local-only delivery. */
+public final class InternalAddresses {
+
+  /** Receiver → writer: a {@link Messages.WriteGroup}, answered with a {@link Messages.CommitReceipt} after commit. */
+  public static final String WRITE = "skelly.storage.internal.write";
+  /** Writer → batcher: a {@link Messages.CommittedGroup}, published after each commit. */
+  public static final String COMMITTED = "skelly.storage.internal.committed";
+  /** Batcher → writer: {@link Messages.BatchRecords} of emitted batches, answered after commit. */
+  public static final String BATCH_RECORDS = "skelly.storage.internal.batch-records";
+  /** Batcher → writer: {@link Messages.ReplayRequest}, answered with {@link Messages.ReplayPlan}. */
+  public static final String REPLAY = "skelly.storage.internal.replay";
+  /** Batcher → writer: {@link Messages.WindowQuery}, answered with {@link Messages.WindowEvents}. */
+  public static final String WINDOW_EVENTS = "skelly.storage.internal.window-events";
+  /** Receiver → screenshot store: a {@link Messages.StoreScreenshot}, answered with a ScreenshotRef. */
+  public static final String SCREENSHOT_STORE = "skelly.storage.internal.screenshot-store";
+  /** Batcher → screenshot store: {@link Messages.BatchEmitted}. */
+  public static final String BATCH_EMITTED = "skelly.storage.internal.batch-emitted";
+  /** Screenshot store → writer: {@link Messages.ScreenshotDeletions}, answered after commit. */
+  public static final String SCREENSHOT_DELETED = "skelly.storage.internal.screenshot-deleted";
+
+  private InternalAddresses() {
+  }
+}

@@ -1,0 +1,95 @@
+package dev.skellyjelly.storage.impl;
+
+import dev.skellyjelly.storage.codecs.ImageInfo;
+import dev.skellyjelly.storage.codecs.RawEvent;
+import dev.skellyjelly.storage.codecs.Screenshot;
+import dev.skellyjelly.storage.codecs.ScreenshotRef;
+import io.vertx.core.eventbus.Message;
+
+import java.util.BitSet;
+import java.util.List;
+
+/** The immutable messages the module's verticles exchange (local only, passed by reference). */
+public final class Messages {
+
+  private Messages() {
+  }
+
+  /**
+   * One accepted event on its way to the database.
+   *
+   * @param event      with id and session assigned, without image bytes
+   * @param screenshot for a screenshot event: its metadata row (storage, dimensions), else null
+   * @param receivedNanos when the receiver accepted it, for the persist-latency timer
+   * @param producerId whether the producer chose the id (only those can be re-sent)
+   * @param ack        the producer's request to answer after commit, or null (fire-and-forget)
+   */
+  public record Accepted(RawEvent event, boolean producerId, ScreenshotRow screenshot, long receivedNanos,
+                         Message<Object> ack) {
+  }
+
+  /** What the screenshots table keeps of a capture, never the pixels; {@code ref} null when it had no image. */
+  public record ScreenshotRow(ScreenshotRef ref, String storage, long sizeBytes, Integer width, Integer height) {
+  }
+
+  public record WriteGroup(List<Accepted> entries) {
+  }
+
+  /** Which entries of a group (by index) were re-sent ids, acknowledged but not stored again. */
+  public record CommitReceipt(BitSet duplicates) {
+  }
+
+  /** Events newly committed, in commit order. */
+  public record CommittedGroup(List<Accepted> entries) {
+  }
+
+  /** A row of the batches table. */
+  public record BatchRecord(String windowId, String sessionId, long windowStartMs, long windowEndMs, int part,
+                            int parts, long firing, int eventCount, int screenshotCount, boolean late,
+                            boolean replayed, long emittedAtMs) {
+  }
+
+  public record BatchRecords(List<BatchRecord> records) {
+  }
+
+  /** Asks the writer what start-up must replay, given the clock and the window settings. */
+  public record ReplayRequest(long nowMs, long windowMs, long graceMs) {
+  }
+
+  /**
+   * What start-up finds in the database.
+   *
+   * @param due     windows past their close whose committed events were not all emitted: replay them
+   * @param open    windows not yet due with unemitted committed events: the batcher takes them back
+   * @param firings the last firing number of each recent window that has emitted batches
+   */
+  public record ReplayPlan(List<WindowKey> due, List<WindowKey> open, List<Firing> firings) {
+  }
+
+  public record WindowKey(String sessionId, long windowStartMs) {
+  }
+
+  /** Asks the writer for the committed events of one window; answered with {@link WindowEvents}. */
+  public record WindowQuery(String sessionId, long windowStartMs, long windowEndMs) {
+  }
+
+  public record WindowEvents(String sessionId, long windowStartMs, List<RawEvent> events, List<ScreenshotRef> refs) {
+  }
+
+  public record Firing(String sessionId, long windowStartMs, long lastFiring) {
+  }
+
+  /** A screenshot to keep until its batch is analysed. */
+  public record StoreScreenshot(Screenshot screenshot, ImageInfo info, String sessionId, long timestampMs) {
+  }
+
+  /** A batch was emitted carrying these screenshots. */
+  public record BatchEmitted(String windowId, long emittedAtMs, List<String> screenshotIds) {
+  }
+
+  public record ScreenshotDeletion(String screenshotId, long deletedAtMs, String reason) {
+  }
+
+  public record ScreenshotDeletions(List<ScreenshotDeletion> deletions) {
+  }
+}

@@ -1,0 +1,253 @@
+package dev.skellyjelly.storage.impl;
+
+import dev.skellyjelly.storage.StorageConfig;
+import dev.skellyjelly.storage.codecs.Addresses;
+import dev.skellyjelly.storage.codecs.DeadLetterReason;
+import dev.skellyjelly.storage.codecs.EventJson;
+import dev.skellyjelly.storage.codecs.EventValidator;
+import dev.skellyjelly.storage.codecs.ImageHeaders;
+import dev.skellyjelly.storage.codecs.ImageInfo;
+import dev.skellyjelly.storage.codecs.InvalidEventException;
+import dev.skellyjelly.storage.codecs.RawEvent;
+import dev.skellyjelly.storage.codecs.Screenshot;
+import dev.skellyjelly.storage.codecs.ScreenshotRef;
+import dev.skellyjelly.storage.codecs.Uuids;
+import dev.skellyjelly.storage.codecs.ValidationLimits;
+import dev.skellyjelly.storage.impl.Messages.Accepted;
+import dev.skellyjelly.storage.impl.Messages.CommitReceipt;
+import dev.skellyjelly.storage.impl.Messages.ScreenshotRow;
+import dev.skellyjelly.storage.impl.Messages.StoreScreenshot;
+import dev.skellyjelly.storage.impl.Messages.WriteGroup;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * Receives raw events on {@link Addresses#RAW_EVENT}, typed or as JSON: validates them, assigns id and
+ * session where absent, dead-letters bad input, and hands accepted events to the writer in groups. A
+ * producer that used {@code request} is answered once its event is committed.
+ */
+public final class ReceiverVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ReceiverVerticle.class);
+
+  /** Hand a group over at once when it reaches this many events, else at the next tick. */
+  static final int GROUP_EVENTS = 2_000;
+  /** Accepted events not yet committed, at most; past it new input is refused with 503. */
+  static final int MAX_PENDING = 200_000;
+  private static final long LOG_INTERVAL_NANOS = 60_000_000_000L;
+  private static final long WRITE_TIMEOUT_MS = 120_000;
+
+  private final ModuleContext ctx;
+  private StorageConfig config;
+  private ValidationLimits limits;
+  private String runSession;
+  private DeliveryOptions toWriter;
+  private final DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
+  private MessageConsumer<Object> consumer;
+
+  private List<Accepted> buffer = new ArrayList<>();
+  private int pending;
+  private final List<Future<?>> handoffs = new ArrayList<>();
+  private final long[] lastLogged = new long[DeadLetterReason.values().length];
+  private final long[] unlogged = new long[DeadLetterReason.values().length];
+  private long lastDropLog;
+  private boolean stopping;
+
+  public ReceiverVerticle(ModuleContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public Future<?> start() {
+    config = StorageConfig.fromJson(config());
+    limits = new ValidationLimits(config.maxClockSkewMs(), config.screenshotMaxBytes());
+    runSession = Uuids.random();
+    toWriter = new DeliveryOptions().setLocalOnly(true).setSendTimeout(WRITE_TIMEOUT_MS);
+    long handoffMs = Math.max(10, Math.min(100, config.writeFlushIntervalMs() / 4));
+    vertx.setPeriodic(handoffMs, id -> handOff());
+    consumer = vertx.eventBus().consumer(Addresses.RAW_EVENT, this::onRawEvent);
+    LOG.info("receiving on {} (session {} for events without one)", Addresses.RAW_EVENT, runSession);
+    return consumer.completion();
+  }
+
+  /** Stops accepting, hands over what is buffered and waits until the writer committed all of it. */
+  @Override
+  public Future<?> stop() {
+    return ctx.shutdown().stop(vertx, ShutdownSequence.Stage.RECEIVER, () -> {
+      stopping = true;
+      return consumer.unregister()
+        .transform(v -> {
+          handOff();
+          return Future.join(new ArrayList<>(handoffs));
+        });
+    });
+  }
+
+  // ---------------------------------------------------------------- input
+
+  private void onRawEvent(Message<Object> msg) {
+    Object body;
+    try {
+      body = msg.body();
+    } catch (RuntimeException undecodable) {
+      reject(msg, null, new InvalidEventException(DeadLetterReason.BAD_WIRE, null,
+        "wire form cannot be decoded: " + undecodable.getMessage()));
+      return;
+    }
+    if (stopping || pending + buffer.size() >= MAX_PENDING) {
+      refuse(msg, stopping ? "shutdown" : "overload");
+      return;
+    }
+    long now = ctx.clock().millis();
+    RawEvent event;
+    try {
+      event = body instanceof RawEvent typed ? EventValidator.validate(typed, now, limits)
+        : EventJson.decode(body, now, limits);
+    } catch (InvalidEventException invalid) {
+      reject(msg, body, invalid);
+      return;
+    }
+    boolean producerId = event.id() != null;
+    event = event.withIds(producerId ? event.id() : Uuids.random(),
+      event.sessionId() != null ? event.sessionId() : runSession);
+    ctx.metrics().received(event.eventType());
+    Message<Object> ack = msg.replyAddress() != null ? msg : null;
+    if (event.data() instanceof Screenshot shot) {
+      acceptScreenshot(event, shot, producerId, ack);
+    } else {
+      enqueue(new Accepted(event, producerId, null, System.nanoTime(), ack));
+    }
+  }
+
+  private void acceptScreenshot(RawEvent event, Screenshot shot, boolean producerId, Message<Object> ack) {
+    ctx.metrics().screenshotReceived();
+    long received = System.nanoTime();
+    if (shot.imageLength() == 0) {
+      enqueue(new Accepted(event.withoutImage(), producerId, new ScreenshotRow(null, "none", 0, null, null), received, ack));
+      return;
+    }
+    ImageInfo info = ImageHeaders.read(shot.image(), shot.format());
+    RawEvent metadata = event.withoutImage();
+    pending++;
+    vertx.eventBus().<ScreenshotRef>request(InternalAddresses.SCREENSHOT_STORE,
+        new StoreScreenshot(shot, info, event.sessionId(), event.timestampMs()), local)
+      .onComplete(ar -> {
+        pending--;
+        if (ar.succeeded()) {
+          ScreenshotRef ref = ar.result().body();
+          enqueue(new Accepted(metadata, producerId,
+            new ScreenshotRow(ref, ref.storage().wireName(), ref.sizeBytes(), ref.width(), ref.height()), received, ack));
+        } else {
+          LOG.warn("screenshot {} could not be kept: {}", shot.screenshotId(), ar.cause().getMessage());
+          refuse(ack, "screenshot_store");
+        }
+      });
+  }
+
+  private void enqueue(Accepted accepted) {
+    buffer.add(accepted);
+    if (buffer.size() >= GROUP_EVENTS) {
+      handOff();
+    }
+    ctx.metrics().queueDepth("receiver").set(buffer.size() + pending);
+  }
+
+  /** Sends what is buffered to the writer as one group; answers the producers who asked once it committed. */
+  private void handOff() {
+    if (buffer.isEmpty()) {
+      return;
+    }
+    List<Accepted> group = buffer;
+    buffer = new ArrayList<>();
+    pending += group.size();
+    Future<Message<CommitReceipt>> committed = vertx.eventBus().request(InternalAddresses.WRITE, new WriteGroup(group), toWriter);
+    handoffs.add(committed);
+    committed
+      .onSuccess(reply -> acknowledge(group, reply.body().duplicates()))
+      .onFailure(err -> {
+        LOG.error("group of {} events not confirmed by the writer: {}", group.size(), err.getMessage());
+        for (Accepted a : group) {
+          if (a.ack() != null) {
+            a.ack().fail(503, "not committed: " + err.getMessage());
+          }
+        }
+      })
+      .onComplete(ar -> {
+        pending -= group.size();
+        handoffs.remove(committed);
+        ctx.metrics().queueDepth("receiver").set(buffer.size() + pending);
+      });
+  }
+
+  private static void acknowledge(List<Accepted> group, BitSet duplicates) {
+    for (int i = 0; i < group.size(); i++) {
+      Accepted a = group.get(i);
+      if (a.ack() != null) {
+        JsonObject reply = new JsonObject().put("id", a.event().id()).put("committed", true);
+        if (duplicates.get(i)) {
+          reply.put("duplicate", true);
+        }
+        a.ack().reply(reply);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- rejection
+
+  private void reject(Message<Object> msg, Object body, InvalidEventException invalid) {
+    DeadLetterReason reason = invalid.reason();
+    ctx.metrics().deadLetter(reason);
+    JsonObject letter = new JsonObject().put("reason", reason.wireName()).put("detail", invalid.detail());
+    String id = inputId(body);
+    if (id != null) {
+      letter.put("id", id);
+    }
+    letter.put("received", body == null ? "<undecodable>" : EventJson.describeInput(body));
+    vertx.eventBus().publish(Addresses.DEAD_LETTER, letter);
+    long now = System.nanoTime();
+    int r = reason.ordinal();
+    if (lastLogged[r] == 0 || now - lastLogged[r] >= LOG_INTERVAL_NANOS) {
+      LOG.warn("rejected input ({}): {}{}", reason.wireName(), invalid.detail(),
+        unlogged[r] > 0 ? " (and " + unlogged[r] + " more since the last such line)" : "");
+      lastLogged[r] = now;
+      unlogged[r] = 0;
+    } else {
+      unlogged[r]++;
+    }
+    if (msg.replyAddress() != null) {
+      msg.fail(400, reason.wireName());
+    }
+  }
+
+  private static String inputId(Object body) {
+    if (body instanceof JsonObject json && json.getValue("id") instanceof String s) {
+      return EventJson.cutForDisplay(s);
+    }
+    if (body instanceof RawEvent e) {
+      return e.id();
+    }
+    return null;
+  }
+
+  private void refuse(Message<Object> msg, String reason) {
+    ctx.metrics().dropped(reason, 1);
+    long now = System.nanoTime();
+    if (lastDropLog == 0 || now - lastDropLog >= LOG_INTERVAL_NANOS) {
+      LOG.warn("refusing input ({}): {} events waiting for the database", reason, pending + buffer.size());
+      lastDropLog = now;
+    }
+    if (msg != null && msg.replyAddress() != null) {
+      msg.fail(503, reason);
+    }
+  }
+}

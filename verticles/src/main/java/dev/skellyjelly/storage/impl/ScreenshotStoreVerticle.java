@@ -1,0 +1,327 @@
+package dev.skellyjelly.storage.impl;
+
+import dev.skellyjelly.storage.StorageConfig;
+import dev.skellyjelly.storage.codecs.Addresses;
+import dev.skellyjelly.storage.codecs.ImageInfo;
+import dev.skellyjelly.storage.codecs.Screenshot;
+import dev.skellyjelly.storage.codecs.ScreenshotRef;
+import dev.skellyjelly.storage.codecs.ScreenshotStorage;
+import dev.skellyjelly.storage.codecs.Uuids;
+import dev.skellyjelly.storage.impl.Messages.BatchEmitted;
+import dev.skellyjelly.storage.impl.Messages.ScreenshotDeletion;
+import dev.skellyjelly.storage.impl.Messages.ScreenshotDeletions;
+import dev.skellyjelly.storage.impl.Messages.StoreScreenshot;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.file.FileSystem;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps screenshot bytes only as long as analysis needs them: small ones in memory within a byte budget,
+ * the rest in temp files (0600 in a 0700 directory) written through {@code vertx.fileSystem()}. Bytes are
+ * deleted when the batch carrying them is reported analysed, or {@code screenshot_retention_seconds} after
+ * that batch was emitted, or at shutdown; a start-up sweep removes whatever a crash left behind.
+ */
+public final class ScreenshotStoreVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ScreenshotStoreVerticle.class);
+  private static final String FILE_MODE = "rw-------";
+  private static final String DIR_MODE = "rwx------";
+  private static final long TIMEOUT_MS = 120_000;
+
+  private final ModuleContext ctx;
+  private final DeliveryOptions local = new DeliveryOptions().setLocalOnly(true).setSendTimeout(TIMEOUT_MS);
+  private StorageConfig config;
+  private FileSystem fs;
+  private String dir;
+  private String devDir;
+
+  /** Every retained screenshot, by id. */
+  private final Map<String, Held> held = new HashMap<>();
+  /** Screenshots of each emitted batch, by window id, until analysed or expired. */
+  private final Map<String, List<String>> byBatch = new HashMap<>();
+  private final PriorityQueue<Expiry> expiries = new PriorityQueue<>((a, b) -> Long.compare(a.atMs, b.atMs));
+  private final Deque<String> devFiles = new ArrayDeque<>();
+  private List<ScreenshotDeletion> deletions = new ArrayList<>();
+  private final List<Future<?>> recording = new ArrayList<>();
+  private long memoryBytes;
+
+  public ScreenshotStoreVerticle(ModuleContext ctx) {
+    this.ctx = ctx;
+  }
+
+  private record Held(ScreenshotRef ref, byte[] bytes, String path) {
+  }
+
+  private record Expiry(long atMs, String screenshotId) {
+  }
+
+  @Override
+  public Future<?> start() {
+    config = StorageConfig.fromJson(config());
+    fs = vertx.fileSystem();
+    dir = config.screenshotTempDir();
+    devDir = dir + "/dev";
+    return fs.mkdirs(dir, DIR_MODE)
+      .compose(v -> fs.chmod(dir, DIR_MODE))
+      .compose(v -> sweep())
+      .compose(v -> config.devMode() ? fs.mkdirs(devDir, DIR_MODE).compose(x -> loadDevFiles()) : Future.succeededFuture())
+      .compose(v -> Future.all(
+        vertx.eventBus().<StoreScreenshot>localConsumer(InternalAddresses.SCREENSHOT_STORE, this::onStore).completion(),
+        vertx.eventBus().<BatchEmitted>localConsumer(InternalAddresses.BATCH_EMITTED, this::onBatchEmitted).completion(),
+        vertx.eventBus().<JsonObject>consumer(Addresses.ANALYSIS_COMPLETE, this::onAnalysisComplete).completion(),
+        vertx.eventBus().<Object>consumer(Addresses.SCREENSHOT, this::onFetch).completion()))
+      .onSuccess(v -> vertx.setPeriodic(Math.max(10, Math.min(250, config.screenshotRetentionSeconds() * 250)), id -> tick()));
+  }
+
+  /** Deletes every retained screenshot (dev copies stay) and waits until the deletions are recorded. */
+  @Override
+  public Future<?> stop() {
+    return ctx.shutdown().stop(vertx, ShutdownSequence.Stage.SCREENSHOTS, this::drain);
+  }
+
+  private Future<?> drain() {
+    List<Future<?>> deleting = new ArrayList<>();
+    for (String id : new ArrayList<>(held.keySet())) {
+      deleting.add(delete(id, "shutdown"));
+    }
+    return Future.join(deleting).transform(ar -> {
+      flushDeletions();
+      return Future.join(new ArrayList<>(recording));
+    });
+  }
+
+  // ---------------------------------------------------------------- start-up
+
+  /** Removes every file a previous run left in the temp directory (the dev directory excepted). */
+  private Future<Void> sweep() {
+    return fs.readDir(dir).compose(paths -> {
+      List<Future<?>> removals = new ArrayList<>();
+      for (String path : paths) {
+        if (!path.equals(devDir)) {
+          removals.add(fs.deleteRecursive(path));
+        }
+      }
+      if (!removals.isEmpty()) {
+        LOG.info("start-up sweep removed {} screenshot files left by an earlier run", removals.size());
+      }
+      return Future.join(removals).mapEmpty();
+    });
+  }
+
+  private Future<Void> loadDevFiles() {
+    return fs.readDir(devDir).compose(paths -> {
+      List<Future<io.vertx.core.file.FileProps>> props = new ArrayList<>();
+      for (String p : paths) {
+        props.add(fs.props(p));
+      }
+      return Future.join(props).map(v -> {
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < paths.size(); i++) {
+          order.add(i);
+        }
+        order.sort((a, b) -> Long.compare(props.get(a).result().lastModifiedTime(), props.get(b).result().lastModifiedTime()));
+        for (int i : order) {
+          devFiles.addLast(paths.get(i));
+        }
+        return (Void) null;
+      });
+    }).compose(v -> trimDev());
+  }
+
+  // ---------------------------------------------------------------- storing
+
+  private void onStore(Message<StoreScreenshot> msg) {
+    long started = System.nanoTime();
+    StoreScreenshot req = msg.body();
+    Screenshot shot = req.screenshot();
+    Held existing = held.get(shot.screenshotId());
+    if (existing != null) {
+      msg.reply(existing.ref(), local);
+      return;
+    }
+    byte[] image = shot.image();
+    ImageInfo info = req.info();
+    boolean inMemory = image.length < config.screenshotMemoryThresholdBytes()
+      && memoryBytes + image.length <= config.screenshotMemoryBudgetBytes();
+    ScreenshotRef ref = new ScreenshotRef(shot.screenshotId(), req.timestampMs(), shot.format(), image.length,
+      info.width(), info.height(), inMemory ? ScreenshotStorage.MEMORY : ScreenshotStorage.DISK);
+    Future<Void> stored;
+    if (inMemory) {
+      held.put(shot.screenshotId(), new Held(ref, image, null));
+      memoryBytes += image.length;
+      stored = Future.succeededFuture();
+    } else {
+      String path = dir + "/" + shot.screenshotId() + "." + shot.format().wireName();
+      // Reserve the id first: a re-sent capture arriving during the write finds it.
+      held.put(shot.screenshotId(), new Held(ref, null, path));
+      stored = fs.createFile(path, FILE_MODE)
+        .compose(v -> fs.writeFile(path, Buffer.buffer(image)))
+        .onFailure(err -> held.remove(shot.screenshotId()));
+    }
+    stored
+      .onSuccess(v -> {
+        gauges();
+        ctx.metrics().screenshotProcessing().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        msg.reply(ref, local);
+        if (config.devMode()) {
+          keepDevCopy(shot, image);
+        }
+      })
+      .onFailure(err -> {
+        LOG.error("screenshot {} could not be written: {}", shot.screenshotId(), err.getMessage());
+        msg.fail(503, "screenshot not stored: " + err.getMessage());
+      });
+  }
+
+  private void keepDevCopy(Screenshot shot, byte[] image) {
+    if (config.devModeScreenshotCount() == 0) {
+      return;
+    }
+    String path = devDir + "/" + shot.screenshotId() + "." + shot.format().wireName();
+    fs.createFile(path, FILE_MODE)
+      .compose(v -> fs.writeFile(path, Buffer.buffer(image)))
+      .onSuccess(v -> {
+        devFiles.addLast(path);
+        trimDev();
+      })
+      .onFailure(err -> LOG.warn("dev copy of screenshot {} failed: {}", shot.screenshotId(), err.getMessage()));
+  }
+
+  private Future<Void> trimDev() {
+    List<Future<?>> removals = new ArrayList<>();
+    while (devFiles.size() > config.devModeScreenshotCount()) {
+      removals.add(fs.delete(devFiles.removeFirst()));
+    }
+    return Future.join(removals).mapEmpty();
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  private void onBatchEmitted(Message<BatchEmitted> msg) {
+    BatchEmitted b = msg.body();
+    byBatch.put(b.windowId(), b.screenshotIds());
+    long at = b.emittedAtMs() + config.screenshotRetentionSeconds() * 1000;
+    for (String id : b.screenshotIds()) {
+      expiries.add(new Expiry(at, id));
+    }
+  }
+
+  private void onAnalysisComplete(Message<JsonObject> msg) {
+    Object body = msg.body();
+    String windowId = body instanceof JsonObject json && json.getValue("window_id") instanceof String s ? s : null;
+    if (windowId == null || !Uuids.isCanonical(windowId)) {
+      LOG.warn("ignoring analysis-complete without a window_id UUID");
+      if (msg.replyAddress() != null) {
+        msg.fail(400, "window_id must be a UUID");
+      }
+      return;
+    }
+    List<String> ids = byBatch.remove(Uuids.normalize(windowId));
+    if (ids != null) {
+      for (String id : ids) {
+        delete(id, "analysis-complete");
+      }
+      flushDeletions();
+    }
+    if (msg.replyAddress() != null) {
+      msg.reply(new JsonObject().put("window_id", windowId).put("deleted", ids == null ? 0 : ids.size()));
+    }
+  }
+
+  private void tick() {
+    long now = ctx.clock().millis();
+    while (!expiries.isEmpty() && expiries.peek().atMs <= now) {
+      Expiry e = expiries.poll();
+      if (held.containsKey(e.screenshotId)) {
+        delete(e.screenshotId, "retention");
+      }
+    }
+    if (expiries.isEmpty()) {
+      byBatch.clear();
+    }
+    flushDeletions();
+  }
+
+  private Future<Void> delete(String id, String reason) {
+    Held h = held.remove(id);
+    if (h == null) {
+      return Future.succeededFuture();
+    }
+    long now = ctx.clock().millis();
+    deletions.add(new ScreenshotDeletion(id, now, reason));
+    ctx.metrics().screenshotDeleted(reason);
+    Future<Void> removed;
+    if (h.bytes() != null) {
+      memoryBytes -= h.bytes().length;
+      removed = Future.succeededFuture();
+    } else {
+      removed = fs.delete(h.path()).onFailure(err -> LOG.error("could not delete screenshot file of {}: {}", id, err.getMessage()));
+    }
+    gauges();
+    return removed;
+  }
+
+  private void flushDeletions() {
+    if (deletions.isEmpty()) {
+      return;
+    }
+    ScreenshotDeletions batch = new ScreenshotDeletions(deletions);
+    deletions = new ArrayList<>();
+    Future<?> done = vertx.eventBus().request(InternalAddresses.SCREENSHOT_DELETED, batch, local)
+      .onFailure(err -> LOG.error("{} screenshot deletions not recorded: {}", batch.deletions().size(), err.getMessage()));
+    recording.add(done);
+    done.onComplete(ar -> recording.remove(done));
+  }
+
+  private void gauges() {
+    long inMemory = 0;
+    for (Held h : held.values()) {
+      if (h.bytes() != null) {
+        inMemory++;
+      }
+    }
+    ctx.metrics().screenshotsInMemory().set(inMemory);
+    ctx.metrics().screenshotsOnDisk().set(held.size() - inMemory);
+    ctx.metrics().screenshotMemoryBytes().set(memoryBytes);
+    ctx.metrics().queueDepth("screenshots").set(held.size());
+  }
+
+  // ---------------------------------------------------------------- fetching
+
+  private void onFetch(Message<Object> msg) {
+    String id = msg.body() instanceof JsonObject json && json.getValue("screenshot_id") instanceof String s ? s : null;
+    if (id == null || !Uuids.isCanonical(id)) {
+      msg.fail(400, "screenshot_id must be a UUID");
+      return;
+    }
+    Held h = held.get(Uuids.normalize(id));
+    if (h == null) {
+      msg.fail(404, "screenshot " + id + " is not retained");
+      return;
+    }
+    DeliveryOptions headers = new DeliveryOptions().addHeader("format", h.ref().format().wireName())
+      .addHeader("size_bytes", Long.toString(h.ref().sizeBytes()));
+    if (h.bytes() != null) {
+      msg.reply(Buffer.buffer(h.bytes()), headers);
+    } else {
+      fs.readFile(h.path())
+        .onSuccess(bytes -> msg.reply(bytes, headers))
+        .onFailure(err -> msg.fail(404, "screenshot " + id + " is not retained"));
+    }
+  }
+}

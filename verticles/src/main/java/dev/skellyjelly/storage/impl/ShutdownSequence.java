@@ -1,0 +1,81 @@
+package dev.skellyjelly.storage.impl;
+
+import dev.skellyjelly.storage.ShutdownTimeoutException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.function.LongSupplier;
+
+/**
+ * Orders the drain of the module's verticles. Vert.x undeploys a parent's children all at once, so each
+ * verticle's {@code stop()} waits for the stage before it: the receiver hands over what it accepted, the
+ * batcher emits every open window, the screenshot store deletes what it holds, the writer commits last.
+ * The first stop starts the clock; past the deadline every stage still running fails with
+ * {@link ShutdownTimeoutException}.
+ */
+public final class ShutdownSequence {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ShutdownSequence.class);
+
+  /** The stages in the order they drain. */
+  public enum Stage { RECEIVER, BATCHER, SCREENSHOTS, WRITER }
+
+  private final Map<Stage, Promise<Void>> done = new EnumMap<>(Stage.class);
+  private final long timeoutMs;
+  private final LongSupplier uncommitted;
+  private Promise<Void> deadline;
+
+  public ShutdownSequence(long timeoutMs, LongSupplier uncommitted) {
+    this.timeoutMs = timeoutMs;
+    this.uncommitted = uncommitted;
+    for (Stage s : Stage.values()) {
+      done.put(s, Promise.promise());
+    }
+  }
+
+  /**
+   * Runs {@code drain} once the previous stage finished (successfully or not), and returns the future a
+   * verticle's {@code stop()} returns: the drain's outcome, or a timeout.
+   */
+  public synchronized Future<Void> stop(Vertx vertx, Stage stage, Supplier<Future<?>> drain) {
+    if (deadline == null) {
+      deadline = Promise.promise();
+      Promise<Void> d = deadline;
+      LOG.debug("shutdown begins with {}; deadline in {} ms", stage, timeoutMs);
+      vertx.setTimer(timeoutMs, id -> {
+        LOG.debug("shutdown deadline reached");
+        d.tryFail(new ShutdownTimeoutException(timeoutMs, uncommitted.getAsLong()));
+      });
+    }
+    Future<Void> previous = stage.ordinal() == 0 ? Future.succeededFuture()
+      : done.get(Stage.values()[stage.ordinal() - 1]).future();
+    Promise<Void> mine = done.get(stage);
+    // The drain runs on the stage's own context, never on the thread that finished the previous stage.
+    Context own = vertx.getOrCreateContext();
+    previous.onComplete(ignored -> own.runOnContext(v -> {
+      Future<?> drained;
+      try {
+        drained = drain.get();
+      } catch (RuntimeException e) {
+        drained = Future.failedFuture(e);
+      }
+      drained.onComplete(ar -> {
+        LOG.debug("stage {} drained: {}", stage, ar.succeeded() ? "ok" : ar.cause().toString());
+        if (ar.succeeded()) {
+          mine.tryComplete();
+        } else {
+          mine.tryFail(ar.cause());
+        }
+      });
+    }));
+    Promise<Void> result = Promise.promise();
+    mine.future().onComplete(result);
+    deadline.future().onFailure(result::tryFail);
+    return result.future();
+  }
+}

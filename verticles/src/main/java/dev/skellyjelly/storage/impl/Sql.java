@@ -1,0 +1,43 @@
+package dev.skellyjelly.storage.impl;
+
+/** The statements the writer runs; the schema itself lives in the numbered migration files. */
+interface Sql {
+
+  String CREATE_SCHEMA_VERSION = "CREATE TABLE IF NOT EXISTS schema_version ("
+    + "version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)";
+  String SCHEMA_LEVEL = "SELECT coalesce(max(version), 0) AS v FROM schema_version";
+  String RECORD_MIGRATION = "INSERT INTO schema_version (version, applied_at_ms) VALUES (?, ?)";
+
+  String INSERT_EVENT = "INSERT INTO events (id, session, ts_ms, event_type, data) VALUES (?, ?, ?, ?, ?)";
+  String ADD_COUNT = "INSERT INTO window_counts (session_id, window_start_ms, event_type, n) VALUES (?, ?, ?, ?) "
+    + "ON CONFLICT (session_id, window_start_ms, event_type) DO UPDATE SET n = n + excluded.n";
+  String INSERT_SCREENSHOT = "INSERT OR IGNORE INTO screenshots (screenshot_id, session_id, event_id, ts_ms, "
+    + "window_start_ms, format, size_bytes, width, height, storage, app_name, window_title, region_x, region_y, "
+    + "region_width, region_height, privacy_masked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  String INSERT_BATCH = "INSERT OR REPLACE INTO batches (window_id, session_id, window_start_ms, window_end_ms, part, "
+    + "parts, firing, event_count, screenshot_count, late, replayed, emitted_at_ms) "
+    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  String MARK_DELETED = "UPDATE screenshots SET deleted_at_ms = ?, deleted_reason = ? "
+    + "WHERE screenshot_id = ? AND deleted_at_ms IS NULL";
+
+  /** At start-up: whatever a previous run held is gone (memory with the process, files with the sweep). */
+  String SWEEP_UNDELETED = "UPDATE screenshots SET deleted_at_ms = ?, deleted_reason = 'startup-sweep' "
+    + "WHERE deleted_at_ms IS NULL AND storage <> 'none'";
+
+  /** Windows whose committed events outnumber what their batches cover (see the writer's replay). */
+  String UNCOVERED_WINDOWS = "SELECT c.session_id, c.window_start_ms, c.n, "
+    + "coalesce(b.plain, 0) AS plain, coalesce(r.best, 0) AS best FROM "
+    + "(SELECT session_id, window_start_ms, sum(n) AS n FROM window_counts GROUP BY 1, 2) c "
+    + "LEFT JOIN (SELECT session_id, window_start_ms, sum(event_count) AS plain FROM batches WHERE replayed = 0 "
+    + "GROUP BY 1, 2) b ON b.session_id = c.session_id AND b.window_start_ms = c.window_start_ms "
+    + "LEFT JOIN (SELECT session_id, window_start_ms, max(total) AS best FROM (SELECT session_id, window_start_ms, "
+    + "firing, sum(event_count) AS total FROM batches WHERE replayed = 1 GROUP BY 1, 2, 3) GROUP BY 1, 2) r "
+    + "ON r.session_id = c.session_id AND r.window_start_ms = c.window_start_ms "
+    + "WHERE c.n > max(coalesce(b.plain, 0), coalesce(r.best, 0))";
+  String LAST_FIRINGS = "SELECT session_id, window_start_ms, max(firing) AS f FROM batches "
+    + "WHERE window_end_ms >= ? GROUP BY 1, 2";
+  String WINDOW_EVENTS = "SELECT id, session, ts_ms, event_type, data FROM events "
+    + "WHERE session = ? AND ts_ms >= ? AND ts_ms < ? ORDER BY seq";
+  String WINDOW_SCREENSHOTS = "SELECT screenshot_id, ts_ms, format, size_bytes, width, height, storage, deleted_at_ms "
+    + "FROM screenshots WHERE session_id = ? AND window_start_ms = ?";
+}
