@@ -5,12 +5,14 @@ import dev.skellyjelly.storage.codecs.EventType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,6 +25,11 @@ public final class StorageMetrics {
 
   /** Stages with a bounded queue, for {@code queue_depth{stage}}. */
   public static final String[] STAGES = {"receiver", "writer", "batcher", "screenshots"};
+
+  /** Why a screenshot was deleted (CONTRACT §4 deleted_reason). */
+  public static final String[] DELETION_REASONS = {"analysis-complete", "retention", "shutdown", "startup-sweep"};
+  /** Why an input was refused: overload, shutting down, screenshot not storable, bridge frame too large or malformed. */
+  public static final String[] DROP_REASONS = {"overload", "shutdown", "screenshot_store", "oversize", "malformed_frame"};
 
   private final MeterRegistry registry;
   private final Counter[] received = new Counter[EventType.values().length];
@@ -46,6 +53,8 @@ public final class StorageMetrics {
   private final AtomicLong screenshotMemoryBytes = new AtomicLong();
   private final Map<String, AtomicLong> queueDepth = new ConcurrentHashMap<>();
   private final AtomicLong windowsOpen = new AtomicLong();
+  private final Map<String, Long> queueBounds = new ConcurrentHashMap<>();
+  private volatile String databaseError;
 
   public StorageMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -75,6 +84,12 @@ public final class StorageMetrics {
     Gauge.builder(PREFIX + "screenshots.on.disk", screenshotsOnDisk, AtomicLong::get).description("screenshots held in temp files").register(registry);
     Gauge.builder(PREFIX + "screenshot.memory", screenshotMemoryBytes, AtomicLong::get).baseUnit("bytes").description("screenshot bytes in memory").register(registry);
     Gauge.builder(PREFIX + "windows.open", windowsOpen, AtomicLong::get).description("event-time windows not yet emitted").register(registry);
+    for (String reason : DELETION_REASONS) {
+      screenshotDeletedCounter(reason);
+    }
+    for (String reason : DROP_REASONS) {
+      droppedCounter(reason);
+    }
     for (String stage : STAGES) {
       AtomicLong depth = new AtomicLong();
       queueDepth.put(stage, depth);
@@ -116,13 +131,21 @@ public final class StorageMetrics {
   }
 
   public void screenshotDeleted(String reason) {
-    deleted.computeIfAbsent(reason, r -> Counter.builder(PREFIX + "screenshots.deleted").tag("reason", r)
-      .description("screenshots deleted, by reason").register(registry)).increment();
+    screenshotDeletedCounter(reason).increment();
+  }
+
+  private Counter screenshotDeletedCounter(String reason) {
+    return deleted.computeIfAbsent(reason, r -> Counter.builder(PREFIX + "screenshots.deleted").tag("reason", r)
+      .description("screenshots deleted, by reason").register(registry));
   }
 
   public void dropped(String reason, int n) {
-    dropped.computeIfAbsent(reason, r -> Counter.builder(PREFIX + "dropped").tag("reason", r)
-      .description("inputs refused, by reason").register(registry)).increment(n);
+    droppedCounter(reason).increment(n);
+  }
+
+  private Counter droppedCounter(String reason) {
+    return dropped.computeIfAbsent(reason, r -> Counter.builder(PREFIX + "dropped").tag("reason", r)
+      .description("inputs refused, by reason").register(registry));
   }
 
   public Timer batchCreation() {
@@ -155,6 +178,24 @@ public final class StorageMetrics {
 
   public AtomicLong screenshotMemoryBytes() {
     return screenshotMemoryBytes;
+  }
+
+  /** Why the last commit failed, or null while the database takes writes. */
+  public String databaseError() {
+    return databaseError;
+  }
+
+  public void databaseError(String error) {
+    databaseError = error;
+  }
+
+  /** The bound of a stage's queue: /health turns unhealthy at it. */
+  public long queueBound(String stage) {
+    return queueBounds.getOrDefault(stage, Long.MAX_VALUE);
+  }
+
+  public void queueBound(String stage, long bound) {
+    queueBounds.put(stage, bound);
   }
 
   public AtomicLong windowsOpen() {
@@ -216,6 +257,49 @@ public final class StorageMetrics {
   /** Accepted events neither committed nor found to be re-sent: what a crash now would lose. */
   public long uncommitted() {
     return eventsReceived() - eventsPersisted() - eventsDuplicate();
+  }
+
+  /**
+   * A JSON snapshot of the module's meters, keyed by their Prometheus names without the prefix: a plain
+   * number for an untagged counter or gauge, an object by tag value for tagged ones, and count / sum / max
+   * for timers and summaries.
+   */
+  public JsonObject snapshot() {
+    JsonObject out = new JsonObject();
+    for (Meter meter : registry.getMeters()) {
+      Meter.Id id = meter.getId();
+      if (!id.getName().startsWith(PREFIX)) {
+        continue;
+      }
+      String name = id.getName().substring(PREFIX.length()).replace('.', '_');
+      Object value;
+      if (meter instanceof Counter c) {
+        name += "_total";
+        value = (long) c.count();
+      } else if (meter instanceof Gauge g) {
+        name += id.getBaseUnit() != null ? "_" + id.getBaseUnit() : "";
+        value = (long) g.value();
+      } else if (meter instanceof Timer t) {
+        name += "_seconds";
+        value = new JsonObject().put("count", t.count()).put("sum", t.totalTime(TimeUnit.SECONDS))
+          .put("max", t.max(TimeUnit.SECONDS));
+      } else if (meter instanceof DistributionSummary d) {
+        value = new JsonObject().put("count", d.count()).put("sum", d.totalAmount()).put("max", d.max());
+      } else {
+        continue;
+      }
+      if (id.getTags().isEmpty()) {
+        out.put(name, value);
+      } else {
+        JsonObject byTag = out.getJsonObject(name);
+        if (byTag == null) {
+          byTag = new JsonObject();
+          out.put(name, byTag);
+        }
+        byTag.put(id.getTags().get(0).getValue(), value);
+      }
+    }
+    return out;
   }
 
   /** The run summary of CONTRACT §6 (plus {@code duplicates}). */

@@ -1,5 +1,6 @@
 package dev.skellyjelly.storage;
 
+import dev.skellyjelly.storage.codecs.Addresses;
 import dev.skellyjelly.storage.codecs.Codecs;
 import dev.skellyjelly.storage.impl.BatcherVerticle;
 import dev.skellyjelly.storage.impl.DbWriterVerticle;
@@ -70,6 +71,7 @@ public final class StorageModule extends VerticleBase {
       .compose(v -> deploy(new ScreenshotStoreVerticle(ctx), eventLoop))
       .compose(v -> deploy(new BatcherVerticle(ctx), eventLoop))
       .compose(v -> deploy(new ReceiverVerticle(ctx), eventLoop))
+      .compose(v -> vertx.eventBus().consumer(Addresses.METRICS, msg -> msg.reply(metrics.snapshot())).completion())
       .onSuccess(v -> LOG.info("storage module started on {}", config.databasePath()))
       .recover(err -> undeployAll().transform(ignored -> Future.failedFuture(err)));
   }

@@ -10,7 +10,11 @@ import dev.skellyjelly.storage.app.sim.PngFactory;
 import dev.skellyjelly.storage.app.sim.Simulator;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import dev.skellyjelly.storage.app.VertxSetup;
+import dev.skellyjelly.storage.app.http.HttpEndpoints;
+import java.time.InstantSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -73,11 +77,16 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
     }
     List<byte[]> pngs = simulate != null && (durationMs < 0 || screenshotMs <= durationMs) ? screenshots() : List.of();
 
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(4));
-    StorageModule module = new StorageModule();
+    Vertx vertx = Vertx.vertx(VertxSetup.options());
+    StorageModule module = new StorageModule(InstantSource.system(), VertxSetup.registry());
     String moduleId;
     try {
       moduleId = vertx.deployVerticle(module, new DeploymentOptions().setConfig(cfg.toJson())).await();
+      if (cfg.httpPort() > 0) {
+        Router router = HttpEndpoints.router(vertx, cfg, module.metrics());
+        HttpServer server = HttpEndpoints.start(vertx, cfg, router).await();
+        LOG.info("HTTP on {}:{}: /metrics, /health", cfg.httpHost(), server.actualPort());
+      }
     } catch (Exception e) {
       System.err.println("skelly-storage: cannot start: " + (e.getMessage() == null ? e : e.getMessage()));
       vertx.close().await();

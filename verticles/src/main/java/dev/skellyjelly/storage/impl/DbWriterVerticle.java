@@ -137,11 +137,6 @@ public final class DbWriterVerticle extends VerticleBase {
       }));
   }
 
-  /** Whether the last commit failed (the buffer is kept and retried). */
-  public boolean unhealthy() {
-    return unhealthy;
-  }
-
   // ---------------------------------------------------------------- files and schema
 
   private void prepareFiles() throws IOException {
@@ -301,6 +296,7 @@ public final class DbWriterVerticle extends VerticleBase {
           LOG.info("database writable again; committed {} buffered events", n);
         }
         unhealthy = false;
+        ctx.metrics().databaseError(null);
         backoffMs = 0;
         return (Void) null;
       })
@@ -319,6 +315,7 @@ public final class DbWriterVerticle extends VerticleBase {
           LOG.error("commit of {} events failed, keeping them and retrying with backoff: {}", n, err.toString());
         }
         unhealthy = true;
+        ctx.metrics().databaseError(String.valueOf(err.getMessage()));
         return Future.failedFuture(err);
       })
       .eventually(() -> {

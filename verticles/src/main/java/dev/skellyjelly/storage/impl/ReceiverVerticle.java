@@ -72,6 +72,7 @@ public final class ReceiverVerticle extends VerticleBase {
     config = StorageConfig.fromJson(config());
     limits = new ValidationLimits(config.maxClockSkewMs(), config.screenshotMaxBytes());
     runSession = Uuids.random();
+    ctx.metrics().queueBound("receiver", MAX_PENDING);
     toWriter = new DeliveryOptions().setLocalOnly(true).setSendTimeout(WRITE_TIMEOUT_MS);
     long handoffMs = Math.max(10, Math.min(100, config.writeFlushIntervalMs() / 4));
     vertx.setPeriodic(handoffMs, id -> handOff());
