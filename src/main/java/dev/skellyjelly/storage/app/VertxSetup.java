@@ -2,7 +2,6 @@ package dev.skellyjelly.storage.app;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -33,7 +32,6 @@ public final class VertxSetup {
   /** After Vert.x started: the registry, with the binders Vert.x does not add itself. */
   public static MeterRegistry registry() {
     MeterRegistry registry = BackendRegistries.getDefaultNow();
-    new UptimeMetrics().bindTo(registry);
     new JvmInfoMetrics().bindTo(registry);
     return registry;
   }

@@ -1,9 +1,8 @@
 package dev.skellyjelly.storage;
 
-import dev.skellyjelly.storage.codecs.EventType;
+import dev.skellyjelly.storage.impl.EventRows;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.Uuids;
-import dev.skellyjelly.storage.codecs.WireFormat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -82,19 +81,11 @@ public final class TestSupport {
     return DriverManager.getConnection("jdbc:sqlite:" + database);
   }
 
-  /** Every committed event, in commit order, as the database holds it. */
+  /** Every committed event, in commit order, as the database holds it (blocks and rows). */
   public static List<RawEvent> readEvents(Path database) throws SQLException {
-    List<RawEvent> out = new ArrayList<>();
-    try (Connection c = open(database); Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT id, session, ts_ms, event_type, data FROM events ORDER BY seq")) {
-      while (rs.next()) {
-        byte[] data = rs.getBytes(5);
-        EventType type = EventType.fromCode(rs.getInt(4));
-        out.add(new RawEvent(Uuids.fromBytes(rs.getBytes(1)), Uuids.fromBytes(rs.getBytes(2)), rs.getLong(3),
-          WireFormat.readData(type, new WireFormat.Reader(Buffer.buffer(data), 0, data.length))));
-      }
+    try (Connection c = open(database)) {
+      return EventRows.readAll(c);
     }
-    return out;
   }
 
   /** A single number from a query. */

@@ -7,6 +7,8 @@ import dev.skellyjelly.storage.codecs.ScreenshotRef;
 import dev.skellyjelly.storage.codecs.ScreenshotStorage;
 import dev.skellyjelly.storage.codecs.ImageFormat;
 import dev.skellyjelly.storage.codecs.Uuids;
+import dev.skellyjelly.storage.codecs.EventType;
+import dev.skellyjelly.storage.codecs.Timestamps;
 import dev.skellyjelly.storage.impl.Messages.Accepted;
 import dev.skellyjelly.storage.impl.Messages.BatchRecord;
 import dev.skellyjelly.storage.impl.Messages.BatchRecords;
@@ -49,6 +51,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -90,6 +93,10 @@ public final class DbWriterVerticle extends VerticleBase {
   private boolean unhealthy;
   /** Once the module stops, every arrival is committed at once rather than at the next tick. */
   private boolean stopping;
+  /** Emitted windows whose rows wait to be compacted into blocks. */
+  private final Set<WindowKey> toCompact = new LinkedHashSet<>();
+  /** The hour each recent_ids table holds. */
+  private final long[] recentHours = {-1, -1};
 
   public DbWriterVerticle(ModuleContext ctx) {
     this.ctx = ctx;
@@ -110,6 +117,24 @@ public final class DbWriterVerticle extends VerticleBase {
         }
         if (swept.rowCount() > 0) {
           LOG.info("{} screenshots of an earlier run recorded as deleted by the start-up sweep", swept.rowCount());
+        }
+        return Future.succeededFuture();
+      })
+      .compose(v -> pool.query(Sql.RECENT_HOURS).execute())
+      .compose(rows -> {
+        for (Row row : rows) {
+          recentHours[row.getInteger(0)] = row.getLong(1);
+        }
+        return pool.preparedQuery(Sql.RAW_WINDOWS).execute(Tuple.of(config.batchWindowMs()));
+      })
+      .compose(rows -> {
+        // Rows a previous run left uncompacted; windows not yet emitted are compacted after their batch.
+        long now = ctx.clock().millis();
+        for (Row row : rows) {
+          long start = row.getLong(1);
+          if (start + config.batchWindowMs() + config.windowGraceMs() <= now) {
+            toCompact.add(new WindowKey(Uuids.fromBytes(bytes(row.getValue(0))), start));
+          }
         }
         return Future.succeededFuture();
       })
@@ -251,6 +276,20 @@ public final class DbWriterVerticle extends VerticleBase {
   private void tick() {
     if (inFlight == null && hasWork() && System.currentTimeMillis() >= retryAtMs) {
       flush();
+    } else if (inFlight == null && !toCompact.isEmpty() && System.currentTimeMillis() >= retryAtMs) {
+      compactNext();
+    }
+  }
+
+  /** After each commit or compaction: commit again if the buffer filled meanwhile, else keep compacting. */
+  private void next() {
+    if (inFlight != null || System.currentTimeMillis() < retryAtMs) {
+      return;
+    }
+    if (bufferedEvents >= FLUSH_EVENTS || (stopping && hasWork())) {
+      flush();
+    } else if (!toCompact.isEmpty() && !stopping) {
+      compactNext();
     }
   }
 
@@ -260,18 +299,6 @@ public final class DbWriterVerticle extends VerticleBase {
 
   /** Commits what is buffered now; the future completes when that commit did (or failed). */
   private Future<Void> flush() {
-    if (inFlight == null && stopping) {
-      // Whatever arrives while this commit runs goes in the next one, right after it.
-      return commitNow().onComplete(ar -> {
-        if (hasWork() && System.currentTimeMillis() >= retryAtMs) {
-          flush();
-        }
-      });
-    }
-    return commitNow();
-  }
-
-  private Future<Void> commitNow() {
     if (inFlight != null) {
       return inFlight;
     }
@@ -322,6 +349,7 @@ public final class DbWriterVerticle extends VerticleBase {
         inFlight = null;
         ctx.metrics().queueDepth("writer").set(bufferedEvents);
         updateSize();
+        vertx.runOnContext(v -> next());
         return Future.succeededFuture();
       });
     return inFlight;
@@ -333,6 +361,10 @@ public final class DbWriterVerticle extends VerticleBase {
       return inFlight.transform(ar -> drain());
     }
     if (!hasWork()) {
+      if (!toCompact.isEmpty()) {
+        // A failed compaction leaves the rows for the next run rather than delay the stop.
+        return compactNext().transform(ar -> ar.succeeded() ? drain() : Future.succeededFuture());
+      }
       return Future.succeededFuture();
     }
     return flush().transform(ar -> {
@@ -353,20 +385,28 @@ public final class DbWriterVerticle extends VerticleBase {
     for (Message<WriteGroup> m : g) {
       all.addAll(m.body().entries());
     }
-    return pool.withTransaction(conn -> existingIds(conn, all)
+    long hour = ctx.clock().millis() / 3_600_000L;
+    int slot = (int) (hour % 2);
+    boolean rotate = recentHours[slot] != hour;
+    return pool.withTransaction(conn -> rotateRecent(conn, rotate, slot, hour)
+      .compose(v -> existingIds(conn, all))
       .compose(existing -> {
         BitSet dups = new BitSet(all.size());
         Set<String> seen = new HashSet<>();
         List<Tuple> events = new ArrayList<>(all.size());
         Map<String, long[]> counts = new HashMap<>();
         List<Tuple> shots = new ArrayList<>();
+        List<Tuple> recent = new ArrayList<>();
         long windowMs = config.batchWindowMs();
         for (int i = 0; i < all.size(); i++) {
           Accepted a = all.get(i);
           RawEvent e = a.event();
-          if (a.producerId() && (existing.contains(e.id()) || !seen.add(e.id()))) {
-            dups.set(i);
-            continue;
+          if (a.producerId()) {
+            if (existing.contains(e.id()) || !seen.add(e.id())) {
+              dups.set(i);
+              continue;
+            }
+            recent.add(Tuple.of(Uuids.toBytes(e.id())));
           }
           long start = EventRows.windowStart(e.timestampMs(), windowMs);
           events.add(Tuple.of(Uuids.toBytes(e.id()), Uuids.toBytes(e.sessionId()), e.timestampMs(),
@@ -400,12 +440,24 @@ public final class DbWriterVerticle extends VerticleBase {
           }
         }
         return batch(conn, Sql.INSERT_EVENT, events)
+          .compose(v -> batch(conn, Sql.INSERT_RECENT[slot], recent))
           .compose(v -> batch(conn, Sql.ADD_COUNT, countRows))
           .compose(v -> batch(conn, Sql.INSERT_SCREENSHOT, shots))
           .compose(v -> batch(conn, Sql.INSERT_BATCH, batchRows))
           .compose(v -> batch(conn, Sql.MARK_DELETED, deletedRows))
           .map(dups);
-      }));
+      }))
+      .onSuccess(v -> recentHours[slot] = hour);
+  }
+
+  /** Empties the recent-ids table whose hour slot came round again (its ids are two hours old). */
+  private static Future<Void> rotateRecent(SqlConnection conn, boolean rotate, int slot, long hour) {
+    if (!rotate) {
+      return Future.succeededFuture();
+    }
+    return conn.query(Sql.CLEAR_RECENT[slot]).execute()
+      .compose(v -> conn.preparedQuery(Sql.SET_RECENT_HOUR).execute(Tuple.of(hour, slot)))
+      .mapEmpty();
   }
 
   private static Tuple screenshotRow(RawEvent e, ScreenshotRow row, long windowStart) {
@@ -440,12 +492,15 @@ public final class DbWriterVerticle extends VerticleBase {
       chunks.add(ids.subList(i, Math.min(ids.size(), i + ID_QUERY_CHUNK)));
     }
     return sequence(chunks, chunk -> {
-      StringBuilder sql = new StringBuilder("SELECT id FROM events WHERE id IN (");
+      StringBuilder marks = new StringBuilder();
       for (int i = 0; i < chunk.size(); i++) {
-        sql.append(i == 0 ? "?" : ",?");
+        marks.append(i == 0 ? "?" : ",?");
       }
-      sql.append(')');
-      return conn.preparedQuery(sql.toString()).execute(Tuple.from(new ArrayList<Object>(chunk)))
+      String sql = "SELECT id FROM recent_ids_0 WHERE id IN (" + marks + ") UNION ALL SELECT id FROM recent_ids_1 WHERE id IN ("
+        + marks + ")";
+      List<Object> params = new ArrayList<>(chunk);
+      params.addAll(chunk);
+      return conn.preparedQuery(sql).execute(Tuple.from(params))
         .map(rows -> {
           for (Row row : rows) {
             found.add(Uuids.fromBytes(bytes(row.getValue(0))));
@@ -496,6 +551,9 @@ public final class DbWriterVerticle extends VerticleBase {
       index += size;
     }
     for (Message<BatchRecords> m : r) {
+      for (BatchRecord b : m.body().records()) {
+        toCompact.add(new WindowKey(b.sessionId(), b.windowStartMs()));
+      }
       m.reply(Boolean.TRUE, LOCAL);
     }
     for (Message<ScreenshotDeletions> m : d) {
@@ -542,29 +600,98 @@ public final class DbWriterVerticle extends VerticleBase {
 
   private void onWindowQuery(Message<WindowQuery> msg) {
     WindowQuery q = msg.body();
-    pool.withConnection(conn -> conn.preparedQuery(Sql.WINDOW_EVENTS)
-      .execute(Tuple.of(Uuids.toBytes(q.sessionId()), q.windowStartMs(), q.windowEndMs()))
-      .compose(rows -> {
-        List<RawEvent> events = new ArrayList<>(rows.size());
-        for (Row row : rows) {
-          events.add(EventRows.event(bytes(row.getValue(0)), bytes(row.getValue(1)), row.getLong(2), row.getInteger(3),
-            bytes(row.getValue(4))));
-        }
-        return conn.preparedQuery(Sql.WINDOW_SCREENSHOTS).execute(Tuple.of(q.sessionId(), q.windowStartMs()))
-          .map(shots -> {
-            List<ScreenshotRef> refs = new ArrayList<>();
-            for (Row row : shots) {
-              if (!"none".equals(row.getString(6))) {
-                // Whatever a previous run held is gone now: memory with the process, files with the start-up sweep.
-                refs.add(new ScreenshotRef(row.getString(0), row.getLong(1), ImageFormat.fromWireName(row.getString(2)),
-                  row.getLong(3), row.getInteger(4), row.getInteger(5), ScreenshotStorage.DELETED));
-              }
+    pool.withConnection(conn -> readWindow(conn, q.sessionId(), q.windowStartMs(), q.windowEndMs())
+      .compose(events -> conn.preparedQuery(Sql.WINDOW_SCREENSHOTS).execute(Tuple.of(q.sessionId(), q.windowStartMs()))
+        .map(shots -> {
+          List<ScreenshotRef> refs = new ArrayList<>();
+          for (Row row : shots) {
+            if (!"none".equals(row.getString(6))) {
+              // Whatever a previous run held is gone now: memory with the process, files with the start-up sweep.
+              refs.add(new ScreenshotRef(row.getString(0), row.getLong(1), ImageFormat.fromWireName(row.getString(2)),
+                row.getLong(3), row.getInteger(4), row.getInteger(5), ScreenshotStorage.DELETED));
             }
-            return new WindowEvents(q.sessionId(), q.windowStartMs(), events, refs);
-          });
-      }))
+          }
+          List<RawEvent> plain = new ArrayList<>(events.size());
+          for (EventBlocks.Entry e : events) {
+            plain.add(e.event());
+          }
+          return new WindowEvents(q.sessionId(), q.windowStartMs(), plain, refs);
+        })))
       .onSuccess(w -> msg.reply(w, LOCAL))
       .onFailure(err -> msg.fail(500, "window query failed: " + err.getMessage()));
+  }
+
+  /** The committed events of one session's window, from blocks and rows, in commit order. */
+  private static Future<List<EventBlocks.Entry>> readWindow(SqlConnection conn, String session, long start, long end) {
+    byte[] sessionBytes = Uuids.toBytes(session);
+    return conn.preparedQuery(Sql.WINDOW_BLOCKS).execute(Tuple.of(sessionBytes, start))
+      .compose(blocks -> {
+        List<EventBlocks.Entry> all = new ArrayList<>();
+        for (Row row : blocks) {
+          all.addAll(EventBlocks.decode(bytes(row.getValue(1)), session, EventType.fromCode(row.getInteger(0))));
+        }
+        return conn.preparedQuery(Sql.WINDOW_EVENTS).execute(Tuple.of(sessionBytes, start, end)).map(rows -> {
+          for (Row row : rows) {
+            all.add(new EventBlocks.Entry(row.getLong(0), EventRows.event(bytes(row.getValue(1)), sessionBytes,
+              row.getLong(2), row.getInteger(3), bytes(row.getValue(4)))));
+          }
+          all.sort(java.util.Comparator.comparingLong(EventBlocks.Entry::seq));
+          return all;
+        });
+      });
+  }
+
+  // ---------------------------------------------------------------- compaction
+
+  /** Compacts the rows of the next emitted window into one block per event type. */
+  private Future<Void> compactNext() {
+    WindowKey key = toCompact.iterator().next();
+    toCompact.remove(key);
+    long start = key.windowStartMs();
+    long end = start + config.batchWindowMs();
+    byte[] session = Uuids.toBytes(key.sessionId());
+    inFlight = pool.<Void>withTransaction(conn -> conn.preparedQuery(Sql.WINDOW_EVENTS).execute(Tuple.of(session, start, end))
+      .compose(rows -> {
+        if (rows.size() == 0) {
+          return Future.<Void>succeededFuture();
+        }
+        List<List<EventBlocks.Entry>> byType = new ArrayList<>();
+        for (int t = 0; t < EventType.values().length; t++) {
+          byType.add(new ArrayList<>());
+        }
+        long maxSeq = 0;
+        for (Row row : rows) {
+          long seq = row.getLong(0);
+          int type = row.getInteger(3);
+          byType.get(type).add(new EventBlocks.Entry(seq, EventRows.event(bytes(row.getValue(1)), session,
+            row.getLong(2), type, bytes(row.getValue(4)))));
+          maxSeq = Math.max(maxSeq, seq);
+        }
+        List<Tuple> blocks = new ArrayList<>();
+        for (int t = 0; t < byType.size(); t++) {
+          List<EventBlocks.Entry> entries = byType.get(t);
+          if (!entries.isEmpty()) {
+            blocks.add(Tuple.of(session, start, t, entries.size(), EventBlocks.encode(entries)));
+          }
+        }
+        long last = maxSeq;
+        return batch(conn, Sql.INSERT_BLOCK, blocks)
+          .compose(v -> conn.preparedQuery(Sql.DELETE_COMPACTED).execute(Tuple.of(session, start, end, last)))
+          .mapEmpty();
+      }))
+      .recover(err -> {
+        LOG.warn("compaction of window {} of session {} failed, will retry: {}", Timestamps.format(start),
+          key.sessionId(), err.getMessage());
+        toCompact.add(key);
+        retryAtMs = System.currentTimeMillis() + 1000;
+        return Future.<Void>failedFuture(err);
+      })
+      .eventually(() -> {
+        inFlight = null;
+        vertx.runOnContext(v -> next());
+        return Future.succeededFuture();
+      });
+    return inFlight;
   }
 
   // ---------------------------------------------------------------- helpers

@@ -36,8 +36,20 @@ interface Sql {
     + "WHERE c.n > max(coalesce(b.plain, 0), coalesce(r.best, 0))";
   String LAST_FIRINGS = "SELECT session_id, window_start_ms, max(firing) AS f FROM batches "
     + "WHERE window_end_ms >= ? GROUP BY 1, 2";
-  String WINDOW_EVENTS = "SELECT id, session, ts_ms, event_type, data FROM events "
+  String WINDOW_EVENTS = "SELECT seq, id, ts_ms, event_type, data FROM events "
     + "WHERE session = ? AND ts_ms >= ? AND ts_ms < ? ORDER BY seq";
+  String WINDOW_BLOCKS = "SELECT event_type, data FROM event_blocks WHERE session = ? AND window_start_ms = ?";
+
+  String RECENT_HOURS = "SELECT tbl, hour FROM recent_ids_hours";
+  String SET_RECENT_HOUR = "UPDATE recent_ids_hours SET hour = ? WHERE tbl = ?";
+  String[] CLEAR_RECENT = {"DELETE FROM recent_ids_0", "DELETE FROM recent_ids_1"};
+  String[] INSERT_RECENT = {"INSERT OR IGNORE INTO recent_ids_0 (id) VALUES (?)",
+    "INSERT OR IGNORE INTO recent_ids_1 (id) VALUES (?)"};
+
+  /** Windows that still have event rows: candidates for compaction once emitted. */
+  String RAW_WINDOWS = "SELECT DISTINCT session, ts_ms - (ts_ms % ?) FROM events";
+  String INSERT_BLOCK = "INSERT INTO event_blocks (session, window_start_ms, event_type, n, data) VALUES (?, ?, ?, ?, ?)";
+  String DELETE_COMPACTED = "DELETE FROM events WHERE session = ? AND ts_ms >= ? AND ts_ms < ? AND seq <= ?";
   String WINDOW_SCREENSHOTS = "SELECT screenshot_id, ts_ms, format, size_bytes, width, height, storage, deleted_at_ms "
     + "FROM screenshots WHERE session_id = ? AND window_start_ms = ?";
 }

@@ -1,4 +1,5 @@
--- Migration 1: events, per-window counts, batches, screenshots.
+-- Migration 1: events (rows, then compacted blocks), recent producer ids, per-window counts, batches,
+-- screenshots.
 -- Statements are separated by a line holding only ";".
 
 CREATE TABLE event_types (
@@ -10,8 +11,9 @@ INSERT INTO event_types (code, name) VALUES
   (0, 'keystroke'), (1, 'mouse_move'), (2, 'mouse_click'), (3, 'window_focus'),
   (4, 'screenshot'), (5, 'process'), (6, 'resource')
 ;
--- One row per committed event. id and session are 16-byte UUIDs; data is the event's type-specific
--- fields in the module's wire form, never screenshot pixels.
+-- Events as committed, one row each, until their window has been emitted and compacted into
+-- event_blocks. id and session are 16-byte UUIDs; data is the event's type-specific fields in the
+-- module's wire form, never screenshot pixels. seq is the commit order.
 CREATE TABLE events (
   seq        INTEGER PRIMARY KEY,
   id         BLOB    NOT NULL,
@@ -21,9 +23,33 @@ CREATE TABLE events (
   data       BLOB    NOT NULL
 )
 ;
-CREATE UNIQUE INDEX events_by_id ON events (id)
-;
 CREATE INDEX events_by_window ON events (session, ts_ms)
+;
+-- The time-series store: one block per (session, window, event type) and compaction, columns
+-- delta-encoded and LZ4-compressed (see EventBlocks).
+CREATE TABLE event_blocks (
+  block           INTEGER PRIMARY KEY,
+  session         BLOB    NOT NULL,
+  window_start_ms INTEGER NOT NULL,
+  event_type      INTEGER NOT NULL,
+  n               INTEGER NOT NULL,
+  data            BLOB    NOT NULL
+)
+;
+CREATE INDEX event_blocks_by_window ON event_blocks (session, window_start_ms)
+;
+-- Ids chosen by producers, kept one to two hours for de-duplication: each table holds one hour
+-- (recent_ids_hours says which) and is emptied when its slot comes round again.
+CREATE TABLE recent_ids_0 (id BLOB PRIMARY KEY) WITHOUT ROWID
+;
+CREATE TABLE recent_ids_1 (id BLOB PRIMARY KEY) WITHOUT ROWID
+;
+CREATE TABLE recent_ids_hours (
+  tbl  INTEGER PRIMARY KEY,
+  hour INTEGER NOT NULL
+)
+;
+INSERT INTO recent_ids_hours (tbl, hour) VALUES (0, -1), (1, -1)
 ;
 -- Exact committed counts per (session, window, type), updated in the transaction that commits the events.
 CREATE TABLE window_counts (
