@@ -42,6 +42,7 @@ public final class StorageMetrics {
   private final Counter eventsBatched;
   private final Counter screenshotsReceived;
   private final Timer batchCreation;
+  private final Timer batchJson;
   private final Timer persistLatency;
   private final Timer dbWrite;
   private final Timer screenshotProcessing;
@@ -72,6 +73,8 @@ public final class StorageMetrics {
     eventsBatched = Counter.builder(PREFIX + "events.batched").description("events carried in non-replayed batches").register(registry);
     screenshotsReceived = Counter.builder(PREFIX + "screenshots.received").description("screenshots accepted").register(registry);
     batchCreation = Timer.builder(PREFIX + "batch.creation").description("closing a window until its batch is published")
+      .publishPercentiles(0.5, 0.99).register(registry);
+    batchJson = Timer.builder(PREFIX + "batch.json").description("encoding a batch's JSON form")
       .publishPercentiles(0.5, 0.99).register(registry);
     persistLatency = Timer.builder(PREFIX + "event.persist.latency").description("received until committed").register(registry);
     dbWrite = Timer.builder(PREFIX + "db.write").description("one group commit").register(registry);
@@ -150,6 +153,10 @@ public final class StorageMetrics {
 
   public Timer batchCreation() {
     return batchCreation;
+  }
+
+  public Timer batchJson() {
+    return batchJson;
   }
 
   public Timer persistLatency() {

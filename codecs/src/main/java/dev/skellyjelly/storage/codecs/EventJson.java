@@ -309,6 +309,8 @@ public final class EventJson {
       p.add(DeadLetterReason.BAD_FIELD, path, path + " must be a string, got " + describeType(v));
       return null;
     }
+    // Checked here too, so a too-long string outranks an image problem found while decoding base64.
+    p.text(path, s);
     return s;
   }
 

@@ -68,7 +68,7 @@ public final class WireFormat {
     int part = r.readInt();
     int parts = r.readInt();
     int flags = r.readByte();
-    int n = r.readCount(17);
+    int n = r.readCount(15); // smallest event: a keystroke without ids or interval
     List<RawEvent> events = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       events.add(readEvent(r));
@@ -267,7 +267,7 @@ public final class WireFormat {
     }
 
     private int take(int n) {
-      if (n < 0 || pos + n > end) {
+      if (n < 0 || n > end - pos) {
         throw new IllegalArgumentException("wire form cut short: needs " + n + " bytes at " + pos + ", has " + (end - pos));
       }
       int at = pos;

@@ -1,16 +1,43 @@
 package dev.skellyjelly.storage.app.cli;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-/** {@code bench}: the module's benchmarks, printed as one JSON object. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Run the benchmarks and print one JSON object.")
+/** {@code bench}: the module's benchmarks, printed as one JSON object on stdout. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+  description = "Measure the pipeline against a plain SQLite baseline in the same run; print one JSON object.")
 public final class BenchCommand implements Callable<Integer> {
 
+  @Option(names = "--events", description = "events through the pipeline and the baseline (default ${DEFAULT-VALUE})")
+  int events = 1_000_000;
+
+  @Option(names = "--producer-id-events", description = "events with producer-chosen ids, for their disk cost; 0 skips (default ${DEFAULT-VALUE})")
+  int producerIdEvents = 500_000;
+
+  @Option(names = "--screenshots", description = "5 MB screenshots timed; 0 skips (default ${DEFAULT-VALUE})")
+  int screenshots = 50;
+
+  @Option(names = "--dir", description = "scratch directory (default: a new temporary one, deleted afterwards)")
+  Path dir;
+
   @Override
-  public Integer call() {
-    System.err.println("skelly-storage: bench is not available in this build");
-    return Main.EXIT_FAILURE;
+  public Integer call() throws Exception {
+    if (events < 1000 || producerIdEvents < 0 || screenshots < 0) {
+      System.err.println("skelly-storage: --events must be at least 1000; counts must not be negative");
+      return Main.EXIT_USAGE;
+    }
+    Path scratch = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("skelly-bench");
+    try {
+      System.out.println(new Bench(scratch, events, producerIdEvents, screenshots).run().encode());
+      return 0;
+    } finally {
+      if (dir == null) {
+        Bench.deleteTree(scratch);
+      }
+    }
   }
 }

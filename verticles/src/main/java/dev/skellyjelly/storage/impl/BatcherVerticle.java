@@ -22,6 +22,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -242,7 +243,10 @@ public final class BatcherVerticle extends VerticleBase {
       EventBatch batch = new EventBatch(windowId, session, start, start + windowMs, part, parts, isLate, replayed, events, refs);
       vertx.eventBus().publish(Addresses.EVENT_BATCH, batch);
       ctx.metrics().batchCreation().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-      vertx.eventBus().publish(Addresses.EVENT_BATCH_JSON, EventJson.encode(batch));
+      long encoding = System.nanoTime();
+      JsonObject json = EventJson.encode(batch);
+      ctx.metrics().batchJson().record(System.nanoTime() - encoding, TimeUnit.NANOSECONDS);
+      vertx.eventBus().publish(Addresses.EVENT_BATCH_JSON, json);
       ctx.metrics().batchEmitted(events.size(), replayed);
       records.add(new BatchRecord(windowId, session, start, start + windowMs, part, parts, firing, events.size(),
         refs.size(), isLate, replayed, emittedAt));

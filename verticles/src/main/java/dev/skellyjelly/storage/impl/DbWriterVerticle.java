@@ -110,7 +110,7 @@ public final class DbWriterVerticle extends VerticleBase {
     String url = "jdbc:sqlite:" + databasePath + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=5000";
     pool = JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl(url), new PoolOptions().setMaxSize(1));
     return migrate()
-      .compose(v -> pool.preparedQuery(Sql.SWEEP_UNDELETED).execute(Tuple.of(ctx.clock().millis())))
+      .compose(v -> pool.withTransaction(conn -> conn.preparedQuery(Sql.SWEEP_UNDELETED).execute(Tuple.of(ctx.clock().millis()))))
       .compose(swept -> {
         for (int i = 0; i < swept.rowCount(); i++) {
           ctx.metrics().screenshotDeleted("startup-sweep");

@@ -83,7 +83,7 @@ public final class ReceiverVerticle extends VerticleBase {
     runLsb = run.getLeastSignificantBits() & ~ID_SEQUENCE_MASK;
     ctx.metrics().queueBound("receiver", MAX_PENDING);
     toWriter = new DeliveryOptions().setLocalOnly(true).setSendTimeout(WRITE_TIMEOUT_MS);
-    long handoffMs = Math.max(10, Math.min(100, config.writeFlushIntervalMs() / 4));
+    long handoffMs = Math.max(1, Math.min(100, config.writeFlushIntervalMs() / 4));
     vertx.setPeriodic(handoffMs, id -> handOff());
     consumer = vertx.eventBus().consumer(Addresses.RAW_EVENT, this::onRawEvent);
     LOG.info("receiving on {} (session {} for events without one)", Addresses.RAW_EVENT, runSession);

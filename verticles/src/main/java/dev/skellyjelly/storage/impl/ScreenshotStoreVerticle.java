@@ -21,10 +21,12 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -59,6 +61,11 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
   private List<ScreenshotDeletion> deletions = new ArrayList<>();
   private final List<Future<?>> recording = new ArrayList<>();
   private long memoryBytes;
+  /** Screenshots deleted within the last hour (re-sent ids are recognised that long), oldest first. */
+  private final Map<String, Gone> recentlyDeleted = new LinkedHashMap<>();
+
+  private record Gone(ScreenshotRef ref, long atMs) {
+  }
 
   public ScreenshotStoreVerticle(ModuleContext ctx) {
     this.ctx = ctx;
@@ -74,7 +81,7 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
   public Future<?> start() {
     config = StorageConfig.fromJson(config());
     fs = vertx.fileSystem();
-    dir = config.screenshotTempDir();
+    dir = Path.of(config.screenshotTempDir()).toAbsolutePath().normalize().toString();
     devDir = dir + "/dev";
     return fs.mkdirs(dir, DIR_MODE)
       .compose(v -> fs.chmod(dir, DIR_MODE))
@@ -152,6 +159,12 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
     Held existing = held.get(shot.screenshotId());
     if (existing != null) {
       msg.reply(existing.ref(), local);
+      return;
+    }
+    Gone gone = recentlyDeleted.get(shot.screenshotId());
+    if (gone != null) {
+      // Deleted already (a re-sent capture): never keep its pixels again.
+      msg.reply(gone.ref(), local);
       return;
     }
     byte[] image = shot.image();
@@ -254,6 +267,9 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
     if (expiries.isEmpty()) {
       byBatch.clear();
     }
+    for (var it = recentlyDeleted.values().iterator(); it.hasNext() && it.next().atMs() < now - 3_600_000L; ) {
+      it.remove();
+    }
     flushDeletions();
   }
 
@@ -263,6 +279,7 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     long now = ctx.clock().millis();
+    recentlyDeleted.put(id, new Gone(h.ref().withStorage(ScreenshotStorage.DELETED), now));
     deletions.add(new ScreenshotDeletion(id, now, reason));
     ctx.metrics().screenshotDeleted(reason);
     Future<Void> removed;

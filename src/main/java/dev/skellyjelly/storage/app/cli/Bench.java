@@ -1,0 +1,356 @@
+package dev.skellyjelly.storage.app.cli;
+
+import dev.skellyjelly.storage.ConfigKeys;
+import dev.skellyjelly.storage.StorageConfig;
+import dev.skellyjelly.storage.StorageMetrics;
+import dev.skellyjelly.storage.StorageModule;
+import dev.skellyjelly.storage.app.sim.EventMix;
+import dev.skellyjelly.storage.app.sim.PngFactory;
+import dev.skellyjelly.storage.codecs.Addresses;
+import dev.skellyjelly.storage.codecs.EventData;
+import dev.skellyjelly.storage.codecs.ImageFormat;
+import dev.skellyjelly.storage.codecs.RawEvent;
+import dev.skellyjelly.storage.codecs.Screenshot;
+import dev.skellyjelly.storage.codecs.Uuids;
+import dev.skellyjelly.storage.impl.EventRows;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * The benchmarks behind {@code bench}: a plain sqlite-jdbc baseline and the module's pipeline, measured
+ * in one JVM and one run, so their ratio means something on whatever machine runs it.
+ */
+final class Bench {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
+  /** A window start (2025-11-26T10:00:00Z), aligned to 30 s. */
+  private static final long T0 = 1_764_151_200_000L;
+  private static final long WINDOW_MS = 30_000;
+  private static final long BACKLOG = 100_000;
+
+  private final Path dir;
+  private final int events;
+  private final int producerIdEvents;
+  private final int screenshots;
+
+  Bench(Path dir, int events, int producerIdEvents, int screenshots) {
+    this.dir = dir;
+    this.events = events;
+    this.producerIdEvents = producerIdEvents;
+    this.screenshots = screenshots;
+  }
+
+  /** A clock the producer moves with the events it publishes (one event per millisecond of event time). */
+  static final class EventClock implements InstantSource {
+    final AtomicLong now = new AtomicLong(T0);
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(now.get());
+    }
+
+    @Override
+    public long millis() {
+      return now.get();
+    }
+  }
+
+  JsonObject run() throws Exception {
+    JsonObject report = new JsonObject().put("events", events);
+    double raw = rawSqlite();
+    report.put("raw_sqlite_rows_per_s", Math.round(raw));
+
+    Pipeline plain = pipeline("pipeline", events, false);
+    report.put("pipeline_events_per_s", Math.round(plain.eventsPerSecond));
+    report.put("pipeline_ratio", round(plain.eventsPerSecond / raw, 3));
+    report.put("batch_creation_ms_p50", round(plain.batchP50Ms, 3));
+    report.put("batch_creation_ms_p99", round(plain.batchP99Ms, 3));
+    report.put("batch_json_ms_p50", round(plain.jsonP50Ms, 3));
+    report.put("batch_json_ms_p99", round(plain.jsonP99Ms, 3));
+    report.put("batches_of_30000_events", plain.batches);
+    report.put("disk_bytes_per_event", round(plain.diskBytesPerEvent, 2));
+
+    if (producerIdEvents > 0) {
+      Pipeline ids = pipeline("pipeline-producer-ids", producerIdEvents, true);
+      report.put("producer_id_events", producerIdEvents);
+      report.put("pipeline_producer_ids_events_per_s", Math.round(ids.eventsPerSecond));
+      report.put("disk_bytes_per_event_producer_ids", round(ids.diskBytesPerEvent, 2));
+    }
+    if (screenshots > 0) {
+      double[] shot = screenshots();
+      report.put("screenshots", screenshots);
+      report.put("screenshot_5mb_ms_p50", round(shot[0], 3));
+      report.put("screenshot_5mb_ms_p99", round(shot[1], 3));
+      report.put("screenshot_5mb_stored_ms_p50", round(shot[2], 3));
+      report.put("screenshot_5mb_stored_ms_p99", round(shot[3], 3));
+    }
+    return report;
+  }
+
+  // ---------------------------------------------------------------- baseline
+
+  /** The same events as plain rows: prepared statement, 1000 per transaction, WAL, synchronous=NORMAL. */
+  private double rawSqlite() throws SQLException {
+    Corpus corpus = new Corpus(events, false);
+    Path db = dir.resolve("raw.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db + "?journal_mode=WAL&synchronous=NORMAL")) {
+      try (Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE events (seq INTEGER PRIMARY KEY, id BLOB NOT NULL, session BLOB NOT NULL, "
+          + "ts_ms INTEGER NOT NULL, event_type INTEGER NOT NULL, data BLOB NOT NULL)");
+      }
+      c.setAutoCommit(false);
+      byte[] session = Uuids.toBytes(Uuids.random());
+      long started = System.nanoTime();
+      try (PreparedStatement insert = c.prepareStatement(
+        "INSERT INTO events (id, session, ts_ms, event_type, data) VALUES (?, ?, ?, ?, ?)")) {
+        for (int i = 0; corpus.hasNext(); i++) {
+          RawEvent e = corpus.next();
+          insert.setBytes(1, Uuids.toBytes(Uuids.random()));
+          insert.setBytes(2, session);
+          insert.setLong(3, e.timestampMs());
+          insert.setInt(4, e.eventType().code());
+          insert.setBytes(5, EventRows.data(e));
+          insert.executeUpdate();
+          if (i % 1000 == 999) {
+            c.commit();
+          }
+        }
+        c.commit();
+      }
+      double seconds = (System.nanoTime() - started) / 1e9;
+      LOG.info("baseline: {} rows in {} s", events, round(seconds, 2));
+      return events / seconds;
+    }
+  }
+
+  /**
+   * The realistic mix, one event per millisecond of event time, a resource sample per second; generated
+   * as it is consumed (a million events held at once would not fit the heap the module runs in).
+   */
+  static final class Corpus {
+    private final EventMix mix = new EventMix(2026);
+    private final boolean producerIds;
+    private final int size;
+    private int next;
+
+    Corpus(int size, boolean producerIds) {
+      this.size = size;
+      this.producerIds = producerIds;
+    }
+
+    boolean hasNext() {
+      return next < size;
+    }
+
+    RawEvent next() {
+      int i = next++;
+      EventData data = i % 1000 == 0 ? mix.resource() : mix.next();
+      return new RawEvent(producerIds ? Uuids.random() : null, null, T0 + i, data);
+    }
+  }
+
+  // ---------------------------------------------------------------- pipeline
+
+  private record Pipeline(double eventsPerSecond, double batchP50Ms, double batchP99Ms, double jsonP50Ms,
+                          double jsonP99Ms, long batches, double diskBytesPerEvent) {
+  }
+
+  /**
+   * Typed events published on the local bus → committed → emitted in batches, timed from the first publish
+   * until the last event was emitted; then the module stops (compacting) and the file is measured.
+   */
+  private Pipeline pipeline(String name, int n, boolean producerIds) throws Exception {
+    Corpus corpus = new Corpus(n, producerIds);
+    Path sub = Files.createDirectories(dir.resolve(name));
+    Path db = sub.resolve("events.db");
+    JsonObject config = StorageConfig.from(List.of(Map.of(
+      ConfigKeys.DATABASE_PATH, db.toString(),
+      ConfigKeys.SCREENSHOT_TEMP_DIR, sub.resolve("screenshots").toString(),
+      ConfigKeys.MAX_EVENTS_PER_BATCH, 30_000L)), System.getProperty("user.home")).toJson();
+    EventClock clock = new EventClock();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    try {
+      StorageModule module = new StorageModule(clock, registry);
+      String id = vertx.deployVerticle(module, new DeploymentOptions().setConfig(config)).await();
+      StorageMetrics metrics = module.metrics();
+      long started = System.nanoTime();
+      vertx.deployVerticle(new Producer(corpus, clock, metrics)).await();
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+      while (metrics.eventsBatched() < n && System.nanoTime() < deadline) {
+        if (metrics.eventsPersisted() == n) {
+          // Everything is in: let the last windows close.
+          clock.now.set(T0 + n + WINDOW_MS + 2_001);
+        }
+        Thread.sleep(2);
+      }
+      double seconds = (System.nanoTime() - started) / 1e9;
+      if (metrics.eventsBatched() < n) {
+        throw new IllegalStateException(name + ": only " + metrics.eventsBatched() + " of " + n + " events batched");
+      }
+      double[] batch = percentilesMs(metrics.batchCreation());
+      double[] json = percentilesMs(metrics.batchJson());
+      long batches = metrics.batchesEmitted();
+      vertx.undeploy(id).await();
+      double perEvent = usedBytes(db) / (double) n;
+      LOG.info("{}: {} events in {} s, {} bytes/event", name, n, round(seconds, 2), round(perEvent, 2));
+      return new Pipeline(n / seconds, batch[0], batch[1], json[0], json[1], batches, perEvent);
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  /** Publishes the corpus as fast as the module takes it, keeping the backlog bounded. */
+  private static final class Producer extends VerticleBase {
+    private final Corpus corpus;
+    private final EventClock clock;
+    private final StorageMetrics metrics;
+    private long published;
+
+    Producer(Corpus corpus, EventClock clock, StorageMetrics metrics) {
+      this.corpus = corpus;
+      this.clock = clock;
+      this.metrics = metrics;
+    }
+
+    @Override
+    public Future<?> start() {
+      vertx.setPeriodic(1, id -> {
+        if (!corpus.hasNext()) {
+          vertx.cancelTimer(id);
+          return;
+        }
+        long backlog = published - metrics.eventsPersisted();
+        int room = (int) Math.min(5_000, BACKLOG - backlog);
+        for (int i = 0; i < room && corpus.hasNext(); i++) {
+          RawEvent e = corpus.next();
+          clock.now.set(e.timestampMs());
+          vertx.eventBus().send(Addresses.RAW_EVENT, e);
+          published++;
+        }
+      });
+      return Future.succeededFuture();
+    }
+  }
+
+  /** (page_count − freelist_count) × page_size after a TRUNCATE checkpoint. */
+  static long usedBytes(Path db) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
+      s.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+      return pragma(s, "page_count") - pragma(s, "freelist_count") == 0 ? 0
+        : (pragma(s, "page_count") - pragma(s, "freelist_count")) * pragma(s, "page_size");
+    }
+  }
+
+  private static long pragma(Statement s, String name) throws SQLException {
+    try (ResultSet rs = s.executeQuery("PRAGMA " + name)) {
+      return rs.next() ? rs.getLong(1) : 0;
+    }
+  }
+
+  // ---------------------------------------------------------------- screenshots
+
+  /**
+   * 5 MB PNGs sent with {@code request}: received → stored → metadata committed (the reply), and the
+   * store's own received → stored. The writer commits every millisecond here, so the commit wait does not
+   * hide the work.
+   */
+  private double[] screenshots() throws Exception {
+    byte[] png = PngFactory.ofExactSize(5 << 20, 5);
+    Path sub = Files.createDirectories(dir.resolve("screenshots"));
+    JsonObject config = StorageConfig.from(List.of(Map.of(
+      ConfigKeys.DATABASE_PATH, sub.resolve("events.db").toString(),
+      ConfigKeys.SCREENSHOT_TEMP_DIR, sub.resolve("tmp").toString(),
+      ConfigKeys.WRITE_FLUSH_INTERVAL_MS, 1L,
+      ConfigKeys.SCREENSHOT_RETENTION_SECONDS, 0L)), System.getProperty("user.home")).toJson();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    try {
+      StorageModule module = new StorageModule(InstantSource.system(), new SimpleMeterRegistry());
+      vertx.deployVerticle(module, new DeploymentOptions().setConfig(config)).await();
+      int warmup = Math.min(10, screenshots);
+      double[] latencies = new double[screenshots];
+      for (int i = -warmup; i < screenshots; i++) {
+        RawEvent e = new RawEvent(null, null, System.currentTimeMillis(), new Screenshot(Uuids.random(), ImageFormat.PNG,
+          png, "Bench — a 5 MB capture", "bench", new Screenshot.Region(0, 0, 2560, 1440), false));
+        long t = System.nanoTime();
+        vertx.eventBus().request(Addresses.RAW_EVENT, e, new DeliveryOptions().setSendTimeout(30_000)).await();
+        if (i >= 0) {
+          latencies[i] = (System.nanoTime() - t) / 1e6;
+        }
+      }
+      Arrays.sort(latencies);
+      double[] stored = percentilesMs(module.metrics().screenshotProcessing());
+      return new double[]{percentile(latencies, 0.5), percentile(latencies, 0.99), stored[0], stored[1]};
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static double[] percentilesMs(Timer timer) {
+    double p50 = 0;
+    double p99 = 0;
+    for (ValueAtPercentile v : timer.takeSnapshot().percentileValues()) {
+      if (v.percentile() == 0.5) {
+        p50 = v.value(TimeUnit.MILLISECONDS);
+      } else if (v.percentile() == 0.99) {
+        p99 = v.value(TimeUnit.MILLISECONDS);
+      }
+    }
+    return new double[]{p50, p99};
+  }
+
+  private static double percentile(double[] sorted, double p) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+  }
+
+  private static double round(double v, int digits) {
+    double f = Math.pow(10, digits);
+    return Math.round(v * f) / f;
+  }
+
+  static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}
