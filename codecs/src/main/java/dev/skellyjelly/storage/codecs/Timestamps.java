@@ -12,22 +12,35 @@ public final class Timestamps {
   private Timestamps() {
   }
 
+  /** The date part of the last day formatted: events of a batch share it, so most calls skip the calendar. */
+  private static volatile DayPrefix lastDay = new DayPrefix(Long.MIN_VALUE, null);
+
+  private record DayPrefix(long day, char[] chars) {
+  }
+
   /** Formats epoch milliseconds as {@code yyyy-MM-dd'T'HH:mm:ss.SSS'Z'}. */
   public static String format(long epochMs) {
     long day = Math.floorDiv(epochMs, 86_400_000L);
     int msOfDay = (int) Math.floorMod(epochMs, 86_400_000L);
-    LocalDate date = LocalDate.ofEpochDay(day);
-    char[] c = new char[24];
-    int year = date.getYear();
-    if (year < 0 || year > 9999) {
-      return Instant.ofEpochMilli(epochMs).toString();
+    DayPrefix prefix = lastDay;
+    if (prefix.day != day) {
+      LocalDate date = LocalDate.ofEpochDay(day);
+      int year = date.getYear();
+      if (year < 0 || year > 9999) {
+        return Instant.ofEpochMilli(epochMs).toString();
+      }
+      char[] p = new char[11];
+      put(p, 0, year, 4);
+      p[4] = '-';
+      put(p, 5, date.getMonthValue(), 2);
+      p[7] = '-';
+      put(p, 8, date.getDayOfMonth(), 2);
+      p[10] = 'T';
+      prefix = new DayPrefix(day, p);
+      lastDay = prefix;
     }
-    put(c, 0, year, 4);
-    c[4] = '-';
-    put(c, 5, date.getMonthValue(), 2);
-    c[7] = '-';
-    put(c, 8, date.getDayOfMonth(), 2);
-    c[10] = 'T';
+    char[] c = new char[24];
+    System.arraycopy(prefix.chars, 0, c, 0, 11);
     put(c, 11, msOfDay / 3_600_000, 2);
     c[13] = ':';
     put(c, 14, msOfDay / 60_000 % 60, 2);
