@@ -1,7 +1,6 @@
 package dev.skellyjelly.storage.app;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -29,10 +28,8 @@ public final class VertxSetup {
     return new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(4).setMetricsOptions(metrics);
   }
 
-  /** After Vert.x started: the registry, with the binders Vert.x does not add itself. */
+  /** After Vert.x started: its registry, with the JVM and process binders already bound. */
   public static MeterRegistry registry() {
-    MeterRegistry registry = BackendRegistries.getDefaultNow();
-    new JvmInfoMetrics().bindTo(registry);
-    return registry;
+    return BackendRegistries.getDefaultNow();
   }
 }

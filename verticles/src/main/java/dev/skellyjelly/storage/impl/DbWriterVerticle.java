@@ -46,6 +46,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -82,6 +83,7 @@ public final class DbWriterVerticle extends VerticleBase {
   private Path databasePath;
   private DatabaseLock lock;
   private Pool pool;
+  private Object fileKey;
 
   private List<Message<WriteGroup>> groups = new ArrayList<>();
   private List<Message<BatchRecords>> records = new ArrayList<>();
@@ -107,8 +109,7 @@ public final class DbWriterVerticle extends VerticleBase {
     config = StorageConfig.fromJson(config());
     databasePath = Path.of(config.databasePath()).toAbsolutePath();
     prepareFiles();
-    String url = "jdbc:sqlite:" + databasePath + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=5000";
-    pool = JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl(url), new PoolOptions().setMaxSize(1));
+    pool = openPool();
     return migrate()
       .compose(v -> pool.withTransaction(conn -> conn.preparedQuery(Sql.SWEEP_UNDELETED).execute(Tuple.of(ctx.clock().millis()))))
       .compose(swept -> {
@@ -181,6 +182,75 @@ public final class DbWriterVerticle extends VerticleBase {
         Files.setPosixFilePermissions(side, owner);
       }
     }
+  }
+
+  private Pool openPool() throws IOException {
+    fileKey = Files.readAttributes(databasePath, BasicFileAttributes.class).fileKey();
+    String url = "jdbc:sqlite:" + databasePath + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=5000";
+    return JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl(url), new PoolOptions().setMaxSize(1));
+  }
+
+  /**
+   * Whether the database file is still the one this writer opened. SQLite keeps writing into a file that was
+   * deleted or replaced underneath it, and everything committed there would be lost without an error.
+   */
+  private boolean fileReplaced() {
+    try {
+      return !fileKey.equals(Files.readAttributes(databasePath, BasicFileAttributes.class).fileKey());
+    } catch (IOException | RuntimeException gone) {
+      return true;
+    }
+  }
+
+  /**
+   * Opens a new database where the old one vanished (blocking file work, on this worker). What was committed
+   * to the vanished file went with it; what is buffered here is committed to the new one. Retried with
+   * backoff while the path cannot hold a database.
+   */
+  private Future<Void> reopen() {
+    String why = "database file " + databasePath + " was deleted or replaced underneath the module";
+    if (!unhealthy) {
+      LOG.error("{}; opening a new one and keeping the {} buffered events for it", why, bufferedEvents);
+    }
+    unhealthy = true;
+    ctx.metrics().databaseError(why);
+    Pool old = pool;
+    inFlight = old.close()
+      .transform(ignored -> {
+        try {
+          closeQuietly();
+          if (!Files.exists(databasePath)) {
+            // A journal left by the vanished database must not be replayed into the new one.
+            for (String suffix : new String[]{"-wal", "-shm"}) {
+              Files.deleteIfExists(databasePath.resolveSibling(databasePath.getFileName() + suffix));
+            }
+          }
+          prepareFiles();
+          pool = openPool();
+        } catch (IOException | RuntimeException e) {
+          return Future.failedFuture(e);
+        }
+        return migrate();
+      })
+      .map(v -> {
+        LOG.info("database {} opened anew", databasePath);
+        unhealthy = false;
+        backoffMs = 0;
+        ctx.metrics().databaseError(null);
+        return (Void) null;
+      })
+      .recover(err -> {
+        backoffMs = backoffMs == 0 ? 100 : Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        retryAtMs = System.currentTimeMillis() + backoffMs;
+        ctx.metrics().databaseError(why + "; cannot open a new one: " + err.getMessage());
+        return Future.failedFuture(err);
+      })
+      .eventually(() -> {
+        inFlight = null;
+        vertx.runOnContext(v -> next());
+        return Future.succeededFuture();
+      });
+    return inFlight;
   }
 
   private void closeQuietly() {
@@ -274,7 +344,9 @@ public final class DbWriterVerticle extends VerticleBase {
   }
 
   private void tick() {
-    if (inFlight == null && hasWork() && System.currentTimeMillis() >= retryAtMs) {
+    if (inFlight == null && System.currentTimeMillis() >= retryAtMs && fileReplaced()) {
+      reopen();
+    } else if (inFlight == null && hasWork() && System.currentTimeMillis() >= retryAtMs) {
       flush();
     } else if (inFlight == null && !toCompact.isEmpty() && System.currentTimeMillis() >= retryAtMs) {
       compactNext();
