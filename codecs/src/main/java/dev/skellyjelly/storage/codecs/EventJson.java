@@ -392,12 +392,14 @@ public final class EventJson {
     Map<String, Object> m = new LinkedHashMap<>(12);
     if (data instanceof Keystroke k) {
       m.put("key_code", k.keyCode());
-      Map<String, Object> mods = new LinkedHashMap<>(4);
-      mods.put("shift", k.modifiers().shift());
-      mods.put("ctrl", k.modifiers().ctrl());
-      mods.put("alt", k.modifiers().alt());
-      mods.put("meta", k.modifiers().meta());
-      m.put("modifiers", new JsonObject(mods));
+      if (k.modifiers() != null) {
+        Map<String, Object> mods = new LinkedHashMap<>(4);
+        mods.put("shift", k.modifiers().shift());
+        mods.put("ctrl", k.modifiers().ctrl());
+        mods.put("alt", k.modifiers().alt());
+        mods.put("meta", k.modifiers().meta());
+        m.put("modifiers", new JsonObject(mods));
+      }
       m.put("inter_key_interval_ms", k.interKeyIntervalMs());
     } else if (data instanceof MouseMove mv) {
       m.put("x", mv.x());
@@ -406,8 +408,8 @@ public final class EventJson {
     } else if (data instanceof MouseClick c) {
       m.put("x", c.x());
       m.put("y", c.y());
-      m.put("button", c.button().wireName());
-      m.put("click_type", c.clickType().wireName());
+      m.put("button", c.button() == null ? null : c.button().wireName());
+      m.put("click_type", c.clickType() == null ? null : c.clickType().wireName());
     } else if (data instanceof WindowFocus w) {
       m.put("window_title", w.windowTitle());
       m.put("app_name", w.appName());
@@ -415,23 +417,25 @@ public final class EventJson {
       m.put("duration_ms", w.durationMs());
     } else if (data instanceof Screenshot s) {
       m.put("screenshot_id", s.screenshotId());
-      m.put("format", s.format().wireName());
+      m.put("format", s.format() == null ? null : s.format().wireName());
       if (s.image() != null) {
         m.put("image", Base64.getUrlEncoder().withoutPadding().encodeToString(s.image()));
       }
       m.put("window_title", s.windowTitle());
       m.put("app_name", s.appName());
-      Map<String, Object> r = new LinkedHashMap<>(4);
-      r.put("x", s.screenRegion().x());
-      r.put("y", s.screenRegion().y());
-      r.put("width", s.screenRegion().width());
-      r.put("height", s.screenRegion().height());
-      m.put("screen_region", new JsonObject(r));
+      if (s.screenRegion() != null) {
+        Map<String, Object> r = new LinkedHashMap<>(4);
+        r.put("x", s.screenRegion().x());
+        r.put("y", s.screenRegion().y());
+        r.put("width", s.screenRegion().width());
+        r.put("height", s.screenRegion().height());
+        m.put("screen_region", new JsonObject(r));
+      }
       m.put("privacy_masked", s.privacyMasked());
     } else if (data instanceof ProcessEvent pe) {
       m.put("process_id", pe.processId());
       m.put("process_name", pe.processName());
-      m.put("event_type", pe.eventType().wireName());
+      m.put("event_type", pe.eventType() == null ? null : pe.eventType().wireName());
     } else if (data instanceof ResourceUsage r) {
       m.put("cpu_percent", r.cpuPercent());
       m.put("memory_mb", r.memoryMb());

@@ -247,7 +247,7 @@ public final class DbWriterVerticle extends VerticleBase {
       })
       .eventually(() -> {
         inFlight = null;
-        vertx.runOnContext(v -> next());
+        next();
         return Future.succeededFuture();
       });
     return inFlight;
@@ -421,7 +421,7 @@ public final class DbWriterVerticle extends VerticleBase {
         inFlight = null;
         ctx.metrics().queueDepth("writer").set(bufferedEvents);
         updateSize();
-        vertx.runOnContext(v -> next());
+        next();
         return Future.succeededFuture();
       });
     return inFlight;
@@ -760,7 +760,7 @@ public final class DbWriterVerticle extends VerticleBase {
       })
       .eventually(() -> {
         inFlight = null;
-        vertx.runOnContext(v -> next());
+        next();
         return Future.succeededFuture();
       });
     return inFlight;

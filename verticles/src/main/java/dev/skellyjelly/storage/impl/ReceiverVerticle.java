@@ -49,6 +49,9 @@ public final class ReceiverVerticle extends VerticleBase {
   private static final long WRITE_TIMEOUT_MS = 120_000;
   private static final long ID_SEQUENCE_MASK = (1L << 40) - 1;
 
+  /** Stands for a body that could not be decoded (a null body is an input like any other). */
+  private static final Object UNDECODABLE = new Object();
+
   private final ModuleContext ctx;
   private StorageConfig config;
   private ValidationLimits limits;
@@ -110,7 +113,7 @@ public final class ReceiverVerticle extends VerticleBase {
     try {
       body = msg.body();
     } catch (RuntimeException undecodable) {
-      reject(msg, null, new InvalidEventException(DeadLetterReason.BAD_WIRE, null,
+      reject(msg, UNDECODABLE, new InvalidEventException(DeadLetterReason.BAD_WIRE, null,
         "wire form cannot be decoded: " + undecodable.getMessage()));
       return;
     }
@@ -227,7 +230,7 @@ public final class ReceiverVerticle extends VerticleBase {
     if (id != null) {
       letter.put("id", id);
     }
-    letter.put("received", body == null ? "<undecodable>" : EventJson.describeInput(body));
+    letter.put("received", body == UNDECODABLE ? "<undecodable>" : EventJson.describeInput(body));
     vertx.eventBus().publish(Addresses.DEAD_LETTER, letter);
     long now = System.nanoTime();
     int r = reason.ordinal();
