@@ -134,6 +134,15 @@ public final class BatcherVerticle extends VerticleBase {
           }));
         }
         for (WindowKey key : plan.open()) {
+          if (lastFiring.containsKey(key)) {
+            // Emitted in part before (early, by a graceful stop): the loaded events repeat that firing's, so
+            // they may only go out marked replayed; later events of the window go to late firings as usual.
+            chain = chain.compose(v -> load(key).map(w -> {
+              emit(w, nextFiring(key), false, true);
+              return (Void) null;
+            }));
+            continue;
+          }
           chain = chain.compose(v -> load(key).map(w -> {
             Window mine = open.computeIfAbsent(key, Window::new);
             mine.events.addAll(w.events);
@@ -207,9 +216,15 @@ public final class BatcherVerticle extends VerticleBase {
     waiting -= w.events.size();
   }
 
+  /**
+   * Firings of a window count 0, 1, 2… while its last firing is remembered (six hours, also across
+   * restarts). A window older than that may have fired before: its firing is then the clock's millisecond,
+   * which no earlier firing of it can have used.
+   */
   private long nextFiring(WindowKey key) {
     Long last = lastFiring.get(key);
-    long firing = last == null ? 0 : last + 1;
+    long now = ctx.clock().millis();
+    long firing = last != null ? last + 1 : key.windowStartMs() + windowMs + FIRING_MEMORY_MS < now ? now : 0;
     lastFiring.put(key, firing);
     return firing;
   }
