@@ -11,6 +11,9 @@ import dev.skellyjelly.storage.app.sim.Simulator;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.net.NetServer;
+import dev.skellyjelly.storage.app.net.Bridges;
+import dev.skellyjelly.storage.app.net.Cluster;
 import io.vertx.ext.web.Router;
 import dev.skellyjelly.storage.app.VertxSetup;
 import dev.skellyjelly.storage.app.http.HttpEndpoints;
@@ -71,21 +74,38 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
       System.err.println("skelly-storage: " + e.getMessage());
       return Main.EXIT_USAGE;
     }
-    if (cluster) {
-      System.err.println("skelly-storage: --cluster is not available in this build");
-      return Main.EXIT_FAILURE;
-    }
     List<byte[]> pngs = simulate != null && (durationMs < 0 || screenshotMs <= durationMs) ? screenshots() : List.of();
 
-    Vertx vertx = Vertx.vertx(VertxSetup.options());
+    Vertx vertx;
+    if (cluster) {
+      try {
+        vertx = Cluster.clusteredVertx(VertxSetup.options(), cfg).await();
+      } catch (Exception e) {
+        System.err.println("skelly-storage: cannot join the cluster: " + (e.getMessage() == null ? e : e.getMessage()));
+        return Main.EXIT_FAILURE;
+      }
+    } else {
+      vertx = Vertx.vertx(VertxSetup.options());
+    }
     StorageModule module = new StorageModule(InstantSource.system(), VertxSetup.registry());
     String moduleId;
+    NetServer tcpBridge = null;
     try {
       moduleId = vertx.deployVerticle(module, new DeploymentOptions().setConfig(cfg.toJson())).await();
+      boolean sockJs = cfg.httpPort() > 0 && cfg.sockjsBridge();
+      String token = cfg.tcpBridgePort() > 0 || sockJs ? Bridges.resolveToken(cfg) : null;
+      if (cfg.tcpBridgePort() > 0) {
+        tcpBridge = Bridges.startTcp(vertx, cfg, token, module.metrics()).await();
+        LOG.info("TCP event-bus bridge on {}:{}", cfg.httpHost(), tcpBridge.actualPort());
+      }
       if (cfg.httpPort() > 0) {
         Router router = HttpEndpoints.router(vertx, cfg, module.metrics());
+        if (sockJs) {
+          router.route("/eventbus/*").subRouter(Bridges.sockJs(vertx, cfg, token, module.metrics()));
+        }
         HttpServer server = HttpEndpoints.start(vertx, cfg, router).await();
-        LOG.info("HTTP on {}:{}: /metrics, /health", cfg.httpHost(), server.actualPort());
+        LOG.info("HTTP on {}:{}: /metrics, /health{}", cfg.httpHost(), server.actualPort(),
+          sockJs ? ", /eventbus (SockJS bridge)" : "");
       }
     } catch (Exception e) {
       System.err.println("skelly-storage: cannot start: " + (e.getMessage() == null ? e : e.getMessage()));
@@ -130,6 +150,9 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
     LOG.info("stopping: draining the module");
     int code = 0;
     try {
+      if (tcpBridge != null) {
+        tcpBridge.close().await();
+      }
       if (simulator != null) {
         vertx.undeploy(simulator.deploymentID()).await();
       }

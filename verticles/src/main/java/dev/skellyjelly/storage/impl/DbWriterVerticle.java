@@ -170,6 +170,9 @@ public final class DbWriterVerticle extends VerticleBase {
     if (dir != null && !Files.isDirectory(dir)) {
       Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
+    if (Files.isDirectory(databasePath)) {
+      throw new IOException("database path " + databasePath + " is a directory");
+    }
     lock = DatabaseLock.acquire(databasePath);
     var owner = PosixFilePermissions.fromString("rw-------");
     if (!Files.exists(databasePath)) {

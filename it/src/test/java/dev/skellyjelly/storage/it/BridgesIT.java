@@ -1,0 +1,627 @@
+package dev.skellyjelly.storage.it;
+
+import dev.skellyjelly.storage.codecs.Addresses;
+import dev.skellyjelly.storage.impl.InternalAddresses;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The TCP and SockJS event-bus bridges of the jar ({@code run} with {@code tcp_bridge_port},
+ * {@code http_port} and {@code sockjs_bridge}), driven as a Rust or TypeScript module would: a plain socket
+ * speaking the TCP bridge's framing (4-byte length + JSON), and Node.js with the npm package
+ * {@code @vertx/eventbus-bridge-client.js}. One module serves every test of the class; each test uses its own
+ * session, so it recognises its own events in the batches.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class BridgesIT {
+
+  /** screenshot_max_mb: the bridges accept ⌈6 × 4/3⌉ MB + 64 KB, enough for a 5 MB screenshot as base64 JSON. */
+  static final int MAX_MB = 6;
+  static final long LIMIT = (MAX_MB * 4 + 2) / 3 * (1L << 20) + 64 * 1024;
+  static final int SCREENSHOT_BYTES = 5 << 20;
+  static final String NODE_CLIENT = "@vertx/eventbus-bridge-client.js@1.0.0";
+
+  @TempDir
+  static Path dir;
+  ClusterIT.Module module;
+  int httpPort;
+  int tcpPort;
+  String token;
+  /** Valid events the tests had accepted: the module's run summary must count exactly these. */
+  long accepted;
+  /** Connections the tests made the module drop. */
+  long drops;
+  final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeAll
+  void startModule() throws Exception {
+    httpPort = ClusterIT.freePort();
+    tcpPort = ClusterIT.freePort();
+    Path db = dir.resolve("db").resolve("events.db");
+    module = ClusterIT.Module.start(dir, List.of(),
+      "database_path", db, "screenshot_temp_dir", dir.resolve("shots"),
+      "http_port", httpPort, "sockjs_bridge", true, "tcp_bridge_port", tcpPort,
+      "batch_window_seconds", 2, "window_grace_ms", 1100, "write_flush_interval_ms", 100,
+      "screenshot_max_mb", MAX_MB, "screenshot_retention_seconds", 120);
+    module.awaitLog("storage module started", 60);
+    awaitServing();
+    // bridge_token is empty: the module made a random one beside the database, readable by its owner only.
+    Path tokenFile = db.resolveSibling("bridge.token");
+    assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
+    token = Files.readString(tokenFile).strip();
+    assertTrue(token.length() >= 32, "a long random token: " + token);
+  }
+
+  @AfterAll
+  void stopModule() throws Exception {
+    try {
+      JsonObject summary = module.stop(60);
+      assertEquals(accepted, summary.getLong("events_received"), summary.encode());
+      assertEquals(accepted, summary.getLong("events_persisted"), summary.encode());
+      assertEquals(0, summary.getLong("dead_letters"), summary.encode());
+      assertEquals(drops, summary.getLong("dropped"), summary.encode());
+    } finally {
+      module.kill();
+    }
+  }
+
+  // ---------------------------------------------------------------- TCP bridge
+
+  @Test
+  void tcpClientPublishesEventsAndReceivesTheirBatches() throws Exception {
+    try (TcpClient c = new TcpClient(tcpPort)) {
+      c.send(frame("register", Addresses.EVENT_BATCH_JSON, null));
+      String session = UUID.randomUUID().toString();
+      Set<String> ids = new HashSet<>();
+      for (int i = 0; i < 300; i++) {
+        JsonObject e = event(session, i % 7, null);
+        ids.add(e.getString("id"));
+        c.send(frame("publish", Addresses.RAW_EVENT, e));
+      }
+      // A request is answered once its event is committed.
+      JsonObject last = event(session, 0, null);
+      ids.add(last.getString("id"));
+      c.send(frame("send", Addresses.RAW_EVENT, last).put("replyAddress", "ack-1"));
+      JsonObject ack = c.next(20, f -> "ack-1".equals(f.getString("address")));
+      assertEquals("message", ack.getString("type"), ack.encode());
+      assertEquals(new JsonObject().put("id", last.getString("id")).put("committed", true), ack.getJsonObject("body"));
+      accepted += ids.size();
+
+      Map<String, Integer> seen = c.batchEvents(session, ids.size(), 30);
+      assertEquals(ids, seen.keySet());
+      assertTrue(seen.values().stream().allMatch(n -> n == 1), "each event exactly once: " + seen);
+      assertTrue(c.errors.isEmpty(), "no error frames: " + c.errors);
+    }
+  }
+
+  @Test
+  void framesOutsideTheAllowListOrWithoutTheTokenAreRefusedAndReachNothing() throws Exception {
+    try (TcpClient c = new TcpClient(tcpPort)) {
+      String session = UUID.randomUUID().toString();
+      JsonObject noToken = event(session, 0, null);
+      JsonObject wrongToken = event(session, 1, null);
+      c.send(new JsonObject().put("type", "publish").put("address", Addresses.RAW_EVENT).put("body", noToken));
+      c.send(new JsonObject().put("type", "send").put("address", Addresses.RAW_EVENT)
+        .put("headers", new JsonObject().put("token", token + "x")).put("body", wrongToken));
+      c.send(frame("send", Addresses.METRICS, new JsonObject()).put("replyAddress", "metrics-1"));
+      c.send(frame("send", InternalAddresses.WRITE, event(session, 2, null)));
+      c.send(frame("register", Addresses.EVENT_BATCH, null));
+      c.send(new JsonObject().put("type", "register").put("address", Addresses.EVENT_BATCH_JSON));
+      for (int i = 0; i < 6; i++) {
+        JsonObject err = c.next(10, f -> "err".equals(f.getString("type")));
+        assertEquals("access_denied", err.getString("message"), err.encode());
+      }
+      // The connection still serves: an allowed frame with the token goes through, and its batch (the same
+      // session and window as the refused events) holds it alone.
+      c.send(frame("register", Addresses.EVENT_BATCH_JSON, null));
+      JsonObject ok = event(session, 3, null);
+      ok.put("timestamp", noToken.getString("timestamp"));
+      c.send(frame("publish", Addresses.RAW_EVENT, ok));
+      accepted++;
+      Map<String, Integer> seen = c.batchEvents(session, 1, 30);
+      assertEquals(Map.of(ok.getString("id"), 1), seen);
+      assertTrue(c.frames.stream().noneMatch(f -> "metrics-1".equals(f.getString("address"))), "no metrics reply");
+    }
+  }
+
+  @Test
+  void aMalformedOrOversizedFrameClosesOnlyItsConnection() throws Exception {
+    double malformed = dropped("malformed_frame");
+    double oversize = dropped("oversize");
+    try (TcpClient good = new TcpClient(tcpPort)) {
+      good.send(frame("register", Addresses.EVENT_BATCH_JSON, null));
+      try (TcpClient bad = new TcpClient(tcpPort)) {
+        bad.raw(new byte[]{(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF});
+        assertTrue(bad.closedByServer(10), "negative length closes the connection");
+      }
+      try (TcpClient bad = new TcpClient(tcpPort)) {
+        bad.raw(ByteBuffer.allocate(4 + 9).putInt(9).put("not json!".getBytes(StandardCharsets.US_ASCII)).array());
+        assertTrue(bad.closedByServer(10), "a frame that is not JSON closes the connection");
+      }
+      try (TcpClient bad = new TcpClient(tcpPort)) {
+        bad.raw(ByteBuffer.allocate(4 + 3).putInt(3).put("[1]".getBytes(StandardCharsets.US_ASCII)).array());
+        assertTrue(bad.closedByServer(10), "JSON that is not an object closes the connection");
+      }
+      try (TcpClient bad = new TcpClient(tcpPort)) {
+        bad.raw(ByteBuffer.allocate(4).putInt((int) LIMIT + 1).array());
+        assertTrue(bad.closedByServer(10), "a frame over the limit closes the connection");
+      }
+      drops += 4;
+      assertEquals(malformed + 3, dropped("malformed_frame"));
+      assertEquals(oversize + 1, dropped("oversize"));
+
+      String session = UUID.randomUUID().toString();
+      JsonObject e = event(session, 6, null);
+      good.send(frame("publish", Addresses.RAW_EVENT, e));
+      accepted++;
+      assertEquals(Map.of(e.getString("id"), 1), good.batchEvents(session, 1, 30));
+      assertFalse(good.eof, "the other connection stays open");
+    }
+  }
+
+  @Test
+  void aFiveMegabyteScreenshotTravelsOverTcpAndComesBackOnRequest() throws Exception {
+    byte[] png = png(SCREENSHOT_BYTES, 2560, 1600, 7);
+    String session = UUID.randomUUID().toString();
+    String shotId = UUID.randomUUID().toString();
+    JsonObject e = event(session, 4, null);
+    e.getJsonObject("data").put("screenshot_id", shotId).put("privacy_masked", false)
+      .put("image", Base64.getEncoder().encodeToString(png));
+    try (TcpClient c = new TcpClient(tcpPort)) {
+      c.send(frame("register", Addresses.EVENT_BATCH_JSON, null));
+      c.send(frame("send", Addresses.RAW_EVENT, e).put("replyAddress", "shot-ack"));
+      JsonObject ack = c.next(30, f -> "shot-ack".equals(f.getString("address")));
+      assertEquals(true, ack.getJsonObject("body").getBoolean("committed"), ack.encode());
+      accepted++;
+
+      c.send(frame("send", Addresses.SCREENSHOT, new JsonObject().put("screenshot_id", shotId)).put("replyAddress", "shot-bytes"));
+      JsonObject reply = c.next(30, f -> "shot-bytes".equals(f.getString("address")));
+      assertEquals("message", reply.getString("type"), () -> reply.encode().substring(0, Math.min(300, reply.encode().length())));
+      assertEquals("png", reply.getJsonObject("headers").getString("format"));
+      assertEquals(Integer.toString(SCREENSHOT_BYTES), reply.getJsonObject("headers").getString("size_bytes"));
+      // Vert.x's JSON form of bytes: base64url without padding.
+      assertArrayEquals(png, Base64.getUrlDecoder().decode(reply.getString("body")));
+
+      JsonObject batch = c.batchWith(session, 30);
+      JsonArray refs = batch.getJsonArray("screenshot_refs");
+      assertEquals(1, refs.size(), batch.encode());
+      JsonObject ref = refs.getJsonObject(0);
+      assertEquals(shotId, ref.getString("screenshot_id"));
+      assertEquals(SCREENSHOT_BYTES, ref.getLong("size_bytes"));
+      assertEquals(2560, ref.getInteger("width"));
+      assertEquals(1600, ref.getInteger("height"));
+      assertFalse(batch.getJsonArray("events").getJsonObject(0).getJsonObject("data").containsKey("image"));
+    }
+  }
+
+  // ---------------------------------------------------------------- SockJS bridge
+
+  @Test
+  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  void nodeClientOverSockJsPublishesAllSevenKindsAndReceivesTheirBatches() throws Exception {
+    Path node = Path.of("/usr/bin/node");
+    assumeTrue(Files.isExecutable(node) || onPath("node"), "Node.js is needed for the SockJS test");
+    Path npmDir = installBridgeClient();
+    Path script = npmDir.resolve("sockjs-it.js");
+    Files.writeString(script, NODE_SCRIPT);
+    String session = UUID.randomUUID().toString();
+    double oversize = dropped("oversize");
+    int perKind = 20;
+    Process p = new ProcessBuilder("node", script.toString(), "http://127.0.0.1:" + httpPort + "/eventbus", token,
+      session, Integer.toString(perKind), Integer.toString(SCREENSHOT_BYTES), Long.toString(LIMIT))
+      .directory(npmDir.toFile())
+      .redirectOutput(dir.resolve("node.out").toFile()).redirectError(dir.resolve("node.err").toFile()).start();
+    assertTrue(p.waitFor(120, TimeUnit.SECONDS), "node finished\n" + ClusterIT.tail(dir.resolve("node.err")));
+    List<String> out = Files.readAllLines(dir.resolve("node.out"));
+    assertFalse(out.isEmpty(), "node printed a result\n" + ClusterIT.tail(dir.resolve("node.err")));
+    JsonObject r = new JsonObject(out.get(out.size() - 1));
+    System.out.println("BridgesIT node: " + r.encode());
+    assertEquals(0, p.exitValue(), r.encode() + "\n" + ClusterIT.tail(dir.resolve("node.err")));
+    int sent = 7 * perKind + 1;
+    accepted += sent;
+    drops += 1;
+    assertEquals(sent, r.getInteger("sent"));
+    assertEquals(sent, r.getInteger("distinct"), r.encode());
+    assertEquals(0, r.getInteger("repeated"));
+    assertEquals(null, r.getValue("unknown"), "no refused event reached a batch");
+    assertEquals(new JsonArray(List.of("keystroke", "mouse_click", "mouse_move", "process", "resource", "screenshot",
+      "window_focus")), r.getJsonArray("kinds"));
+    // The 5 MB screenshot's ref, from the batch carrying its event.
+    assertEquals(SCREENSHOT_BYTES, r.getLong("screenshot_size"));
+    assertEquals(List.of("access_denied", "access_denied", "access_denied"), r.getJsonArray("errors").getList(),
+      "no token, wrong token, an address off the list");
+    assertEquals("png", r.getString("fetched_format"), "the screenshot requested back over SockJS");
+    assertEquals(true, r.getBoolean("fetched_same"), "the same bytes");
+    assertTrue(r.getBoolean("oversize_closed"), "a message over the limit closed its connection");
+    assertEquals(oversize + 1, dropped("oversize"));
+  }
+
+  // ---------------------------------------------------------------- exposure
+
+  @Test
+  void nothingListensBeyondLoopback() throws Exception {
+    List<InetSocketAddress> listening = ClusterIT.Sockets.listening(module.pid());
+    Set<Integer> ports = new HashSet<>();
+    listening.forEach(a -> ports.add(a.getPort()));
+    assertEquals(Set.of(httpPort, tcpPort), ports, "the HTTP server and the TCP bridge, nothing else: " + listening);
+    ClusterIT.Sockets.assertAllLoopback(listening);
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private JsonObject frame(String type, String address, JsonObject body) {
+    JsonObject f = new JsonObject().put("type", type).put("address", address)
+      .put("headers", new JsonObject().put("token", token));
+    return body == null ? f : f.put("body", body);
+  }
+
+  /** An event of kind {@code kind} (0..6 in the contract's order) in the contract's JSON form. */
+  static JsonObject event(String session, int kind, Long ts) {
+    JsonObject data = switch (kind) {
+      case 0 -> new JsonObject().put("key_code", 65)
+        .put("modifiers", new JsonObject().put("shift", false).put("ctrl", true).put("alt", false).put("meta", false))
+        .put("inter_key_interval_ms", null);
+      case 1 -> new JsonObject().put("x", 10).put("y", -20).put("velocity", 310.25);
+      case 2 -> new JsonObject().put("x", 5).put("y", 6).put("button", "right").put("click_type", "single");
+      case 3 -> new JsonObject().put("window_title", "Inbox – Mail").put("app_name", "mail").put("process_id", 77)
+        .put("duration_ms", 1500);
+      case 4 -> new JsonObject().put("screenshot_id", UUID.randomUUID().toString()).put("format", "png")
+        .put("window_title", "t").put("app_name", "a").put("privacy_masked", true)
+        .put("screen_region", new JsonObject().put("x", 0).put("y", 0).put("width", 1920).put("height", 1080));
+      case 5 -> new JsonObject().put("process_id", 4321).put("process_name", "cargo").put("event_type", "started");
+      default -> new JsonObject().put("cpu_percent", 150.5).put("memory_mb", 2048).put("disk_io_mb_per_sec", 1.25)
+        .put("network_io_mb_per_sec", 0.5);
+    };
+    String[] types = {"keystroke", "mouse_move", "mouse_click", "window_focus", "screenshot", "process", "resource"};
+    return new JsonObject().put("id", UUID.randomUUID().toString()).put("session_id", session)
+      .put("timestamp", Instant.ofEpochMilli(ts == null ? System.currentTimeMillis() : ts).toString())
+      .put("event_type", types[kind]).put("data", data);
+  }
+
+  /** A PNG of exactly {@code size} bytes whose header says width × height (header-only readers need no more). */
+  static byte[] png(int size, int width, int height, int seed) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(size);
+    out.writeBytes(new byte[]{(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
+    chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2).array());
+    byte[] filler = new byte[size - 8 - 25 - 12 - 12];
+    new java.util.Random(seed).nextBytes(filler);
+    chunk(out, "skMk", filler);
+    chunk(out, "IEND", new byte[0]);
+    return out.toByteArray();
+  }
+
+  private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
+    byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+    CRC32 crc = new CRC32();
+    crc.update(t);
+    crc.update(data);
+    out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
+    out.writeBytes(t);
+    out.writeBytes(data);
+    out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
+  }
+
+  /** dropped_total{reason} from the module's /metrics. */
+  private double dropped(String reason) throws Exception {
+    String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
+      HttpResponse.BodyHandlers.ofString()).body();
+    Matcher m = Pattern.compile("(?m)^skelly_storage_dropped_total\\{reason=\"" + reason + "\",?} (\\S+)$").matcher(text);
+    assertTrue(m.find(), "dropped_total{reason=" + reason + "} in /metrics");
+    return Double.parseDouble(m.group(1));
+  }
+
+  private void awaitServing() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), tcpPort)) {
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+        if (health.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // The bridges start right after the module.
+      }
+      assertTrue(System.nanoTime() < deadline, "bridges up\n" + ClusterIT.tail(module.err));
+      assertTrue(module.process.isAlive(), "module alive\n" + ClusterIT.tail(module.err));
+      Thread.sleep(100);
+    }
+  }
+
+  private static boolean onPath(String command) {
+    for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+      if (Files.isExecutable(Path.of(d, command))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** npm-installs the bridge client once into it/target (reused by later runs). */
+  private static Path installBridgeClient() throws Exception {
+    Path npmDir = Files.createDirectories(Path.of("target", "npm-bridge-client").toAbsolutePath());
+    if (!Files.isDirectory(npmDir.resolve("node_modules/@vertx/eventbus-bridge-client.js"))) {
+      // A package.json of its own, so npm installs here and not into some parent project.
+      Files.writeString(npmDir.resolve("package.json"), "{\"name\": \"skelly-it-bridge-client\", \"private\": true}\n");
+      Process npm = new ProcessBuilder("npm", "install", "--no-audit", "--no-fund", NODE_CLIENT)
+        .directory(npmDir.toFile()).redirectErrorStream(true)
+        .redirectOutput(npmDir.resolve("npm.log").toFile()).start();
+      boolean done = npm.waitFor(90, TimeUnit.SECONDS);
+      assumeTrue(done && npm.exitValue() == 0, "npm install " + NODE_CLIENT + " failed (offline?): "
+        + ClusterIT.tail(npmDir.resolve("npm.log")));
+    }
+    return npmDir;
+  }
+
+  /** A client of the TCP bridge: 4-byte big-endian length, then UTF-8 JSON, both ways. */
+  static final class TcpClient implements AutoCloseable {
+    final Socket socket;
+    final DataOutputStream out;
+    final BlockingQueue<JsonObject> incoming = new LinkedBlockingQueue<>();
+    final List<JsonObject> frames = new ArrayList<>();
+    final List<JsonObject> errors = new ArrayList<>();
+    volatile boolean eof;
+    private final Thread reader;
+
+    TcpClient(int port) throws IOException {
+      socket = new Socket(InetAddress.getLoopbackAddress(), port);
+      out = new DataOutputStream(socket.getOutputStream());
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      reader = new Thread(() -> {
+        try {
+          while (true) {
+            byte[] payload = new byte[in.readInt()];
+            in.readFully(payload);
+            incoming.add(new JsonObject(new String(payload, StandardCharsets.UTF_8)));
+          }
+        } catch (EOFException | java.net.SocketException closed) {
+          // The server closed the connection (or we did).
+        } catch (IOException e) {
+          // Same: nothing more to read.
+        } finally {
+          eof = true;
+        }
+      }, "tcp-bridge-client");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    void send(JsonObject frame) throws IOException {
+      byte[] b = frame.encode().getBytes(StandardCharsets.UTF_8);
+      out.writeInt(b.length);
+      out.write(b);
+      out.flush();
+    }
+
+    void raw(byte[] bytes) throws IOException {
+      out.write(bytes);
+      out.flush();
+    }
+
+    /** The next frame (in arrival order) matching {@code which}; other frames are kept in {@link #frames}. */
+    JsonObject next(int seconds, Predicate<JsonObject> which) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      while (true) {
+        long left = deadline - System.nanoTime();
+        JsonObject f = left > 0 ? incoming.poll(left, TimeUnit.NANOSECONDS) : null;
+        assertNotNull(f, "no matching frame within " + seconds + " s; got " + frames);
+        frames.add(f);
+        if (which.test(f)) {
+          return f;
+        }
+        if ("err".equals(f.getString("type"))) {
+          errors.add(f);
+        }
+      }
+    }
+
+    /** Events of {@code session} from batch frames, by id with how often each came, once {@code n} ids arrived. */
+    Map<String, Integer> batchEvents(String session, int n, int seconds) throws InterruptedException {
+      Map<String, Integer> seen = new HashMap<>();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      while (seen.size() < n) {
+        int left = (int) Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()));
+        JsonObject batch = batchWith(session, left);
+        for (Object o : batch.getJsonArray("events")) {
+          seen.merge(((JsonObject) o).getString("id"), 1, Integer::sum);
+        }
+      }
+      return seen;
+    }
+
+    JsonObject batchWith(String session, int seconds) throws InterruptedException {
+      JsonObject f = next(seconds, x -> "message".equals(x.getString("type"))
+        && Addresses.EVENT_BATCH_JSON.equals(x.getString("address"))
+        && session.equals(x.getJsonObject("body").getString("session_id")));
+      return f.getJsonObject("body");
+    }
+
+    /** True once the server closed the connection (anything it wrote before is read and dropped). */
+    boolean closedByServer(int seconds) throws InterruptedException {
+      reader.join(TimeUnit.SECONDS.toMillis(seconds));
+      return eof;
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  /**
+   * The SockJS client as a browser-less TypeScript module would use it. Prints one JSON line: what it sent,
+   * which of its events came back in batches and how often, the errors the bridge answered, and whether a
+   * message over the limit closed its connection.
+   */
+  static final String NODE_SCRIPT = """
+    'use strict';
+    const EventBus = require('@vertx/eventbus-bridge-client.js');
+    const crypto = require('crypto');
+    const [url, token, session, perKindText, shotText, limitText] = process.argv.slice(2);
+    const perKind = Number(perKindText), shotBytes = Number(shotText), limit = Number(limitText);
+    const result = { sent: 0, distinct: 0, repeated: 0, kinds: [], errors: [], screenshot_size: null, oversize_closed: false };
+    const finish = (code) => { console.log(JSON.stringify(result)); process.exit(code); };
+    setTimeout(() => { result.timeout = true; finish(1); }, 90000);
+
+    function crc32(buf) {
+      let c, crc = 0xFFFFFFFF;
+      for (let n = 0; n < buf.length; n++) {
+        c = (crc ^ buf[n]) & 0xFF;
+        for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xEDB88320 : c >>> 1;
+        crc = (crc >>> 8) ^ c;
+      }
+      return (crc ^ 0xFFFFFFFF) >>> 0;
+    }
+    function chunk(type, data) {
+      const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+      const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+      const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(td));
+      return Buffer.concat([len, td, crc]);
+    }
+    function png(size, w, h) {
+      const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
+      const filler = crypto.randomBytes(size - 8 - 25 - 12 - 12);
+      return Buffer.concat([Buffer.from([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), chunk('IHDR', ihdr),
+        chunk('skMk', filler), chunk('IEND', Buffer.alloc(0))]);
+    }
+    const shotId = crypto.randomUUID();
+    let shotHash = null;
+    function data(kind, i) {
+      switch (kind) {
+        case 'keystroke': return { key_code: 30 + i, modifiers: { shift: false, ctrl: false, alt: true, meta: false }, inter_key_interval_ms: 95 };
+        case 'mouse_move': return { x: i, y: 2 * i, velocity: 120.5 };
+        case 'mouse_click': return { x: i, y: i, button: 'middle', click_type: 'triple' };
+        case 'window_focus': return { window_title: 'Terminal ' + i, app_name: 'term', process_id: 900 + i, duration_ms: null };
+        case 'screenshot': return { screenshot_id: crypto.randomUUID(), format: 'png', window_title: 'w', app_name: 'a',
+          screen_region: { x: 0, y: 0, width: 800, height: 600 }, privacy_masked: true };
+        case 'process': return { process_id: 3000 + i, process_name: 'node', event_type: 'stopped' };
+        default: return { cpu_percent: 33.5, memory_mb: 1024, disk_io_mb_per_sec: 0, network_io_mb_per_sec: 2.5 };
+      }
+    }
+    const kinds = ['keystroke', 'mouse_move', 'mouse_click', 'window_focus', 'screenshot', 'process', 'resource'];
+    const ids = new Map();
+    const seen = new Map();
+    const seenKinds = new Set();
+
+    const eb = new EventBus(url);
+    eb.enableReconnect(false);
+    eb.onerror = (err) => { result.errors.push(err.body || err.message); };
+    eb.onclose = () => { if (result.distinct < result.sent || result.sent === 0) { result.closed = true; finish(1); } };
+    eb.onopen = () => {
+      // Refused: no token, a wrong token, an address off the allow-list (and nothing of them may reach a batch).
+      const refused = { id: crypto.randomUUID(), session_id: session, timestamp: new Date().toISOString(), event_type: 'resource', data: data('resource', 0) };
+      eb.publish('skelly.raw-event', refused);
+      eb.publish('skelly.raw-event', refused, { token: token + 'x' });
+      eb.send('skelly.storage.metrics', {}, { token });
+
+      eb.registerHandler('skelly.event-batch.json', { token }, (err, msg) => {
+        if (err) { result.errors.push('handler: ' + JSON.stringify(err)); return; }
+        const batch = msg.body;
+        if (batch.session_id !== session) return;
+        for (const e of batch.events) {
+          if (!ids.has(e.id)) { result.unknown = (result.unknown || 0) + 1; continue; }
+          seen.set(e.id, (seen.get(e.id) || 0) + 1);
+          seenKinds.add(e.event_type);
+        }
+        for (const r of batch.screenshot_refs) if (r.screenshot_id === shotId) result.screenshot_size = r.size_bytes;
+        result.distinct = seen.size;
+        result.repeated = [...seen.values()].filter((n) => n > 1).length;
+        result.kinds = [...seenKinds].sort();
+        if (seen.size === ids.size) fetch();
+      });
+
+      eb.defaultHeaders = { token };
+      let i = 0;
+      for (const kind of kinds) {
+        for (let j = 0; j < perKind; j++, i++) {
+          const e = { id: crypto.randomUUID(), session_id: session, timestamp: new Date().toISOString(), event_type: kind, data: data(kind, i) };
+          ids.set(e.id, kind);
+          eb.publish('skelly.raw-event', e);
+        }
+      }
+      const image = png(shotBytes, 1280, 720);
+      shotHash = crypto.createHash('sha256').update(image).digest('hex');
+      const shot = { id: crypto.randomUUID(), session_id: session, timestamp: Date.now(), event_type: 'screenshot',
+        data: { screenshot_id: shotId, format: 'png', image: image.toString('base64'), window_title: 'Editor',
+          app_name: 'code', screen_region: { x: 0, y: 0, width: 1280, height: 720 }, privacy_masked: false } };
+      ids.set(shot.id, 'screenshot');
+      eb.publish('skelly.raw-event', shot);
+      result.sent = ids.size;
+    };
+
+    // The screenshot's bytes, requested back over the bridge: Vert.x's JSON binary is base64url.
+    let fetching = false;
+    function fetch() {
+      if (fetching) return;
+      fetching = true;
+      eb.send('skelly.storage.screenshot', { screenshot_id: shotId }, (err, reply) => {
+        if (err) { result.errors.push('fetch: ' + JSON.stringify(err)); }
+        else {
+          const bytes = Buffer.from(reply.body, 'base64url');
+          result.fetched_format = reply.headers && reply.headers.format;
+          result.fetched_same = bytes.length === shotBytes && crypto.createHash('sha256').update(bytes).digest('hex') === shotHash;
+        }
+        oversize();
+      });
+    }
+
+    // A message over the limit, on a connection of its own: the bridge closes that connection.
+    function oversize() {
+      const big = new EventBus(url);
+      big.enableReconnect(false);
+      big.onerror = () => {};
+      big.onopen = () => {
+        big.publish('skelly.raw-event', { padding: 'x'.repeat(limit + 1024) }, { token });
+      };
+      big.onclose = () => { result.oversize_closed = true; eb.onclose = null; eb.close(); finish(0); };
+    }
+    """;
+}

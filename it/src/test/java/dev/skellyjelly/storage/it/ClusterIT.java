@@ -1,0 +1,302 @@
+package dev.skellyjelly.storage.it;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipFile;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * {@code run --cluster} across two JVMs on loopback: the module (the jar, a scratch database) and
+ * {@link ClusterClient}, a JVM with plain Vert.x + Hazelcast + the codecs jar. Every event the client sends,
+ * typed or JSON, comes back to it exactly once on both batch addresses, the module's database holds each
+ * once, and neither Hazelcast nor the clustered event bus listens anywhere but on loopback.
+ */
+class ClusterIT {
+
+  static final int N = 100_000;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  @Timeout(value = 170, unit = TimeUnit.SECONDS)
+  void eventsFromAnotherJvmComeBackInBatchesExactlyOnce() throws Exception {
+    int modulePort = freePort();
+    String clusterName = "skelly-it-" + UUID.randomUUID();
+    Path db = dir.resolve("db").resolve("events.db");
+    Module module = Module.start(dir, List.of("--cluster"),
+      "cluster_name", clusterName, "cluster_host", "127.0.0.1", "cluster_port", modulePort,
+      "cluster_members", "127.0.0.1:" + modulePort,
+      "database_path", db, "screenshot_temp_dir", dir.resolve("shots"),
+      "batch_window_seconds", 2, "window_grace_ms", 1100, "write_flush_interval_ms", 100);
+    try {
+      // Hazelcast forms the cluster before the module deploys: once it has started, a client can join it.
+      module.awaitLog("storage module started", 90);
+
+      List<InetSocketAddress> listening = Sockets.listening(module.pid());
+      assertTrue(listening.stream().anyMatch(a -> a.getPort() == modulePort),
+        "the Hazelcast member listens on cluster_port " + modulePort + ": " + listening);
+      assertTrue(listening.size() >= 2, "Hazelcast and the clustered event bus listen: " + listening);
+      Sockets.assertAllLoopback(listening);
+
+      Process client = startClient(clusterName, modulePort);
+      assertTrue(client.waitFor(150, TimeUnit.SECONDS), "the client finished in time\n" + tail(dir.resolve("client.err")));
+      List<String> out = Files.readAllLines(dir.resolve("client.out"));
+      assertEquals(0, client.exitValue(), "client exit code\n" + tail(dir.resolve("client.err")));
+      JsonObject r = new JsonObject(out.get(out.size() - 1));
+      System.out.println("ClusterIT client: " + r.encodePrettily());
+      assertEquals(null, r.getString("error"), "client: " + r.getString("error") + "\n" + tail(module.err));
+
+      // Every request was acknowledged as committed; none refused as invalid.
+      assertEquals(N, r.getInteger("typed_acked"));
+      assertEquals(N, r.getInteger("json_acked"));
+      assertEquals(0, r.getInteger("typed_rejected"));
+      assertEquals(0, r.getInteger("json_rejected"));
+      assertEquals(2 * N, r.getInteger("sent"));
+      // Each event exactly once on each address, unchanged, and nothing the client did not send.
+      for (String address : List.of("typed", "json")) {
+        assertEquals(2 * N, r.getInteger(address + "_distinct"), address + " batches carry every event");
+        assertEquals(0, r.getLong(address + "_repeated"), address + " batches repeat no event");
+        assertEquals(0, r.getLong(address + "_missing"), address + " batches miss no event");
+        assertEquals(0, r.getLong(address + "_unknown"), address + " batches carry nothing else");
+        assertEquals(0, r.getLong(address + "_different"), address + ": " + r.getString("first_difference"));
+      }
+      JsonObject seenByModule = r.getJsonObject("module");
+      assertEquals(2 * N, seenByModule.getLong("events_batched"));
+      assertEquals(seenByModule.getLong("batches_emitted"), r.getLong("typed_batches"));
+      assertEquals(seenByModule.getLong("batches_emitted"), r.getLong("json_batches"));
+
+      JsonObject summary = module.stop(60);
+      assertEquals(2L * N, summary.getLong("events_received"), summary.encode());
+      assertEquals(2L * N, summary.getLong("events_persisted"), summary.encode());
+      assertEquals(2L * N, summary.getLong("events_batched"), summary.encode());
+      assertEquals(0, summary.getLong("dead_letters"), summary.encode());
+      assertEquals(0, summary.getLong("dropped"), summary.encode());
+      assertEquals(2L * N, scalar(db, "SELECT sum(n) FROM event_counts"), "events in the database");
+
+      // On a shared machine these numbers move with its load; they are printed for the record, not asserted.
+      System.out.printf("ClusterIT: clustered ingest of %d typed + %d JSON events (requests, acknowledged after commit,"
+          + " 2 x %d in flight): %d events/s (typed %d/s, JSON %d/s); raw clustered request/reply between the client's"
+          + " two nodes, same shape: %d/s before, %d/s after; ingest = %.0f%% of raw (mean); cluster join %d ms%n",
+        N, N, ClusterClient.WINDOW, r.getLong("ingest_rate"), r.getLong("typed_rate"), r.getLong("json_rate"),
+        r.getLong("baseline_rate"), r.getLong("baseline_after_rate"),
+        200.0 * r.getLong("ingest_rate") / (r.getLong("baseline_rate") + r.getLong("baseline_after_rate")), r.getLong("join_ms"));
+    } finally {
+      module.kill();
+    }
+  }
+
+  /** The jar embeds the same Hazelcast configuration that conf/ ships, for a run without ./conf/cluster.xml. */
+  @Test
+  void embeddedClusterConfigurationIsConfClusterXml() throws IOException {
+    Path conf = Path.of(System.getProperty("skelly.conf"), "cluster.xml");
+    try (ZipFile jar = new ZipFile(System.getProperty("skelly.jar"));
+         InputStream embedded = jar.getInputStream(jar.getEntry("cluster.xml"))) {
+      assertArrayEquals(Files.readAllBytes(conf), embedded.readAllBytes());
+    }
+  }
+
+  private Process startClient(String clusterName, int modulePort) throws IOException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+      ClusterClient.class.getName(), clusterName, Integer.toString(modulePort), Integer.toString(freePort()),
+      Integer.toString(N))
+      .redirectOutput(dir.resolve("client.out").toFile()).redirectError(dir.resolve("client.err").toFile());
+    return pb.start();
+  }
+
+  static long scalar(Path db, String sql) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery(sql)) {
+      assertTrue(rs.next());
+      return rs.getLong(1);
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  static String tail(Path file) {
+    try {
+      List<String> lines = Files.exists(file) ? Files.readAllLines(file, StandardCharsets.UTF_8) : List.of();
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(" + e + ")";
+    }
+  }
+
+  /**
+   * The module as the README runs it: {@code java @conf/jvm.options -jar skelly-storage.jar run …}, in a
+   * scratch working directory holding copies of conf/ (so ./conf/cluster.xml is the shipped one), with its
+   * own home (no ~/.skelly-jelly) and no SKELLY_STORAGE_* variables.
+   */
+  static final class Module {
+    final Process process;
+    final Path out;
+    final Path err;
+
+    private Module(Process process, Path out, Path err) {
+      this.process = process;
+      this.out = out;
+      this.err = err;
+    }
+
+    static Module start(Path dir, List<String> flags, Object... settings) throws IOException {
+      Path conf = Path.of(System.getProperty("skelly.conf"));
+      Path work = Files.createDirectories(dir.resolve("work"));
+      Path workConf = Files.createDirectories(work.resolve("conf"));
+      for (String name : List.of("jvm.options", "logback.xml", "cluster.xml")) {
+        Files.copy(conf.resolve(name), workConf.resolve(name));
+      }
+      List<String> cmd = new ArrayList<>();
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      for (String line : Files.readAllLines(workConf.resolve("jvm.options"))) {
+        if (!line.isBlank() && !line.strip().startsWith("#")) {
+          cmd.add(line.strip());
+        }
+      }
+      cmd.add("-Duser.home=" + Files.createDirectories(dir.resolve("home")));
+      cmd.addAll(List.of("-jar", System.getProperty("skelly.jar"), "run"));
+      cmd.addAll(flags);
+      for (int i = 0; i < settings.length; i += 2) {
+        cmd.add("--set");
+        cmd.add(settings[i] + "=" + settings[i + 1]);
+      }
+      Path out = dir.resolve("module.out");
+      Path err = dir.resolve("module.err");
+      ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile())
+        .redirectOutput(out.toFile()).redirectError(err.toFile());
+      pb.environment().keySet().removeIf(k -> k.startsWith("SKELLY_STORAGE_"));
+      return new Module(pb.start(), out, err);
+    }
+
+    long pid() {
+      return process.pid();
+    }
+
+    /** Waits for a line on stderr; fails early, with the log, when the module exits instead. */
+    void awaitLog(String text, int seconds) throws Exception {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      while (System.nanoTime() < deadline) {
+        if (Files.exists(err) && Files.readString(err, StandardCharsets.UTF_8).contains(text)) {
+          return;
+        }
+        assertTrue(process.isAlive(), "the module exited (" + (process.isAlive() ? "" : process.exitValue()) + ")\n" + tail(err));
+        Thread.sleep(100);
+      }
+      throw new AssertionError("no '" + text + "' within " + seconds + " s\n" + tail(err));
+    }
+
+    /** SIGTERM, then the summary line it prints on stdout; exit code 0. */
+    JsonObject stop(int seconds) throws Exception {
+      process.destroy();
+      assertTrue(process.waitFor(seconds, TimeUnit.SECONDS), "the module stopped in time\n" + tail(err));
+      assertEquals(0, process.exitValue(), "exit code\n" + tail(err));
+      List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
+      assertFalse(lines.isEmpty(), "a summary on stdout\n" + tail(err));
+      return new JsonObject(lines.get(lines.size() - 1));
+    }
+
+    void kill() throws InterruptedException {
+      if (process.isAlive()) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** The TCP sockets a process listens on, from /proc (Linux). */
+  static final class Sockets {
+    static List<InetSocketAddress> listening(long pid) throws IOException {
+      assumeTrue(Files.isReadable(Path.of("/proc/net/tcp")), "needs Linux /proc");
+      Set<String> inodes = new HashSet<>();
+      try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "fd"))) {
+        for (Path fd : fds) {
+          try {
+            String target = Files.readSymbolicLink(fd).toString();
+            if (target.startsWith("socket:[")) {
+              inodes.add(target.substring(8, target.length() - 1));
+            }
+          } catch (IOException closedMeanwhile) {
+            // A descriptor closed while we listed them.
+          }
+        }
+      }
+      List<InetSocketAddress> found = new ArrayList<>();
+      for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+        Path path = Path.of(table);
+        if (!Files.exists(path)) {
+          continue;
+        }
+        List<String> lines = Files.readAllLines(path);
+        for (String line : lines.subList(1, lines.size())) {
+          String[] f = line.strip().split("\\s+");
+          if (!f[3].equals("0A") || !inodes.contains(f[9])) {
+            continue;
+          }
+          String[] hostPort = f[1].split(":");
+          found.add(new InetSocketAddress(address(hostPort[0]), Integer.parseInt(hostPort[1], 16)));
+        }
+      }
+      return found;
+    }
+
+    /** /proc prints each 32-bit word of the address in host (little-endian) order. */
+    private static InetAddress address(String hex) {
+      byte[] raw = new byte[hex.length() / 2];
+      for (int i = 0; i < raw.length; i++) {
+        raw[i] = (byte) Integer.parseInt(hex.substring(2 * i, 2 * i + 2), 16);
+      }
+      byte[] ordered = new byte[raw.length];
+      for (int word = 0; word < raw.length; word += 4) {
+        for (int b = 0; b < 4; b++) {
+          ordered[word + b] = raw[word + 3 - b];
+        }
+      }
+      try {
+        return InetAddress.getByAddress(ordered);
+      } catch (java.net.UnknownHostException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    static void assertAllLoopback(List<InetSocketAddress> listening) {
+      for (InetSocketAddress a : listening) {
+        assertNotNull(a.getAddress());
+        assertTrue(a.getAddress().isLoopbackAddress(), "listens on a non-loopback address: " + a + " (all: " + listening + ")");
+      }
+    }
+  }
+}
