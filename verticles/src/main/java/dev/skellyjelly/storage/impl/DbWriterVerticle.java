@@ -97,6 +97,8 @@ public final class DbWriterVerticle extends VerticleBase {
   private boolean stopping;
   /** Emitted windows whose rows wait to be compacted into blocks. */
   private final Set<WindowKey> toCompact = new LinkedHashSet<>();
+  /** Commit order: the sequence number of the last event committed. */
+  private long nextSeq;
   /** The hour each recent_ids table holds. */
   private final long[] recentHours = {-1, -1};
 
@@ -126,10 +128,14 @@ public final class DbWriterVerticle extends VerticleBase {
         for (Row row : rows) {
           recentHours[row.getInteger(0)] = row.getLong(1);
         }
-        return pool.preparedQuery(Sql.RAW_WINDOWS).execute(Tuple.of(config.batchWindowMs()));
+        return pool.query(Sql.MAX_SEQ).execute();
       })
       .compose(rows -> {
-        // Rows a previous run left uncompacted; windows not yet emitted are compacted after their batch.
+        nextSeq = rows.iterator().next().getLong(0);
+        return pool.query(Sql.UNCOMPACTED_WINDOWS).execute();
+      })
+      .compose(rows -> {
+        // Pieces a previous run left uncompacted; windows not yet emitted are compacted after their batch.
         long now = ctx.clock().millis();
         for (Row row : rows) {
           long start = row.getLong(1);
@@ -468,8 +474,9 @@ public final class DbWriterVerticle extends VerticleBase {
       .compose(existing -> {
         BitSet dups = new BitSet(all.size());
         Set<String> seen = new HashSet<>();
-        List<Tuple> events = new ArrayList<>(all.size());
+        Map<WindowKey, List<List<EventBlocks.Entry>>> pieces = new HashMap<>();
         Map<String, long[]> counts = new HashMap<>();
+        long seq = nextSeq;
         List<Tuple> shots = new ArrayList<>();
         List<Tuple> recent = new ArrayList<>();
         long windowMs = config.batchWindowMs();
@@ -484,13 +491,16 @@ public final class DbWriterVerticle extends VerticleBase {
             recent.add(Tuple.of(Uuids.toBytes(e.id())));
           }
           long start = EventRows.windowStart(e.timestampMs(), windowMs);
-          events.add(Tuple.of(Uuids.toBytes(e.id()), Uuids.toBytes(e.sessionId()), e.timestampMs(),
-            e.eventType().code(), EventRows.data(e)));
+          pieces.computeIfAbsent(new WindowKey(e.sessionId(), start), k -> byType())
+            .get(e.eventType().code()).add(new EventBlocks.Entry(++seq, e));
           counts.computeIfAbsent(e.sessionId() + "|" + start, k -> new long[7])[e.eventType().code()]++;
           if (a.screenshot() != null) {
             shots.add(screenshotRow(e, a.screenshot(), start));
           }
         }
+        long lastSeq = seq;
+        List<Tuple> blocks = new ArrayList<>();
+        pieces.forEach((key, types) -> blocks.addAll(blockRows(key, types)));
         List<Tuple> countRows = new ArrayList<>();
         counts.forEach((key, byType) -> {
           int bar = key.indexOf('|');
@@ -514,15 +524,40 @@ public final class DbWriterVerticle extends VerticleBase {
             deletedRows.add(Tuple.of(del.deletedAtMs(), del.reason(), del.screenshotId()));
           }
         }
-        return batch(conn, Sql.INSERT_EVENT, events)
+        return batch(conn, Sql.INSERT_BLOCK, blocks)
           .compose(v -> batch(conn, Sql.INSERT_RECENT[slot], recent))
           .compose(v -> batch(conn, Sql.ADD_COUNT, countRows))
           .compose(v -> batch(conn, Sql.INSERT_SCREENSHOT, shots))
           .compose(v -> batch(conn, Sql.INSERT_BATCH, batchRows))
           .compose(v -> batch(conn, Sql.MARK_DELETED, deletedRows))
-          .map(dups);
+          .map(v -> {
+            nextSeq = lastSeq;
+            return dups;
+          });
       }))
       .onSuccess(v -> recentHours[slot] = hour);
+  }
+
+  private static List<List<EventBlocks.Entry>> byType() {
+    List<List<EventBlocks.Entry>> types = new ArrayList<>(EventType.values().length);
+    for (int t = 0; t < EventType.values().length; t++) {
+      types.add(new ArrayList<>());
+    }
+    return types;
+  }
+
+  /** One event_blocks row per event type present: the time-series form of what a commit or a compaction writes. */
+  private static List<Tuple> blockRows(WindowKey key, List<List<EventBlocks.Entry>> types) {
+    byte[] session = Uuids.toBytes(key.sessionId());
+    List<Tuple> rows = new ArrayList<>();
+    for (int t = 0; t < types.size(); t++) {
+      List<EventBlocks.Entry> entries = types.get(t);
+      if (!entries.isEmpty()) {
+        rows.add(Tuple.of(session, key.windowStartMs(), t, entries.size(), entries.get(entries.size() - 1).seq(),
+          EventBlocks.encode(entries)));
+      }
+    }
+    return rows;
   }
 
   /** Empties the recent-ids table whose hour slot came round again (its ids are two hours old). */
@@ -696,63 +731,56 @@ public final class DbWriterVerticle extends VerticleBase {
       .onFailure(err -> msg.fail(500, "window query failed: " + err.getMessage()));
   }
 
-  /** The committed events of one session's window, from blocks and rows, in commit order. */
+  /** The committed events of one session's window, in commit order. */
   private static Future<List<EventBlocks.Entry>> readWindow(SqlConnection conn, String session, long start, long end) {
-    byte[] sessionBytes = Uuids.toBytes(session);
-    return conn.preparedQuery(Sql.WINDOW_BLOCKS).execute(Tuple.of(sessionBytes, start))
-      .compose(blocks -> {
+    return conn.preparedQuery(Sql.WINDOW_BLOCKS).execute(Tuple.of(Uuids.toBytes(session), start))
+      .map(blocks -> {
         List<EventBlocks.Entry> all = new ArrayList<>();
         for (Row row : blocks) {
-          all.addAll(EventBlocks.decode(bytes(row.getValue(1)), session, EventType.fromCode(row.getInteger(0))));
+          all.addAll(EventBlocks.decode(bytes(row.getValue(2)), session, EventType.fromCode(row.getInteger(1))));
         }
-        return conn.preparedQuery(Sql.WINDOW_EVENTS).execute(Tuple.of(sessionBytes, start, end)).map(rows -> {
-          for (Row row : rows) {
-            all.add(new EventBlocks.Entry(row.getLong(0), EventRows.event(bytes(row.getValue(1)), sessionBytes,
-              row.getLong(2), row.getInteger(3), bytes(row.getValue(4)))));
-          }
-          all.sort(java.util.Comparator.comparingLong(EventBlocks.Entry::seq));
-          return all;
-        });
+        all.sort(java.util.Comparator.comparingLong(EventBlocks.Entry::seq));
+        return all;
       });
   }
 
   // ---------------------------------------------------------------- compaction
 
-  /** Compacts the rows of the next emitted window into one block per event type. */
+  /** Compacts the pieces of the next emitted window into one block per event type. */
   private Future<Void> compactNext() {
     WindowKey key = toCompact.iterator().next();
     toCompact.remove(key);
     long start = key.windowStartMs();
-    long end = start + config.batchWindowMs();
     byte[] session = Uuids.toBytes(key.sessionId());
-    inFlight = pool.<Void>withTransaction(conn -> conn.preparedQuery(Sql.WINDOW_EVENTS).execute(Tuple.of(session, start, end))
+    inFlight = pool.<Void>withTransaction(conn -> conn.preparedQuery(Sql.WINDOW_BLOCKS).execute(Tuple.of(session, start))
       .compose(rows -> {
-        if (rows.size() == 0) {
-          return Future.<Void>succeededFuture();
-        }
-        List<List<EventBlocks.Entry>> byType = new ArrayList<>();
-        for (int t = 0; t < EventType.values().length; t++) {
-          byType.add(new ArrayList<>());
-        }
-        long maxSeq = 0;
+        int[] pieceCount = new int[EventType.values().length];
         for (Row row : rows) {
-          long seq = row.getLong(0);
-          int type = row.getInteger(3);
-          byType.get(type).add(new EventBlocks.Entry(seq, EventRows.event(bytes(row.getValue(1)), session,
-            row.getLong(2), type, bytes(row.getValue(4)))));
-          maxSeq = Math.max(maxSeq, seq);
+          pieceCount[row.getInteger(1)]++;
         }
-        List<Tuple> blocks = new ArrayList<>();
-        for (int t = 0; t < byType.size(); t++) {
-          List<EventBlocks.Entry> entries = byType.get(t);
-          if (!entries.isEmpty()) {
-            blocks.add(Tuple.of(session, start, t, entries.size(), EventBlocks.encode(entries)));
+        List<List<EventBlocks.Entry>> merged = byType();
+        List<Object> replaced = new ArrayList<>();
+        for (Row row : rows) {
+          int type = row.getInteger(1);
+          if (pieceCount[type] > 1) {
+            replaced.add(row.getLong(0));
+            merged.get(type).addAll(EventBlocks.decode(bytes(row.getValue(2)), key.sessionId(), EventType.fromCode(type)));
           }
         }
-        long last = maxSeq;
-        return batch(conn, Sql.INSERT_BLOCK, blocks)
-          .compose(v -> conn.preparedQuery(Sql.DELETE_COMPACTED).execute(Tuple.of(session, start, end, last)))
-          .mapEmpty();
+        if (replaced.isEmpty()) {
+          return Future.<Void>succeededFuture();
+        }
+        for (List<EventBlocks.Entry> entries : merged) {
+          entries.sort(java.util.Comparator.comparingLong(EventBlocks.Entry::seq));
+        }
+        StringBuilder marks = new StringBuilder();
+        for (int i = 0; i < replaced.size(); i++) {
+          marks.append(i == 0 ? "?" : ",?");
+        }
+        return batch(conn, Sql.INSERT_BLOCK, blockRows(key, merged))
+          .compose(v -> conn.preparedQuery("DELETE FROM event_blocks WHERE block IN (" + marks + ")")
+            .execute(Tuple.from(replaced)))
+          .<Void>mapEmpty();
       }))
       .recover(err -> {
         LOG.warn("compaction of window {} of session {} failed, will retry: {}", Timestamps.format(start),

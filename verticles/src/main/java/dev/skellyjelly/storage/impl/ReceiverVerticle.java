@@ -66,6 +66,7 @@ public final class ReceiverVerticle extends VerticleBase {
   private List<Accepted> buffer = new ArrayList<>();
   private int pending;
   private final List<Future<?>> handoffs = new ArrayList<>();
+  private final List<Future<?>> storing = new ArrayList<>();
   private final long[] lastLogged = new long[DeadLetterReason.values().length];
   private final long[] unlogged = new long[DeadLetterReason.values().length];
   private long lastDropLog;
@@ -98,7 +99,9 @@ public final class ReceiverVerticle extends VerticleBase {
   public Future<?> stop() {
     return ctx.shutdown().stop(vertx, ShutdownSequence.Stage.RECEIVER, () -> {
       stopping = true;
+      // Screenshots still on their way into the store join the last group before it is handed over.
       return consumer.unregister()
+        .transform(v -> Future.join(new ArrayList<>(storing)))
         .transform(v -> {
           handOff();
           return Future.join(new ArrayList<>(handoffs));
@@ -157,9 +160,12 @@ public final class ReceiverVerticle extends VerticleBase {
     ImageInfo info = ImageHeaders.read(shot.image(), shot.format());
     RawEvent metadata = event.withoutImage();
     pending++;
-    vertx.eventBus().<ScreenshotRef>request(InternalAddresses.SCREENSHOT_STORE,
-        new StoreScreenshot(shot, info, event.sessionId(), event.timestampMs()), local)
+    Future<Message<ScreenshotRef>> stored = vertx.eventBus().request(InternalAddresses.SCREENSHOT_STORE,
+      new StoreScreenshot(shot, info, event.sessionId(), event.timestampMs()), local);
+    storing.add(stored);
+    stored
       .onComplete(ar -> {
+        storing.remove(stored);
         pending--;
         if (ar.succeeded()) {
           ScreenshotRef ref = ar.result().body();

@@ -8,7 +8,6 @@ interface Sql {
   String SCHEMA_LEVEL = "SELECT coalesce(max(version), 0) AS v FROM schema_version";
   String RECORD_MIGRATION = "INSERT INTO schema_version (version, applied_at_ms) VALUES (?, ?)";
 
-  String INSERT_EVENT = "INSERT INTO events (id, session, ts_ms, event_type, data) VALUES (?, ?, ?, ?, ?)";
   String ADD_COUNT = "INSERT INTO window_counts (session_id, window_start_ms, event_type, n) VALUES (?, ?, ?, ?) "
     + "ON CONFLICT (session_id, window_start_ms, event_type) DO UPDATE SET n = n + excluded.n";
   String INSERT_SCREENSHOT = "INSERT OR IGNORE INTO screenshots (screenshot_id, session_id, event_id, ts_ms, "
@@ -36,9 +35,11 @@ interface Sql {
     + "WHERE c.n > max(coalesce(b.plain, 0), coalesce(r.best, 0))";
   String LAST_FIRINGS = "SELECT session_id, window_start_ms, max(firing) AS f FROM batches "
     + "WHERE window_end_ms >= ? GROUP BY 1, 2";
-  String WINDOW_EVENTS = "SELECT seq, id, ts_ms, event_type, data FROM events "
-    + "WHERE session = ? AND ts_ms >= ? AND ts_ms < ? ORDER BY seq";
-  String WINDOW_BLOCKS = "SELECT event_type, data FROM event_blocks WHERE session = ? AND window_start_ms = ?";
+  String WINDOW_BLOCKS = "SELECT block, event_type, data FROM event_blocks WHERE session = ? AND window_start_ms = ? "
+    + "ORDER BY block";
+  String WINDOW_SCREENSHOTS = "SELECT screenshot_id, ts_ms, format, size_bytes, width, height, storage, deleted_at_ms "
+    + "FROM screenshots WHERE session_id = ? AND window_start_ms = ?";
+  String MAX_SEQ = "SELECT coalesce(max(max_seq), 0) FROM event_blocks";
 
   String RECENT_HOURS = "SELECT tbl, hour FROM recent_ids_hours";
   String SET_RECENT_HOUR = "UPDATE recent_ids_hours SET hour = ? WHERE tbl = ?";
@@ -46,10 +47,9 @@ interface Sql {
   String[] INSERT_RECENT = {"INSERT OR IGNORE INTO recent_ids_0 (id) VALUES (?)",
     "INSERT OR IGNORE INTO recent_ids_1 (id) VALUES (?)"};
 
-  /** Windows that still have event rows: candidates for compaction once emitted. */
-  String RAW_WINDOWS = "SELECT DISTINCT session, ts_ms - (ts_ms % ?) FROM events";
-  String INSERT_BLOCK = "INSERT INTO event_blocks (session, window_start_ms, event_type, n, data) VALUES (?, ?, ?, ?, ?)";
-  String DELETE_COMPACTED = "DELETE FROM events WHERE session = ? AND ts_ms >= ? AND ts_ms < ? AND seq <= ?";
-  String WINDOW_SCREENSHOTS = "SELECT screenshot_id, ts_ms, format, size_bytes, width, height, storage, deleted_at_ms "
-    + "FROM screenshots WHERE session_id = ? AND window_start_ms = ?";
+  /** Windows with more than one piece of some event type: candidates for compaction once emitted. */
+  String UNCOMPACTED_WINDOWS = "SELECT DISTINCT session, window_start_ms FROM "
+    + "(SELECT session, window_start_ms FROM event_blocks GROUP BY session, window_start_ms, event_type HAVING count(*) > 1)";
+  String INSERT_BLOCK = "INSERT INTO event_blocks (session, window_start_ms, event_type, n, max_seq, data) "
+    + "VALUES (?, ?, ?, ?, ?, ?)";
 }

@@ -1,5 +1,4 @@
--- Migration 1: events (rows, then compacted blocks), recent producer ids, per-window counts, batches,
--- screenshots.
+-- Migration 1: events (time-series blocks), recent producer ids, per-window counts, batches, screenshots.
 -- Statements are separated by a line holding only ";".
 
 CREATE TABLE event_types (
@@ -11,28 +10,17 @@ INSERT INTO event_types (code, name) VALUES
   (0, 'keystroke'), (1, 'mouse_move'), (2, 'mouse_click'), (3, 'window_focus'),
   (4, 'screenshot'), (5, 'process'), (6, 'resource')
 ;
--- Events as committed, one row each, until their window has been emitted and compacted into
--- event_blocks. id and session are 16-byte UUIDs; data is the event's type-specific fields in the
--- module's wire form, never screenshot pixels. seq is the commit order.
-CREATE TABLE events (
-  seq        INTEGER PRIMARY KEY,
-  id         BLOB    NOT NULL,
-  session    BLOB    NOT NULL,
-  ts_ms      INTEGER NOT NULL,
-  event_type INTEGER NOT NULL,
-  data       BLOB    NOT NULL
-)
-;
-CREATE INDEX events_by_window ON events (session, ts_ms)
-;
--- The time-series store: one block per (session, window, event type) and compaction, columns
--- delta-encoded and LZ4-compressed (see EventBlocks).
+-- The time-series store. Every commit writes its events as one piece per (session, window, event type);
+-- once a window has been emitted its pieces are compacted into one block per type. A block holds its
+-- events' commit sequence numbers, timestamps, ids and fields as delta-encoded columns, LZ4-compressed
+-- (see EventBlocks); session is a 16-byte UUID; max_seq is the block's last sequence number.
 CREATE TABLE event_blocks (
   block           INTEGER PRIMARY KEY,
   session         BLOB    NOT NULL,
   window_start_ms INTEGER NOT NULL,
   event_type      INTEGER NOT NULL,
   n               INTEGER NOT NULL,
+  max_seq         INTEGER NOT NULL,
   data            BLOB    NOT NULL
 )
 ;
