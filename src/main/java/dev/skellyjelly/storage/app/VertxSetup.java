@@ -25,7 +25,7 @@ public final class VertxSetup {
     for (MetricsDomain domain : MetricsDomain.values()) {
       metrics.addDisabledMetricsCategory(domain);
     }
-    return new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(4).setMetricsOptions(metrics);
+    return new VertxOptions().setEventLoopPoolSize(Integer.getInteger("skelly.eventLoops", 2)).setWorkerPoolSize(4).setMetricsOptions(metrics);
   }
 
   /** After Vert.x started: its registry, with the JVM and process binders already bound. */

@@ -132,7 +132,7 @@ public final class EventJson {
         u32Path(ro, "width", "data.screen_region.width", false, p), u32Path(ro, "height", "data.screen_region.height", false, p));
     }
     boolean masked = bool(d, "privacy_masked", "data.privacy_masked", p);
-    byte[] image = image(d.getValue("image"), limits, p);
+    byte[] image = image(d.getMap().get("image"), limits, p);
     return new Screenshot(sid, format, image, title, app, region, masked);
   }
 

@@ -52,11 +52,13 @@ public final class Uuids {
     return fromBits(buf.getLong(), buf.getLong());
   }
 
-  static long mostSignificant(String canonical) {
+  /** The first 64 bits of canonical UUID text. */
+  public static long mostSignificant(String canonical) {
     return (hex(canonical, 0, 8) << 32) | (hex(canonical, 9, 13) << 16) | hex(canonical, 14, 18);
   }
 
-  static long leastSignificant(String canonical) {
+  /** The last 64 bits of canonical UUID text. */
+  public static long leastSignificant(String canonical) {
     return (hex(canonical, 19, 23) << 48) | hex(canonical, 24, 36);
   }
 

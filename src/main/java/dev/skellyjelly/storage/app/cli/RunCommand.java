@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +76,13 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
       System.err.println("skelly-storage: " + e.getMessage());
       return Main.EXIT_USAGE;
     }
-    List<byte[]> pngs = simulate != null && (durationMs < 0 || screenshotMs <= durationMs) ? screenshots() : List.of();
+    List<Path> pngs;
+    try {
+      pngs = simulate != null && (durationMs < 0 || screenshotMs <= durationMs) ? screenshots() : List.of();
+    } catch (IOException e) {
+      System.err.println("skelly-storage: cannot prepare simulated screenshots: " + e.getMessage());
+      return Main.EXIT_FAILURE;
+    }
 
     Vertx vertx;
     if (cluster) {
@@ -163,6 +171,14 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
       System.err.println("skelly-storage: " + why);
       code = Main.EXIT_FAILURE;
     }
+    for (Path png : pngs) {
+      try {
+        Files.deleteIfExists(png);
+        Files.deleteIfExists(png.getParent());
+      } catch (IOException ignored) {
+        // Left for deleteOnExit.
+      }
+    }
     StorageMetrics metrics = module.metrics();
     System.out.println(metrics.summary().encode());
     System.out.flush();
@@ -188,13 +204,20 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
     return code;
   }
 
-  /** Real PNGs of realistic sizes, on both sides of any threshold from 1 to 5 MB, made before the run. */
-  static List<byte[]> screenshots() {
+  /**
+   * Real PNGs of realistic sizes, on both sides of any threshold from 1 to 5 MB, made before the run and
+   * kept in temporary files (deleted when the JVM exits) rather than in the heap the module runs in.
+   */
+  static List<Path> screenshots() throws IOException {
     int[] sizesKb = {350, 900, 1_600, 2_600, 4_200, 5_400, 7_900};
-    List<byte[]> out = new ArrayList<>();
+    Path dir = Files.createTempDirectory("skelly-sim-");
+    dir.toFile().deleteOnExit();
+    List<Path> out = new ArrayList<>();
     long started = System.nanoTime();
     for (int i = 0; i < sizesKb.length; i++) {
-      out.add(PngFactory.screenshot(sizesKb[i] * 1024, 1000 + i));
+      Path file = Files.write(dir.resolve("capture-" + i + ".png"), PngFactory.screenshot(sizesKb[i] * 1024, 1000 + i));
+      file.toFile().deleteOnExit();
+      out.add(file);
     }
     LOG.info("generated {} PNG screenshots in {} ms", out.size(), (System.nanoTime() - started) / 1_000_000);
     return out;

@@ -161,6 +161,7 @@ public final class Bridges {
     OUTBOUND.forEach(a -> bridge.addOutboundPermitted(new PermittedOptions().setAddress(a)));
     byte[] secret = token.getBytes(StandardCharsets.UTF_8);
     long limit = config.bridgeMaxMessageBytes();
+    admitLongStrings(limit);
     return SockJSHandler.create(vertx, options).bridge(bridge, event -> guard(event, secret, limit, metrics));
   }
 
@@ -199,6 +200,19 @@ public final class Bridges {
     }
   }
 
+  /**
+   * Jackson refuses JSON strings over 20 000 000 characters by default, less than the base64 of a
+   * maximum-size screenshot: Vert.x's JSON codec must admit strings as long as a bridge message.
+   */
+  static synchronized void admitLongStrings(long limit) {
+    com.fasterxml.jackson.core.JsonFactory factory = io.vertx.core.json.jackson.DatabindCodec.mapper().getFactory();
+    int wanted = (int) Math.min(Integer.MAX_VALUE, limit);
+    if (factory.streamReadConstraints().getMaxStringLength() < wanted) {
+      factory.setStreamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+        .maxStringLength(wanted).build());
+    }
+  }
+
   // ---------------------------------------------------------------- TCP
 
   /**
@@ -208,11 +222,83 @@ public final class Bridges {
   public static Future<NetServer> startTcp(Vertx vertx, StorageConfig config, String token, StorageMetrics metrics) {
     byte[] secret = token.getBytes(StandardCharsets.UTF_8);
     long limit = config.bridgeMaxMessageBytes();
+    admitLongStrings(limit);
     NetServerOptions options = new NetServerOptions().setHost(config.httpHost()).setPort(config.tcpBridgePort())
       .setTcpNoDelay(true);
     NetServer server = vertx.createNetServer(options);
     server.connectHandler(socket -> new TcpConnection(vertx.eventBus(), socket, secret, limit, metrics).start());
     return server.listen();
+  }
+
+  private static final java.util.List<com.fasterxml.jackson.core.Base64Variant> IMAGE_ALPHABETS = java.util.List.of(
+    com.fasterxml.jackson.core.Base64Variants.MIME_NO_LINEFEEDS.withReadPadding(
+      com.fasterxml.jackson.core.Base64Variant.PaddingReadBehaviour.PADDING_ALLOWED),
+    com.fasterxml.jackson.core.Base64Variants.MODIFIED_FOR_URL.withReadPadding(
+      com.fasterxml.jackson.core.Base64Variant.PaddingReadBehaviour.PADDING_ALLOWED));
+
+  /**
+   * A frame as JSON, or null when it is not JSON. The base64 text of {@code body.data.image} is decoded
+   * straight into bytes while parsing (never held as a String: a maximum-size screenshot's base64 would
+   * cost ~90 MB of transient chars and strings); when it is not valid base64 in either alphabet the frame
+   * is parsed the plain way, so the receiver dead-letters it as bad_image.
+   */
+  static Object parseFrame(Buffer bytes) {
+    for (com.fasterxml.jackson.core.Base64Variant alphabet : IMAGE_ALPHABETS) {
+      io.netty.buffer.ByteBuf buf = ((io.vertx.core.internal.buffer.BufferInternal) bytes).getByteBuf().duplicate();
+      try (com.fasterxml.jackson.core.JsonParser p = io.vertx.core.json.jackson.DatabindCodec.mapper().getFactory()
+        .createParser((java.io.InputStream) new io.netty.buffer.ByteBufInputStream(buf))) {
+        Object value = readValue(p, p.nextToken(), 0, alphabet);
+        return p.nextToken() == null ? value : null;
+      } catch (IOException | RuntimeException e) {
+        // Not JSON, or the image is not in this alphabet: try the next.
+      }
+    }
+    try {
+      return bytes.toJsonValue();
+    } catch (RuntimeException notJson) {
+      return null;
+    }
+  }
+
+  /** {@code slot}: 1 inside body, 2 inside body.data, 3 for the value of body.data.image. */
+  private static Object readValue(com.fasterxml.jackson.core.JsonParser p, com.fasterxml.jackson.core.JsonToken t, int slot,
+                                  com.fasterxml.jackson.core.Base64Variant alphabet) throws IOException {
+    if (t == null) {
+      throw new IOException("unexpected end");
+    }
+    switch (t) {
+      case START_OBJECT: {
+        JsonObject o = new JsonObject();
+        for (com.fasterxml.jackson.core.JsonToken n = p.nextToken(); n != com.fasterxml.jackson.core.JsonToken.END_OBJECT; n = p.nextToken()) {
+          String name = p.currentName();
+          int inner = (slot == 0 && name.equals("body")) ? 1 : (slot == 1 && name.equals("data")) ? 2
+            : (slot == 2 && name.equals("image")) ? 3 : -1;
+          o.put(name, readValue(p, p.nextToken(), inner, alphabet));
+        }
+        return o;
+      }
+      case START_ARRAY: {
+        io.vertx.core.json.JsonArray a = new io.vertx.core.json.JsonArray();
+        for (com.fasterxml.jackson.core.JsonToken n = p.nextToken(); n != com.fasterxml.jackson.core.JsonToken.END_ARRAY; n = p.nextToken()) {
+          a.add(readValue(p, n, -1, alphabet));
+        }
+        return a;
+      }
+      case VALUE_STRING:
+        return slot == 3 ? p.getBinaryValue(alphabet) : p.getText();
+      case VALUE_NUMBER_INT:
+        return p.getNumberValue();
+      case VALUE_NUMBER_FLOAT:
+        return p.getNumberType() == com.fasterxml.jackson.core.JsonParser.NumberType.BIG_DECIMAL ? p.getDecimalValue() : p.getDoubleValue();
+      case VALUE_TRUE:
+        return Boolean.TRUE;
+      case VALUE_FALSE:
+        return Boolean.FALSE;
+      case VALUE_NULL:
+        return null;
+      default:
+        throw new IOException("unexpected token " + t);
+    }
   }
 
   /** One TCP bridge client: a bounded frame parser in front of the protocol. Runs on one event loop. */
@@ -286,12 +372,7 @@ public final class Bridges {
     }
 
     private void onFrame(Buffer bytes) {
-      Object parsed;
-      try {
-        parsed = bytes.toJsonValue();
-      } catch (RuntimeException notJson) {
-        parsed = null;
-      }
+      Object parsed = parseFrame(bytes);
       if (!(parsed instanceof JsonObject frame)) {
         refuse("malformed_frame", "frame is not a JSON object");
         return;

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.LongSupplier;
 
@@ -23,7 +24,7 @@ public final class Simulator extends VerticleBase {
 
   private final double eventsPerSecond;
   private final long screenshotEveryMs;
-  private final List<byte[]> pngs;
+  private final List<Path> pngs;
   private final LongSupplier clock;
   private final EventMix mix = new EventMix(42);
 
@@ -34,9 +35,10 @@ public final class Simulator extends VerticleBase {
   private long published;
 
   /**
-   * @param pngs images to cycle through (generated before the run); empty for no screenshots
+   * @param pngs image files to cycle through (generated before the run, read when their turn comes so only one
+   *             is in memory at a time); empty for no screenshots
    */
-  public Simulator(double eventsPerSecond, long screenshotEveryMs, List<byte[]> pngs, LongSupplier clock) {
+  public Simulator(double eventsPerSecond, long screenshotEveryMs, List<Path> pngs, LongSupplier clock) {
     this.eventsPerSecond = eventsPerSecond;
     this.screenshotEveryMs = screenshotEveryMs;
     this.pngs = pngs;
@@ -73,9 +75,12 @@ public final class Simulator extends VerticleBase {
       published++;
     }
     if (!pngs.isEmpty() && now >= nextScreenshotMs) {
-      bus.publish(Addresses.RAW_EVENT, event(now, screenshot()));
       nextScreenshotMs += screenshotEveryMs;
-      published++;
+      Path png = pngs.get(screenshotIndex++ % pngs.size());
+      vertx.fileSystem().readFile(png.toString()).onSuccess(bytes -> {
+        bus.publish(Addresses.RAW_EVENT, event(now, mix.screenshot(bytes.getBytes())));
+        published++;
+      });
     }
   }
 
@@ -83,7 +88,4 @@ public final class Simulator extends VerticleBase {
     return new RawEvent(null, null, ts, data);
   }
 
-  private EventData screenshot() {
-    return mix.screenshot(pngs.get(screenshotIndex++ % pngs.size()));
-  }
 }

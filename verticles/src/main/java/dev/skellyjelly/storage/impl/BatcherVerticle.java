@@ -79,7 +79,7 @@ public final class BatcherVerticle extends VerticleBase {
 
   /** The timer period: a window is emitted at most this long after its end plus grace. */
   static long tickMs(StorageConfig config) {
-    return Math.max(10, Math.min(250, config.windowGraceMs() / 4));
+    return Math.max(10, Math.min(1000, config.windowGraceMs() / 2));
   }
 
   @Override

@@ -72,8 +72,10 @@ public final class DbWriterVerticle extends VerticleBase {
   /** Migrations, in order; migration i (1-based) brings the schema to level i. */
   static final List<String> MIGRATIONS = List.of("001-events.sql");
 
-  /** Commit at once when this many events wait, rather than at the next tick. */
+  /** Commit at once when this many events wait, even while they arrive faster than commits finish. */
   static final int FLUSH_EVENTS = 20_000;
+  /** How often the writer looks after retries, compaction and its database file when nothing arrives. */
+  private static final long HOUSEKEEPING_MS = 1_000;
   private static final int ID_QUERY_CHUNK = 500;
   private static final long MAX_BACKOFF_MS = 5_000;
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
@@ -152,7 +154,7 @@ public final class DbWriterVerticle extends VerticleBase {
         vertx.eventBus().<ReplayRequest>localConsumer(InternalAddresses.REPLAY, this::onReplay).completion(),
         vertx.eventBus().<WindowQuery>localConsumer(InternalAddresses.WINDOW_EVENTS, this::onWindowQuery).completion()))
       .onSuccess(v -> {
-        vertx.setPeriodic(config.writeFlushIntervalMs(), id -> tick());
+        vertx.setPeriodic(Math.min(HOUSEKEEPING_MS, config.writeFlushIntervalMs()), id -> tick());
         updateSize();
       })
       .onFailure(err -> closeQuietly());
@@ -333,7 +335,8 @@ public final class DbWriterVerticle extends VerticleBase {
     groups.add(msg);
     bufferedEvents += msg.body().entries().size();
     ctx.metrics().queueDepth("writer").set(bufferedEvents);
-    if ((stopping || bufferedEvents >= FLUSH_EVENTS) && inFlight == null && System.currentTimeMillis() >= retryAtMs) {
+    // The receiver hands over once per flush interval: a group is committed as it arrives.
+    if (inFlight == null && System.currentTimeMillis() >= retryAtMs) {
       flush();
     }
   }
@@ -367,7 +370,7 @@ public final class DbWriterVerticle extends VerticleBase {
     if (inFlight != null || System.currentTimeMillis() < retryAtMs) {
       return;
     }
-    if (bufferedEvents >= FLUSH_EVENTS || (stopping && hasWork())) {
+    if (!groups.isEmpty() || bufferedEvents >= FLUSH_EVENTS || (stopping && hasWork())) {
       flush();
     } else if (!toCompact.isEmpty() && !stopping) {
       compactNext();
@@ -475,7 +478,7 @@ public final class DbWriterVerticle extends VerticleBase {
         BitSet dups = new BitSet(all.size());
         Set<String> seen = new HashSet<>();
         Map<WindowKey, List<List<EventBlocks.Entry>>> pieces = new HashMap<>();
-        Map<String, long[]> counts = new HashMap<>();
+        Map<WindowKey, long[]> counts = new HashMap<>();
         long seq = nextSeq;
         List<Tuple> shots = new ArrayList<>();
         List<Tuple> recent = new ArrayList<>();
@@ -493,7 +496,8 @@ public final class DbWriterVerticle extends VerticleBase {
           long start = EventRows.windowStart(e.timestampMs(), windowMs);
           pieces.computeIfAbsent(new WindowKey(e.sessionId(), start), k -> byType())
             .get(e.eventType().code()).add(new EventBlocks.Entry(++seq, e));
-          counts.computeIfAbsent(e.sessionId() + "|" + start, k -> new long[7])[e.eventType().code()]++;
+          counts.computeIfAbsent(new WindowKey(e.sessionId(), start), k -> new long[EventType.values().length])
+            [e.eventType().code()]++;
           if (a.screenshot() != null) {
             shots.add(screenshotRow(e, a.screenshot(), start));
           }
@@ -503,10 +507,9 @@ public final class DbWriterVerticle extends VerticleBase {
         pieces.forEach((key, types) -> blocks.addAll(blockRows(key, types)));
         List<Tuple> countRows = new ArrayList<>();
         counts.forEach((key, byType) -> {
-          int bar = key.indexOf('|');
           for (int t = 0; t < byType.length; t++) {
             if (byType[t] > 0) {
-              countRows.add(Tuple.of(key.substring(0, bar), Long.parseLong(key.substring(bar + 1)), t, byType[t]));
+              countRows.add(Tuple.of(key.sessionId(), key.windowStartMs(), t, byType[t]));
             }
           }
         });

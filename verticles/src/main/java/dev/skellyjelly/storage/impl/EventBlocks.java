@@ -59,13 +59,12 @@ public final class EventBlocks {
       RawEvent ev = e.event();
       times.varint(zigzag(ev.timestampMs() - prevTs));
       prevTs = ev.timestampMs();
-      byte[] id = Uuids.toBytes(ev.id());
-      long msb = Buffer.buffer(id).getLong(0);
-      long lsb = Buffer.buffer(id).getLong(8);
+      long msb = Uuids.mostSignificant(ev.id());
+      long lsb = Uuids.leastSignificant(ev.id());
       if (msb == prevMsb && (lsb & ~LOW40) == (prevLsb & ~LOW40)) {
         ids.varint(zigzag((lsb & LOW40) - (prevLsb & LOW40)) << 1);
       } else {
-        ids.varint(1).bytes(id);
+        ids.varint(1).longBits(msb).longBits(lsb);
       }
       prevMsb = msb;
       prevLsb = lsb;
@@ -140,9 +139,8 @@ public final class EventBlocks {
     for (int i = 0; i < n; i++) {
       long tag = in.varint();
       if (tag == 1) {
-        Buffer raw = Buffer.buffer(in.bytes(16));
-        msb = raw.getLong(0);
-        lsb = raw.getLong(8);
+        msb = in.longBits();
+        lsb = in.longBits();
       } else {
         lsb = (lsb & ~LOW40) | (((lsb & LOW40) + unzigzag(tag >>> 1)) & LOW40);
       }
@@ -222,6 +220,14 @@ public final class EventBlocks {
       return this;
     }
 
+    Out longBits(long v) {
+      ensure(8);
+      for (int i = 0; i < 8; i++) {
+        buf[size++] = (byte) (v >>> (56 - 8 * i));
+      }
+      return this;
+    }
+
     Out bytes(byte[] b) {
       return bytes(b, b.length);
     }
@@ -288,6 +294,17 @@ public final class EventBlocks {
       byte[] b = Arrays.copyOfRange(buf, pos, pos + n);
       pos += n;
       return b;
+    }
+
+    long longBits() {
+      if (pos + 8 > end) {
+        throw new IllegalStateException("event block cut short");
+      }
+      long v = 0;
+      for (int i = 0; i < 8; i++) {
+        v = (v << 8) | (buf[pos++] & 0xFF);
+      }
+      return v;
     }
 
     double decimal() {

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Receives raw events on {@link Addresses#RAW_EVENT}, typed or as JSON: validates them, assigns id and
@@ -62,6 +63,7 @@ public final class ReceiverVerticle extends VerticleBase {
   private DeliveryOptions toWriter;
   private final DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
   private MessageConsumer<Object> consumer;
+  private AtomicLong depth;
 
   private List<Accepted> buffer = new ArrayList<>();
   private int pending;
@@ -86,9 +88,11 @@ public final class ReceiverVerticle extends VerticleBase {
     runMsb = (run.getMostSignificantBits() & ~0xF000L) | 0x8000L;
     runLsb = run.getLeastSignificantBits() & ~ID_SEQUENCE_MASK;
     ctx.metrics().queueBound("receiver", MAX_PENDING);
+    depth = ctx.metrics().queueDepth("receiver");
     toWriter = new DeliveryOptions().setLocalOnly(true).setSendTimeout(WRITE_TIMEOUT_MS);
-    long handoffMs = Math.max(1, Math.min(100, config.writeFlushIntervalMs() / 4));
-    vertx.setPeriodic(handoffMs, id -> handOff());
+    // The group-commit cadence: one hand-over per flush interval (sooner when a group fills), which the
+    // writer commits as it arrives. At low rates every wake-up costs more than the events it carries.
+    vertx.setPeriodic(config.writeFlushIntervalMs(), id -> handOff());
     consumer = vertx.eventBus().consumer(Addresses.RAW_EVENT, this::onRawEvent);
     LOG.info("receiving on {} (session {} for events without one)", Addresses.RAW_EVENT, runSession);
     return consumer.completion();
@@ -183,7 +187,7 @@ public final class ReceiverVerticle extends VerticleBase {
     if (buffer.size() >= GROUP_EVENTS) {
       handOff();
     }
-    ctx.metrics().queueDepth("receiver").set(buffer.size() + pending);
+    depth.set(buffer.size() + pending);
   }
 
   /** Sends what is buffered to the writer as one group; answers the producers who asked once it committed. */
@@ -209,7 +213,7 @@ public final class ReceiverVerticle extends VerticleBase {
       .onComplete(ar -> {
         pending -= group.size();
         handoffs.remove(committed);
-        ctx.metrics().queueDepth("receiver").set(buffer.size() + pending);
+        depth.set(buffer.size() + pending);
       });
   }
 

@@ -92,7 +92,7 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
         vertx.eventBus().<BatchEmitted>localConsumer(InternalAddresses.BATCH_EMITTED, this::onBatchEmitted).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.ANALYSIS_COMPLETE, this::onAnalysisComplete).completion(),
         vertx.eventBus().<Object>consumer(Addresses.SCREENSHOT, this::onFetch).completion()))
-      .onSuccess(v -> vertx.setPeriodic(Math.max(10, Math.min(250, config.screenshotRetentionSeconds() * 250)), id -> tick()));
+      .onSuccess(v -> vertx.setPeriodic(Math.max(10, Math.min(1000, config.screenshotRetentionSeconds() * 250)), id -> tick()));
   }
 
   /** Deletes every retained screenshot (dev copies stay) and waits until the deletions are recorded. */
