@@ -165,7 +165,8 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         vertx.undeploy(simulator.deploymentID()).await();
       }
       vertx.undeploy(moduleId).await();
-    } catch (Exception e) {
+    } catch (Exception | Error e) {
+      // Whatever went wrong, the process must still end with a reason and an exit code.
       String why = e instanceof dev.skellyjelly.storage.ShutdownTimeoutException ? e.getMessage()
         : "shutdown failed: " + (e.getMessage() == null ? e : e.getMessage());
       System.err.println("skelly-storage: " + why);

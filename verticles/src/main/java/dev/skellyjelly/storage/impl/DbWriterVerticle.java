@@ -226,7 +226,7 @@ public final class DbWriterVerticle extends VerticleBase {
     unhealthy = true;
     ctx.metrics().databaseError(why);
     Pool old = pool;
-    inFlight = old.close()
+    return track(() -> old.close()
       .transform(ignored -> {
         try {
           closeQuietly();
@@ -255,13 +255,7 @@ public final class DbWriterVerticle extends VerticleBase {
         retryAtMs = System.currentTimeMillis() + backoffMs;
         ctx.metrics().databaseError(why + "; cannot open a new one: " + err.getMessage());
         return Future.failedFuture(err);
-      })
-      .eventually(() -> {
-        inFlight = null;
-        next();
-        return Future.succeededFuture();
-      });
-    return inFlight;
+      }));
   }
 
   private void closeQuietly() {
@@ -398,7 +392,7 @@ public final class DbWriterVerticle extends VerticleBase {
     deletions = new ArrayList<>();
     bufferedEvents = 0;
     long started = System.nanoTime();
-    inFlight = commit(g, r, d)
+    return track(() -> commit(g, r, d)
       .map(dups -> {
         long elapsed = System.nanoTime() - started;
         ctx.metrics().dbWrite().record(elapsed, java.util.concurrent.TimeUnit.NANOSECONDS);
@@ -429,14 +423,10 @@ public final class DbWriterVerticle extends VerticleBase {
         ctx.metrics().databaseError(String.valueOf(err.getMessage()));
         return Future.failedFuture(err);
       })
-      .eventually(() -> {
-        inFlight = null;
+      .onComplete(ar -> {
         ctx.metrics().queueDepth("writer").set(bufferedEvents);
         updateSize();
-        next();
-        return Future.succeededFuture();
-      });
-    return inFlight;
+      }));
   }
 
   /** Commits until nothing is buffered, retrying failures with backoff (the module's stop timeout bounds it). */
@@ -755,7 +745,7 @@ public final class DbWriterVerticle extends VerticleBase {
     toCompact.remove(key);
     long start = key.windowStartMs();
     byte[] session = Uuids.toBytes(key.sessionId());
-    inFlight = pool.<Void>withTransaction(conn -> conn.preparedQuery(Sql.WINDOW_BLOCKS).execute(Tuple.of(session, start))
+    return track(() -> pool.<Void>withTransaction(conn -> conn.preparedQuery(Sql.WINDOW_BLOCKS).execute(Tuple.of(session, start))
       .compose(rows -> {
         int[] pieceCount = new int[EventType.values().length];
         for (Row row : rows) {
@@ -791,13 +781,28 @@ public final class DbWriterVerticle extends VerticleBase {
         toCompact.add(key);
         retryAtMs = System.currentTimeMillis() + 1000;
         return Future.<Void>failedFuture(err);
-      })
-      .eventually(() -> {
-        inFlight = null;
-        next();
-        return Future.succeededFuture();
-      });
-    return inFlight;
+      }));
+  }
+
+  /**
+   * Runs one piece of database work as the one in flight: {@code inFlight} is set before the work starts and
+   * cleared when it ends (even when it ends at once), then whatever waits goes next.
+   */
+  private Future<Void> track(java.util.function.Supplier<Future<Void>> work) {
+    Promise<Void> done = Promise.promise();
+    inFlight = done.future();
+    Future<Void> running;
+    try {
+      running = work.get();
+    } catch (RuntimeException e) {
+      running = Future.failedFuture(e);
+    }
+    running.onComplete(ar -> {
+      inFlight = null;
+      done.handle(ar);
+      next();
+    });
+    return done.future();
   }
 
   // ---------------------------------------------------------------- helpers
