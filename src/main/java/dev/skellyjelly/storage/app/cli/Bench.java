@@ -56,7 +56,7 @@ final class Bench {
   /** A window start (2025-11-26T10:00:00Z), aligned to 30 s. */
   private static final long T0 = 1_764_151_200_000L;
   private static final long WINDOW_MS = 30_000;
-  private static final long BACKLOG = 100_000;
+  private static final long BACKLOG = 20_000;
 
   private final Path dir;
   private final int events;
