@@ -10,7 +10,7 @@ import java.io.PrintStream;
  */
 final class StatusLine {
 
-  static final long PERIOD_MS = 5_000;
+  static final long PERIOD_MS = 2_000;
 
   private final StorageMetrics metrics;
   private final PrintStream out;
