@@ -452,15 +452,13 @@ public final class EventJson {
   public static String describeInput(Object body) {
     String text;
     if (body instanceof JsonObject json) {
-      Object data = json.getValue("data");
+      // Encoding is recursive: an input nested hundreds of levels deep would overflow an event loop's stack.
+      JsonObject shown = (JsonObject) shallow(json, DESCRIBE_DEPTH);
+      Object data = shown.getValue("data");
       if (data instanceof JsonObject d && d.containsKey("image")) {
-        Object image = d.getValue("image");
-        JsonObject copy = json.copy();
-        copy.getJsonObject("data").put("image", "<" + imageLength(image) + " bytes>");
-        text = copy.encode();
-      } else {
-        text = json.encode();
+        d.put("image", "<" + imageLength(json.getJsonObject("data").getValue("image")) + " bytes>");
       }
+      text = shown.encode();
     } else if (body instanceof RawEvent e) {
       JsonObject json = encode(e.withoutImage());
       if (e.data() instanceof Screenshot s && s.image() != null) {
@@ -475,6 +473,34 @@ public final class EventJson {
       text = String.valueOf(body);
     }
     return cutUtf8(text, 1024);
+  }
+
+  /** Levels of nesting a dead letter shows of its input; deeper values are elided. */
+  static final int DESCRIBE_DEPTH = 16;
+
+  /** A copy of {@code v} at most {@code depth} levels deep (bounded recursion), deeper containers elided. */
+  private static Object shallow(Object v, int depth) {
+    if (v instanceof JsonObject o) {
+      if (depth == 0) {
+        return "<object nested too deeply>";
+      }
+      Map<String, Object> out = new LinkedHashMap<>(Math.max(4, o.size() * 2));
+      for (Map.Entry<String, Object> e : o) {
+        out.put(e.getKey(), shallow(e.getValue(), depth - 1));
+      }
+      return new JsonObject(out);
+    }
+    if (v instanceof JsonArray a) {
+      if (depth == 0) {
+        return "<array nested too deeply>";
+      }
+      List<Object> out = new ArrayList<>(a.size());
+      for (Object e : a) {
+        out.add(shallow(e, depth - 1));
+      }
+      return new JsonArray(out);
+    }
+    return v;
   }
 
   private static long imageLength(Object image) {

@@ -64,6 +64,38 @@ public final class Bridges {
   /** What a bridge client may register for. */
   public static final Set<String> OUTBOUND = Set.of(Addresses.EVENT_BATCH_JSON, Addresses.DEAD_LETTER);
 
+  /** Deepest nesting of a frame (the frame object is level 1); deeper frames are refused as malformed. */
+  public static final int MAX_DEPTH = 64;
+
+  /** Whether a parsed JSON value nests deeper than {@code max} levels; iterative, so any depth is safe to check. */
+  static boolean deeperThan(Object root, int max) {
+    java.util.ArrayDeque<Object[]> todo = new java.util.ArrayDeque<>();
+    todo.push(new Object[]{root, 1});
+    while (!todo.isEmpty()) {
+      Object[] item = todo.pop();
+      int depth = (Integer) item[1];
+      Iterable<?> children;
+      if (item[0] instanceof JsonObject o) {
+        children = o.getMap().values();
+      } else if (item[0] instanceof io.vertx.core.json.JsonArray a) {
+        children = a.getList();
+      } else if (item[0] instanceof Map<?, ?> m) {
+        children = m.values();
+      } else if (item[0] instanceof java.util.List<?> l) {
+        children = l;
+      } else {
+        continue;
+      }
+      if (depth > max) {
+        return true;
+      }
+      for (Object child : children) {
+        todo.push(new Object[]{child, depth + 1});
+      }
+    }
+    return false;
+  }
+
   /** Vert.x's error for a frame outside the allow-list or without the right token. */
   public static final String ACCESS_DENIED = "access_denied";
 
@@ -375,6 +407,12 @@ public final class Bridges {
       Object parsed = parseFrame(bytes);
       if (!(parsed instanceof JsonObject frame)) {
         refuse("malformed_frame", "frame is not a JSON object");
+        return;
+      }
+      if (deeperThan(frame, MAX_DEPTH)) {
+        // Vert.x copies a JSON body on local delivery, recursively: past a few hundred levels that overflows the
+        // event loop's stack and the message would vanish. No contract message comes close to this depth.
+        refuse("malformed_frame", "frame nested deeper than " + MAX_DEPTH + " levels");
         return;
       }
       String type = frame.getValue("type") instanceof String t ? t : null;
