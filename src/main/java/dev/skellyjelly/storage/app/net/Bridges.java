@@ -279,8 +279,11 @@ public final class Bridges {
       io.netty.buffer.ByteBuf buf = ((io.vertx.core.internal.buffer.BufferInternal) bytes).getByteBuf().duplicate();
       try (com.fasterxml.jackson.core.JsonParser p = io.vertx.core.json.jackson.DatabindCodec.mapper().getFactory()
         .createParser((java.io.InputStream) new io.netty.buffer.ByteBufInputStream(buf))) {
-        Object value = readValue(p, p.nextToken(), 0, alphabet);
+        Object value = readValue(p, p.nextToken(), 0, alphabet, 0);
         return p.nextToken() == null ? value : null;
+      } catch (TooDeep deep) {
+        // Refused whole: neither this parser nor a plain one may recurse that deep on an event loop's stack.
+        return null;
       } catch (IOException | RuntimeException e) {
         // Not JSON, or the image is not in this alphabet: try the next.
       }
@@ -292,11 +295,21 @@ public final class Bridges {
     }
   }
 
+  /** A frame nested deeper than {@link #MAX_DEPTH}. */
+  private static final class TooDeep extends IOException {
+    TooDeep() {
+      super("nested deeper than " + MAX_DEPTH + " levels", null);
+    }
+  }
+
   /** {@code slot}: 1 inside body, 2 inside body.data, 3 for the value of body.data.image. */
   private static Object readValue(com.fasterxml.jackson.core.JsonParser p, com.fasterxml.jackson.core.JsonToken t, int slot,
-                                  com.fasterxml.jackson.core.Base64Variant alphabet) throws IOException {
+                                  com.fasterxml.jackson.core.Base64Variant alphabet, int depth) throws IOException {
     if (t == null) {
       throw new IOException("unexpected end");
+    }
+    if (depth > MAX_DEPTH) {
+      throw new TooDeep();
     }
     switch (t) {
       case START_OBJECT: {
@@ -305,14 +318,14 @@ public final class Bridges {
           String name = p.currentName();
           int inner = (slot == 0 && name.equals("body")) ? 1 : (slot == 1 && name.equals("data")) ? 2
             : (slot == 2 && name.equals("image")) ? 3 : -1;
-          o.put(name, readValue(p, p.nextToken(), inner, alphabet));
+          o.put(name, readValue(p, p.nextToken(), inner, alphabet, depth + 1));
         }
         return o;
       }
       case START_ARRAY: {
         io.vertx.core.json.JsonArray a = new io.vertx.core.json.JsonArray();
         for (com.fasterxml.jackson.core.JsonToken n = p.nextToken(); n != com.fasterxml.jackson.core.JsonToken.END_ARRAY; n = p.nextToken()) {
-          a.add(readValue(p, n, -1, alphabet));
+          a.add(readValue(p, n, -1, alphabet, depth + 1));
         }
         return a;
       }
