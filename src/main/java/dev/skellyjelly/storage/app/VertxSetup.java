@@ -25,7 +25,9 @@ public final class VertxSetup {
     for (MetricsDomain domain : MetricsDomain.values()) {
       metrics.addDisabledMetricsCategory(domain);
     }
-    return new VertxOptions().setEventLoopPoolSize(Integer.getInteger("skelly.eventLoops", 2)).setWorkerPoolSize(4).setMetricsOptions(metrics);
+    // Few threads: each one that writes a screenshot file keeps native buffers and a malloc arena of its own.
+    return new VertxOptions().setEventLoopPoolSize(Integer.getInteger("skelly.eventLoops", 2)).setWorkerPoolSize(2)
+      .setInternalBlockingPoolSize(2).setMetricsOptions(metrics);
   }
 
   /** After Vert.x started: its registry, with the JVM and process binders already bound. */
