@@ -17,13 +17,11 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 
 /** Shared pieces of the module's tests: a clock they control, configuration, deployment, reading the database. */
@@ -33,29 +31,9 @@ public final class TestSupport {
   }
 
   /** A clock the test moves by hand. */
-  public static final class ManualClock implements InstantSource {
-    private final AtomicLong now;
-
+  public static final class ManualClock extends SettableClock {
     public ManualClock(long startMs) {
-      now = new AtomicLong(startMs);
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(now.get());
-    }
-
-    @Override
-    public long millis() {
-      return now.get();
-    }
-
-    public void set(long ms) {
-      now.set(ms);
-    }
-
-    public void advance(long ms) {
-      now.addAndGet(ms);
+      super(startMs);
     }
   }
 

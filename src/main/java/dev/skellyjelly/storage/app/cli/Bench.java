@@ -1,6 +1,7 @@
 package dev.skellyjelly.storage.app.cli;
 
 import dev.skellyjelly.storage.ConfigKeys;
+import dev.skellyjelly.storage.SettableClock;
 import dev.skellyjelly.storage.StorageConfig;
 import dev.skellyjelly.storage.StorageMetrics;
 import dev.skellyjelly.storage.StorageModule;
@@ -35,7 +36,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,7 +43,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
@@ -68,21 +67,6 @@ final class Bench {
     this.events = events;
     this.producerIdEvents = producerIdEvents;
     this.screenshots = screenshots;
-  }
-
-  /** A clock the producer moves with the events it publishes (one event per millisecond of event time). */
-  static final class EventClock implements InstantSource {
-    final AtomicLong now = new AtomicLong(T0);
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(now.get());
-    }
-
-    @Override
-    public long millis() {
-      return now.get();
-    }
   }
 
   JsonObject run() throws Exception {
@@ -197,7 +181,7 @@ final class Bench {
       ConfigKeys.DATABASE_PATH, db.toString(),
       ConfigKeys.SCREENSHOT_TEMP_DIR, sub.resolve("screenshots").toString(),
       ConfigKeys.MAX_EVENTS_PER_BATCH, 30_000L)), System.getProperty("user.home")).toJson();
-    EventClock clock = new EventClock();
+    SettableClock clock = new SettableClock(T0);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     try {
@@ -210,7 +194,7 @@ final class Bench {
       while (metrics.eventsBatched() < n && System.nanoTime() < deadline) {
         if (metrics.eventsPersisted() == n) {
           // Everything is in: let the last windows close.
-          clock.now.set(T0 + n + WINDOW_MS + 2_001);
+          clock.set(T0 + n + WINDOW_MS + 2_001);
         }
         Thread.sleep(2);
       }
@@ -233,11 +217,11 @@ final class Bench {
   /** Publishes the corpus as fast as the module takes it, keeping the backlog bounded. */
   private static final class Producer extends VerticleBase {
     private final Corpus corpus;
-    private final EventClock clock;
+    private final SettableClock clock;
     private final StorageMetrics metrics;
     private long published;
 
-    Producer(Corpus corpus, EventClock clock, StorageMetrics metrics) {
+    Producer(Corpus corpus, SettableClock clock, StorageMetrics metrics) {
       this.corpus = corpus;
       this.clock = clock;
       this.metrics = metrics;
@@ -254,7 +238,7 @@ final class Bench {
         int room = (int) Math.min(5_000, BACKLOG - backlog);
         for (int i = 0; i < room && corpus.hasNext(); i++) {
           RawEvent e = corpus.next();
-          clock.now.set(e.timestampMs());
+          clock.set(e.timestampMs());
           vertx.eventBus().send(Addresses.RAW_EVENT, e);
           published++;
         }
