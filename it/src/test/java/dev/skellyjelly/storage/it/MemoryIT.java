@@ -70,7 +70,7 @@ class MemoryIT {
         for (int i = 0; i < 4; i++) {
           String id = UUID.randomUUID().toString();
           held.add(id);
-          JsonObject e = MetricsIT.screenshot(session, id, MetricsIT.png(HELD, 2560, 1600, i), "png");
+          JsonObject e = MetricsIT.screenshot(session, id, BridgesIT.png(HELD, 2560, 1600, i), "png");
           assertEquals(true, bridge.request(Addresses.RAW_EVENT, e, "held-" + i).getJsonObject("body").getBoolean("committed"));
         }
         Map<String, Double> m = scrape(httpPort);
@@ -79,7 +79,7 @@ class MemoryIT {
         assertTrue(4L * HELD <= BUDGET && 5L * HELD > BUDGET, "the budget is as good as full");
 
         // A screenshot of exactly screenshot_max_mb, as base64 in one ~21.4 MB JSON frame.
-        JsonObject e = MetricsIT.screenshot(session, big, MetricsIT.png(MAX, 7680, 4320, 99), "png");
+        JsonObject e = MetricsIT.screenshot(session, big, BridgesIT.png(MAX, 7680, 4320, 99), "png");
         int frameBytes = bridge.frame("send", Addresses.RAW_EVENT, e).put("replyAddress", "big").encode().length();
         System.out.printf("MemoryIT: maximum-size screenshot frame %d bytes (%.1f MB)%n", frameBytes, frameBytes / (double) MB);
         JsonObject ack;

@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -19,7 +18,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +37,6 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.util.zip.CRC32;
 
 import static dev.skellyjelly.storage.it.JarProcess.rows;
 import static dev.skellyjelly.storage.it.JarProcess.scalar;
@@ -166,7 +163,7 @@ class MetricsIT {
           new Shot(sessionB, UUID.randomUUID().toString(), 500_000, 1440, 900, "memory"),
           new Shot(sessionB, UUID.randomUUID().toString(), (1 << 20) + 500_000, 3840, 2160, "disk"));
         for (Shot s : stored) {
-          JsonObject e = screenshot(s.session(), s.id(), png(s.size(), s.width(), s.height(), s.size()), "png");
+          JsonObject e = screenshot(s.session(), s.id(), BridgesIT.png(s.size(), s.width(), s.height(), s.size()), "png");
           producerIds.add(e.getString("id"));
           count(expectedByType, "screenshot");
           count(receivedByType, "screenshot");
@@ -392,37 +389,14 @@ class MetricsIT {
     badField.getJsonObject("data").put("button", "left-ish");
     out.put("bad_field", badField);
     // Over screenshot_max_mb, yet a frame under the bridge's limit.
-    out.put("too_large", screenshot(session, UUID.randomUUID().toString(), png((MAX_MB << 20) + 100_000, 800, 600, 1), "png"));
+    out.put("too_large", screenshot(session, UUID.randomUUID().toString(), BridgesIT.png((MAX_MB << 20) + 100_000, 800, 600, 1), "png"));
     // A PNG announced as WebP: its magic bytes do not match.
-    out.put("bad_image", screenshot(session, UUID.randomUUID().toString(), png(10_000, 800, 600, 2), "webp"));
+    out.put("bad_image", screenshot(session, UUID.randomUUID().toString(), BridgesIT.png(10_000, 800, 600, 2), "webp"));
     return out;
   }
 
   private static void count(Map<String, Integer> byType, String kind) {
     byType.merge(kind, 1, Integer::sum);
-  }
-
-  /** A PNG of exactly {@code size} bytes whose header says width × height (the module reads only the header). */
-  static byte[] png(int size, int width, int height, int seed) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(size);
-    out.writeBytes(new byte[]{(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
-    chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2).array());
-    byte[] filler = new byte[size - 8 - 25 - 12 - 12];
-    new java.util.Random(seed).nextBytes(filler);
-    chunk(out, "skMk", filler);
-    chunk(out, "IEND", new byte[0]);
-    return out.toByteArray();
-  }
-
-  private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-    byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-    CRC32 crc = new CRC32();
-    crc.update(t);
-    crc.update(data);
-    out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-    out.writeBytes(t);
-    out.writeBytes(data);
-    out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
   }
 
   // ---------------------------------------------------------------- metrics
