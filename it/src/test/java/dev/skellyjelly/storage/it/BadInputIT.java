@@ -1,10 +1,5 @@
 package dev.skellyjelly.storage.it;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.MapConfig;
-import com.hazelcast.config.MultiMapConfig;
-import com.hazelcast.config.NetworkConfig;
 import dev.skellyjelly.storage.codecs.Addresses;
 import dev.skellyjelly.storage.codecs.Codecs;
 import dev.skellyjelly.storage.codecs.EventJson;
@@ -24,7 +19,6 @@ import dev.skellyjelly.storage.impl.EventRows;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -32,17 +26,10 @@ import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,8 +51,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -141,9 +126,10 @@ class BadInputIT {
     token = Files.readString(db.resolveSibling("bridge.token")).strip();
     Map<String, Double> droppedBefore = metric("dropped_total");
 
-    try (Bridge listener = new Bridge(tcpPort); Bridge producer = new Bridge(tcpPort)) {
-      listener.send(frame("register", Addresses.DEAD_LETTER, null, null));
-      listener.send(frame("register", Addresses.EVENT_BATCH_JSON, null, null));
+    try (TcpBridgeClient listener = TcpBridgeClient.connect(tcpPort, token);
+         TcpBridgeClient producer = TcpBridgeClient.connect(tcpPort, token)) {
+      listener.register(Addresses.DEAD_LETTER);
+      listener.register(Addresses.EVENT_BATCH_JSON);
       int sentinels = awaitDeadLetters(listener, producer);
 
       // ---- JSON over the TCP bridge: bad inputs, with valid ones in between.
@@ -152,9 +138,9 @@ class BadInputIT {
       for (Bad bad : corpus) {
         boolean request = i % 2 == 0;
         String reply = "bad-" + i;
-        producer.send(frame("send", Addresses.RAW_EVENT, bad.body(), request ? reply : null));
+        producer.sendText(producer.frameText("send", Addresses.RAW_EVENT, bad.body(), request ? reply : null));
         if (request) {
-          JsonObject answer = producer.next(15, f -> reply.equals(f.getString("address")));
+          JsonObject answer = producer.poll(TcpBridgeClient.replyTo(reply), 15);
           assertNotNull(answer, bad.name() + ": no answer to the request");
           assertEquals("err", answer.getString("type"), bad.name() + ": " + answer.encode());
           assertEquals(400, answer.getInteger("failureCode"), bad.name() + ": " + answer.encode());
@@ -178,7 +164,7 @@ class BadInputIT {
 
       // One dead letter per input, each with its reason. On the clustered bus two publishes may reach a
       // subscriber out of order while its registration is being looked up, so letters are matched, not zipped.
-      List<JsonObject> letters = new ArrayList<>(listener.letters(corpus.size(), 20));
+      List<JsonObject> letters = new ArrayList<>(letters(listener, corpus.size(), 20));
       for (Bad bad : corpus) {
         JsonObject match = null;
         AssertionError why = null;
@@ -198,7 +184,8 @@ class BadInputIT {
       }
 
       // ---- Typed RawEvents and garbage wire bytes from another JVM on the clustered bus.
-      Process client = startClient(clusterName, clusterPort);
+      Process client = ClusterIT.startJvm(WireClient.class, "-Xmx256m", dir.resolve("client.out"), dir.resolve("client.err"),
+        clusterName, Integer.toString(clusterPort), Integer.toString(ClusterIT.freePort()), session);
       assertTrue(client.waitFor(90, TimeUnit.SECONDS), "the wire client finished\n" + ClusterIT.tail(dir.resolve("client.err")));
       assertEquals(0, client.exitValue(), "wire client exit\n" + ClusterIT.tail(dir.resolve("client.err")));
       String line = Files.readAllLines(dir.resolve("client.out")).stream().filter(l -> l.startsWith(WireClient.RESULT))
@@ -212,7 +199,7 @@ class BadInputIT {
         assertEquals(400, c.getInteger("code"), () -> c.getString("name") + ": " + c.encode());
         assertEquals(c.getString("reason"), c.getString("message"), () -> c.getString("name") + ": " + c.encode());
       }
-      List<JsonObject> wireLetters = new ArrayList<>(listener.letters(wireCases.size(), 20));
+      List<JsonObject> wireLetters = new ArrayList<>(letters(listener, wireCases.size(), 20));
       for (int j = 0; j < wireCases.size(); j++) {
         JsonObject c = wireCases.getJsonObject(j);
         String name = c.getString("name");
@@ -257,13 +244,12 @@ class BadInputIT {
       assertEquals(droppedBefore.getOrDefault("oversize", 0.0) + 1, droppedAfter.getOrDefault("oversize", 0.0),
         "oversize counted");
       // The producer's own connection never noticed.
-      producer.send("{\"type\":\"ping\"}");
-      assertNotNull(producer.next(10, f -> "pong".equals(f.getString("type"))), "the producer's connection still serves");
+      assertNotNull(producer.ping(10), "the producer's connection still serves");
 
       // ---- Every valid event is batched exactly once: the bridge ones, the odd ones, the wire client's.
       Map<String, JsonObject> expected = new LinkedHashMap<>(valid);
       wireValid.forEach(e -> expected.put(e.getKey(), (JsonObject) e.getValue()));
-      Map<String, List<JsonObject>> batched = listener.batchedUntil(expected.keySet(), 30);
+      Map<String, List<JsonObject>> batched = batchedUntil(listener, expected.keySet(), 30);
       for (Map.Entry<String, JsonObject> e : expected.entrySet()) {
         List<JsonObject> copies = batched.get(e.getKey());
         assertEquals(1, copies.size(), () -> "batched once: " + e.getValue().encode());
@@ -631,29 +617,21 @@ class BadInputIT {
 
   // ---------------------------------------------------------------- bridge traffic
 
-  private String frame(String type, String address, String body, String replyAddress) {
-    StringBuilder f = new StringBuilder("{\"type\":\"").append(type).append("\",\"address\":\"").append(address)
-      .append("\",\"headers\":{\"token\":\"").append(token).append("\"}");
-    if (replyAddress != null) {
-      f.append(",\"replyAddress\":\"").append(replyAddress).append('"');
-    }
-    if (body != null) {
-      f.append(",\"body\":").append(body);
-    }
-    return f.append('}').toString();
-  }
+  static final Predicate<JsonObject> DEAD_LETTER = TcpBridgeClient.message(Addresses.DEAD_LETTER);
+  static final Predicate<JsonObject> BATCH = TcpBridgeClient.message(Addresses.EVENT_BATCH_JSON);
 
   /**
    * Waits until dead letters reach the listener. On the clustered bus a bridge registration becomes visible to
    * publishers a moment after it was made; until then a dead letter is published to nobody. Sends a rejected
    * sentinel until one comes back; returns how many were sent (all count as dead letters).
    */
-  private int awaitDeadLetters(Bridge listener, Bridge producer) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+  private int awaitDeadLetters(TcpBridgeClient listener, TcpBridgeClient producer) throws Exception {
+    long deadline = TcpBridgeClient.deadline(15);
     for (int sent = 1; ; sent++) {
-      producer.send(frame("send", Addresses.RAW_EVENT, "\"sentinel\"", null));
-      if (listener.next(1, f -> Addresses.DEAD_LETTER.equals(f.getString("address"))) != null) {
-        assertEquals("sentinel", listener.letters.remove(0).getString("received"));
+      producer.send(Addresses.RAW_EVENT, "sentinel");
+      JsonObject letter = listener.poll(DEAD_LETTER, 1);
+      if (letter != null) {
+        assertEquals("sentinel", letter.getJsonObject("body").getString("received"));
         return sent;
       }
       assertTrue(System.nanoTime() < deadline, "no dead letter reached the bridge within 15 s");
@@ -661,10 +639,10 @@ class BadInputIT {
   }
 
   /** Sends a valid event as a request; it must be acknowledged as committed (and as a duplicate when re-sent). */
-  private void acked(Bridge producer, JsonObject e, String replyAddress, boolean duplicate) throws Exception {
+  private void acked(TcpBridgeClient producer, JsonObject e, String replyAddress, boolean duplicate) throws Exception {
     String text = e.encode().replace("\"@@RAW@@\"", nested(32));
-    producer.send(frame("send", Addresses.RAW_EVENT, text, replyAddress));
-    JsonObject ack = producer.next(15, f -> replyAddress.equals(f.getString("address")));
+    producer.sendText(producer.frameText("send", Addresses.RAW_EVENT, text, replyAddress));
+    JsonObject ack = producer.poll(TcpBridgeClient.replyTo(replyAddress), 15);
     assertNotNull(ack, "no acknowledgement for " + abbreviate(e));
     assertEquals("message", ack.getString("type"), () -> abbreviate(e) + " refused: " + ack.encode());
     JsonObject body = ack.getJsonObject("body");
@@ -686,9 +664,9 @@ class BadInputIT {
    * connection; the input reaches nothing.
    */
   private String killer(int port, String name, JsonObject e, String rawValue, String expected) throws Exception {
-    try (Bridge b = new Bridge(port)) {
-      b.send(frame("send", Addresses.RAW_EVENT, raw(e, rawValue), "killer"));
-      JsonObject answer = b.next(10, f -> true);
+    try (TcpBridgeClient b = TcpBridgeClient.connect(port, token)) {
+      b.sendText(b.frameText("send", Addresses.RAW_EVENT, raw(e, rawValue), "killer"));
+      JsonObject answer = b.poll(f -> true, 10);
       assertNotNull(answer, name + ": no answer at all, the input vanished (neither dead-lettered nor refused)");
       assertEquals("err", answer.getString("type"), () -> name + ": " + answer.encode());
       assertEquals(expected, answer.getString("message"), () -> name + ": " + answer.encode());
@@ -699,9 +677,9 @@ class BadInputIT {
 
   /** A screenshot frame over the bridge's message limit: closed as oversize before it is read. */
   private String oversize(int port) throws Exception {
-    try (Bridge b = new Bridge(port)) {
+    try (TcpBridgeClient b = TcpBridgeClient.connect(port, token)) {
       b.raw(java.nio.ByteBuffer.allocate(4).putInt((int) FRAME_LIMIT + 1).array());
-      JsonObject answer = b.next(10, f -> true);
+      JsonObject answer = b.poll(f -> true, 10);
       assertNotNull(answer, "oversize: no answer");
       assertEquals("oversize", answer.getString("message"), answer.encode());
       assertTrue(b.closedByServer(10), "oversize: connection closed");
@@ -721,130 +699,46 @@ class BadInputIT {
     return out;
   }
 
-  private Process startClient(String clusterName, int modulePort) throws IOException {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    return new ProcessBuilder(java.toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-      WireClient.class.getName(), clusterName, Integer.toString(modulePort), Integer.toString(ClusterIT.freePort()), session)
-      .redirectOutput(dir.resolve("client.out").toFile()).redirectError(dir.resolve("client.err").toFile()).start();
+  /** Takes the next {@code n} dead letters (in arrival order), waiting for them; no more may have come. */
+  private static List<JsonObject> letters(TcpBridgeClient listener, int n, int seconds) throws InterruptedException {
+    long deadline = TcpBridgeClient.deadline(seconds);
+    List<JsonObject> taken = new ArrayList<>();
+    while (taken.size() < n) {
+      JsonObject f = listener.pollUntil(DEAD_LETTER, deadline);
+      if (f == null) {
+        fail("only " + taken.size() + " of " + n + " dead letters arrived; their reasons and ids: "
+          + taken.stream().map(l -> l.getString("reason") + " " + l.getString("id")).toList());
+      }
+      taken.add(f.getJsonObject("body"));
+    }
+    assertTrue(n == 0 || listener.pending(DEAD_LETTER) == 0, () -> "more dead letters than inputs: " + listener.frames());
+    return taken;
   }
 
-  /** A TCP bridge connection: 4-byte big-endian length + UTF-8 JSON, both ways. */
-  static final class Bridge implements AutoCloseable {
-    final Socket socket;
-    final DataOutputStream out;
-    final BlockingQueue<JsonObject> incoming = new LinkedBlockingQueue<>();
-    final List<JsonObject> letters = new ArrayList<>();
-    final Map<String, List<JsonObject>> batched = new HashMap<>();
-    volatile boolean eof;
-    private final Thread reader;
-
-    Bridge(int port) throws IOException {
-      socket = new Socket(InetAddress.getLoopbackAddress(), port);
-      out = new DataOutputStream(new java.io.BufferedOutputStream(socket.getOutputStream(), 1 << 16));
-      DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream(), 1 << 16));
-      reader = new Thread(() -> {
-        try {
-          while (true) {
-            byte[] payload = new byte[in.readInt()];
-            in.readFully(payload);
-            incoming.add(new JsonObject(new String(payload, StandardCharsets.UTF_8)));
-          }
-        } catch (EOFException | java.net.SocketException closed) {
-          // The server closed the connection, or we did.
-        } catch (IOException e) {
-          // Nothing more to read either way.
-        } finally {
-          eof = true;
-        }
-      }, "bad-input-bridge");
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    void send(String frame) throws IOException {
-      byte[] b = frame.getBytes(StandardCharsets.UTF_8);
-      out.writeInt(b.length);
-      out.write(b);
-      out.flush();
-    }
-
-    void raw(byte[] bytes) throws IOException {
-      out.write(bytes);
-      out.flush();
-    }
-
-    /** The next frame matching {@code which} within the time, or null; dead letters and batches on the way are kept. */
-    JsonObject next(int seconds, Predicate<JsonObject> which) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-      while (true) {
-        long left = deadline - System.nanoTime();
-        JsonObject f = left > 0 ? incoming.poll(left, TimeUnit.NANOSECONDS) : null;
-        if (f == null) {
-          return null;
-        }
-        keep(f);
-        if (which.test(f)) {
-          return f;
-        }
+  /** Batched events by id, once every id of {@code ids} came, plus a short wait for any repeats. */
+  private static Map<String, List<JsonObject>> batchedUntil(TcpBridgeClient listener, java.util.Set<String> ids, int seconds)
+    throws InterruptedException {
+    Map<String, List<JsonObject>> batched = new HashMap<>();
+    long deadline = TcpBridgeClient.deadline(seconds);
+    while (!batched.keySet().containsAll(ids)) {
+      JsonObject f = listener.pollUntil(BATCH, deadline);
+      if (f == null) {
+        fail("not batched within " + seconds + " s: " + ids.stream().filter(id -> !batched.containsKey(id)).toList());
       }
+      keep(batched, f.getJsonObject("body"));
     }
-
-    private void keep(JsonObject f) {
-      if (!"message".equals(f.getString("type"))) {
-        return;
-      }
-      if (Addresses.DEAD_LETTER.equals(f.getString("address"))) {
-        letters.add(f.getJsonObject("body"));
-      } else if (Addresses.EVENT_BATCH_JSON.equals(f.getString("address"))) {
-        JsonObject batch = f.getJsonObject("body");
-        assertFalse(batch.getBoolean("replayed"), batch::encode);
-        for (Object e : batch.getJsonArray("events")) {
-          batched.computeIfAbsent(((JsonObject) e).getString("id"), k -> new ArrayList<>()).add((JsonObject) e);
-        }
-      }
+    // Two more window lengths: a repeat would have come by then.
+    long repeats = TcpBridgeClient.deadline(3);
+    for (JsonObject f = listener.pollUntil(BATCH, repeats); f != null; f = listener.pollUntil(BATCH, repeats)) {
+      keep(batched, f.getJsonObject("body"));
     }
+    return batched;
+  }
 
-    /** Takes the next {@code n} dead letters (in arrival order), waiting for them. */
-    List<JsonObject> letters(int n, int seconds) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-      while (letters.size() < n) {
-        int left = (int) Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()));
-        if (next(left, f -> Addresses.DEAD_LETTER.equals(f.getString("address"))) == null) {
-          fail("only " + letters.size() + " of " + n + " dead letters arrived; their reasons and ids: "
-            + letters.stream().map(l -> l.getString("reason") + " " + l.getString("id")).toList());
-        }
-      }
-      List<JsonObject> taken = new ArrayList<>(letters.subList(0, n));
-      letters.subList(0, n).clear();
-      assertTrue(letters.isEmpty() || n == 0, () -> "more dead letters than inputs: " + letters);
-      return taken;
-    }
-
-    /** Batched events by id, once every id of {@code ids} came, plus a short wait for any repeats. */
-    Map<String, List<JsonObject>> batchedUntil(java.util.Set<String> ids, int seconds) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-      while (!batched.keySet().containsAll(ids)) {
-        long left = deadline - System.nanoTime();
-        JsonObject f = left > 0 ? incoming.poll(left, TimeUnit.NANOSECONDS) : null;
-        if (f == null) {
-          List<String> missing = ids.stream().filter(id -> !batched.containsKey(id)).toList();
-          fail("not batched within " + seconds + " s: " + missing);
-        }
-        keep(f);
-      }
-      // Two more window lengths: a repeat would have come by then.
-      next(3, f -> false);
-      return batched;
-    }
-
-    boolean closedByServer(int seconds) throws InterruptedException {
-      reader.join(TimeUnit.SECONDS.toMillis(seconds));
-      return eof;
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
+  private static void keep(Map<String, List<JsonObject>> batched, JsonObject batch) {
+    assertFalse(batch.getBoolean("replayed"), batch::encode);
+    for (Object e : batch.getJsonArray("events")) {
+      batched.computeIfAbsent(((JsonObject) e).getString("id"), k -> new ArrayList<>()).add((JsonObject) e);
     }
   }
 
@@ -919,7 +813,8 @@ class BadInputIT {
     }
 
     public static void main(String[] args) throws Exception {
-      Vertx vertx = clustered(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]))
+      // No codecs registered: ClientCodec takes the RawEvent codec's name.
+      Vertx vertx = ClusterClient.clustered(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]), 1)
         .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       vertx.eventBus().registerCodec(new ClientCodec());
       WireClient client = new WireClient(vertx, args[3]);
@@ -935,29 +830,6 @@ class BadInputIT {
       System.out.println(RESULT + result.encode());
       System.out.flush();
       System.exit(0);
-    }
-
-    /** Loopback-only Hazelcast joining the module by TCP-IP, as docs/connecting.md shows; no codecs registered. */
-    static Future<Vertx> clustered(String clusterName, int modulePort, int ownPort) {
-      Config hz = new Config().setClusterName(clusterName);
-      hz.setProperty("hazelcast.socket.bind.any", "false");
-      hz.setProperty("hazelcast.wait.seconds.before.join", "1");
-      hz.setProperty("hazelcast.phone.home.enabled", "false");
-      hz.setProperty("hazelcast.shutdownhook.enabled", "false");
-      hz.setProperty("hazelcast.logging.type", "slf4j");
-      NetworkConfig net = hz.getNetworkConfig().setPort(ownPort).setPortAutoIncrement(true);
-      net.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-      JoinConfig join = net.getJoin();
-      join.getMulticastConfig().setEnabled(false);
-      join.getAutoDetectionConfig().setEnabled(false);
-      join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + modulePort);
-      hz.addMultiMapConfig(new MultiMapConfig("__vertx.subs").setBackupCount(1)
-        .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
-      hz.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
-      hz.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
-      VertxOptions options = new VertxOptions().setEventLoopPoolSize(1);
-      options.getEventBusOptions().setHost("127.0.0.1").setPort(0);
-      return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered();
     }
 
     private Future<Void> run() {

@@ -12,13 +12,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
-import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,8 +22,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -37,8 +31,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -48,7 +40,6 @@ import java.util.zip.CRC32;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -71,7 +62,7 @@ class BridgesIT {
 
   @TempDir
   static Path dir;
-  ClusterIT.Module module;
+  JarProcess module;
   int httpPort;
   int tcpPort;
   String token;
@@ -86,13 +77,12 @@ class BridgesIT {
     httpPort = ClusterIT.freePort();
     tcpPort = ClusterIT.freePort();
     Path db = dir.resolve("db").resolve("events.db");
-    module = ClusterIT.Module.start(dir, List.of(),
-      "database_path", db, "screenshot_temp_dir", dir.resolve("shots"),
-      "http_port", httpPort, "sockjs_bridge", true, "tcp_bridge_port", tcpPort,
-      "batch_window_seconds", 2, "window_grace_ms", 1100, "write_flush_interval_ms", 100,
-      "screenshot_max_mb", MAX_MB, "screenshot_retention_seconds", 120);
-    module.awaitLog("storage module started", 60);
-    awaitServing();
+    module = JarProcess.start(dir.resolve("work"), dir.resolve("home"), JarProcess.run(db, dir.resolve("shots"),
+      "--set", "http_port=" + httpPort, "--set", "sockjs_bridge=true", "--set", "tcp_bridge_port=" + tcpPort,
+      "--set", "batch_window_seconds=2", "--set", "window_grace_ms=1100", "--set", "write_flush_interval_ms=100",
+      "--set", "screenshot_max_mb=" + MAX_MB, "--set", "screenshot_retention_seconds=120"));
+    // The TCP bridge starts before the HTTP server: a healthy /health means both serve.
+    CrashLoopIT.awaitHealthy(http, module, httpPort);
     // bridge_token is empty: the module made a random one beside the database, readable by its owner only.
     Path tokenFile = db.resolveSibling("bridge.token");
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile)));
@@ -103,13 +93,15 @@ class BridgesIT {
   @AfterAll
   void stopModule() throws Exception {
     try {
-      JsonObject summary = module.stop(60);
+      module.terminate();
+      assertEquals(0, module.waitForExit(Duration.ofSeconds(60)), module::describe);
+      JsonObject summary = module.summary();
       assertEquals(accepted, summary.getLong("events_received"), summary.encode());
       assertEquals(accepted, summary.getLong("events_persisted"), summary.encode());
       assertEquals(0, summary.getLong("dead_letters"), summary.encode());
       assertEquals(drops, summary.getLong("dropped"), summary.encode());
     } finally {
-      module.kill();
+      module.close();
     }
   }
 
@@ -117,58 +109,57 @@ class BridgesIT {
 
   @Test
   void tcpClientPublishesEventsAndReceivesTheirBatches() throws Exception {
-    try (TcpClient c = new TcpClient(tcpPort)) {
-      c.send(frame("register", Addresses.EVENT_BATCH_JSON, null));
+    try (TcpBridgeClient c = TcpBridgeClient.connect(tcpPort, token)) {
+      c.register(Addresses.EVENT_BATCH_JSON);
       String session = UUID.randomUUID().toString();
       Set<String> ids = new HashSet<>();
       for (int i = 0; i < 300; i++) {
         JsonObject e = event(session, i % 7, null);
         ids.add(e.getString("id"));
-        c.send(frame("publish", Addresses.RAW_EVENT, e));
+        c.publish(Addresses.RAW_EVENT, e);
       }
       // A request is answered once its event is committed.
       JsonObject last = event(session, 0, null);
       ids.add(last.getString("id"));
-      c.send(frame("send", Addresses.RAW_EVENT, last).put("replyAddress", "ack-1"));
-      JsonObject ack = c.next(20, f -> "ack-1".equals(f.getString("address")));
+      JsonObject ack = c.await(c.sendRequest(Addresses.RAW_EVENT, last, "ack-1"), 20);
       assertEquals("message", ack.getString("type"), ack.encode());
       assertEquals(new JsonObject().put("id", last.getString("id")).put("committed", true), ack.getJsonObject("body"));
       accepted += ids.size();
 
-      Map<String, Integer> seen = c.batchEvents(session, ids.size(), 30);
+      Map<String, Integer> seen = batchEvents(c, session, ids.size(), 30);
       assertEquals(ids, seen.keySet());
       assertTrue(seen.values().stream().allMatch(n -> n == 1), "each event exactly once: " + seen);
-      assertTrue(c.errors.isEmpty(), "no error frames: " + c.errors);
+      assertEquals(0, c.count(TcpBridgeClient.type("err")), () -> "no error frames: " + c.frames());
     }
   }
 
   @Test
   void framesOutsideTheAllowListOrWithoutTheTokenAreRefusedAndReachNothing() throws Exception {
-    try (TcpClient c = new TcpClient(tcpPort)) {
+    try (TcpBridgeClient c = TcpBridgeClient.connect(tcpPort, token)) {
       String session = UUID.randomUUID().toString();
       JsonObject noToken = event(session, 0, null);
       JsonObject wrongToken = event(session, 1, null);
       c.send(new JsonObject().put("type", "publish").put("address", Addresses.RAW_EVENT).put("body", noToken));
       c.send(new JsonObject().put("type", "send").put("address", Addresses.RAW_EVENT)
         .put("headers", new JsonObject().put("token", token + "x")).put("body", wrongToken));
-      c.send(frame("send", Addresses.METRICS, new JsonObject()).put("replyAddress", "metrics-1"));
-      c.send(frame("send", InternalAddresses.WRITE, event(session, 2, null)));
-      c.send(frame("register", Addresses.EVENT_BATCH, null));
+      c.sendRequest(Addresses.METRICS, new JsonObject(), "metrics-1");
+      c.send(InternalAddresses.WRITE, event(session, 2, null));
+      c.register(Addresses.EVENT_BATCH);
       c.send(new JsonObject().put("type", "register").put("address", Addresses.EVENT_BATCH_JSON));
       for (int i = 0; i < 6; i++) {
-        JsonObject err = c.next(10, f -> "err".equals(f.getString("type")));
+        JsonObject err = c.await(TcpBridgeClient.type("err"), 10);
         assertEquals("access_denied", err.getString("message"), err.encode());
       }
       // The connection still serves: an allowed frame with the token goes through, and its batch (the same
       // session and window as the refused events) holds it alone.
-      c.send(frame("register", Addresses.EVENT_BATCH_JSON, null));
+      c.register(Addresses.EVENT_BATCH_JSON);
       JsonObject ok = event(session, 3, null);
       ok.put("timestamp", noToken.getString("timestamp"));
-      c.send(frame("publish", Addresses.RAW_EVENT, ok));
+      c.publish(Addresses.RAW_EVENT, ok);
       accepted++;
-      Map<String, Integer> seen = c.batchEvents(session, 1, 30);
+      Map<String, Integer> seen = batchEvents(c, session, 1, 30);
       assertEquals(Map.of(ok.getString("id"), 1), seen);
-      assertTrue(c.frames.stream().noneMatch(f -> "metrics-1".equals(f.getString("address"))), "no metrics reply");
+      assertEquals(0, c.count(TcpBridgeClient.replyTo("metrics-1")), "no metrics reply");
     }
   }
 
@@ -176,21 +167,21 @@ class BridgesIT {
   void aMalformedOrOversizedFrameClosesOnlyItsConnection() throws Exception {
     double malformed = dropped("malformed_frame");
     double oversize = dropped("oversize");
-    try (TcpClient good = new TcpClient(tcpPort)) {
-      good.send(frame("register", Addresses.EVENT_BATCH_JSON, null));
-      try (TcpClient bad = new TcpClient(tcpPort)) {
+    try (TcpBridgeClient good = TcpBridgeClient.connect(tcpPort, token)) {
+      good.register(Addresses.EVENT_BATCH_JSON);
+      try (TcpBridgeClient bad = TcpBridgeClient.connect(tcpPort, token)) {
         bad.raw(new byte[]{(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF});
         assertTrue(bad.closedByServer(10), "negative length closes the connection");
       }
-      try (TcpClient bad = new TcpClient(tcpPort)) {
+      try (TcpBridgeClient bad = TcpBridgeClient.connect(tcpPort, token)) {
         bad.raw(ByteBuffer.allocate(4 + 9).putInt(9).put("not json!".getBytes(StandardCharsets.US_ASCII)).array());
         assertTrue(bad.closedByServer(10), "a frame that is not JSON closes the connection");
       }
-      try (TcpClient bad = new TcpClient(tcpPort)) {
+      try (TcpBridgeClient bad = TcpBridgeClient.connect(tcpPort, token)) {
         bad.raw(ByteBuffer.allocate(4 + 3).putInt(3).put("[1]".getBytes(StandardCharsets.US_ASCII)).array());
         assertTrue(bad.closedByServer(10), "JSON that is not an object closes the connection");
       }
-      try (TcpClient bad = new TcpClient(tcpPort)) {
+      try (TcpBridgeClient bad = TcpBridgeClient.connect(tcpPort, token)) {
         bad.raw(ByteBuffer.allocate(4).putInt((int) LIMIT + 1).array());
         assertTrue(bad.closedByServer(10), "a frame over the limit closes the connection");
       }
@@ -200,10 +191,10 @@ class BridgesIT {
 
       String session = UUID.randomUUID().toString();
       JsonObject e = event(session, 6, null);
-      good.send(frame("publish", Addresses.RAW_EVENT, e));
+      good.publish(Addresses.RAW_EVENT, e);
       accepted++;
-      assertEquals(Map.of(e.getString("id"), 1), good.batchEvents(session, 1, 30));
-      assertFalse(good.eof, "the other connection stays open");
+      assertEquals(Map.of(e.getString("id"), 1), batchEvents(good, session, 1, 30));
+      assertFalse(good.isClosed(), "the other connection stays open");
     }
   }
 
@@ -215,22 +206,20 @@ class BridgesIT {
     JsonObject e = event(session, 4, null);
     e.getJsonObject("data").put("screenshot_id", shotId).put("privacy_masked", false)
       .put("image", Base64.getEncoder().encodeToString(png));
-    try (TcpClient c = new TcpClient(tcpPort)) {
-      c.send(frame("register", Addresses.EVENT_BATCH_JSON, null));
-      c.send(frame("send", Addresses.RAW_EVENT, e).put("replyAddress", "shot-ack"));
-      JsonObject ack = c.next(30, f -> "shot-ack".equals(f.getString("address")));
+    try (TcpBridgeClient c = TcpBridgeClient.connect(tcpPort, token)) {
+      c.register(Addresses.EVENT_BATCH_JSON);
+      JsonObject ack = c.await(c.sendRequest(Addresses.RAW_EVENT, e, "shot-ack"), 30);
       assertEquals(true, ack.getJsonObject("body").getBoolean("committed"), ack.encode());
       accepted++;
 
-      c.send(frame("send", Addresses.SCREENSHOT, new JsonObject().put("screenshot_id", shotId)).put("replyAddress", "shot-bytes"));
-      JsonObject reply = c.next(30, f -> "shot-bytes".equals(f.getString("address")));
+      JsonObject reply = c.await(c.sendRequest(Addresses.SCREENSHOT, new JsonObject().put("screenshot_id", shotId), "shot-bytes"), 30);
       assertEquals("message", reply.getString("type"), () -> reply.encode().substring(0, Math.min(300, reply.encode().length())));
       assertEquals("png", reply.getJsonObject("headers").getString("format"));
       assertEquals(Integer.toString(SCREENSHOT_BYTES), reply.getJsonObject("headers").getString("size_bytes"));
       // Vert.x's JSON form of bytes: base64url without padding.
       assertArrayEquals(png, Base64.getUrlDecoder().decode(reply.getString("body")));
 
-      JsonObject batch = c.batchWith(session, 30);
+      JsonObject batch = c.await(batchOf(session), 30).getJsonObject("body");
       JsonArray refs = batch.getJsonArray("screenshot_refs");
       assertEquals(1, refs.size(), batch.encode());
       JsonObject ref = refs.getJsonObject(0);
@@ -297,10 +286,22 @@ class BridgesIT {
 
   // ---------------------------------------------------------------- helpers
 
-  private JsonObject frame(String type, String address, JsonObject body) {
-    JsonObject f = new JsonObject().put("type", type).put("address", address)
-      .put("headers", new JsonObject().put("token", token));
-    return body == null ? f : f.put("body", body);
+  /** Batch frames of {@code session} on the JSON batch address. */
+  static Predicate<JsonObject> batchOf(String session) {
+    return TcpBridgeClient.message(Addresses.EVENT_BATCH_JSON)
+      .and(f -> session.equals(f.getJsonObject("body").getString("session_id")));
+  }
+
+  /** Events of {@code session} from batch frames, by id with how often each came, once {@code n} ids arrived. */
+  static Map<String, Integer> batchEvents(TcpBridgeClient c, String session, int n, int seconds) throws InterruptedException {
+    Map<String, Integer> seen = new HashMap<>();
+    long deadline = TcpBridgeClient.deadline(seconds);
+    while (seen.size() < n) {
+      for (Object o : c.awaitUntil(batchOf(session), deadline).getJsonObject("body").getJsonArray("events")) {
+        seen.merge(((JsonObject) o).getString("id"), 1, Integer::sum);
+      }
+    }
+    return seen;
   }
 
   /** An event of kind {@code kind} (0..6 in the contract's order) in the contract's JSON form. */
@@ -358,24 +359,6 @@ class BridgesIT {
     return Double.parseDouble(m.group(1));
   }
 
-  private void awaitServing() throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (true) {
-      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), tcpPort)) {
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health"))
-          .build(), HttpResponse.BodyHandlers.ofString());
-        if (health.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // The bridges start right after the module.
-      }
-      assertTrue(System.nanoTime() < deadline, "bridges up\n" + ClusterIT.tail(module.err));
-      assertTrue(module.process.isAlive(), "module alive\n" + ClusterIT.tail(module.err));
-      Thread.sleep(100);
-    }
-  }
-
   private static boolean onPath(String command) {
     for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
       if (Files.isExecutable(Path.of(d, command))) {
@@ -399,101 +382,6 @@ class BridgesIT {
         + ClusterIT.tail(npmDir.resolve("npm.log")));
     }
     return npmDir;
-  }
-
-  /** A client of the TCP bridge: 4-byte big-endian length, then UTF-8 JSON, both ways. */
-  static final class TcpClient implements AutoCloseable {
-    final Socket socket;
-    final DataOutputStream out;
-    final BlockingQueue<JsonObject> incoming = new LinkedBlockingQueue<>();
-    final List<JsonObject> frames = new ArrayList<>();
-    final List<JsonObject> errors = new ArrayList<>();
-    volatile boolean eof;
-    private final Thread reader;
-
-    TcpClient(int port) throws IOException {
-      socket = new Socket(InetAddress.getLoopbackAddress(), port);
-      out = new DataOutputStream(socket.getOutputStream());
-      DataInputStream in = new DataInputStream(socket.getInputStream());
-      reader = new Thread(() -> {
-        try {
-          while (true) {
-            byte[] payload = new byte[in.readInt()];
-            in.readFully(payload);
-            incoming.add(new JsonObject(new String(payload, StandardCharsets.UTF_8)));
-          }
-        } catch (EOFException | java.net.SocketException closed) {
-          // The server closed the connection (or we did).
-        } catch (IOException e) {
-          // Same: nothing more to read.
-        } finally {
-          eof = true;
-        }
-      }, "tcp-bridge-client");
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    void send(JsonObject frame) throws IOException {
-      byte[] b = frame.encode().getBytes(StandardCharsets.UTF_8);
-      out.writeInt(b.length);
-      out.write(b);
-      out.flush();
-    }
-
-    void raw(byte[] bytes) throws IOException {
-      out.write(bytes);
-      out.flush();
-    }
-
-    /** The next frame (in arrival order) matching {@code which}; other frames are kept in {@link #frames}. */
-    JsonObject next(int seconds, Predicate<JsonObject> which) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-      while (true) {
-        long left = deadline - System.nanoTime();
-        JsonObject f = left > 0 ? incoming.poll(left, TimeUnit.NANOSECONDS) : null;
-        assertNotNull(f, "no matching frame within " + seconds + " s; got " + frames);
-        frames.add(f);
-        if (which.test(f)) {
-          return f;
-        }
-        if ("err".equals(f.getString("type"))) {
-          errors.add(f);
-        }
-      }
-    }
-
-    /** Events of {@code session} from batch frames, by id with how often each came, once {@code n} ids arrived. */
-    Map<String, Integer> batchEvents(String session, int n, int seconds) throws InterruptedException {
-      Map<String, Integer> seen = new HashMap<>();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-      while (seen.size() < n) {
-        int left = (int) Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()));
-        JsonObject batch = batchWith(session, left);
-        for (Object o : batch.getJsonArray("events")) {
-          seen.merge(((JsonObject) o).getString("id"), 1, Integer::sum);
-        }
-      }
-      return seen;
-    }
-
-    JsonObject batchWith(String session, int seconds) throws InterruptedException {
-      JsonObject f = next(seconds, x -> "message".equals(x.getString("type"))
-        && Addresses.EVENT_BATCH_JSON.equals(x.getString("address"))
-        && session.equals(x.getJsonObject("body").getString("session_id")));
-      return f.getJsonObject("body");
-    }
-
-    /** True once the server closed the connection (anything it wrote before is read and dropped). */
-    boolean closedByServer(int seconds) throws InterruptedException {
-      reader.join(TimeUnit.SECONDS.toMillis(seconds));
-      return eof;
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
   }
 
   /**

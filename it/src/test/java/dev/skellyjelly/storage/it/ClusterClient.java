@@ -83,8 +83,8 @@ public final class ClusterClient {
     int ownPort = Integer.parseInt(args[2]);
     int n = Integer.parseInt(args[3]);
     long t0 = System.nanoTime();
-    Vertx vertx = await(clustered(clusterName, modulePort, ownPort));
-    Vertx second = await(clustered(clusterName, modulePort, ownPort + 10));
+    Vertx vertx = await(clustered(clusterName, modulePort, ownPort, 2).onSuccess(Codecs::ensureRegistered));
+    Vertx second = await(clustered(clusterName, modulePort, ownPort + 10, 2).onSuccess(Codecs::ensureRegistered));
     long joinedMs = (System.nanoTime() - t0) / 1_000_000;
     log("joined cluster " + clusterName + " (two nodes) in " + joinedMs + " ms");
     JsonObject result = new JsonObject().put("join_ms", joinedMs);
@@ -100,8 +100,11 @@ public final class ClusterClient {
     System.exit(0);
   }
 
-  /** A clustered Vert.x as any JVM module would configure it: loopback only, TCP-IP join to the module. */
-  static Future<Vertx> clustered(String clusterName, int modulePort, int ownPort) {
+  /**
+   * A clustered Vert.x as any JVM module would configure it (docs/connecting.md): loopback only, TCP-IP join to
+   * the module; no codecs registered (BadInputIT's wire client registers one of its own under the same name).
+   */
+  static Future<Vertx> clustered(String clusterName, int modulePort, int ownPort, int eventLoops) {
     Config hz = new Config().setClusterName(clusterName);
     hz.setProperty("hazelcast.socket.bind.any", "false");
     hz.setProperty("hazelcast.wait.seconds.before.join", "1");
@@ -118,10 +121,9 @@ public final class ClusterClient {
       .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
     hz.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
     hz.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
-    VertxOptions options = new VertxOptions().setEventLoopPoolSize(2);
+    VertxOptions options = new VertxOptions().setEventLoopPoolSize(eventLoops);
     options.getEventBusOptions().setHost("127.0.0.1").setPort(0);
-    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
-      .onSuccess(Codecs::ensureRegistered);
+    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered();
   }
 
   private Future<Void> run(Vertx second, int n, JsonObject result) {

@@ -15,10 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -29,7 +26,6 @@ import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -53,14 +49,15 @@ class ClusterIT {
     int modulePort = freePort();
     String clusterName = "skelly-it-" + UUID.randomUUID();
     Path db = dir.resolve("db").resolve("events.db");
-    Module module = Module.start(dir, List.of("--cluster"),
-      "cluster_name", clusterName, "cluster_host", "127.0.0.1", "cluster_port", modulePort,
-      "cluster_members", "127.0.0.1:" + modulePort,
-      "database_path", db, "screenshot_temp_dir", dir.resolve("shots"),
-      "batch_window_seconds", 2, "window_grace_ms", 1100, "write_flush_interval_ms", 100);
-    try {
+    // As the README runs it, from a directory holding conf/cluster.xml as shipped.
+    Path work = Files.createDirectories(dir.resolve("work").resolve("conf")).getParent();
+    Files.copy(JarProcess.CONF.resolve("cluster.xml"), work.resolve("conf/cluster.xml"));
+    try (JarProcess module = JarProcess.start(work, dir.resolve("home"), JarProcess.run(db, dir.resolve("shots"), "--cluster",
+      "--set", "cluster_name=" + clusterName, "--set", "cluster_host=127.0.0.1", "--set", "cluster_port=" + modulePort,
+      "--set", "cluster_members=127.0.0.1:" + modulePort,
+      "--set", "batch_window_seconds=2", "--set", "window_grace_ms=1100", "--set", "write_flush_interval_ms=100"))) {
       // Hazelcast forms the cluster before the module deploys: once it has started, a client can join it.
-      module.awaitLog("storage module started", 90);
+      module.awaitStderr(line -> line.contains("storage module started"), Duration.ofSeconds(90));
 
       List<InetSocketAddress> listening = Sockets.listening(module.pid());
       assertTrue(listening.stream().anyMatch(a -> a.getPort() == modulePort),
@@ -68,13 +65,14 @@ class ClusterIT {
       assertTrue(listening.size() >= 2, "Hazelcast and the clustered event bus listen: " + listening);
       Sockets.assertAllLoopback(listening);
 
-      Process client = startClient(clusterName, modulePort);
+      Process client = startJvm(ClusterClient.class, "-Xmx512m", dir.resolve("client.out"), dir.resolve("client.err"),
+        clusterName, Integer.toString(modulePort), Integer.toString(freePort()), Integer.toString(N));
       assertTrue(client.waitFor(150, TimeUnit.SECONDS), "the client finished in time\n" + tail(dir.resolve("client.err")));
       List<String> out = Files.readAllLines(dir.resolve("client.out"));
       assertEquals(0, client.exitValue(), "client exit code\n" + tail(dir.resolve("client.err")));
       JsonObject r = new JsonObject(out.get(out.size() - 1));
       System.out.println("ClusterIT client: " + r.encodePrettily());
-      assertEquals(null, r.getString("error"), "client: " + r.getString("error") + "\n" + tail(module.err));
+      assertEquals(null, r.getString("error"), () -> "client: " + r.getString("error") + "\n" + module.describe());
 
       // Every request was acknowledged as committed; none refused as invalid.
       assertEquals(N, r.getInteger("typed_acked"));
@@ -95,13 +93,15 @@ class ClusterIT {
       assertEquals(seenByModule.getLong("batches_emitted"), r.getLong("typed_batches"));
       assertEquals(seenByModule.getLong("batches_emitted"), r.getLong("json_batches"));
 
-      JsonObject summary = module.stop(60);
+      module.terminate();
+      assertEquals(0, module.waitForExit(Duration.ofSeconds(60)), module::describe);
+      JsonObject summary = module.summary();
       assertEquals(2L * N, summary.getLong("events_received"), summary.encode());
       assertEquals(2L * N, summary.getLong("events_persisted"), summary.encode());
       assertEquals(2L * N, summary.getLong("events_batched"), summary.encode());
       assertEquals(0, summary.getLong("dead_letters"), summary.encode());
       assertEquals(0, summary.getLong("dropped"), summary.encode());
-      assertEquals(2L * N, scalar(db, "SELECT sum(n) FROM event_counts"), "events in the database");
+      assertEquals(2L * N, JarProcess.scalar(db, "SELECT sum(n) FROM event_counts"), "events in the database");
 
       // On a shared machine these numbers move with its load; they are printed for the record, not asserted.
       System.out.printf("ClusterIT: clustered ingest of %d typed + %d JSON events (requests, acknowledged after commit,"
@@ -110,8 +110,6 @@ class ClusterIT {
         N, N, ClusterClient.WINDOW, r.getLong("ingest_rate"), r.getLong("typed_rate"), r.getLong("json_rate"),
         r.getLong("baseline_rate"), r.getLong("baseline_after_rate"),
         200.0 * r.getLong("ingest_rate") / (r.getLong("baseline_rate") + r.getLong("baseline_after_rate")), r.getLong("join_ms"));
-    } finally {
-      module.kill();
     }
   }
 
@@ -125,21 +123,15 @@ class ClusterIT {
     }
   }
 
-  private Process startClient(String clusterName, int modulePort) throws IOException {
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    ProcessBuilder pb = new ProcessBuilder(java.toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-      ClusterClient.class.getName(), clusterName, Integer.toString(modulePort), Integer.toString(freePort()),
-      Integer.toString(N))
-      .redirectOutput(dir.resolve("client.out").toFile()).redirectError(dir.resolve("client.err").toFile());
-    return pb.start();
-  }
-
-  static long scalar(Path db, String sql) throws Exception {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery(sql)) {
-      assertTrue(rs.next());
-      return rs.getLong(1);
-    }
+  /**
+   * Another JVM on this test's classpath running {@code main}'s main method, its stdout and stderr in files: the
+   * other modules of {@link ClusterIT} and {@link BadInputIT}.
+   */
+  static Process startJvm(Class<?> main, String maxHeap, Path out, Path err, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      maxHeap, "-cp", System.getProperty("java.class.path"), main.getName()));
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
   }
 
   static int freePort() throws IOException {
@@ -154,86 +146,6 @@ class ClusterIT {
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     } catch (IOException e) {
       return "(" + e + ")";
-    }
-  }
-
-  /**
-   * The module as the README runs it: {@code java @conf/jvm.options -jar skelly-storage.jar run …}, in a
-   * scratch working directory holding copies of conf/ (so ./conf/cluster.xml is the shipped one), with its
-   * own home (no ~/.skelly-jelly) and no SKELLY_STORAGE_* variables.
-   */
-  static final class Module {
-    final Process process;
-    final Path out;
-    final Path err;
-
-    private Module(Process process, Path out, Path err) {
-      this.process = process;
-      this.out = out;
-      this.err = err;
-    }
-
-    static Module start(Path dir, List<String> flags, Object... settings) throws IOException {
-      Path conf = Path.of(System.getProperty("skelly.conf"));
-      Path work = Files.createDirectories(dir.resolve("work"));
-      Path workConf = Files.createDirectories(work.resolve("conf"));
-      for (String name : List.of("jvm.options", "logback.xml", "cluster.xml")) {
-        Files.copy(conf.resolve(name), workConf.resolve(name));
-      }
-      List<String> cmd = new ArrayList<>();
-      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      for (String line : Files.readAllLines(workConf.resolve("jvm.options"))) {
-        if (!line.isBlank() && !line.strip().startsWith("#")) {
-          cmd.add(line.strip());
-        }
-      }
-      cmd.add("-Duser.home=" + Files.createDirectories(dir.resolve("home")));
-      cmd.addAll(List.of("-jar", System.getProperty("skelly.jar"), "run"));
-      cmd.addAll(flags);
-      for (int i = 0; i < settings.length; i += 2) {
-        cmd.add("--set");
-        cmd.add(settings[i] + "=" + settings[i + 1]);
-      }
-      Path out = dir.resolve("module.out");
-      Path err = dir.resolve("module.err");
-      ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile())
-        .redirectOutput(out.toFile()).redirectError(err.toFile());
-      pb.environment().keySet().removeIf(k -> k.startsWith("SKELLY_STORAGE_"));
-      return new Module(pb.start(), out, err);
-    }
-
-    long pid() {
-      return process.pid();
-    }
-
-    /** Waits for a line on stderr; fails early, with the log, when the module exits instead. */
-    void awaitLog(String text, int seconds) throws Exception {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-      while (System.nanoTime() < deadline) {
-        if (Files.exists(err) && Files.readString(err, StandardCharsets.UTF_8).contains(text)) {
-          return;
-        }
-        assertTrue(process.isAlive(), "the module exited (" + (process.isAlive() ? "" : process.exitValue()) + ")\n" + tail(err));
-        Thread.sleep(100);
-      }
-      throw new AssertionError("no '" + text + "' within " + seconds + " s\n" + tail(err));
-    }
-
-    /** SIGTERM, then the summary line it prints on stdout; exit code 0. */
-    JsonObject stop(int seconds) throws Exception {
-      process.destroy();
-      assertTrue(process.waitFor(seconds, TimeUnit.SECONDS), "the module stopped in time\n" + tail(err));
-      assertEquals(0, process.exitValue(), "exit code\n" + tail(err));
-      List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
-      assertFalse(lines.isEmpty(), "a summary on stdout\n" + tail(err));
-      return new JsonObject(lines.get(lines.size() - 1));
-    }
-
-    void kill() throws InterruptedException {
-      if (process.isAlive()) {
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
-      }
     }
   }
 

@@ -50,8 +50,8 @@ class MemoryIT {
   @Test
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void aMaximumSizeScreenshotOverTheTcpBridgeFitsBesideAFullMemoryBudget() throws Exception {
-    int httpPort = MetricsIT.freePort();
-    int tcpPort = MetricsIT.freePort();
+    int httpPort = ClusterIT.freePort();
+    int tcpPort = ClusterIT.freePort();
     Path db = dir.resolve("db").resolve("events.db");
     Path shots = dir.resolve("shots");
     String token = UUID.randomUUID().toString();
@@ -65,7 +65,7 @@ class MemoryIT {
       "--set", "write_flush_interval_ms=100", "--set", "screenshot_retention_seconds=3600"))) {
       jar.awaitStderr(line -> line.contains("HTTP on"), Duration.ofSeconds(60));
       Thread sampler = sampleRss(jar, peakRssKb);
-      try (MetricsIT.Bridge bridge = new MetricsIT.Bridge(tcpPort, token)) {
+      try (TcpBridgeClient bridge = TcpBridgeClient.connect(tcpPort, token)) {
         // Fill the memory budget; nothing reports them analysed and the retention is an hour, so they stay.
         for (int i = 0; i < 4; i++) {
           String id = UUID.randomUUID().toString();

@@ -1,24 +1,16 @@
 package dev.skellyjelly.storage.it;
 
 import dev.skellyjelly.storage.codecs.Addresses;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -41,7 +32,7 @@ import java.util.stream.Stream;
 import static dev.skellyjelly.storage.it.JarProcess.rows;
 import static dev.skellyjelly.storage.it.JarProcess.scalar;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -71,8 +62,8 @@ class MetricsIT {
   @Test
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void everyMetricReadsWhatWasSentBatchedAndDeleted() throws Exception {
-    int httpPort = freePort();
-    int tcpPort = freePort();
+    int httpPort = ClusterIT.freePort();
+    int tcpPort = ClusterIT.freePort();
     Path db = dir.resolve("db").resolve("events.db");
     Path shots = dir.resolve("shots");
     String token = UUID.randomUUID().toString();
@@ -98,7 +89,7 @@ class MetricsIT {
       Set<String> producerIds = new HashSet<>();
       Set<String> completedWindows = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-      try (Bridge bridge = new Bridge(tcpPort, token)) {
+      try (TcpBridgeClient bridge = TcpBridgeClient.connect(tcpPort, token)) {
         // Batches of session A are reported analysed the moment they arrive: well inside the 1 s retention.
         bridge.onFrame = frame -> {
           if (isBatch(frame) && sessionA.equals(frame.getJsonObject("body").getString("session_id"))
@@ -109,11 +100,9 @@ class MetricsIT {
               .put("replyAddress", "done-" + windowId));
           }
         };
-        bridge.send(bridge.frame("register", Addresses.EVENT_BATCH_JSON, null));
-        bridge.send(bridge.frame("register", Addresses.DEAD_LETTER, null));
-        // Frames of one connection are handled in order: the pong means both registrations are in place.
-        bridge.send(new JsonObject().put("type", "ping"));
-        bridge.await(f -> "pong".equals(f.getString("type")), 10);
+        bridge.register(Addresses.EVENT_BATCH_JSON);
+        bridge.register(Addresses.DEAD_LETTER);
+        assertNotNull(bridge.ping(10), "the pong: both registrations are in place");
 
         // Plain events of every kind in both sessions: without an id (published), with a producer id (sent),
         // with a producer id as a request (acknowledged once committed).
@@ -127,10 +116,10 @@ class MetricsIT {
               perSession.merge(session, 1, Integer::sum);
               if (j == 0) {
                 e.remove("id");
-                bridge.send(bridge.frame("publish", Addresses.RAW_EVENT, e));
+                bridge.publish(Addresses.RAW_EVENT, e);
               } else if (j == 1) {
                 producerIds.add(e.getString("id"));
-                bridge.send(bridge.frame("send", Addresses.RAW_EVENT, e));
+                bridge.send(Addresses.RAW_EVENT, e);
               } else {
                 producerIds.add(e.getString("id"));
                 JsonObject ack = bridge.request(Addresses.RAW_EVENT, e, "ack-" + acks++);
@@ -183,9 +172,8 @@ class MetricsIT {
         }
         List<String> letters = new ArrayList<>();
         for (String reason : DEAD_LETTER_REASONS) {
-          JsonObject letter = bridge.await(f -> "message".equals(f.getString("type"))
-            && Addresses.DEAD_LETTER.equals(f.getString("address"))
-            && reason.equals(f.getJsonObject("body").getString("reason")), 10).getJsonObject("body");
+          JsonObject letter = bridge.await(TcpBridgeClient.message(Addresses.DEAD_LETTER)
+            .and(f -> reason.equals(f.getJsonObject("body").getString("reason"))), 10).getJsonObject("body");
           letters.add(letter.getString("reason"));
           if (reason.equals("too_large")) {
             assertTrue(letter.getString("received").contains(" bytes>"), "the image replaced by its length: " + letter);
@@ -198,10 +186,9 @@ class MetricsIT {
         Map<String, Integer> batchedIds = new HashMap<>();
         Map<String, Integer> batchedPerSession = new HashMap<>();
         List<JsonObject> batches = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = TcpBridgeClient.deadline(30);
         while (batchedPerSession.values().stream().mapToInt(Integer::intValue).sum() < total) {
-          int left = (int) Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()));
-          JsonObject batch = bridge.await(MetricsIT::isBatch, left, batches.size()).getJsonObject("body");
+          JsonObject batch = bridge.awaitUntil(MetricsIT::isBatch, deadline).getJsonObject("body");
           batches.add(batch);
           for (Object o : batch.getJsonArray("events")) {
             batchedIds.merge(((JsonObject) o).getString("id"), 1, Integer::sum);
@@ -475,139 +462,7 @@ class MetricsIT {
   }
 
   static boolean isBatch(JsonObject f) {
-    return "message".equals(f.getString("type")) && Addresses.EVENT_BATCH_JSON.equals(f.getString("address"));
+    return TcpBridgeClient.message(Addresses.EVENT_BATCH_JSON).test(f);
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  /**
-   * A client of the TCP bridge (4-byte big-endian length, then UTF-8 JSON, both ways) that keeps every frame
-   * it receives, in order. {@link #onFrame} runs on the reading thread, for replies that cannot wait.
-   */
-  static final class Bridge implements AutoCloseable {
-    private final Socket socket;
-    private final DataOutputStream out;
-    private final String token;
-    private final List<JsonObject> frames = new ArrayList<>();
-    private final Thread reader;
-    private volatile boolean eof;
-    volatile Consumer<JsonObject> onFrame = f -> { };
-
-    Bridge(int port, String token) throws IOException {
-      this.token = token;
-      socket = new Socket(InetAddress.getLoopbackAddress(), port);
-      out = new DataOutputStream(new java.io.BufferedOutputStream(socket.getOutputStream(), 1 << 16));
-      DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
-      reader = new Thread(() -> {
-        try {
-          while (true) {
-            byte[] payload = new byte[in.readInt()];
-            in.readFully(payload);
-            JsonObject f = new JsonObject(new String(payload, StandardCharsets.UTF_8));
-            onFrame.accept(f);
-            synchronized (frames) {
-              frames.add(f);
-              frames.notifyAll();
-            }
-          }
-        } catch (IOException closed) {
-          // The server closed the connection, or we did.
-        } finally {
-          eof = true;
-          synchronized (frames) {
-            frames.notifyAll();
-          }
-        }
-      }, "tcp-bridge-client");
-      reader.setDaemon(true);
-      reader.start();
-    }
-
-    JsonObject frame(String type, String address, Object body) {
-      JsonObject f = new JsonObject().put("type", type).put("address", address)
-        .put("headers", new JsonObject().put("token", token));
-      return body == null ? f : f.put("body", body);
-    }
-
-    synchronized void send(JsonObject frame) throws IOException {
-      byte[] b = frame.encode().getBytes(StandardCharsets.UTF_8);
-      out.writeInt(b.length);
-      out.write(b);
-      out.flush();
-    }
-
-    void sendQuietly(JsonObject frame) {
-      try {
-        send(frame);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    /** Sends a request; the predicate matches its reply (a message or an err frame at the reply address). */
-    Predicate<JsonObject> sendRequest(String address, Object body, String replyAddress) throws IOException {
-      JsonObject f = new JsonObject().put("type", "send").put("address", address)
-        .put("headers", new JsonObject().put("token", token)).put("body", body).put("replyAddress", replyAddress);
-      send(f);
-      return x -> replyAddress.equals(x.getString("address"));
-    }
-
-    /** A request that must succeed: its reply frame. */
-    JsonObject request(String address, Object body, String replyAddress) throws IOException, InterruptedException {
-      JsonObject reply = await(sendRequest(address, body, replyAddress), 20);
-      assertEquals("message", reply.getString("type"), reply.encode());
-      return reply;
-    }
-
-    JsonObject await(Predicate<JsonObject> which, int seconds) throws InterruptedException {
-      return await(which, seconds, 0);
-    }
-
-    /** The {@code skip}-th (0-based) frame matching {@code which}, waiting for it up to {@code seconds}. */
-    JsonObject await(Predicate<JsonObject> which, int seconds, int skip) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-      synchronized (frames) {
-        while (true) {
-          int seen = 0;
-          for (JsonObject f : frames) {
-            if (which.test(f) && seen++ == skip) {
-              return f;
-            }
-          }
-          long left = deadline - System.nanoTime();
-          assertFalse(left <= 0 || eof, "no matching frame within " + seconds + " s (closed: " + eof + "); got "
-            + describe(frames));
-          frames.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-        }
-      }
-    }
-
-    long count(Predicate<JsonObject> which) {
-      synchronized (frames) {
-        return frames.stream().filter(which).count();
-      }
-    }
-
-    List<String> frames() {
-      synchronized (frames) {
-        return describe(frames);
-      }
-    }
-
-    private static List<String> describe(List<JsonObject> frames) {
-      return frames.stream().map(f -> {
-        String s = f.encode();
-        return s.length() > 300 ? s.substring(0, 300) + "…" : s;
-      }).toList();
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
-  }
 }
