@@ -21,7 +21,11 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -30,6 +34,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -42,6 +47,8 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(ScreenshotStoreVerticle.class);
   private static final String FILE_MODE = "rw-------";
+  /** At most the JDK's cached temporary direct buffer (conf/jvm.options: jdk.nio.maxCachedBufferSize). */
+  private static final int WRITE_SLICE = 256 * 1024;
   private static final String DIR_MODE = "rwx------";
   private static final long TIMEOUT_MS = 120_000;
 
@@ -182,8 +189,7 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
       String path = dir + "/" + shot.screenshotId() + "." + shot.format().wireName();
       // Reserve the id first: a re-sent capture arriving during the write finds it.
       held.put(shot.screenshotId(), new Held(ref, null, path));
-      stored = fs.createFile(path, FILE_MODE)
-        .compose(v -> fs.writeFile(path, Buffer.buffer(image)))
+      stored = writePrivate(path, image)
         .onFailure(err -> held.remove(shot.screenshotId()));
     }
     stored
@@ -201,13 +207,31 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
       });
   }
 
+  /**
+   * Creates a new file readable by its owner only and writes the image into it, on a worker thread in one step.
+   * The bytes go in slices no larger than the JDK's cached temporary direct buffer, so a large image neither
+   * copies its array again nor allocates (and zeroes) a direct buffer of its full size.
+   */
+  private Future<Void> writePrivate(String path, byte[] image) {
+    return vertx.executeBlocking(() -> {
+      try (FileChannel out = FileChannel.open(Path.of(path), Set.of(StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(FILE_MODE)))) {
+        ByteBuffer src = ByteBuffer.wrap(image);
+        while (src.hasRemaining()) {
+          src.limit(Math.min(image.length, src.position() + WRITE_SLICE));
+          out.write(src);
+        }
+      }
+      return null;
+    }, false);
+  }
+
   private void keepDevCopy(Screenshot shot, byte[] image) {
     if (config.devModeScreenshotCount() == 0) {
       return;
     }
     String path = devDir + "/" + shot.screenshotId() + "." + shot.format().wireName();
-    fs.createFile(path, FILE_MODE)
-      .compose(v -> fs.writeFile(path, Buffer.buffer(image)))
+    writePrivate(path, image)
       .onSuccess(v -> {
         devFiles.addLast(path);
         trimDev();
