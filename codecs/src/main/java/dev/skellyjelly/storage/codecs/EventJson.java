@@ -375,7 +375,7 @@ public final class EventJson {
 
   /** The JSON form of an event; a screenshot's image, when present, as base64url. */
   public static JsonObject encode(RawEvent e) {
-    Map<String, Object> m = new LinkedHashMap<>(8);
+    Map<String, Object> m = new JsonFields(5);
     if (e.id() != null) {
       m.put("id", e.id());
     }
@@ -389,11 +389,11 @@ public final class EventJson {
   }
 
   private static JsonObject encodeData(EventData data) {
-    Map<String, Object> m = new LinkedHashMap<>(12);
+    Map<String, Object> m = new JsonFields(data instanceof Screenshot ? 8 : 4);
     if (data instanceof Keystroke k) {
       m.put("key_code", k.keyCode());
       if (k.modifiers() != null) {
-        Map<String, Object> mods = new LinkedHashMap<>(4);
+        Map<String, Object> mods = new JsonFields(4);
         mods.put("shift", k.modifiers().shift());
         mods.put("ctrl", k.modifiers().ctrl());
         mods.put("alt", k.modifiers().alt());
@@ -424,7 +424,7 @@ public final class EventJson {
       m.put("window_title", s.windowTitle());
       m.put("app_name", s.appName());
       if (s.screenRegion() != null) {
-        Map<String, Object> r = new LinkedHashMap<>(4);
+        Map<String, Object> r = new JsonFields(4);
         r.put("x", s.screenRegion().x());
         r.put("y", s.screenRegion().y());
         r.put("width", s.screenRegion().width());
