@@ -21,18 +21,21 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--screenshots", description = "5 MB screenshots timed; 0 skips (default ${DEFAULT-VALUE})")
   int screenshots = 50;
 
+  @Option(names = "--windows", description = "30 s windows of 30 000 events closed one at a time, for batch creation; 0 skips (default ${DEFAULT-VALUE})")
+  int windows = 40;
+
   @Option(names = "--dir", description = "scratch directory (default: a new temporary one, deleted afterwards)")
   Path dir;
 
   @Override
   public Integer call() throws Exception {
-    if (events < 1000 || producerIdEvents < 0 || screenshots < 0) {
+    if (events < 1000 || producerIdEvents < 0 || screenshots < 0 || windows < 0) {
       System.err.println("skelly-storage: --events must be at least 1000; counts must not be negative");
       return Main.EXIT_USAGE;
     }
     Path scratch = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("skelly-bench");
     try {
-      System.out.println(new Bench(scratch, events, producerIdEvents, screenshots).run().encode());
+      System.out.println(new Bench(scratch, events, producerIdEvents, screenshots, windows).run().encode());
       return 0;
     } finally {
       if (dir == null) {
