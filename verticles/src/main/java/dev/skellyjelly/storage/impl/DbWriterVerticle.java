@@ -115,7 +115,7 @@ public final class DbWriterVerticle extends VerticleBase {
     prepareFiles();
     pool = openPool();
     return migrate()
-      .compose(v -> pool.withTransaction(conn -> conn.preparedQuery(Sql.SWEEP_UNDELETED).execute(Tuple.of(ctx.clock().millis()))))
+      .compose(v -> transaction(conn -> conn.preparedQuery(Sql.SWEEP_UNDELETED).execute(Tuple.of(ctx.clock().millis()))))
       .compose(swept -> {
         for (int i = 0; i < swept.rowCount(); i++) {
           ctx.metrics().screenshotDeleted("startup-sweep");
@@ -197,8 +197,30 @@ public final class DbWriterVerticle extends VerticleBase {
 
   private Pool openPool() throws IOException {
     fileKey = Files.readAttributes(databasePath, BasicFileAttributes.class).fileKey();
+    return newPool();
+  }
+
+  private Pool newPool() {
     String url = "jdbc:sqlite:" + databasePath + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=5000";
     return JDBCPool.pool(vertx, new JDBCConnectOptions().setJdbcUrl(url), new PoolOptions().setMaxSize(1));
+  }
+
+  /**
+   * A transaction on the writer's connection; one that fails costs the connection. When SQLite rolls a
+   * transaction back by itself (disk full, I/O error), sqlite-jdbc's own rollback fails ("no transaction is
+   * active") before it begins its next transaction, and the connection is left committing every statement on
+   * its own while each COMMIT fails: every retry would store the whole buffer again. A new connection starts
+   * in a known state.
+   */
+  private <T> Future<T> transaction(Function<SqlConnection, Future<T>> work) {
+    Pool used = pool;
+    return used.withTransaction(work::apply).recover(err -> {
+      if (pool != used) {
+        return Future.failedFuture(err);
+      }
+      pool = newPool();
+      return used.close().transform(ignored -> Future.<T>failedFuture(err));
+    });
   }
 
   /**
@@ -270,7 +292,7 @@ public final class DbWriterVerticle extends VerticleBase {
   }
 
   private Future<Void> migrate() {
-    return pool.withTransaction(conn -> conn.query(Sql.CREATE_SCHEMA_VERSION).execute()
+    return transaction(conn -> conn.query(Sql.CREATE_SCHEMA_VERSION).execute()
       .compose(v -> conn.query(Sql.SCHEMA_LEVEL).execute())
       .compose(rows -> {
         int level = rows.iterator().next().getInteger(0);
@@ -462,7 +484,7 @@ public final class DbWriterVerticle extends VerticleBase {
     long hour = ctx.clock().millis() / 3_600_000L;
     int slot = (int) (hour % 2);
     boolean rotate = recentHours[slot] != hour;
-    return pool.withTransaction(conn -> rotateRecent(conn, rotate, slot, hour)
+    return transaction(conn -> rotateRecent(conn, rotate, slot, hour)
       .compose(v -> existingIds(conn, all))
       .compose(existing -> {
         BitSet dups = new BitSet(all.size());
@@ -745,7 +767,7 @@ public final class DbWriterVerticle extends VerticleBase {
     toCompact.remove(key);
     long start = key.windowStartMs();
     byte[] session = Uuids.toBytes(key.sessionId());
-    return track(() -> pool.<Void>withTransaction(conn -> conn.preparedQuery(Sql.WINDOW_BLOCKS).execute(Tuple.of(session, start))
+    return track(() -> this.<Void>transaction(conn -> conn.preparedQuery(Sql.WINDOW_BLOCKS).execute(Tuple.of(session, start))
       .compose(rows -> {
         int[] pieceCount = new int[EventType.values().length];
         for (Row row : rows) {
