@@ -105,18 +105,25 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
   /** Deletes every retained screenshot (dev copies stay) and waits until the deletions are recorded. */
   @Override
   public Future<?> stop() {
-    return ctx.shutdown().stop(vertx, ShutdownSequence.Stage.SCREENSHOTS, this::drain);
+    // A stop that runs out of time (the database cannot commit) still takes the pixels with it: the files go
+    // now, and the next start-up sweep records their deletion.
+    return ctx.shutdown().stop(vertx, ShutdownSequence.Stage.SCREENSHOTS, this::drain)
+      .recover(err -> deleteHeld().transform(ignored -> Future.failedFuture(err)));
   }
 
   private Future<?> drain() {
+    return deleteHeld().transform(ar -> {
+      flushDeletions();
+      return Future.join(new ArrayList<>(recording));
+    });
+  }
+
+  private Future<?> deleteHeld() {
     List<Future<?>> deleting = new ArrayList<>();
     for (String id : new ArrayList<>(held.keySet())) {
       deleting.add(delete(id, "shutdown"));
     }
-    return Future.join(deleting).transform(ar -> {
-      flushDeletions();
-      return Future.join(new ArrayList<>(recording));
-    });
+    return Future.join(deleting);
   }
 
   // ---------------------------------------------------------------- start-up
