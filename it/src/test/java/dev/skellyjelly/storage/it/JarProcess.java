@@ -56,12 +56,21 @@ final class JarProcess implements AutoCloseable {
    * @param env     extra environment variables
    */
   static JarProcess start(Path workDir, Path home, Map<String, String> env, List<String> args) throws IOException {
+    return start(List.of(), workDir, home, env, args);
+  }
+
+  /**
+   * As {@link #start(Path, Path, Map, List)}, with {@code wrapper} in front of the java command (e.g. nsenter
+   * into a namespace). The wrapper must exec java, so that the child's pid stays the JVM's.
+   */
+  static JarProcess start(List<String> wrapper, Path workDir, Path home, Map<String, String> env, List<String> args)
+    throws IOException {
     if (!Files.isRegularFile(JAR)) {
       throw new IllegalStateException(JAR + " is missing: build it first (mvn package)");
     }
     Files.createDirectories(workDir);
     Files.createDirectories(home);
-    List<String> command = new ArrayList<>();
+    List<String> command = new ArrayList<>(wrapper);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions());
     command.add("-Duser.home=" + home);
