@@ -224,7 +224,7 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
       try (FileChannel out = FileChannel.open(Path.of(path), Set.of(StandardOpenOption.CREATE_NEW,
         StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(FILE_MODE)))) {
         ByteBuffer src = ByteBuffer.wrap(image);
-        while (src.hasRemaining()) {
+        while (src.position() < image.length) {
           src.limit(Math.min(image.length, src.position() + WRITE_SLICE));
           out.write(src);
         }
