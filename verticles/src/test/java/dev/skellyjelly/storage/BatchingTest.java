@@ -37,6 +37,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -662,6 +663,87 @@ class BatchingTest {
     await(() -> count(db, "SELECT count(*) FROM batches") == 4, () -> "batches rows not recorded");
     assertBatchRows(db, byWindowId);
     assertEquals(1, count(db, "SELECT sum(screenshot_count) FROM batches"));
+  }
+
+  /**
+   * More committed events than the batcher holds in memory (BatcherVerticle.MAX_HELD, 100 000) wait in one
+   * window: it lets go of them and is read back from the database page by page when it closes. Its batches carry
+   * exactly its events in commit order; a second flood into the same, closed window goes out in late firings
+   * with exactly those events; compaction then leaves blocks of at most 65 536 events and every event intact.
+   */
+  @Test
+  @Timeout(value = 180, timeUnit = TimeUnit.SECONDS)
+  void aWindowLargerThanMemoryIsReadBackInPagesAndEmittedExactly() throws Exception {
+    int maxPerBatch = 10_000;
+    start(dir, 30, maxPerBatch);
+    Random rnd = new Random(20261127);
+    String session = uuid(rnd);
+    List<RawEvent> onTime = flood(rnd, session, 130_000);
+    clock.set(T0 + 30_000 + GRACE_MS);
+    awaitEmitted(onTime.size());
+    assertOnTimeFiring(onTime, maxPerBatch);
+
+    // Late events fire at every tick: whatever arrived since the last one, in commit order.
+    List<RawEvent> late = flood(rnd, session, 110_000);
+    awaitEmitted(onTime.size() + late.size());
+    List<RawEvent> lateGot = new ArrayList<>();
+    for (Seen s : seen) {
+      if (s.batch().late()) {
+        assertTrue(s.batch().events().size() <= maxPerBatch);
+        lateGot.addAll(s.batch().events());
+      }
+    }
+    assertEquals(late, lateGot);
+
+    Path db = dir.resolve("events.db");
+    assertEquals(onTime.size() + late.size(), count(db, "SELECT sum(n) FROM event_counts"));
+    Map<Integer, Long> byType = new TreeMap<>();
+    for (List<RawEvent> events : List.of(onTime, late)) {
+      for (RawEvent e : events) {
+        byType.merge(e.eventType().code(), 1L, Long::sum);
+      }
+    }
+    long blocks = byType.values().stream().mapToLong(n -> (n + 65_535) / 65_536).sum();
+    await(() -> count(db, "SELECT count(*) FROM event_blocks") == blocks,
+      () -> count(db, "SELECT count(*) FROM event_blocks") + " blocks, expected " + blocks + " after compaction");
+    assertTrue(count(db, "SELECT max(n) FROM event_blocks") <= 65_536);
+    Set<RawEvent> stored = new HashSet<>(TestSupport.readEvents(db));
+    assertEquals(onTime.size() + late.size(), stored.size());
+    assertTrue(stored.containsAll(onTime) && stored.containsAll(late), "every event intact after compaction");
+  }
+
+  /** Sends {@code n} events into the first 30 s window in groups the receiver takes at once; waits for their commit. */
+  private List<RawEvent> flood(Random rnd, String session, int n) {
+    List<RawEvent> events = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      events.add(event(rnd, session, T0 + rnd.nextInt(30_000), i % 6));
+    }
+    for (int from = 0; from < n; from += 20_000) {
+      deliver(events.subList(from, Math.min(n, from + 20_000)));
+    }
+    return events;
+  }
+
+  /** The parts of the window's on-time firing carry exactly {@code sent}, in the order they were committed. */
+  private void assertOnTimeFiring(List<RawEvent> sent, int maxPerBatch) {
+    List<EventBatch> parts = new ArrayList<>();
+    for (Seen s : seen) {
+      if (!s.batch().late()) {
+        parts.add(s.batch());
+      }
+    }
+    int expectedParts = (sent.size() + maxPerBatch - 1) / maxPerBatch;
+    assertEquals(expectedParts, parts.size(), "parts of the on-time firing");
+    assertEquals(expectedParts, parts.stream().map(EventBatch::windowId).distinct().count(), "one window id per part");
+    parts.sort(Comparator.comparingInt(EventBatch::part));
+    List<RawEvent> got = new ArrayList<>();
+    for (EventBatch b : parts) {
+      assertEquals(expectedParts, b.parts());
+      assertFalse(b.replayed());
+      assertTrue(b.events().size() <= maxPerBatch);
+      got.addAll(b.events());
+    }
+    assertEquals(sent, got);
   }
 
   // ---------------------------------------------------------------- helpers

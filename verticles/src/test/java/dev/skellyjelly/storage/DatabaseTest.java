@@ -90,8 +90,8 @@ class DatabaseTest {
       }
     }
     assertEquals("wal", text("PRAGMA journal_mode"));
-    assertEquals(1, TestSupport.scalar(db, "SELECT count(*) FROM schema_version"));
-    assertEquals(1, TestSupport.scalar(db, "SELECT max(version) FROM schema_version"));
+    assertEquals(2, TestSupport.scalar(db, "SELECT count(*) FROM schema_version"));
+    assertEquals(2, TestSupport.scalar(db, "SELECT max(version) FROM schema_version"));
     assertEquals("ok", text("PRAGMA integrity_check"));
   }
 
@@ -203,8 +203,8 @@ class DatabaseTest {
     StorageModule second = start(vertx);
     commit(second, 2);
     assertEquals(5, TestSupport.readEvents(db).size());
-    assertEquals(1, TestSupport.scalar(db, "SELECT count(*) FROM schema_version"));
-    assertEquals(1, TestSupport.scalar(db, "SELECT max(version) FROM schema_version"));
+    assertEquals(2, TestSupport.scalar(db, "SELECT count(*) FROM schema_version"));
+    assertEquals(2, TestSupport.scalar(db, "SELECT max(version) FROM schema_version"));
     assertEquals(PRIVATE, PosixFilePermissions.toString(Files.getPosixFilePermissions(db)));
   }
 

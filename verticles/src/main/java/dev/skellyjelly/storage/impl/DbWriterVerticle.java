@@ -70,13 +70,15 @@ public final class DbWriterVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DbWriterVerticle.class);
 
   /** Migrations, in order; migration i (1-based) brings the schema to level i. */
-  static final List<String> MIGRATIONS = List.of("001-events.sql");
+  static final List<String> MIGRATIONS = List.of("001-events.sql", "002-block-ranges.sql");
 
   /** Commit at once when this many events wait, even while they arrive faster than commits finish. */
   static final int FLUSH_EVENTS = 20_000;
   /** How often the writer looks after retries, compaction and its database file when nothing arrives. */
   private static final long HOUSEKEEPING_MS = 1_000;
   private static final int ID_QUERY_CHUNK = 500;
+  /** Events of one type in one compacted block, at most. */
+  static final int BLOCK_EVENTS = 65_536;
   private static final long MAX_BACKOFF_MS = 5_000;
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
@@ -568,11 +570,15 @@ public final class DbWriterVerticle extends VerticleBase {
     for (int t = 0; t < types.size(); t++) {
       List<EventBlocks.Entry> entries = types.get(t);
       if (!entries.isEmpty()) {
-        rows.add(Tuple.of(session, key.windowStartMs(), t, entries.size(), entries.get(entries.size() - 1).seq(),
-          EventBlocks.encode(entries)));
+        rows.add(blockRow(session, key.windowStartMs(), t, entries));
       }
     }
     return rows;
+  }
+
+  private static Tuple blockRow(byte[] session, long windowStart, int type, List<EventBlocks.Entry> entries) {
+    return Tuple.from(List.of(session, windowStart, type, entries.size(), entries.get(0).seq(),
+      entries.get(entries.size() - 1).seq(), EventBlocks.encode(entries)));
   }
 
   /** Empties the recent-ids table whose hour slot came round again (its ids are two hours old). */
@@ -667,7 +673,7 @@ public final class DbWriterVerticle extends VerticleBase {
     // The batcher hears of the commit before any producer does: a graceful stop that waits for the
     // producers' receipts finds every committed event already queued to the batcher.
     if (!committed.isEmpty()) {
-      vertx.eventBus().publish(InternalAddresses.COMMITTED, new CommittedGroup(committed), LOCAL);
+      vertx.eventBus().publish(InternalAddresses.COMMITTED, new CommittedGroup(committed, nextSeq), LOCAL);
     }
     index = 0;
     for (Message<WriteGroup> m : g) {
@@ -706,9 +712,11 @@ public final class DbWriterVerticle extends VerticleBase {
       .compose(rows -> {
         List<WindowKey> due = new ArrayList<>();
         List<WindowKey> open = new ArrayList<>();
+        Map<WindowKey, Long> counts = new HashMap<>();
         for (Row row : rows) {
           WindowKey key = new WindowKey(row.getString(0), row.getLong(1));
           (key.windowStartMs() + req.windowMs() + req.graceMs() <= req.nowMs() ? due : open).add(key);
+          counts.put(key, row.getLong(2));
         }
         return conn.preparedQuery(Sql.LAST_FIRINGS).execute(Tuple.of(req.nowMs() - 6 * 3_600_000L))
           .map(firingRows -> {
@@ -716,7 +724,7 @@ public final class DbWriterVerticle extends VerticleBase {
             for (Row row : firingRows) {
               firings.add(new Firing(row.getString(0), row.getLong(1), row.getLong(2)));
             }
-            return new ReplayPlan(due, open, firings);
+            return new ReplayPlan(due, open, firings, counts, nextSeq);
           });
       })))
       .onSuccess(plan -> msg.reply(plan, LOCAL))
@@ -725,7 +733,7 @@ public final class DbWriterVerticle extends VerticleBase {
 
   private void onWindowQuery(Message<WindowQuery> msg) {
     WindowQuery q = msg.body();
-    pool.withConnection(conn -> readWindow(conn, q.sessionId(), q.windowStartMs(), q.windowEndMs())
+    pool.withConnection(conn -> readPage(conn, q)
       .compose(events -> conn.preparedQuery(Sql.WINDOW_SCREENSHOTS).execute(Tuple.of(q.sessionId(), q.windowStartMs()))
         .map(shots -> {
           List<ScreenshotRef> refs = new ArrayList<>();
@@ -740,62 +748,90 @@ public final class DbWriterVerticle extends VerticleBase {
           for (EventBlocks.Entry e : events) {
             plain.add(e.event());
           }
-          return new WindowEvents(q.sessionId(), q.windowStartMs(), plain, refs);
+          long last = events.isEmpty() ? q.afterSeq() : events.get(events.size() - 1).seq();
+          return new WindowEvents(q.sessionId(), q.windowStartMs(), plain, refs, last);
         })))
       .onSuccess(w -> msg.reply(w, LOCAL))
       .onFailure(err -> msg.fail(500, "window query failed: " + err.getMessage()));
   }
 
-  /** The committed events of one session's window, in commit order. */
-  private static Future<List<EventBlocks.Entry>> readWindow(SqlConnection conn, String session, long start, long end) {
-    return conn.preparedQuery(Sql.WINDOW_BLOCKS).execute(Tuple.of(Uuids.toBytes(session), start))
-      .map(blocks -> {
-        List<EventBlocks.Entry> all = new ArrayList<>();
-        for (Row row : blocks) {
-          all.addAll(EventBlocks.decode(bytes(row.getValue(2)), session, EventType.fromCode(row.getInteger(1))));
+  /**
+   * The first {@code limit} committed events of a window after {@code afterSeq} (up to {@code uptoSeq}), in
+   * commit order. Blocks are read one at a time in the order their events begin, and no longer once the next
+   * one begins after the last event the page needs: a page costs the blocks it overlaps, whatever the window's size.
+   */
+  private static Future<List<EventBlocks.Entry>> readPage(SqlConnection conn, WindowQuery q) {
+    return conn.preparedQuery(Sql.PAGE_BLOCKS)
+      .execute(Tuple.of(Uuids.toBytes(q.sessionId()), q.windowStartMs(), q.afterSeq(), q.uptoSeq()))
+      .compose(rows -> {
+        List<long[]> blocks = new ArrayList<>();
+        for (Row row : rows) {
+          blocks.add(new long[]{row.getLong(0), row.getLong(1), row.getInteger(2)});
         }
-        all.sort(java.util.Comparator.comparingLong(EventBlocks.Entry::seq));
-        return all;
+        List<EventBlocks.Entry> page = new ArrayList<>();
+        return readBlocks(conn, q, blocks, 0, page).map(v -> page);
       });
+  }
+
+  private static Future<Void> readBlocks(SqlConnection conn, WindowQuery q, List<long[]> blocks, int next,
+                                         List<EventBlocks.Entry> page) {
+    if (page.size() >= q.limit()) {
+      page.sort(java.util.Comparator.comparingLong(EventBlocks.Entry::seq));
+      page.subList(q.limit(), page.size()).clear();
+      if (next >= blocks.size() || blocks.get(next)[1] > page.get(page.size() - 1).seq()) {
+        return Future.succeededFuture();
+      }
+    } else if (next >= blocks.size()) {
+      page.sort(java.util.Comparator.comparingLong(EventBlocks.Entry::seq));
+      return Future.succeededFuture();
+    }
+    long[] block = blocks.get(next);
+    return conn.preparedQuery(Sql.BLOCK_DATA).execute(Tuple.of(block[0])).compose(rows -> {
+      for (Row row : rows) {
+        for (EventBlocks.Entry e : EventBlocks.decode(bytes(row.getValue(0)), q.sessionId(), EventType.fromCode((int) block[2]))) {
+          if (e.seq() > q.afterSeq() && e.seq() <= q.uptoSeq()) {
+            page.add(e);
+          }
+        }
+      }
+      return readBlocks(conn, q, blocks, next + 1, page);
+    });
   }
 
   // ---------------------------------------------------------------- compaction
 
-  /** Compacts the pieces of the next emitted window into one block per event type. */
+  /**
+   * Compacts the pieces of the next emitted window into one block per event type (of at most
+   * {@link #BLOCK_EVENTS} events: a type with more gets several). A type is read one piece at a time, so
+   * compacting a window costs memory for one block, whatever the window's size.
+   */
   private Future<Void> compactNext() {
     WindowKey key = toCompact.iterator().next();
     toCompact.remove(key);
     long start = key.windowStartMs();
     byte[] session = Uuids.toBytes(key.sessionId());
-    return track(() -> this.<Void>transaction(conn -> conn.preparedQuery(Sql.WINDOW_BLOCKS).execute(Tuple.of(session, start))
+    return track(() -> this.<Void>transaction(conn -> conn.preparedQuery(Sql.COMPACT_BLOCKS).execute(Tuple.of(session, start))
       .compose(rows -> {
-        int[] pieceCount = new int[EventType.values().length];
-        for (Row row : rows) {
-          pieceCount[row.getInteger(1)]++;
+        List<List<long[]>> byType = new ArrayList<>();
+        for (int t = 0; t < EventType.values().length; t++) {
+          byType.add(new ArrayList<>());
         }
-        List<List<EventBlocks.Entry>> merged = byType();
-        List<Object> replaced = new ArrayList<>();
         for (Row row : rows) {
-          int type = row.getInteger(1);
-          if (pieceCount[type] > 1) {
-            replaced.add(row.getLong(0));
-            merged.get(type).addAll(EventBlocks.decode(bytes(row.getValue(2)), key.sessionId(), EventType.fromCode(type)));
+          byType.get(row.getInteger(1)).add(new long[]{row.getLong(0), row.getLong(2)});
+        }
+        Future<Void> chain = Future.succeededFuture();
+        for (int t = 0; t < byType.size(); t++) {
+          List<long[]> pieces = byType.get(t);
+          long events = 0;
+          for (long[] p : pieces) {
+            events += p[1];
+          }
+          if (pieces.size() > (events + BLOCK_EVENTS - 1) / BLOCK_EVENTS) {
+            int type = t;
+            chain = chain.compose(v -> mergeType(conn, key, session, type, pieces, 0, new ArrayList<>()));
           }
         }
-        if (replaced.isEmpty()) {
-          return Future.<Void>succeededFuture();
-        }
-        for (List<EventBlocks.Entry> entries : merged) {
-          entries.sort(java.util.Comparator.comparingLong(EventBlocks.Entry::seq));
-        }
-        StringBuilder marks = new StringBuilder();
-        for (int i = 0; i < replaced.size(); i++) {
-          marks.append(i == 0 ? "?" : ",?");
-        }
-        return batch(conn, Sql.INSERT_BLOCK, blockRows(key, merged))
-          .compose(v -> conn.preparedQuery("DELETE FROM event_blocks WHERE block IN (" + marks + ")")
-            .execute(Tuple.from(replaced)))
-          .<Void>mapEmpty();
+        return chain;
       }))
       .recover(err -> {
         LOG.warn("compaction of window {} of session {} failed, will retry: {}", Timestamps.format(start),
@@ -804,6 +840,32 @@ public final class DbWriterVerticle extends VerticleBase {
         retryAtMs = System.currentTimeMillis() + 1000;
         return Future.<Void>failedFuture(err);
       }));
+  }
+
+  /** Reads a type's pieces in order, writing a block whenever {@link #BLOCK_EVENTS} gathered, and deletes each piece read. */
+  private Future<Void> mergeType(SqlConnection conn, WindowKey key, byte[] session, int type, List<long[]> pieces,
+                                 int next, List<EventBlocks.Entry> gathered) {
+    if (next == pieces.size()) {
+      return gathered.isEmpty() ? Future.succeededFuture()
+        : conn.preparedQuery(Sql.INSERT_BLOCK).execute(blockRow(session, key.windowStartMs(), type, gathered)).mapEmpty();
+    }
+    long block = pieces.get(next)[0];
+    return conn.preparedQuery(Sql.BLOCK_DATA).execute(Tuple.of(block))
+      .compose(rows -> {
+        for (Row row : rows) {
+          gathered.addAll(EventBlocks.decode(bytes(row.getValue(0)), key.sessionId(), EventType.fromCode(type)));
+        }
+        return conn.preparedQuery(Sql.DELETE_BLOCK).execute(Tuple.of(block));
+      })
+      .compose(v -> {
+        if (gathered.size() < BLOCK_EVENTS) {
+          return Future.succeededFuture();
+        }
+        List<EventBlocks.Entry> full = new ArrayList<>(gathered.subList(0, BLOCK_EVENTS));
+        gathered.subList(0, BLOCK_EVENTS).clear();
+        return conn.preparedQuery(Sql.INSERT_BLOCK).execute(blockRow(session, key.windowStartMs(), type, full)).mapEmpty();
+      })
+      .compose(v -> mergeType(conn, key, session, type, pieces, next + 1, gathered));
   }
 
   /**

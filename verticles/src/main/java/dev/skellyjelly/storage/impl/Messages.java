@@ -40,7 +40,7 @@ public final class Messages {
   }
 
   /** Events newly committed, in commit order. */
-  public record CommittedGroup(List<Accepted> entries) {
+  public record CommittedGroup(List<Accepted> entries, long lastSeq) {
   }
 
   /** A row of the batches table. */
@@ -62,18 +62,26 @@ public final class Messages {
    * @param due     windows past their close whose committed events were not all emitted: replay them
    * @param open    windows not yet due with unemitted committed events: the batcher takes them back
    * @param firings the last firing number of each recent window that has emitted batches
+   * @param counts  the committed events of each due or open window
+   * @param lastSeq the last commit sequence number when the plan was made
    */
-  public record ReplayPlan(List<WindowKey> due, List<WindowKey> open, List<Firing> firings) {
+  public record ReplayPlan(List<WindowKey> due, List<WindowKey> open, List<Firing> firings,
+                           java.util.Map<WindowKey, Long> counts, long lastSeq) {
   }
 
   public record WindowKey(String sessionId, long windowStartMs) {
   }
 
-  /** Asks the writer for the committed events of one window; answered with {@link WindowEvents}. */
-  public record WindowQuery(String sessionId, long windowStartMs, long windowEndMs) {
+  /**
+   * Asks the writer for a page of one window's committed events: the first {@code limit} with
+   * {@code afterSeq < seq <= uptoSeq}, in commit order; answered with {@link WindowEvents}.
+   */
+  public record WindowQuery(String sessionId, long windowStartMs, long afterSeq, long uptoSeq, int limit) {
   }
 
-  public record WindowEvents(String sessionId, long windowStartMs, List<RawEvent> events, List<ScreenshotRef> refs) {
+  /** A page of a window's events, the sequence number of its last, and every screenshot of the window. */
+  public record WindowEvents(String sessionId, long windowStartMs, List<RawEvent> events, List<ScreenshotRef> refs,
+                             long lastSeq) {
   }
 
   public record Firing(String sessionId, long windowStartMs, long lastFiring) {

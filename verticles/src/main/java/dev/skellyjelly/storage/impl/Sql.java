@@ -35,8 +35,6 @@ interface Sql {
     + "WHERE c.n > max(coalesce(b.plain, 0), coalesce(r.best, 0))";
   String LAST_FIRINGS = "SELECT session_id, window_start_ms, max(firing) AS f FROM batches "
     + "WHERE window_end_ms >= ? GROUP BY 1, 2";
-  String WINDOW_BLOCKS = "SELECT block, event_type, data FROM event_blocks WHERE session = ? AND window_start_ms = ? "
-    + "ORDER BY block";
   String WINDOW_SCREENSHOTS = "SELECT screenshot_id, ts_ms, format, size_bytes, width, height, storage, deleted_at_ms "
     + "FROM screenshots WHERE session_id = ? AND window_start_ms = ?";
   String MAX_SEQ = "SELECT coalesce(max(max_seq), 0) FROM event_blocks";
@@ -50,6 +48,14 @@ interface Sql {
   /** Windows with more than one piece of some event type: candidates for compaction once emitted. */
   String UNCOMPACTED_WINDOWS = "SELECT DISTINCT session, window_start_ms FROM "
     + "(SELECT session, window_start_ms FROM event_blocks GROUP BY session, window_start_ms, event_type HAVING count(*) > 1)";
-  String INSERT_BLOCK = "INSERT INTO event_blocks (session, window_start_ms, event_type, n, max_seq, data) "
-    + "VALUES (?, ?, ?, ?, ?, ?)";
+  String INSERT_BLOCK = "INSERT INTO event_blocks (session, window_start_ms, event_type, n, min_seq, max_seq, data) "
+    + "VALUES (?, ?, ?, ?, ?, ?, ?)";
+  /** The blocks of a window that may hold events with after < seq <= upto, in the order their events begin. */
+  String PAGE_BLOCKS = "SELECT block, coalesce(min_seq, 0) AS lo, event_type FROM event_blocks "
+    + "WHERE session = ? AND window_start_ms = ? AND max_seq > ? AND coalesce(min_seq, 0) <= ? ORDER BY lo, block";
+  /** A window's blocks by type, each type's in the order their events begin. */
+  String COMPACT_BLOCKS = "SELECT block, event_type, n FROM event_blocks WHERE session = ? AND window_start_ms = ? "
+    + "ORDER BY event_type, coalesce(min_seq, 0), block";
+  String BLOCK_DATA = "SELECT data FROM event_blocks WHERE block = ?";
+  String DELETE_BLOCK = "DELETE FROM event_blocks WHERE block = ?";
 }
