@@ -249,6 +249,10 @@ public final class BatcherVerticle extends VerticleBase {
     }
     waiting += msg.body().entries().size();
     lastSeqHeard = Math.max(lastSeqHeard, lastSeq);
+    if (held > MAX_HELD) {
+      // Windows already due go out now rather than at the next tick; only then does a window let go of its events.
+      tick();
+    }
     while (held > MAX_HELD) {
       spillLargest(lastSeq);
     }
