@@ -22,7 +22,7 @@ public final class BenchCommand implements Callable<Integer> {
   int screenshots = 50;
 
   @Option(names = "--windows", description = "30 s windows of 30 000 events closed one at a time, for batch creation; 0 skips (default ${DEFAULT-VALUE})")
-  int windows = 40;
+  int windows = 200;
 
   @Option(names = "--dir", description = "scratch directory (default: a new temporary one, deleted afterwards)")
   Path dir;
