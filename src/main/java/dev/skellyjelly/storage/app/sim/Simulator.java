@@ -3,6 +3,7 @@ package dev.skellyjelly.storage.app.sim;
 import dev.skellyjelly.storage.codecs.Addresses;
 import dev.skellyjelly.storage.codecs.EventData;
 import dev.skellyjelly.storage.codecs.RawEvent;
+import dev.skellyjelly.storage.impl.FileSlices;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
@@ -77,8 +78,8 @@ public final class Simulator extends VerticleBase {
     if (!pngs.isEmpty() && now >= nextScreenshotMs) {
       nextScreenshotMs += screenshotEveryMs;
       Path png = pngs.get(screenshotIndex++ % pngs.size());
-      vertx.fileSystem().readFile(png.toString()).onSuccess(bytes -> {
-        bus.publish(Addresses.RAW_EVENT, event(now, mix.screenshot(bytes.getBytes())));
+      vertx.executeBlocking(() -> FileSlices.read(png), false).onSuccess(bytes -> {
+        bus.publish(Addresses.RAW_EVENT, event(now, mix.screenshot(bytes)));
         published++;
       });
     }

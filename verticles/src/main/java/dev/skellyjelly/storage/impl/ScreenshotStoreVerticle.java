@@ -21,10 +21,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -34,7 +31,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,8 +43,6 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(ScreenshotStoreVerticle.class);
   private static final String FILE_MODE = "rw-------";
-  /** At most the JDK's cached temporary direct buffer (conf/jvm.options: jdk.nio.maxCachedBufferSize). */
-  private static final int WRITE_SLICE = 256 * 1024;
   private static final String DIR_MODE = "rwx------";
   private static final long TIMEOUT_MS = 120_000;
 
@@ -214,21 +208,10 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
       });
   }
 
-  /**
-   * Creates a new file readable by its owner only and writes the image into it, on a worker thread in one step.
-   * The bytes go in slices no larger than the JDK's cached temporary direct buffer, so a large image neither
-   * copies its array again nor allocates (and zeroes) a direct buffer of its full size.
-   */
+  /** Creates a new file readable by its owner only and writes the image into it, on a worker thread in one step. */
   private Future<Void> writePrivate(String path, byte[] image) {
     return vertx.executeBlocking(() -> {
-      try (FileChannel out = FileChannel.open(Path.of(path), Set.of(StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(FILE_MODE)))) {
-        ByteBuffer src = ByteBuffer.wrap(image);
-        while (src.position() < image.length) {
-          src.limit(Math.min(image.length, src.position() + WRITE_SLICE));
-          out.write(src);
-        }
-      }
+      FileSlices.writeNew(Path.of(path), image, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(FILE_MODE)));
       return null;
     }, false);
   }
@@ -367,8 +350,8 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
     if (h.bytes() != null) {
       msg.reply(Buffer.buffer(h.bytes()), headers);
     } else {
-      fs.readFile(h.path())
-        .onSuccess(bytes -> msg.reply(bytes, headers))
+      vertx.executeBlocking(() -> FileSlices.read(Path.of(h.path())), false)
+        .onSuccess(bytes -> msg.reply(Buffer.buffer(bytes), headers))
         .onFailure(err -> msg.fail(404, "screenshot " + id + " is not retained"));
     }
   }
