@@ -1,6 +1,5 @@
 package dev.skellyjelly.storage.it;
 
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -32,6 +31,9 @@ import java.util.regex.Pattern;
 import static dev.skellyjelly.storage.it.JarProcess.rows;
 import static dev.skellyjelly.storage.it.JarProcess.run;
 import static dev.skellyjelly.storage.it.JarProcess.scalar;
+import static dev.skellyjelly.storage.it.HealthIT.awaitHealth;
+import static dev.skellyjelly.storage.it.HealthIT.check;
+import static dev.skellyjelly.storage.it.HealthIT.status;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -273,35 +275,6 @@ class FaultsIT {
   }
 
   // ---------------------------------------------------------------- HTTP
-
-  private JsonObject awaitHealth(int port, Predicate<JsonObject> wanted, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    JsonObject last = null;
-    while (System.nanoTime() < deadline) {
-      HttpResponse<String> r = get(port, "/health");
-      last = new JsonObject(r.body());
-      if (wanted.test(last)) {
-        assertEquals("UP".equals(last.getString("outcome")) ? 200 : 503, r.statusCode(), last.encode());
-        return last;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("health never matched within " + timeout + "; last: " + last);
-  }
-
-  private static String status(JsonObject health, String id) {
-    return check(health, id).getString("status");
-  }
-
-  private static JsonObject check(JsonObject health, String id) {
-    JsonArray checks = health.getJsonArray("checks");
-    for (int i = 0; i < checks.size(); i++) {
-      if (id.equals(checks.getJsonObject(i).getString("id"))) {
-        return checks.getJsonObject(i);
-      }
-    }
-    throw new AssertionError("no check " + id + " in " + health.encode());
-  }
 
   /** A series of /metrics, summed over its label sets when {@code series} names none. */
   private long metric(int port, String series) throws Exception {

@@ -31,7 +31,7 @@ class HealthIT {
   @TempDir
   Path tmp;
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @Test
   @Timeout(120)
@@ -66,11 +66,12 @@ class HealthIT {
     assertEquals("ok", JarProcess.rows(db, "PRAGMA integrity_check").get(0).get(0));
   }
 
-  private JsonObject awaitHealth(int port, Predicate<JsonObject> wanted, Duration timeout) throws Exception {
+  /** Polls {@code GET /health} until {@code wanted} holds; its status code must match its outcome (200 UP, 503 DOWN). */
+  static JsonObject awaitHealth(int port, Predicate<JsonObject> wanted, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     JsonObject last = null;
     while (System.nanoTime() < deadline) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
       last = new JsonObject(r.body());
       if (wanted.test(last)) {
@@ -82,7 +83,12 @@ class HealthIT {
     throw new AssertionError("health never matched within " + timeout + "; last: " + last);
   }
 
-  private static JsonObject check(JsonObject health, String id) {
+  /** The status of one check of a /health answer. */
+  static String status(JsonObject health, String id) {
+    return check(health, id).getString("status");
+  }
+
+  static JsonObject check(JsonObject health, String id) {
     JsonArray checks = health.getJsonArray("checks");
     for (int i = 0; i < checks.size(); i++) {
       if (id.equals(checks.getJsonObject(i).getString("id"))) {
