@@ -90,7 +90,7 @@ final class JarProcess implements AutoCloseable {
   }
 
   /**
-   * The flags of conf/jvm.options, with paths relative to the repository root (the logback configuration)
+   * The flags of conf/jvm.options, with paths relative to the repository root (a conf/ file a -D flag names)
    * made absolute: the child runs elsewhere so that no conf/storage.toml of the repository is picked up.
    */
   static List<String> jvmOptions() throws IOException {
