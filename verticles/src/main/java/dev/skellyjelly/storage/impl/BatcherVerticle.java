@@ -158,12 +158,14 @@ public final class BatcherVerticle extends VerticleBase {
         }
         Future<Void> chain = Future.succeededFuture();
         for (WindowKey key : plan.due()) {
+          firedUpto.put(key, plan.lastSeq());
           chain = chain.compose(v -> emitPaged(stored(key, plan), nextFiring(key), false, true));
         }
         for (WindowKey key : plan.open()) {
           if (lastFiring.containsKey(key)) {
             // Emitted in part before (early, by a graceful stop): the stored events repeat that firing's, so
             // they may only go out marked replayed; later events of the window go to late firings as usual.
+            firedUpto.put(key, plan.lastSeq());
             chain = chain.compose(v -> emitPaged(stored(key, plan), nextFiring(key), false, true));
             continue;
           }
