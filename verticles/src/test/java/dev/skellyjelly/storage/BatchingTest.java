@@ -666,10 +666,10 @@ class BatchingTest {
   }
 
   /**
-   * More committed events than the batcher holds in memory (BatcherVerticle.MAX_HELD, 100 000) wait in one
+   * More committed events than the batcher holds in memory (BatcherVerticle.MAX_HELD, 50 000) wait in one
    * window: it lets go of them and is read back from the database page by page when it closes. Its batches carry
    * exactly its events in commit order; a second flood into the same, closed window goes out in late firings
-   * with exactly those events; compaction then leaves blocks of at most 65 536 events and every event intact.
+   * with exactly those events; compaction then leaves blocks of at most 32 768 events and every event intact.
    */
   @Test
   @Timeout(value = 180, timeUnit = TimeUnit.SECONDS)
@@ -703,10 +703,10 @@ class BatchingTest {
         byType.merge(e.eventType().code(), 1L, Long::sum);
       }
     }
-    long blocks = byType.values().stream().mapToLong(n -> (n + 65_535) / 65_536).sum();
+    long blocks = byType.values().stream().mapToLong(n -> (n + 32_767) / 32_768).sum();
     await(() -> count(db, "SELECT count(*) FROM event_blocks") == blocks,
       () -> count(db, "SELECT count(*) FROM event_blocks") + " blocks, expected " + blocks + " after compaction");
-    assertTrue(count(db, "SELECT max(n) FROM event_blocks") <= 65_536);
+    assertTrue(count(db, "SELECT max(n) FROM event_blocks") <= 32_768);
     Set<RawEvent> stored = new HashSet<>(TestSupport.readEvents(db));
     assertEquals(onTime.size() + late.size(), stored.size());
     assertTrue(stored.containsAll(onTime) && stored.containsAll(late), "every event intact after compaction");

@@ -41,7 +41,7 @@ class OverloadTest {
 
   private static final long NOW = Instant.parse("2026-11-26T10:00:00Z").toEpochMilli();
   /** ReceiverVerticle's bound on accepted events not yet committed. */
-  private static final int BOUND = 100_000;
+  private static final int BOUND = 50_000;
   private static final DeliveryOptions PATIENT = new DeliveryOptions().setSendTimeout(80_000);
 
   @TempDir

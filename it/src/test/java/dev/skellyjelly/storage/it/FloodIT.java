@@ -31,7 +31,9 @@ class FloodIT {
     Path db = tmp.resolve("db/events.db");
     JsonObject summary;
     try (JarProcess p = JarProcess.start(tmp.resolve("work"), tmp.resolve("home"), run(db, tmp.resolve("shots"),
-      "--simulate", "20000", "--duration", "40s"))) {
+      // The stop emits the windows held in the database by reading them back: on a slow machine that can take more
+      // than the default 10 s, and this test is about memory under a flood, not about how fast a stop is.
+      "--simulate", "20000", "--duration", "40s", "--set", "shutdown_timeout_ms=60000"))) {
       assertEquals(0, p.waitForExit(Duration.ofMinutes(2)), p.describe());
       summary = p.summary();
       // Not vacuous: at least one window outgrew the batcher's memory and was read back.
@@ -45,7 +47,7 @@ class FloodIT {
     assertEquals(0, summary.getLong("dead_letters"), summary.encode());
     assertEquals(received, scalar(db, "SELECT sum(n) FROM event_counts"));
     assertEquals(received, scalar(db, "SELECT sum(event_count) FROM batches WHERE replayed = 0"));
-    assertTrue(scalar(db, "SELECT max(n) FROM event_blocks") <= 65_536);
+    assertTrue(scalar(db, "SELECT max(n) FROM event_blocks") <= 32_768);
     assertEquals("ok", JarProcess.rows(db, "PRAGMA integrity_check").get(0).get(0));
   }
 }

@@ -53,7 +53,7 @@ public final class BatcherVerticle extends VerticleBase {
    * Committed events held in memory for open windows, at most. Past it the largest window lets go of its
    * events and is read back from the database in pages when it closes: a flood costs reads, not the heap.
    */
-  static final int MAX_HELD = 100_000;
+  static final int MAX_HELD = 50_000;
 
   private final ModuleContext ctx;
   private final DeliveryOptions local = new DeliveryOptions().setLocalOnly(true).setSendTimeout(TIMEOUT_MS);

@@ -77,8 +77,10 @@ public final class DbWriterVerticle extends VerticleBase {
   /** How often the writer looks after retries, compaction and its database file when nothing arrives. */
   private static final long HOUSEKEEPING_MS = 1_000;
   private static final int ID_QUERY_CHUNK = 500;
+  /** Blocks fetched in one query while a page of a window is read. */
+  private static final int PAGE_FETCH = 16;
   /** Events of one type in one compacted block, at most. */
-  static final int BLOCK_EVENTS = 65_536;
+  static final int BLOCK_EVENTS = 32_768;
   private static final long MAX_BACKOFF_MS = 5_000;
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
@@ -785,16 +787,26 @@ public final class DbWriterVerticle extends VerticleBase {
       page.sort(java.util.Comparator.comparingLong(EventBlocks.Entry::seq));
       return Future.succeededFuture();
     }
-    long[] block = blocks.get(next);
-    return conn.preparedQuery(Sql.BLOCK_DATA).execute(Tuple.of(block[0])).compose(rows -> {
+    // The next few blocks in one query: a page usually needs a few dozen (one per type and commit).
+    int end = Math.min(blocks.size(), next + PAGE_FETCH);
+    StringBuilder marks = new StringBuilder();
+    List<Object> ids = new ArrayList<>(end - next);
+    Map<Long, Integer> types = new HashMap<>();
+    for (int i = next; i < end; i++) {
+      marks.append(i == next ? "?" : ",?");
+      ids.add(blocks.get(i)[0]);
+      types.put(blocks.get(i)[0], (int) blocks.get(i)[2]);
+    }
+    return conn.preparedQuery(Sql.BLOCKS_DATA + "(" + marks + ")").execute(Tuple.from(ids)).compose(rows -> {
       for (Row row : rows) {
-        for (EventBlocks.Entry e : EventBlocks.decode(bytes(row.getValue(0)), q.sessionId(), EventType.fromCode((int) block[2]))) {
+        EventType type = EventType.fromCode(types.get(row.getLong(0)));
+        for (EventBlocks.Entry e : EventBlocks.decode(bytes(row.getValue(1)), q.sessionId(), type)) {
           if (e.seq() > q.afterSeq() && e.seq() <= q.uptoSeq()) {
             page.add(e);
           }
         }
       }
-      return readBlocks(conn, q, blocks, next + 1, page);
+      return readBlocks(conn, q, blocks, end, page);
     });
   }
 

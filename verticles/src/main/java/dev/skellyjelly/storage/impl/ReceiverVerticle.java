@@ -45,7 +45,7 @@ public final class ReceiverVerticle extends VerticleBase {
   /** Hand a group over at once when it reaches this many events, else at the next tick. */
   static final int GROUP_EVENTS = 2_000;
   /** Accepted events not yet committed, at most; past it new input is refused with 503. */
-  static final int MAX_PENDING = 100_000;
+  static final int MAX_PENDING = 50_000;
   private static final long LOG_INTERVAL_NANOS = 60_000_000_000L;
   private static final long WRITE_TIMEOUT_MS = 120_000;
   private static final long ID_SEQUENCE_MASK = (1L << 40) - 1;

@@ -57,5 +57,7 @@ interface Sql {
   String COMPACT_BLOCKS = "SELECT block, event_type, n FROM event_blocks WHERE session = ? AND window_start_ms = ? "
     + "ORDER BY event_type, coalesce(min_seq, 0), block";
   String BLOCK_DATA = "SELECT data FROM event_blocks WHERE block = ?";
+  /** Followed by a parenthesised list of block numbers. */
+  String BLOCKS_DATA = "SELECT block, data FROM event_blocks WHERE block IN ";
   String DELETE_BLOCK = "DELETE FROM event_blocks WHERE block = ?";
 }
