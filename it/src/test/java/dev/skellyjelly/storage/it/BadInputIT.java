@@ -53,8 +53,6 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -687,17 +685,11 @@ class BadInputIT {
     return "a frame over the " + FRAME_LIMIT + "-byte limit -> oversize";
   }
 
-  /** A metric of the module's /metrics by its reason tag (Prometheus text), without the skelly_storage_ prefix. */
+  /** A metric of the module's /metrics by its reason tag, without the skelly_storage_ prefix. */
   private Map<String, Double> metric(String name) throws Exception {
-    String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
-      HttpResponse.BodyHandlers.ofString()).body();
-    Map<String, Double> out = new HashMap<>();
-    Matcher m = Pattern.compile("(?m)^skelly_storage_" + name + "\\{reason=\"([^\"]+)\",?} (\\S+)$").matcher(text);
-    while (m.find()) {
-      out.put(m.group(1), Double.parseDouble(m.group(2)));
-    }
-    return out;
+    return Scrape.of(httpPort).byLabel("skelly_storage_" + name, "reason");
   }
+
 
   /** Takes the next {@code n} dead letters (in arrival order), waiting for them; no more may have come. */
   private static List<JsonObject> letters(TcpBridgeClient listener, int n, int seconds) throws InterruptedException {

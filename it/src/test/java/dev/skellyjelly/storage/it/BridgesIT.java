@@ -13,10 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,8 +30,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -352,12 +347,9 @@ class BridgesIT {
 
   /** dropped_total{reason} from the module's /metrics. */
   private double dropped(String reason) throws Exception {
-    String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics")).build(),
-      HttpResponse.BodyHandlers.ofString()).body();
-    Matcher m = Pattern.compile("(?m)^skelly_storage_dropped_total\\{reason=\"" + reason + "\",?} (\\S+)$").matcher(text);
-    assertTrue(m.find(), "dropped_total{reason=" + reason + "} in /metrics");
-    return Double.parseDouble(m.group(1));
+    return Scrape.of(httpPort).get("skelly_storage_dropped_total{reason=\"" + reason + "\"}");
   }
+
 
   private static boolean onPath(String command) {
     for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {

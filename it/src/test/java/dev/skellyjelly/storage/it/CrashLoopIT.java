@@ -220,12 +220,11 @@ class CrashLoopIT {
 
   /** The module's own event_persist_latency_seconds max (received → committed) so far, from /metrics; -1 if absent. */
   private long persistLatencyMaxMs(int httpPort) throws Exception {
-    String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/metrics"))
-      .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^skelly_storage_event_persist_latency_seconds_max(?:\\{[^}]*})? (\\S+)$")
-      .matcher(text);
-    return m.find() ? Math.round(Double.parseDouble(m.group(1)) * 1000) : -1;
+    Scrape s = Scrape.of(httpPort);
+    String max = "skelly_storage_event_persist_latency_seconds_max";
+    return s.has(max) ? Math.round(s.sum(max) * 1000) : -1;
   }
+
 
   /** Polls /health until it answers 200; fails early, with the child's output, when the child exits. */
   static void awaitHealthy(HttpClient http, JarProcess child, int httpPort) throws Exception {

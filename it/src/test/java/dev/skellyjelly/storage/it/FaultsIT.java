@@ -10,10 +10,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,8 +50,6 @@ class FaultsIT {
 
   @TempDir
   Path tmp;
-
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @Test
   @Timeout(60)
@@ -277,44 +271,22 @@ class FaultsIT {
   // ---------------------------------------------------------------- HTTP
 
   /** A series of /metrics, summed over its label sets when {@code series} names none. */
-  private long metric(int port, String series) throws Exception {
-    double sum = 0;
-    boolean found = false;
-    for (String line : get(port, "/metrics").body().split("\n")) {
-      int space = line.lastIndexOf(' ');
-      if (line.startsWith("#") || space < 0) {
-        continue;
-      }
-      String name = line.substring(0, space);
-      if (name.equals(series) || (!series.contains("{") && name.startsWith(series + "{"))) {
-        sum += Double.parseDouble(line.substring(space + 1));
-        found = true;
-      }
-    }
-    if (!found) {
+  private static long metric(int port, String series) throws Exception {
+    return value(Scrape.of(port), series);
+  }
+
+  private static long value(Scrape s, String series) {
+    if (!series.contains("{") && !s.has(series)) {
       throw new AssertionError("no series " + series + " on /metrics");
     }
-    return (long) sum;
+    return (long) (series.contains("{") ? s.get(series) : s.sum(series));
   }
 
-  private void awaitMetric(int port, String series, java.util.function.LongPredicate wanted, Duration timeout)
+  private static void awaitMetric(int port, String series, java.util.function.LongPredicate wanted, Duration timeout)
     throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    long last;
-    do {
-      last = metric(port, series);
-      if (wanted.test(last)) {
-        return;
-      }
-      Thread.sleep(50);
-    } while (System.nanoTime() < deadline);
-    throw new AssertionError(series + " never matched within " + timeout + "; last: " + last);
+    Scrape.await(port, s -> wanted.test(value(s, series)), timeout);
   }
 
-  private HttpResponse<String> get(int port, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-      .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-  }
 
   // ---------------------------------------------------------------- faults
 

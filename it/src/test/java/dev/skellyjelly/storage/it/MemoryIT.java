@@ -7,10 +7,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,8 +41,6 @@ class MemoryIT {
   @TempDir
   Path dir;
 
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
   @Test
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void aMaximumSizeScreenshotOverTheTcpBridgeFitsBesideAFullMemoryBudget() throws Exception {
@@ -73,7 +67,7 @@ class MemoryIT {
           JsonObject e = MetricsIT.screenshot(session, id, BridgesIT.png(HELD, 2560, 1600, i), "png");
           assertEquals(true, bridge.request(Addresses.RAW_EVENT, e, "held-" + i).getJsonObject("body").getBoolean("committed"));
         }
-        Map<String, Double> m = scrape(httpPort);
+        Scrape m = Scrape.of(httpPort);
         assertEquals(4.0, m.get("skelly_storage_screenshots_in_memory"), "the four captures are held in memory");
         assertEquals(4.0 * HELD, m.get("skelly_storage_screenshot_memory_bytes"));
         assertTrue(4L * HELD <= BUDGET && 5L * HELD > BUDGET, "the budget is as good as full");
@@ -94,7 +88,7 @@ class MemoryIT {
         assertTrue(jar.isAlive(), jar.describe());
 
         // Kept on disk (the budget has no room, and it is over the threshold anyway), whole.
-        m = scrape(httpPort);
+        m = Scrape.of(httpPort);
         assertEquals(1.0, m.get("skelly_storage_screenshots_on_disk"), m.toString());
         assertEquals(4.0, m.get("skelly_storage_screenshots_in_memory"));
         assertEquals(MAX, Files.size(shots.resolve(big + ".png")), "the temp file holds the whole image");
@@ -107,7 +101,7 @@ class MemoryIT {
         JsonObject last = MetricsIT.event(session, 6, 2);
         JsonObject lastAck = bridge.request(Addresses.RAW_EVENT, last, "last");
         assertEquals(new JsonObject().put("id", last.getString("id")).put("committed", true), lastAck.getJsonObject("body"));
-        m = scrape(httpPort);
+        m = Scrape.of(httpPort);
         assertEquals(5.0 + LATER_EVENTS, m.get("skelly_storage_events_persisted_total"), "every event committed");
         assertEquals(0.0, m.get("skelly_storage_dropped_total{reason=\"oversize\"}"));
         assertEquals(0, bridge.count(f -> "err".equals(f.getString("type"))), () -> String.join("\n", bridge.frames()));
@@ -179,17 +173,4 @@ class MemoryIT {
     throw new AssertionError("no VmHWM in /proc/" + pid + "/status");
   }
 
-  private Map<String, Double> scrape(int port) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-      .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, r.statusCode());
-    Map<String, Double> out = new HashMap<>();
-    for (String line : r.body().split("\n")) {
-      if (!line.isBlank() && !line.startsWith("#")) {
-        int space = line.lastIndexOf(' ');
-        out.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
-      }
-    }
-    return out;
-  }
 }

@@ -7,10 +7,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +21,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -56,8 +51,6 @@ class MetricsIT {
 
   @TempDir
   Path dir;
-
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   @Test
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
@@ -217,13 +210,13 @@ class MetricsIT {
         assertEquals(stored.size(), batches.stream().mapToInt(b -> b.getJsonArray("screenshot_refs").size()).sum());
 
         // Idle: session B's screenshots expired, nothing held, every stage empty, the deletions committed.
-        Scrape m = awaitMetrics(httpPort, x -> x.get(deleted("retention")) == inB
+        Scrape m = Scrape.await(httpPort, x -> x.get(deleted("retention")) == inB
           && x.get("skelly_storage_screenshots_in_memory") == 0 && x.get("skelly_storage_screenshots_on_disk") == 0
           && Stream.of(STAGES).allMatch(s -> x.get(depth(s)) == 0), Duration.ofSeconds(20));
         // Half a second more (two batcher ticks, five commits) for anything unexpected to show: no further
         // batch, no error frame.
         Thread.sleep(500);
-        m = scrape(httpPort);
+        m = Scrape.of(httpPort);
         assertEquals(batches.size(), bridge.count(MetricsIT::isBatch), "no batch beyond those consumed");
         assertEquals(0, bridge.count(f -> "err".equals(f.getString("type")) && !f.getString("address", "").startsWith("bad-")),
           "no unexpected error frames: " + bridge.frames());
@@ -398,63 +391,6 @@ class MetricsIT {
 
   static String depth(String stage) {
     return series("skelly_storage_queue_depth", "stage", stage);
-  }
-
-  /** GET /metrics: every series ({@code name} or {@code name{labels}}) with its value. */
-  Scrape scrape(int port) throws IOException, InterruptedException {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-      .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, r.statusCode());
-    Map<String, Double> out = new HashMap<>();
-    for (String line : r.body().split("\n")) {
-      if (line.isBlank() || line.startsWith("#")) {
-        continue;
-      }
-      int space = line.lastIndexOf(' ');
-      out.put(line.substring(0, space).replace(",}", "}"), Double.parseDouble(line.substring(space + 1)));
-    }
-    return new Scrape(out);
-  }
-
-  /** Polls /metrics until {@code ready}; fails with the last scrape after the timeout. */
-  Scrape awaitMetrics(int port, Predicate<Scrape> ready, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Scrape last = null;
-    while (System.nanoTime() < deadline) {
-      last = scrape(port);
-      if (ready.test(last)) {
-        return last;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("metrics never settled within " + timeout + ": " + last);
-  }
-
-  /** One scrape; {@link #get} fails, naming the series, when the series is missing. */
-  record Scrape(Map<String, Double> series) {
-    double get(String name) {
-      Double v = series.get(name);
-      if (v == null) {
-        throw new AssertionError("no series " + name + " in /metrics");
-      }
-      return v;
-    }
-
-    /** The sum over every series of {@code name}, whatever its labels. */
-    double sum(String name) {
-      return series.entrySet().stream().filter(e -> e.getKey().equals(name) || e.getKey().startsWith(name + "{"))
-        .mapToDouble(Map.Entry::getValue).sum();
-    }
-
-    boolean has(String name) {
-      return series.keySet().stream().anyMatch(k -> k.equals(name) || k.startsWith(name + "{"));
-    }
-
-    @Override
-    public String toString() {
-      return new java.util.TreeMap<>(series).entrySet().stream().filter(e -> e.getKey().startsWith("skelly_"))
-        .map(Object::toString).collect(Collectors.joining("\n"));
-    }
   }
 
   private static long sizeIfExists(Path p) throws IOException {
