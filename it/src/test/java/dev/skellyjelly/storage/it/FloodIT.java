@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A flood of valid events, 20 000 a second for 40 s with the default 30 s windows, into the real jar under
+ * A flood of valid events, 10 000 a second for 40 s with the default 30 s windows, into the real jar under
  * conf/jvm.options: a window holds far more events than the batcher keeps in memory, so windows are read back
  * from the database when they close. The process lives, refuses nothing, and every event is committed and
  * batched exactly once.
@@ -27,20 +27,20 @@ class FloodIT {
 
   @Test
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
-  void twentyThousandEventsASecondAreAllCommittedAndBatchedWithoutRunningOutOfMemory() throws Exception {
+  void tenThousandEventsASecondAreAllCommittedAndBatchedWithoutRunningOutOfMemory() throws Exception {
     Path db = tmp.resolve("db/events.db");
     JsonObject summary;
     try (JarProcess p = JarProcess.start(tmp.resolve("work"), tmp.resolve("home"), run(db, tmp.resolve("shots"),
       // The stop emits the windows held in the database by reading them back: on a slow machine that can take more
       // than the default 10 s, and this test is about memory under a flood, not about how fast a stop is.
-      "--simulate", "20000", "--duration", "40s", "--set", "shutdown_timeout_ms=60000"))) {
+      "--simulate", "10000", "--duration", "40s", "--set", "shutdown_timeout_ms=60000"))) {
       assertEquals(0, p.waitForExit(Duration.ofMinutes(2)), p.describe());
       summary = p.summary();
       // Not vacuous: at least one window outgrew the batcher's memory and was read back.
       assertTrue(p.stderrLines().stream().anyMatch(l -> l.contains("will be read back from the database")), p.describe());
     }
     long received = summary.getLong("events_received");
-    assertTrue(received > 500_000, summary.encode());
+    assertTrue(received > 300_000, summary.encode());
     assertEquals(received, summary.getLong("events_persisted"), summary.encode());
     assertEquals(received, summary.getLong("events_batched"), summary.encode());
     assertEquals(0, summary.getLong("dropped"), summary.encode());
