@@ -38,6 +38,11 @@ public final class ShutdownSequence {
     }
   }
 
+  /** Whether a stop began and ran past its deadline: what is still unrecorded stays so until the next start. */
+  public synchronized boolean pastDeadline() {
+    return deadline != null && deadline.future().failed();
+  }
+
   /**
    * Runs {@code drain} once the previous stage finished (successfully or not), and returns the future a
    * verticle's {@code stop()} returns: the drain's outcome, or a timeout.

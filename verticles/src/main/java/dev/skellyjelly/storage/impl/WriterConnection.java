@@ -1,0 +1,167 @@
+package dev.skellyjelly.storage.impl;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The writer's one SQLite connection, used on the writer's worker thread only and called directly: one
+ * commit a second costs one wake-up of that thread instead of a hand-off to a pool thread and back for
+ * every statement. The statements of {@link Sql} stay prepared for the connection's life.
+ */
+final class WriterConnection implements AutoCloseable {
+
+  /** Work inside one transaction. */
+  interface Work<T> {
+    T run(WriterConnection c) throws SQLException;
+  }
+
+  /** Reads one row of a result. */
+  interface RowReader<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  private final String url;
+  private Connection conn;
+  private final Map<String, PreparedStatement> prepared = new HashMap<>();
+
+  WriterConnection(Path database) throws SQLException {
+    url = "jdbc:sqlite:" + database + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=5000";
+    conn = DriverManager.getConnection(url);
+  }
+
+  /**
+   * Runs {@code work} as one transaction; one that fails costs the connection. When SQLite rolls a
+   * transaction back by itself (disk full, I/O error), sqlite-jdbc's own rollback fails ("no transaction is
+   * active") and the connection is left committing every statement on its own while each COMMIT fails: every
+   * retry would store the whole buffer again. A new connection starts in a known state.
+   */
+  <T> T transaction(Work<T> work) throws SQLException {
+    Connection c = connection();
+    try {
+      c.setAutoCommit(false);
+      T result = work.run(this);
+      c.commit();
+      // Back to autocommit: sqlite-jdbc begins the next transaction at once, and an open one would hold a
+      // read snapshot that keeps checkpoints from emptying the WAL.
+      c.setAutoCommit(true);
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      discard();
+      throw e;
+    }
+  }
+
+  /** Runs {@code work} outside a transaction (reads); a failure costs the connection too. */
+  <T> T read(Work<T> work) throws SQLException {
+    connection();
+    try {
+      return work.run(this);
+    } catch (SQLException | RuntimeException e) {
+      discard();
+      throw e;
+    }
+  }
+
+  /** A statement of {@link Sql}, prepared once. */
+  PreparedStatement statement(String sql) throws SQLException {
+    PreparedStatement s = prepared.get(sql);
+    if (s == null) {
+      s = connection().prepareStatement(sql);
+      prepared.put(sql, s);
+    }
+    return s;
+  }
+
+  int update(String sql, Object... params) throws SQLException {
+    PreparedStatement s = statement(sql);
+    bind(s, params);
+    return s.executeUpdate();
+  }
+
+  /** Runs {@code sql} once per row of parameters, as one batch. */
+  void batch(String sql, List<Object[]> rows) throws SQLException {
+    if (rows.isEmpty()) {
+      return;
+    }
+    PreparedStatement s = statement(sql);
+    for (Object[] row : rows) {
+      bind(s, row);
+      s.addBatch();
+    }
+    s.executeBatch();
+  }
+
+  <T> List<T> query(String sql, RowReader<T> reader, Object... params) throws SQLException {
+    return query(statement(sql), reader, params);
+  }
+
+  /** A query whose text is built for the occasion (an IN list of varying length): prepared, run, closed. */
+  <T> List<T> queryOnce(String sql, RowReader<T> reader, Object... params) throws SQLException {
+    try (PreparedStatement s = connection().prepareStatement(sql)) {
+      return query(s, reader, params);
+    }
+  }
+
+  void execute(String sql) throws SQLException {
+    try (var s = connection().createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  private static <T> List<T> query(PreparedStatement s, RowReader<T> reader, Object... params) throws SQLException {
+    bind(s, params);
+    List<T> out = new ArrayList<>();
+    try (ResultSet rs = s.executeQuery()) {
+      while (rs.next()) {
+        out.add(reader.read(rs));
+      }
+    }
+    return out;
+  }
+
+  private static void bind(PreparedStatement s, Object[] params) throws SQLException {
+    for (int i = 0; i < params.length; i++) {
+      s.setObject(i + 1, params[i]);
+    }
+  }
+
+  private Connection connection() throws SQLException {
+    if (conn == null) {
+      conn = DriverManager.getConnection(url);
+    }
+    return conn;
+  }
+
+  /** Drops the connection and its statements; the next use opens a new one. */
+  private void discard() {
+    close();
+  }
+
+  @Override
+  public void close() {
+    for (PreparedStatement s : prepared.values()) {
+      try {
+        s.close();
+      } catch (SQLException ignored) {
+        // Closing the connection below frees it anyway.
+      }
+    }
+    prepared.clear();
+    if (conn != null) {
+      try {
+        conn.close();
+      } catch (SQLException ignored) {
+        // Already unusable: nothing more to release.
+      }
+      conn = null;
+    }
+  }
+}
