@@ -2,7 +2,9 @@ package dev.skellyjelly.storage.codecs;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -12,6 +14,7 @@ import io.vertx.junit5.Checkpoint;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -52,6 +55,24 @@ class CodecsTest {
     for (MessageCodec<?, ?> c : List.of(new RawEventCodec(), new EventBatchCodec(), new ScreenshotRefCodec())) {
       assertEquals(-1, c.systemCodecID(), c.name());
     }
+  }
+
+  @Test
+  void aBatchKeepsHandedOverEventsWithoutCopyingAndCopiesAnyOtherList() {
+    List<RawEvent> owned = new ArrayList<>(batch().events());
+    List<RawEvent> handed = EventBatch.handOver(owned.subList(0, 2));
+    EventBatch kept = new EventBatch(WINDOW, SESSION, 0, 30_000, 0, 1, false, false, handed, List.of());
+    assertSame(handed, kept.events());
+    assertSame(handed, EventBatch.handOver(handed));
+    assertEquals(batch().events(), kept.events());
+    assertThrows(UnsupportedOperationException.class, () -> kept.events().add(owned.get(0)));
+    assertThrows(UnsupportedOperationException.class, () -> kept.events().remove(0));
+    assertThrows(UnsupportedOperationException.class, () -> kept.events().set(0, owned.get(1)));
+
+    EventBatch copied = new EventBatch(WINDOW, SESSION, 0, 30_000, 0, 1, false, false, owned, List.of());
+    assertNotSame(owned, copied.events());
+    owned.clear();
+    assertEquals(2, copied.events().size());
   }
 
   @Test

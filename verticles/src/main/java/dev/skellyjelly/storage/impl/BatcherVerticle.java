@@ -354,7 +354,8 @@ public final class BatcherVerticle extends VerticleBase {
     long emittedAt = ctx.clock().millis();
     long started = System.nanoTime();
     for (int part = 0; part < parts; part++) {
-      List<RawEvent> events = w.events.subList(part * maxPerBatch, Math.min(n, (part + 1) * maxPerBatch));
+      // The window is dropped once fired: its events are handed over, not copied.
+      List<RawEvent> events = EventBatch.handOver(w.events.subList(part * maxPerBatch, Math.min(n, (part + 1) * maxPerBatch)));
       emitPart(w.key, events, refs, part, parts, firing, isLate, replayed, emittedAt, started);
       started = System.nanoTime();
     }
@@ -374,7 +375,7 @@ public final class BatcherVerticle extends VerticleBase {
                                  boolean replayed, long emittedAt) {
     long started = System.nanoTime();
     return page(w, after).compose(p -> {
-      List<RawEvent> events = p.events();
+      List<RawEvent> events = EventBatch.handOver(p.events());
       // The last part takes whatever the database holds beyond the count heard (none, unless a replay races a commit).
       boolean last = part == parts - 1 || events.size() < maxPerBatch;
       emitPart(w.key, events, refsById(w), part, last ? part + 1 : parts, firing, isLate, replayed, emittedAt, started);
