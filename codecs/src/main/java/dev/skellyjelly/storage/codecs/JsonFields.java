@@ -10,10 +10,11 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The map behind the JSON objects this module writes by the tens of thousands (a batch's events): keys and
- * values in two arrays, in insertion order, found by a scan. A batch of 30 000 events costs a third of the
- * memory it would as linked hash maps, which is what the garbage collector pays for while a batch is built.
- * A complete, mutable map: a consumer may change a received object like any other.
+ * The map behind the JSON objects this module builds field by field ({@link EventJson#encode(RawEvent)}, and
+ * a batch event's {@link JsonView} once it is changed): keys and values in two arrays, in insertion order,
+ * found by a scan. An event's few fields cost a third of the memory they would in a linked hash map, which is
+ * what the garbage collector pays for when many are built. A complete, mutable map: a consumer may change a
+ * received object like any other.
  */
 final class JsonFields extends AbstractMap<String, Object> {
 
@@ -80,7 +81,22 @@ final class JsonFields extends AbstractMap<String, Object> {
     return old;
   }
 
-  private void removeAt(int i) {
+  /** The key at a position, for a view whose entries and iterators are positional like this map's. */
+  String keyAt(int i) {
+    return keys[i];
+  }
+
+  Object valueAt(int i) {
+    return values[i];
+  }
+
+  Object setValueAt(int i, Object value) {
+    Object old = values[i];
+    values[i] = value;
+    return old;
+  }
+
+  void removeAt(int i) {
     System.arraycopy(keys, i + 1, keys, i, size - i - 1);
     System.arraycopy(values, i + 1, values, i, size - i - 1);
     size--;
