@@ -71,10 +71,12 @@ public final class DbWriterVerticle extends VerticleBase {
   /** How often the writer looks after retries, compaction and its database file when nothing arrives. */
   private static final long HOUSEKEEPING_MS = 1_000;
   private static final int ID_QUERY_CHUNK = 500;
+  private static final String ID_QUERY_SQL = "SELECT id FROM recent_ids_0 WHERE id IN (" + marks(ID_QUERY_CHUNK)
+    + ") UNION ALL SELECT id FROM recent_ids_1 WHERE id IN (" + marks(ID_QUERY_CHUNK) + ")";
   /** Blocks fetched in one query while a page of a window is read. */
   private static final int PAGE_FETCH = 16;
   /** The query for {@link #PAGE_FETCH} blocks; fewer are asked for by repeating the last. */
-  private static final String PAGE_FETCH_SQL = Sql.BLOCKS_DATA + "(?" + ",?".repeat(PAGE_FETCH - 1) + ")";
+  private static final String PAGE_FETCH_SQL = Sql.BLOCKS_DATA + "(" + marks(PAGE_FETCH) + ")";
   /** Events of one type in one compacted block, at most. */
   static final int BLOCK_EVENTS = 32_768;
   private static final long MAX_BACKOFF_MS = 5_000;
@@ -524,6 +526,10 @@ public final class DbWriterVerticle extends VerticleBase {
     return dups;
   }
 
+  private static String marks(int n) {
+    return "?" + ",?".repeat(n - 1);
+  }
+
   private static List<List<EventBlocks.Entry>> byType() {
     List<List<EventBlocks.Entry>> types = new ArrayList<>(EventType.values().length);
     for (int t = 0; t < EventType.values().length; t++) {
@@ -568,13 +574,13 @@ public final class DbWriterVerticle extends VerticleBase {
     }
     Set<String> found = new HashSet<>();
     for (int from = 0; from < ids.size(); from += ID_QUERY_CHUNK) {
-      List<byte[]> chunk = ids.subList(from, Math.min(ids.size(), from + ID_QUERY_CHUNK));
-      String marks = "?" + ",?".repeat(chunk.size() - 1);
-      String sql = "SELECT id FROM recent_ids_0 WHERE id IN (" + marks + ") UNION ALL SELECT id FROM recent_ids_1 WHERE id IN ("
-        + marks + ")";
-      List<Object> params = new ArrayList<>(chunk);
-      params.addAll(chunk);
-      found.addAll(c.queryOnce(sql, rs -> Uuids.fromBytes(rs.getBytes(1)), params.toArray()));
+      // Always ID_QUERY_CHUNK ids, the last repeated, so that one prepared statement serves every chunk.
+      Object[] params = new Object[2 * ID_QUERY_CHUNK];
+      for (int i = 0; i < ID_QUERY_CHUNK; i++) {
+        params[i] = ids.get(Math.min(ids.size() - 1, from + i));
+        params[ID_QUERY_CHUNK + i] = params[i];
+      }
+      found.addAll(c.query(ID_QUERY_SQL, rs -> Uuids.fromBytes(rs.getBytes(1)), params));
     }
     return found;
   }

@@ -103,13 +103,6 @@ final class WriterConnection implements AutoCloseable {
     return query(statement(sql), reader, params);
   }
 
-  /** A query whose text is built for the occasion (an IN list of varying length): prepared, run, closed. */
-  <T> List<T> queryOnce(String sql, RowReader<T> reader, Object... params) throws SQLException {
-    try (PreparedStatement s = connection().prepareStatement(sql)) {
-      return query(s, reader, params);
-    }
-  }
-
   void execute(String sql) throws SQLException {
     try (var s = connection().createStatement()) {
       s.execute(sql);
