@@ -159,7 +159,7 @@ final class JsonFields extends AbstractMap<String, Object> {
   }
 
   /** One key and value, writing through to the map. */
-  private final class Field implements Map.Entry<String, Object> {
+  private final class Field extends JsonEntry {
     private final int index;
 
     Field(int index) {
@@ -181,21 +181,6 @@ final class JsonFields extends AbstractMap<String, Object> {
       Object old = values[index];
       values[index] = value;
       return old;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Map.Entry<?, ?> e && getKey().equals(e.getKey()) && Objects.equals(getValue(), e.getValue());
-    }
-
-    @Override
-    public int hashCode() {
-      return getKey().hashCode() ^ Objects.hashCode(getValue());
-    }
-
-    @Override
-    public String toString() {
-      return getKey() + "=" + getValue();
     }
   }
 }

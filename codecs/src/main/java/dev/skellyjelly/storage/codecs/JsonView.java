@@ -197,7 +197,7 @@ final class JsonView extends AbstractMap<String, Object> {
    * One key and value at a position, writing through to the map. Made before the first change, it knows
    * the form's index too, which holds at that position until the content is copied.
    */
-  private final class Field implements Map.Entry<String, Object> {
+  private final class Field extends JsonEntry {
     private final int position;
     private final int index;
 
@@ -220,21 +220,6 @@ final class JsonView extends AbstractMap<String, Object> {
     @Override
     public Object setValue(Object value) {
       return fields().setValueAt(position, value);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Map.Entry<?, ?> e && getKey().equals(e.getKey()) && Objects.equals(getValue(), e.getValue());
-    }
-
-    @Override
-    public int hashCode() {
-      return getKey().hashCode() ^ Objects.hashCode(getValue());
-    }
-
-    @Override
-    public String toString() {
-      return getKey() + "=" + getValue();
     }
   }
 }

@@ -8,11 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -595,43 +593,5 @@ class JsonViewTest {
         .replace("\"width\":1920", "\"width\":800").replace("\"app_name\":\"Word\",", "")), second.encode());
       assertTrue(batch.encode().contains("\"width\":800"));
     }
-  }
-
-  @Test
-  void publishingABatchOf30000EventsAllocatesAlmostNothingPerEvent() {
-    java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-    assumeTrue(bean instanceof com.sun.management.ThreadMXBean);
-    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) bean;
-    assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled());
-    List<RawEvent> events = new ArrayList<>(30_000);
-    for (int i = 0; i < 30_000; i++) {
-      RawEvent e = allEvents().get(i % (VARIANTS.size() * IDS.length));
-      events.add(new RawEvent(e.id(), e.sessionId(), TS + i, e.data()));
-    }
-    EventBatch batch = batchOf(events);
-    long tid = Thread.currentThread().getId();
-
-    long lazy = Long.MAX_VALUE;
-    long eager = Long.MAX_VALUE;
-    for (int round = 0; round < 5; round++) {
-      long before = mx.getThreadAllocatedBytes(tid);
-      JsonObject json = EventJson.encode(batch);
-      long after = mx.getThreadAllocatedBytes(tid);
-      assertEquals(30_000, json.getJsonArray("events").size());
-      lazy = Math.min(lazy, after - before);
-
-      before = mx.getThreadAllocatedBytes(tid);
-      List<Object> built = new ArrayList<>(events.size());
-      for (RawEvent e : events) {
-        built.add(EventJson.encode(e.withoutImage()));
-      }
-      after = mx.getThreadAllocatedBytes(tid);
-      assertEquals(30_000, built.size());
-      eager = Math.min(eager, after - before);
-    }
-    String figures = "encode(batch) allocated " + lazy + " bytes (" + lazy / 30_000 + " per event); "
-      + "the events built eagerly " + eager + " bytes";
-    assertTrue(lazy < 2L << 20, figures);
-    assertTrue(lazy * 5 < eager, figures);
   }
 }
