@@ -8,7 +8,9 @@ import dev.skellyjelly.storage.StorageModule;
 import dev.skellyjelly.storage.app.sim.EventMix;
 import dev.skellyjelly.storage.app.sim.PngFactory;
 import dev.skellyjelly.storage.codecs.Addresses;
+import dev.skellyjelly.storage.codecs.EventBatch;
 import dev.skellyjelly.storage.codecs.EventData;
+import dev.skellyjelly.storage.codecs.EventJson;
 import dev.skellyjelly.storage.codecs.ImageFormat;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.Screenshot;
@@ -94,6 +96,11 @@ final class Bench {
       report.put("batch_creation_ms_p99", round(closing[1], 3));
       report.put("batch_json_ms_p50", round(closing[2], 3));
       report.put("batch_json_ms_p99", round(closing[3], 3));
+      double[] consumer = jsonConsumers(Math.min(windows, 50));
+      report.put("batch_json_local_consumer_copy_ms_p50", round(consumer[0], 3));
+      report.put("batch_json_local_consumer_copy_ms_p99", round(consumer[1], 3));
+      report.put("batch_json_text_ms_p50", round(consumer[2], 3));
+      report.put("batch_json_text_ms_p99", round(consumer[3], 3));
     }
 
     if (producerIdEvents > 0) {
@@ -269,6 +276,40 @@ final class Bench {
     } finally {
       vertx.close().await();
     }
+  }
+
+  /**
+   * What each consumer of the JSON form costs beyond its creation, for a batch of 30 000 events: Vert.x hands
+   * every local consumer (a bridge registration too) its own {@code copy()}, made on the publishing event loop,
+   * and a bridge or a clustered peer then gets the text.
+   */
+  private double[] jsonConsumers(int batches) {
+    Corpus corpus = new Corpus(batches * (int) WINDOW_MS, false);
+    String session = Uuids.random();
+    double[] copies = new double[batches];
+    double[] texts = new double[batches];
+    for (int b = 0; b < batches; b++) {
+      List<RawEvent> events = new ArrayList<>((int) WINDOW_MS);
+      for (int i = 0; i < WINDOW_MS; i++) {
+        RawEvent e = corpus.next();
+        events.add(e.withIds(Uuids.random(), session));
+      }
+      long start = T0 + b * WINDOW_MS;
+      JsonObject published = EventJson.encode(new EventBatch(Uuids.random(), session, start, start + WINDOW_MS, 0, 1,
+        false, false, events, List.of()));
+      long t = System.nanoTime();
+      JsonObject copy = published.copy();
+      copies[b] = (System.nanoTime() - t) / 1e6;
+      t = System.nanoTime();
+      String text = copy.encode();
+      texts[b] = (System.nanoTime() - t) / 1e6;
+      if (text.isEmpty()) {
+        throw new IllegalStateException("empty JSON text");
+      }
+    }
+    Arrays.sort(copies);
+    Arrays.sort(texts);
+    return new double[]{percentile(copies, 0.5), percentile(copies, 0.99), percentile(texts, 0.5), percentile(texts, 0.99)};
   }
 
   private static void awaitCount(java.util.function.LongSupplier count, long wanted, long deadline, String what)
