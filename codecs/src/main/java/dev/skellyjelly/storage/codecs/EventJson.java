@@ -479,10 +479,12 @@ public final class EventJson {
    * {@link JsonView}, which reads as {@code encode(event.withoutImage())} but makes its fields only when
    * read (by the copy the event bus makes for each local consumer, or by an encoder), and the
    * {@code events} array is a {@link JsonViewList}, which makes each event's view on its first read: building
-   * the batch costs under a kilobyte whatever its number of events.
+   * the batch costs under a kilobyte whatever its number of events. The object is a {@link JsonBatch}, whose
+   * {@code copy()} (what each local consumer gets) is a plain {@link JsonObject} listing the same events
+   * lazily, at the same cost; being of its own class, it equals only objects of that class.
    */
   public static JsonObject encode(EventBatch b) {
-    Map<String, Object> m = new LinkedHashMap<>(12);
+    LinkedHashMap<String, Object> m = new LinkedHashMap<>(12);
     m.put("window_id", b.windowId());
     m.put("session_id", b.sessionId());
     m.put("window_start", Timestamps.format(b.windowStartMs()));
@@ -497,7 +499,7 @@ public final class EventJson {
       refs.add(encode(r));
     }
     m.put("screenshot_refs", new JsonArray(refs));
-    return new JsonObject(m);
+    return new JsonBatch(m);
   }
 
   public static JsonObject encode(ScreenshotRef r) {

@@ -1,16 +1,19 @@
 package dev.skellyjelly.storage.codecs;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The map of a JSON object that shows one record through its {@link JsonForm}, computing each value when it
@@ -28,6 +31,10 @@ import java.util.Set;
  * change of any kind copies the current content into a {@link JsonFields} (keeping the nested object if it
  * was made), and from then on every operation goes there. Iterators and entries are positional, as those of
  * {@link JsonFields}, so an iteration that is under way when that happens goes on over the copy.
+ *
+ * <p>While neither the view nor its nested object was changed ({@link #pristine()}), another view of the same
+ * record reads the same, which is how a batch's copy for each local consumer costs nothing per event
+ * ({@link #copy(Function)}).
  */
 final class JsonView extends AbstractMap<String, Object> {
 
@@ -86,6 +93,66 @@ final class JsonView extends AbstractMap<String, Object> {
     }
     state = f;
     return f;
+  }
+
+  /**
+   * Whether the object still reads as its record's: neither this view nor the object under its nested key
+   * (nor, recursively, anything under that) was changed. Reading never makes a view stop being pristine.
+   */
+  boolean pristine() {
+    Object s = state;
+    if (s == null) {
+      return true;
+    }
+    // The nested object is always one made by JsonForm.view, whose map stays that view.
+    return s instanceof JsonObject nested && ((JsonView) nested.getMap()).pristine();
+  }
+
+  /**
+   * A deep copy of this view's object that shares nothing mutable with it. While the view is pristine that is
+   * simply another view of the same record, which costs a few tens of bytes whatever the record. Otherwise
+   * the current content is copied into a {@link JsonFields}, in its order (a copy reads as the original's
+   * text, which {@link JsonObject#copy} into a hash map would not), with nested views copied the same way
+   * and any other value as {@link JsonObject#copy(Function)} copies it.
+   */
+  JsonObject copy(Function<Object, ?> cloner) {
+    Object s = state;
+    if (s == null || pristine()) {
+      return form.view(record);
+    }
+    JsonFields out;
+    if (s instanceof JsonFields f) {
+      out = new JsonFields(f.size());
+      for (int i = 0; i < f.size(); i++) {
+        out.put(f.keyAt(i), copyValue(f.valueAt(i), cloner));
+      }
+    } else {
+      // Only the nested object was changed: every other value is the record's, immutable.
+      out = new JsonFields(form.width());
+      for (int i = form.next(record, 0); i < form.width(); i = form.next(record, i + 1)) {
+        out.put(form.key(i), i == form.nested() ? copyValue(s, cloner) : form.value(record, i));
+      }
+    }
+    return new JsonObject(out);
+  }
+
+  /** A value copied as {@link #copy(Function)} copies those it holds: views by view, the rest as Vert.x does. */
+  static Object copyValue(Object v, Function<Object, ?> cloner) {
+    if (v instanceof JsonObject o && o.getClass() == JsonObject.class && o.getMap() instanceof JsonView view) {
+      return view.copy(cloner);
+    }
+    return deepCopy(v, cloner);
+  }
+
+  /**
+   * A value copied exactly as {@link JsonObject#copy(Function)} copies each of its values, through Vert.x's
+   * public API, so that its rules (which types are kept, which copied, what goes to the cloner) stay its own.
+   */
+  static Object deepCopy(Object v, Function<Object, ?> cloner) {
+    if (v == null || v instanceof String || v instanceof Number || v instanceof Boolean) {
+      return v;
+    }
+    return new JsonArray(Collections.singletonList(v)).copy(cloner).getList().get(0);
   }
 
   @Override

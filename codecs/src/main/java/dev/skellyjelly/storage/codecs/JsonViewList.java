@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.RandomAccess;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
@@ -35,6 +36,10 @@ import java.util.function.UnaryOperator;
  * {@link #modCount} follows that of the copy, so they behave as those of an {@link ArrayList}: one under
  * way when the copy is made goes on over it, unless the change was structural and made elsewhere, when it
  * fails fast.
+ *
+ * <p>Until then, a copy of the list ({@link #copyLazily}) is another such list over the same records, so
+ * that the copy Vert.x makes of a published batch for each local consumer costs the same whatever the
+ * number of events.
  */
 final class JsonViewList extends AbstractList<Object> implements RandomAccess {
 
@@ -96,6 +101,39 @@ final class JsonViewList extends AbstractList<Object> implements RandomAccess {
       return fresh;
     }
     return witness instanceof Object[] t ? t : null;
+  }
+
+  /**
+   * An independent list that reads as a deep copy of this one: a new list over the same records, whose
+   * objects are made when the copy is read. An object already made here that was changed since
+   * ({@link JsonView#pristine()} false) is copied now ({@link JsonView#copy}) into the new list's slot, so
+   * the copy carries the change; nothing else is copied. Costs a few tens of bytes while no object of this
+   * list was changed, plus a pass over the made objects when some were read.
+   *
+   * @return null once this list itself was changed (its content is then an ordinary list, which the caller
+   *         copies as such)
+   */
+  JsonViewList copyLazily(Function<Object, ?> cloner) {
+    Object s = state;
+    if (s instanceof Copy) {
+      return null;
+    }
+    JsonViewList fresh = new JsonViewList(form, records);
+    if (s instanceof Object[] made) {
+      Object[] seeded = null;
+      for (int i = 0; i < made.length; i++) {
+        Object v = SLOT.getAcquire(made, i);
+        // A slot holds the object of JsonForm.view, whose map stays that view.
+        if (v != null && !((JsonView) ((JsonObject) v).getMap()).pristine()) {
+          if (seeded == null) {
+            seeded = new Object[made.length];
+          }
+          seeded[i] = ((JsonView) ((JsonObject) v).getMap()).copy(cloner);
+        }
+      }
+      fresh.state = seeded;
+    }
+    return fresh;
   }
 
   @Override
