@@ -11,7 +11,9 @@ import dev.skellyjelly.storage.impl.Messages.BatchEmitted;
 import dev.skellyjelly.storage.impl.Messages.ScreenshotDeletion;
 import dev.skellyjelly.storage.impl.Messages.ScreenshotDeletions;
 import dev.skellyjelly.storage.impl.Messages.StoreScreenshot;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -72,7 +74,11 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
     this.ctx = ctx;
   }
 
-  private record Held(ScreenshotRef ref, byte[] bytes, String path) {
+  /**
+   * A screenshot kept: its bytes in memory, or the path of its file and the write of that file, which a
+   * deletion or a fetch waits for (a file deleted while it is still being written would be created again).
+   */
+  private record Held(ScreenshotRef ref, byte[] bytes, String path, Future<Void> written) {
   }
 
   private record Expiry(long atMs, String screenshotId) {
@@ -83,6 +89,13 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
     config = StorageConfig.fromJson(config());
     fs = vertx.fileSystem();
     dir = Path.of(config.screenshotTempDir()).toAbsolutePath().normalize().toString();
+    // A stop that runs out of time still takes the pixels with it, before the process may end.
+    Context own = vertx.getOrCreateContext();
+    ctx.shutdown().atDeadline(() -> {
+      Promise<Void> gone = Promise.promise();
+      own.runOnContext(v -> deleteHeld().onComplete(ar -> gone.complete()));
+      return gone.future();
+    });
     devDir = dir + "/dev";
     return fs.mkdirs(dir, DIR_MODE)
       .compose(v -> fs.chmod(dir, DIR_MODE))
@@ -100,7 +113,7 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     // A stop that runs out of time (the database cannot commit) still takes the pixels with it: the files go
-    // now, and the next start-up sweep records their deletion.
+    // at the deadline (see start), and the next start-up sweep records their deletion.
     return ctx.shutdown().stop(vertx, ShutdownSequence.Stage.SCREENSHOTS, this::drain)
       .recover(err -> deleteHeld().transform(ignored -> Future.failedFuture(err)));
   }
@@ -183,15 +196,15 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
       info.width(), info.height(), inMemory ? ScreenshotStorage.MEMORY : ScreenshotStorage.DISK);
     Future<Void> stored;
     if (inMemory) {
-      held.put(shot.screenshotId(), new Held(ref, image, null));
+      held.put(shot.screenshotId(), new Held(ref, image, null, Future.succeededFuture()));
       memoryBytes += image.length;
       stored = Future.succeededFuture();
     } else {
       String path = dir + "/" + shot.screenshotId() + "." + shot.format().wireName();
-      // Reserve the id first: a re-sent capture arriving during the write finds it.
-      held.put(shot.screenshotId(), new Held(ref, null, path));
-      stored = writePrivate(path, image)
-        .onFailure(err -> held.remove(shot.screenshotId()));
+      // Reserve the id as the write starts: a re-sent capture arriving during the write finds it.
+      Held h = new Held(ref, null, path, writePrivate(path, image));
+      held.put(shot.screenshotId(), h);
+      stored = h.written().onFailure(err -> held.remove(shot.screenshotId(), h));
     }
     stored
       .onSuccess(v -> {
@@ -301,7 +314,10 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
       memoryBytes -= h.bytes().length;
       removed = Future.succeededFuture();
     } else {
-      removed = fs.delete(h.path()).onFailure(err -> LOG.error("could not delete screenshot file of {}: {}", id, err.getMessage()));
+      // After its write: a failed one may have left part of the file, or none.
+      removed = h.written().transform(write -> write.succeeded() ? fs.delete(h.path())
+          : fs.exists(h.path()).compose(exists -> exists ? fs.delete(h.path()) : Future.<Void>succeededFuture()))
+        .onFailure(err -> LOG.error("could not delete screenshot file of {}: {}", id, err.getMessage()));
     }
     gauges();
     return removed;
@@ -357,7 +373,7 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
     if (h.bytes() != null) {
       msg.reply(Buffer.buffer(h.bytes()), headers);
     } else {
-      vertx.executeBlocking(() -> FileSlices.read(Path.of(h.path())), false)
+      h.written().compose(v -> vertx.executeBlocking(() -> FileSlices.read(Path.of(h.path())), false))
         .onSuccess(bytes -> msg.reply(Buffer.buffer(bytes), headers))
         .onFailure(err -> msg.fail(404, "screenshot " + id + " is not retained"));
     }

@@ -6,7 +6,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.function.LongSupplier;
@@ -15,8 +17,8 @@ import java.util.function.LongSupplier;
  * Orders the drain of the module's verticles. Vert.x undeploys a parent's children all at once, so each
  * verticle's {@code stop()} waits for the stage before it: the receiver hands over what it accepted, the
  * batcher emits every open window, the screenshot store deletes what it holds, the writer commits last.
- * The first stop starts the clock; past the deadline every stage still running fails with
- * {@link ShutdownTimeoutException}.
+ * The first stop starts the clock; past the deadline, what must happen even then (the screenshot files go)
+ * runs first, then every stage still running fails with {@link ShutdownTimeoutException}.
  */
 public final class ShutdownSequence {
 
@@ -29,6 +31,9 @@ public final class ShutdownSequence {
   private final long timeoutMs;
   private final LongSupplier uncommitted;
   private Promise<Void> deadline;
+  private final List<Supplier<Future<?>>> atDeadline = new ArrayList<>();
+  /** How long the work of {@link #atDeadline} may delay the failure past the deadline, at most. */
+  static final long AT_DEADLINE_LIMIT_MS = 5_000;
 
   public ShutdownSequence(long timeoutMs, LongSupplier uncommitted) {
     this.timeoutMs = timeoutMs;
@@ -36,6 +41,18 @@ public final class ShutdownSequence {
     for (Stage s : Stage.values()) {
       done.put(s, Promise.promise());
     }
+  }
+
+  /**
+   * Work that must be done even when a stop runs out of time, before the stages are failed: it runs at the
+   * deadline, for at most {@link #AT_DEADLINE_LIMIT_MS}, and must hop to its own verticle's context itself.
+   */
+  public synchronized void atDeadline(Supplier<Future<?>> work) {
+    atDeadline.add(work);
+  }
+
+  private synchronized List<Supplier<Future<?>>> atDeadline() {
+    return new ArrayList<>(atDeadline);
   }
 
   /** Whether a stop began and ran past its deadline: what is still unrecorded stays so until the next start. */
@@ -54,7 +71,22 @@ public final class ShutdownSequence {
       LOG.debug("shutdown begins with {}; deadline in {} ms", stage, timeoutMs);
       vertx.setTimer(timeoutMs, id -> {
         LOG.debug("shutdown deadline reached");
-        d.tryFail(new ShutdownTimeoutException(timeoutMs, uncommitted.getAsLong()));
+        // The undeploy fails as soon as one stage fails, and the process may end right after: what must
+        // happen even so is done first, for a bounded time.
+        List<Future<?>> running = new ArrayList<>();
+        for (Supplier<Future<?>> work : atDeadline()) {
+          try {
+            running.add(work.get());
+          } catch (RuntimeException e) {
+            running.add(Future.failedFuture(e));
+          }
+        }
+        long limit = vertx.setTimer(AT_DEADLINE_LIMIT_MS,
+          t -> d.tryFail(new ShutdownTimeoutException(timeoutMs, uncommitted.getAsLong())));
+        Future.join(running).onComplete(ignored -> {
+          vertx.cancelTimer(limit);
+          d.tryFail(new ShutdownTimeoutException(timeoutMs, uncommitted.getAsLong()));
+        });
       });
     }
     Future<Void> previous = stage.ordinal() == 0 ? Future.succeededFuture()
