@@ -10,14 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -286,44 +284,14 @@ class JsonBatchTest {
 
   @Test
   void copyingAPublishedBatchOf30000EventsAllocatesNothingPerEvent() {
-    java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-    assumeTrue(bean instanceof com.sun.management.ThreadMXBean);
-    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) bean;
-    assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled());
-    List<RawEvent> events = new ArrayList<>(30_000);
-    for (int i = 0; i < 30_000; i++) {
-      RawEvent e = JsonViewListTest.EVENTS.get(i % JsonViewListTest.EVENTS.size());
-      events.add(new RawEvent(e.id(), e.sessionId(), TS + i, e.data()));
-    }
+    List<RawEvent> events = Allocated.window(JsonViewListTest.EVENTS);
     JsonObject published = EventJson.encode(JsonViewTest.batchOf(events));
     JsonObject small = EventJson.encode(JsonViewTest.batchOf(events.subList(0, 10)));
-    long tid = Thread.currentThread().getId();
-
-    long large = Long.MAX_VALUE;
-    long few = Long.MAX_VALUE;
-    long afterRead = Long.MAX_VALUE;
-    for (int round = 0; round < 5; round++) {
-      long before = mx.getThreadAllocatedBytes(tid);
-      JsonObject copy = published.copy();
-      long after = mx.getThreadAllocatedBytes(tid);
-      assertEquals(30_000, copy.getJsonArray("events").size());
-      large = Math.min(large, after - before);
-
-      before = mx.getThreadAllocatedBytes(tid);
-      copy = small.copy();
-      after = mx.getThreadAllocatedBytes(tid);
-      assertEquals(10, copy.getJsonArray("events").size());
-      few = Math.min(few, after - before);
-    }
+    long large = Allocated.bytes(() -> assertEquals(30_000, published.copy().getJsonArray("events").size()));
+    long few = Allocated.bytes(() -> assertEquals(10, small.copy().getJsonArray("events").size()));
     // Once every event's view was made (by an encoder, say), unchanged, a copy still makes none.
     assertTrue(published.encode().endsWith("}],\"screenshot_refs\":[]}"));
-    for (int round = 0; round < 5; round++) {
-      long before = mx.getThreadAllocatedBytes(tid);
-      JsonObject copy = published.copy();
-      long after = mx.getThreadAllocatedBytes(tid);
-      assertEquals(30_000, copy.getJsonArray("events").size());
-      afterRead = Math.min(afterRead, after - before);
-    }
+    long afterRead = Allocated.bytes(() -> assertEquals(30_000, published.copy().getJsonArray("events").size()));
     String figures = "copy() allocated " + large + " bytes for 30 000 events, " + few + " for 10, "
       + afterRead + " for 30 000 once read";
     assertTrue(large < 64 << 10, figures);

@@ -14,11 +14,9 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -633,34 +631,11 @@ class JsonViewListTest {
 
   @Test
   void publishingABatchOf30000EventsAllocatesNothingPerEvent() {
-    java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
-    assumeTrue(bean instanceof com.sun.management.ThreadMXBean);
-    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) bean;
-    assumeTrue(mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled());
-    List<RawEvent> events = new ArrayList<>(30_000);
-    for (int i = 0; i < 30_000; i++) {
-      RawEvent e = EVENTS.get(i % EVENTS.size());
-      events.add(new RawEvent(e.id(), e.sessionId(), TS + i, e.data()));
-    }
+    List<RawEvent> events = Allocated.window(EVENTS);
     EventBatch batch = JsonViewTest.batchOf(events);
     EventBatch small = JsonViewTest.batchOf(events.subList(0, 10));
-    long tid = Thread.currentThread().getId();
-
-    long large = Long.MAX_VALUE;
-    long few = Long.MAX_VALUE;
-    for (int round = 0; round < 5; round++) {
-      long before = mx.getThreadAllocatedBytes(tid);
-      JsonObject json = EventJson.encode(batch);
-      long after = mx.getThreadAllocatedBytes(tid);
-      assertEquals(30_000, json.getJsonArray("events").size());
-      large = Math.min(large, after - before);
-
-      before = mx.getThreadAllocatedBytes(tid);
-      json = EventJson.encode(small);
-      after = mx.getThreadAllocatedBytes(tid);
-      assertEquals(10, json.getJsonArray("events").size());
-      few = Math.min(few, after - before);
-    }
+    long large = Allocated.bytes(() -> assertEquals(30_000, EventJson.encode(batch).getJsonArray("events").size()));
+    long few = Allocated.bytes(() -> assertEquals(10, EventJson.encode(small).getJsonArray("events").size()));
     String figures = "encode(batch) allocated " + large + " bytes for 30 000 events, " + few + " for 10";
     assertTrue(large < 64 << 10, figures);
     // Nothing grows with the number of events (a word per event would be 120 KB).
