@@ -113,20 +113,17 @@ class JsonBatchTest {
     assertNotSame(event(a, 0).getJsonObject("data"), event(b, 0).getJsonObject("data"));
 
     // One consumer changes an event, a nested object, the array and the top level.
-    event(a, 0).getJsonObject("data").getJsonObject("modifiers").put("shift", false);
-    event(a, 40).put("extra", 1);
-    event(a, 32).getJsonObject("data").getJsonObject("screen_region").put("x", 7);
-    a.getJsonArray("events").remove(55);
-    a.getJsonArray("screenshot_refs").getJsonObject(0).put("storage", "disk");
-    a.put("late", false).put("added", "top");
-
+    java.util.function.Consumer<JsonObject> change = o -> {
+      event(o, 0).getJsonObject("data").getJsonObject("modifiers").put("shift", false);
+      event(o, 40).put("extra", 1);
+      event(o, 32).getJsonObject("data").getJsonObject("screen_region").put("x", 7);
+      o.getJsonArray("events").remove(55);
+      o.getJsonArray("screenshot_refs").getJsonObject(0).put("storage", "disk");
+      o.put("late", false).put("added", "top");
+    };
+    change.accept(a);
     JsonObject changed = eager();
-    event(changed, 0).getJsonObject("data").getJsonObject("modifiers").put("shift", false);
-    event(changed, 40).put("extra", 1);
-    event(changed, 32).getJsonObject("data").getJsonObject("screen_region").put("x", 7);
-    changed.getJsonArray("events").remove(55);
-    changed.getJsonArray("screenshot_refs").getJsonObject(0).put("storage", "disk");
-    changed.put("late", false).put("added", "top");
+    change.accept(changed);
     assertNotEquals(eager(), changed);
     assertEquals(changed, a);
     assertEquals(changed.encode(), a.encode());

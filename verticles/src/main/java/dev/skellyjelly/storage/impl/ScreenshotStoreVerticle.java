@@ -114,8 +114,7 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
   public Future<?> stop() {
     // A stop that runs out of time (the database cannot commit) still takes the pixels with it: the files go
     // at the deadline (see start), and the next start-up sweep records their deletion.
-    return ctx.shutdown().stop(vertx, ShutdownSequence.Stage.SCREENSHOTS, this::drain)
-      .recover(err -> deleteHeld().transform(ignored -> Future.failedFuture(err)));
+    return ctx.shutdown().stop(vertx, ShutdownSequence.Stage.SCREENSHOTS, this::drain);
   }
 
   private Future<?> drain() {
