@@ -3,6 +3,7 @@ package dev.skellyjelly.storage.it;
 import dev.skellyjelly.storage.codecs.Addresses;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.impl.EventRows;
+import dev.skellyjelly.storage.impl.WindowRules;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -199,7 +200,7 @@ class CrashLoopIT {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
       for (RawEvent e : EventRows.readAll(c)) {
         ids.add(e.id());
-        windows.computeIfAbsent(e.sessionId() + "|" + EventRows.windowStart(e.timestampMs(), WINDOW_MS), k -> new long[2])[0]++;
+        windows.computeIfAbsent(e.sessionId() + "|" + WindowRules.start(e.timestampMs(), WINDOW_MS), k -> new long[2])[0]++;
       }
     }
     for (List<Object> row : JarProcess.rows(db, "SELECT session_id, window_start_ms, sum(event_count) FROM batches GROUP BY 1, 2")) {

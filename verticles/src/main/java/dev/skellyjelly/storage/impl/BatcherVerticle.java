@@ -47,8 +47,6 @@ public final class BatcherVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(BatcherVerticle.class);
   private static final long TIMEOUT_MS = 120_000;
-  /** How long a closed window's last firing number is remembered in memory. */
-  private static final long FIRING_MEMORY_MS = 6 * 3_600_000L;
   /**
    * Committed events held in memory for open windows, at most. Past it the largest window lets go of its
    * events and is read back from the database in pages when it closes: a flood costs reads, not the heap.
@@ -57,8 +55,7 @@ public final class BatcherVerticle extends VerticleBase {
 
   private final ModuleContext ctx;
   private final DeliveryOptions local = new DeliveryOptions().setLocalOnly(true).setSendTimeout(TIMEOUT_MS);
-  private long windowMs;
-  private long graceMs;
+  private WindowRules rules;
   private int maxPerBatch;
 
   private final Map<WindowKey, Window> open = new LinkedHashMap<>();
@@ -111,8 +108,7 @@ public final class BatcherVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     StorageConfig config = StorageConfig.fromJson(config());
-    windowMs = config.batchWindowMs();
-    graceMs = config.windowGraceMs();
+    rules = new WindowRules(config.batchWindowMs(), config.windowGraceMs());
     maxPerBatch = config.maxEventsPerBatch();
     return replay()
       .compose(v -> vertx.eventBus().<CommittedGroup>localConsumer(InternalAddresses.COMMITTED, this::onCommitted).completion())
@@ -146,7 +142,7 @@ public final class BatcherVerticle extends VerticleBase {
 
   private Future<Void> replay() {
     return vertx.eventBus().<ReplayPlan>request(InternalAddresses.REPLAY,
-        new ReplayRequest(ctx.clock().millis(), windowMs, graceMs), local)
+        new ReplayRequest(ctx.clock().millis(), rules), local)
       .compose(reply -> {
         ReplayPlan plan = reply.body();
         lastSeqHeard = plan.lastSeq();
@@ -232,10 +228,10 @@ public final class BatcherVerticle extends VerticleBase {
     long lastSeq = msg.body().lastSeq();
     for (Accepted a : msg.body().entries()) {
       RawEvent e = a.event();
-      WindowKey key = new WindowKey(e.sessionId(), EventRows.windowStart(e.timestampMs(), windowMs));
+      WindowKey key = new WindowKey(e.sessionId(), rules.start(e.timestampMs()));
       Window w = open.get(key);
       if (w == null) {
-        boolean closed = lastFiring.containsKey(key) || key.windowStartMs() + windowMs + graceMs <= now;
+        boolean closed = lastFiring.containsKey(key) || rules.isClosed(key.windowStartMs(), now);
         w = (closed ? late : open).computeIfAbsent(key, Window::new);
       }
       if (w.spilled) {
@@ -294,7 +290,7 @@ public final class BatcherVerticle extends VerticleBase {
     long now = ctx.clock().millis();
     for (Iterator<Window> it = open.values().iterator(); it.hasNext(); ) {
       Window w = it.next();
-      if (w.key.windowStartMs() + windowMs + graceMs <= now) {
+      if (rules.isClosed(w.key.windowStartMs(), now)) {
         it.remove();
         fire(w, false);
       }
@@ -306,8 +302,8 @@ public final class BatcherVerticle extends VerticleBase {
         fire(w, false);
       }
     }
-    lastFiring.keySet().removeIf(k -> k.windowStartMs() + windowMs + FIRING_MEMORY_MS < now);
-    firedUpto.keySet().removeIf(k -> k.windowStartMs() + windowMs + FIRING_MEMORY_MS < now);
+    lastFiring.keySet().removeIf(k -> rules.firingsForgotten(k.windowStartMs(), now));
+    firedUpto.keySet().removeIf(k -> rules.firingsForgotten(k.windowStartMs(), now));
     ctx.metrics().queueDepth("batcher").set(waiting);
     ctx.metrics().windowsOpen().set(open.size());
     flushRecords();
@@ -341,7 +337,7 @@ public final class BatcherVerticle extends VerticleBase {
   private long nextFiring(WindowKey key) {
     Long last = lastFiring.get(key);
     long now = ctx.clock().millis();
-    long firing = last != null ? last + 1 : key.windowStartMs() + windowMs + FIRING_MEMORY_MS < now ? now : 0;
+    long firing = last != null ? last + 1 : rules.firingsForgotten(key.windowStartMs(), now) ? now : 0;
     lastFiring.put(key, firing);
     return firing;
   }
@@ -408,7 +404,7 @@ public final class BatcherVerticle extends VerticleBase {
       }
     }
     String windowId = windowId(session, start, part, firing);
-    EventBatch batch = new EventBatch(windowId, session, start, start + windowMs, part, parts, isLate, replayed, events, refs);
+    EventBatch batch = new EventBatch(windowId, session, start, rules.end(start), part, parts, isLate, replayed, events, refs);
     vertx.eventBus().publish(Addresses.EVENT_BATCH, batch);
     ctx.metrics().batchCreation().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     long encoding = System.nanoTime();
@@ -416,7 +412,7 @@ public final class BatcherVerticle extends VerticleBase {
     ctx.metrics().batchJson().record(System.nanoTime() - encoding, TimeUnit.NANOSECONDS);
     vertx.eventBus().publish(Addresses.EVENT_BATCH_JSON, json);
     ctx.metrics().batchEmitted(events.size(), replayed);
-    records.add(new BatchRecord(windowId, session, start, start + windowMs, part, parts, firing, events.size(),
+    records.add(new BatchRecord(windowId, session, start, rules.end(start), part, parts, firing, events.size(),
       refs.size(), isLate, replayed, emittedAt));
     if (!refs.isEmpty()) {
       List<String> ids = new ArrayList<>(refs.size());

@@ -480,7 +480,7 @@ public final class DbWriterVerticle extends VerticleBase {
           }
           recent.add(new Object[]{Uuids.toBytes(e.id())});
         }
-        WindowKey key = new WindowKey(e.sessionId(), EventRows.windowStart(e.timestampMs(), windowMs));
+        WindowKey key = new WindowKey(e.sessionId(), WindowRules.start(e.timestampMs(), windowMs));
         pieces.computeIfAbsent(key, k -> byType()).get(e.eventType().code()).add(new EventBlocks.Entry(++seq, e));
         counts.computeIfAbsent(key, k -> new long[EventType.values().length])[e.eventType().code()]++;
         if (a.screenshot() != null) {
@@ -650,12 +650,12 @@ public final class DbWriterVerticle extends VerticleBase {
         Map<WindowKey, Long> counts = new HashMap<>();
         c.query(Sql.UNCOVERED_WINDOWS, rs -> {
           WindowKey key = new WindowKey(rs.getString(1), rs.getLong(2));
-          (key.windowStartMs() + req.windowMs() + req.graceMs() <= req.nowMs() ? due : open).add(key);
+          (req.rules().isClosed(key.windowStartMs(), req.nowMs()) ? due : open).add(key);
           counts.put(key, rs.getLong(3));
           return key;
         });
         List<Firing> firings = c.query(Sql.LAST_FIRINGS,
-          rs -> new Firing(rs.getString(1), rs.getLong(2), rs.getLong(3)), req.nowMs() - 6 * 3_600_000L);
+          rs -> new Firing(rs.getString(1), rs.getLong(2), rs.getLong(3)), WindowRules.firingMemorySince(req.nowMs()));
         return new ReplayPlan(due, open, firings, counts, nextSeq);
       });
       msg.reply(plan, LOCAL);

@@ -43,9 +43,4 @@ public final class EventRows {
     }
     return out;
   }
-
-  /** The start of the window of length {@code windowMs} that holds {@code tsMs}. */
-  public static long windowStart(long tsMs, long windowMs) {
-    return Math.floorDiv(tsMs, windowMs) * windowMs;
-  }
 }

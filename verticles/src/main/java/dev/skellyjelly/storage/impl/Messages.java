@@ -53,7 +53,7 @@ public final class Messages {
   }
 
   /** Asks the writer what start-up must replay, given the clock and the window settings. */
-  public record ReplayRequest(long nowMs, long windowMs, long graceMs) {
+  public record ReplayRequest(long nowMs, WindowRules rules) {
   }
 
   /**
