@@ -1,23 +1,47 @@
 package dev.skellyjelly.storage.impl;
 
+import dev.skellyjelly.storage.codecs.Uuids;
+import dev.skellyjelly.storage.impl.Messages.BatchRecord;
+import dev.skellyjelly.storage.impl.Messages.ScreenshotDeletion;
+
+import java.util.List;
+
 /** The statements the writer runs; the schema itself lives in the numbered migration files. */
 interface Sql {
+
+  /** A statement that writes one row of type {@code R}, and how such a row fills its parameters. */
+  record Write<R>(String sql, WriterConnection.RowBinder<R> binder) {
+  }
 
   String CREATE_SCHEMA_VERSION = "CREATE TABLE IF NOT EXISTS schema_version ("
     + "version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)";
   String SCHEMA_LEVEL = "SELECT coalesce(max(version), 0) AS v FROM schema_version";
   String RECORD_MIGRATION = "INSERT INTO schema_version (version, applied_at_ms) VALUES (?, ?)";
 
-  String ADD_COUNT = "INSERT INTO window_counts (session_id, window_start_ms, event_type, n) VALUES (?, ?, ?, ?) "
-    + "ON CONFLICT (session_id, window_start_ms, event_type) DO UPDATE SET n = n + excluded.n";
-  String INSERT_SCREENSHOT = "INSERT OR IGNORE INTO screenshots (screenshot_id, session_id, event_id, ts_ms, "
-    + "window_start_ms, format, size_bytes, width, height, storage, app_name, window_title, region_x, region_y, "
-    + "region_width, region_height, privacy_masked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-  String INSERT_BATCH = "INSERT OR REPLACE INTO batches (window_id, session_id, window_start_ms, window_end_ms, part, "
-    + "parts, firing, event_count, screenshot_count, late, replayed, emitted_at_ms) "
-    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-  String MARK_DELETED = "UPDATE screenshots SET deleted_at_ms = ?, deleted_reason = ? "
-    + "WHERE screenshot_id = ? AND deleted_at_ms IS NULL";
+  Write<CommitPlan.Count> ADD_COUNT = new Write<>("INSERT INTO window_counts (session_id, window_start_ms, "
+    + "event_type, n) VALUES (?, ?, ?, ?) "
+    + "ON CONFLICT (session_id, window_start_ms, event_type) DO UPDATE SET n = n + excluded.n",
+    (r, p) -> p.add(r.key().sessionId()).add(r.key().windowStartMs()).add(r.type().code()).add(r.events()));
+  Write<CommitPlan.NewScreenshot> INSERT_SCREENSHOT = new Write<>("INSERT OR IGNORE INTO screenshots (screenshot_id, "
+    + "session_id, event_id, ts_ms, window_start_ms, format, size_bytes, width, height, storage, app_name, "
+    + "window_title, region_x, region_y, region_width, region_height, privacy_masked) "
+    + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    (r, p) -> p.add(r.screenshot().screenshotId()).add(r.event().sessionId()).add(r.event().id())
+      .add(r.event().timestampMs()).add(r.windowStartMs()).add(r.screenshot().format().wireName())
+      .add(r.row().sizeBytes()).add(r.row().width()).add(r.row().height()).add(r.row().storage())
+      .add(r.screenshot().appName()).add(r.screenshot().windowTitle())
+      .add(r.screenshot().screenRegion().x()).add(r.screenshot().screenRegion().y())
+      .add(r.screenshot().screenRegion().width()).add(r.screenshot().screenRegion().height())
+      .add(r.screenshot().privacyMasked() ? 1 : 0));
+  Write<BatchRecord> INSERT_BATCH = new Write<>("INSERT OR REPLACE INTO batches (window_id, session_id, "
+    + "window_start_ms, window_end_ms, part, parts, firing, event_count, screenshot_count, late, replayed, "
+    + "emitted_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    (b, p) -> p.add(b.windowId()).add(b.sessionId()).add(b.windowStartMs()).add(b.windowEndMs()).add(b.part())
+      .add(b.parts()).add(b.firing()).add(b.eventCount()).add(b.screenshotCount()).add(b.late() ? 1 : 0)
+      .add(b.replayed() ? 1 : 0).add(b.emittedAtMs()));
+  Write<ScreenshotDeletion> MARK_DELETED = new Write<>("UPDATE screenshots SET deleted_at_ms = ?, "
+    + "deleted_reason = ? WHERE screenshot_id = ? AND deleted_at_ms IS NULL",
+    (d, p) -> p.add(d.deletedAtMs()).add(d.reason()).add(d.screenshotId()));
 
   /** At start-up: whatever a previous run held is gone (memory with the process, files with the sweep). */
   String SWEEP_UNDELETED = "UPDATE screenshots SET deleted_at_ms = ?, deleted_reason = 'startup-sweep' "
@@ -41,15 +65,19 @@ interface Sql {
 
   String RECENT_HOURS = "SELECT tbl, hour FROM recent_ids_hours";
   String SET_RECENT_HOUR = "UPDATE recent_ids_hours SET hour = ? WHERE tbl = ?";
-  String[] CLEAR_RECENT = {"DELETE FROM recent_ids_0", "DELETE FROM recent_ids_1"};
-  String[] INSERT_RECENT = {"INSERT OR IGNORE INTO recent_ids_0 (id) VALUES (?)",
-    "INSERT OR IGNORE INTO recent_ids_1 (id) VALUES (?)"};
+  List<String> CLEAR_RECENT = List.of("DELETE FROM recent_ids_0", "DELETE FROM recent_ids_1");
+  /** A producer-chosen id, as its 16 bytes. */
+  List<Write<byte[]>> INSERT_RECENT = List.of(
+    new Write<>("INSERT OR IGNORE INTO recent_ids_0 (id) VALUES (?)", (id, p) -> p.add(id)),
+    new Write<>("INSERT OR IGNORE INTO recent_ids_1 (id) VALUES (?)", (id, p) -> p.add(id)));
 
   /** Windows with more than one piece of some event type: candidates for compaction once emitted. */
   String UNCOMPACTED_WINDOWS = "SELECT DISTINCT session, window_start_ms FROM "
     + "(SELECT session, window_start_ms FROM event_blocks GROUP BY session, window_start_ms, event_type HAVING count(*) > 1)";
-  String INSERT_BLOCK = "INSERT INTO event_blocks (session, window_start_ms, event_type, n, min_seq, max_seq, data) "
-    + "VALUES (?, ?, ?, ?, ?, ?, ?)";
+  Write<BlockRow> INSERT_BLOCK = new Write<>("INSERT INTO event_blocks (session, window_start_ms, event_type, n, "
+    + "min_seq, max_seq, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    (b, p) -> p.add(Uuids.toBytes(b.key().sessionId())).add(b.key().windowStartMs()).add(b.type().code())
+      .add(b.events()).add(b.minSeq()).add(b.maxSeq()).add(b.data()));
   /** The blocks of a window that may hold events with after < seq <= upto, in the order their events begin. */
   String PAGE_BLOCKS = "SELECT block, coalesce(min_seq, 0) AS lo, event_type FROM event_blocks "
     + "WHERE session = ? AND window_start_ms = ? AND max_seq > ? AND coalesce(min_seq, 0) <= ? ORDER BY lo, block";
@@ -60,4 +88,9 @@ interface Sql {
   /** Followed by a parenthesised list of block numbers. */
   String BLOCKS_DATA = "SELECT block, data FROM event_blocks WHERE block IN ";
   String DELETE_BLOCK = "DELETE FROM event_blocks WHERE block = ?";
+
+  /** {@code n} comma-separated parameter marks, for an {@code IN (...)} list. */
+  static String marks(int n) {
+    return "?" + ",?".repeat(n - 1);
+  }
 }

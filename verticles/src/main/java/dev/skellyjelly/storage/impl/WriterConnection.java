@@ -28,6 +28,26 @@ final class WriterConnection implements AutoCloseable {
     T read(ResultSet rs) throws SQLException;
   }
 
+  /** Sets one row's values as a statement's parameters, in the statement's order. */
+  interface RowBinder<R> {
+    void bind(R row, Parameters p) throws SQLException;
+  }
+
+  /** The parameters of one execution of a prepared statement, set one after another. */
+  static final class Parameters {
+    private final PreparedStatement statement;
+    private int next = 1;
+
+    private Parameters(PreparedStatement statement) {
+      this.statement = statement;
+    }
+
+    Parameters add(Object value) throws SQLException {
+      statement.setObject(next++, value);
+      return this;
+    }
+  }
+
   private final String url;
   private Connection conn;
   private final Map<String, PreparedStatement> prepared = new HashMap<>();
@@ -71,7 +91,7 @@ final class WriterConnection implements AutoCloseable {
   }
 
   /** A statement of {@link Sql}, prepared once. */
-  PreparedStatement statement(String sql) throws SQLException {
+  private PreparedStatement statement(String sql) throws SQLException {
     PreparedStatement s = prepared.get(sql);
     if (s == null) {
       s = connection().prepareStatement(sql);
@@ -86,14 +106,21 @@ final class WriterConnection implements AutoCloseable {
     return s.executeUpdate();
   }
 
-  /** Runs {@code sql} once per row of parameters, as one batch. */
-  void batch(String sql, List<Object[]> rows) throws SQLException {
+  /** Writes one row through a statement of {@link Sql}. */
+  <R> int write(Sql.Write<R> write, R row) throws SQLException {
+    PreparedStatement s = statement(write.sql());
+    write.binder().bind(row, new Parameters(s));
+    return s.executeUpdate();
+  }
+
+  /** Writes every row through a statement of {@link Sql}, as one batch. */
+  <R> void writeAll(Sql.Write<R> write, List<R> rows) throws SQLException {
     if (rows.isEmpty()) {
       return;
     }
-    PreparedStatement s = statement(sql);
-    for (Object[] row : rows) {
-      bind(s, row);
+    PreparedStatement s = statement(write.sql());
+    for (R row : rows) {
+      write.binder().bind(row, new Parameters(s));
       s.addBatch();
     }
     s.executeBatch();
@@ -103,9 +130,13 @@ final class WriterConnection implements AutoCloseable {
     return query(statement(sql), reader, params);
   }
 
-  void execute(String sql) throws SQLException {
+  /**
+   * Runs a whole script of statements. sqlite-jdbc's {@code executeUpdate} hands the text to SQLite's own
+   * {@code sqlite3_exec}, which runs every statement in it; {@code execute} would run only the first.
+   */
+  void runScript(String script) throws SQLException {
     try (var s = connection().createStatement()) {
-      s.execute(sql);
+      s.executeUpdate(script);
     }
   }
 

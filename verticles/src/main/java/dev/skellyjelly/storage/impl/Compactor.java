@@ -1,0 +1,109 @@
+package dev.skellyjelly.storage.impl;
+
+import dev.skellyjelly.storage.codecs.EventType;
+import dev.skellyjelly.storage.codecs.Timestamps;
+import dev.skellyjelly.storage.codecs.Uuids;
+import dev.skellyjelly.storage.impl.Messages.WindowKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Compacts the pieces of emitted windows (one per commit, session and type) into one block per type, one
+ * window per call so that the writer commits between windows. Keeps the windows that wait, in the order
+ * they were emitted.
+ */
+final class Compactor {
+
+  /** Logged under the writer's name, which runs it. */
+  private static final Logger LOG = LoggerFactory.getLogger(DbWriterVerticle.class);
+
+  /** Events of one type in one compacted block, at most. */
+  static final int BLOCK_EVENTS = 32_768;
+
+  /** A stored piece of a window: its block number, its events' type and how many it holds. */
+  private record Piece(long block, EventType type, long events) {
+  }
+
+  private final Set<WindowKey> waiting = new LinkedHashSet<>();
+
+  /** Queues the windows a previous run left uncompacted and that are closed at {@code nowMs}. */
+  void load(WriterConnection c, WindowRules rules, long nowMs) throws SQLException {
+    // Windows not yet closed are compacted after their batch.
+    for (WindowKey key : c.query(Sql.UNCOMPACTED_WINDOWS,
+      rs -> new WindowKey(Uuids.fromBytes(rs.getBytes(1)), rs.getLong(2)))) {
+      if (rules.isClosed(key.windowStartMs(), nowMs)) {
+        waiting.add(key);
+      }
+    }
+  }
+
+  /** Queues a window whose batch was emitted. */
+  void emitted(WindowKey key) {
+    waiting.add(key);
+  }
+
+  boolean hasWaiting() {
+    return !waiting.isEmpty();
+  }
+
+  /**
+   * Compacts the next waiting window into one block per event type (of at most {@link #BLOCK_EVENTS} events:
+   * a type with more gets several). A type is read one piece at a time, so compacting a window costs memory
+   * for one block, whatever the window's size. Whether it succeeded; a failed window waits again.
+   */
+  boolean compactNext(WriterConnection db) {
+    WindowKey key = waiting.iterator().next();
+    waiting.remove(key);
+    try {
+      db.transaction(c -> {
+        Map<EventType, List<Piece>> byType = new EnumMap<>(EventType.class);
+        for (Piece piece : c.query(Sql.COMPACT_BLOCKS,
+          rs -> new Piece(rs.getLong(1), EventType.fromCode(rs.getInt(2)), rs.getLong(3)),
+          Uuids.toBytes(key.sessionId()), key.windowStartMs())) {
+          byType.computeIfAbsent(piece.type(), t -> new ArrayList<>()).add(piece);
+        }
+        for (Map.Entry<EventType, List<Piece>> type : byType.entrySet()) {
+          List<Piece> pieces = type.getValue();
+          long events = pieces.stream().mapToLong(Piece::events).sum();
+          if (pieces.size() > (events + BLOCK_EVENTS - 1) / BLOCK_EVENTS) {
+            merge(c, key, type.getKey(), pieces);
+          }
+        }
+        return null;
+      });
+      return true;
+    } catch (SQLException | RuntimeException err) {
+      LOG.warn("compaction of window {} of session {} failed, will retry: {}", Timestamps.format(key.windowStartMs()),
+        key.sessionId(), err.getMessage());
+      waiting.add(key);
+      return false;
+    }
+  }
+
+  /** Reads a type's pieces in order, writing a block whenever {@link #BLOCK_EVENTS} gathered, and deletes each piece read. */
+  private static void merge(WriterConnection c, WindowKey key, EventType type, List<Piece> pieces) throws SQLException {
+    List<EventBlocks.Entry> gathered = new ArrayList<>();
+    for (Piece piece : pieces) {
+      for (byte[] data : c.query(Sql.BLOCK_DATA, rs -> rs.getBytes(1), piece.block())) {
+        gathered.addAll(EventBlocks.decode(data, key.sessionId(), type));
+      }
+      c.update(Sql.DELETE_BLOCK, piece.block());
+      while (gathered.size() >= BLOCK_EVENTS) {
+        List<EventBlocks.Entry> full = gathered.subList(0, BLOCK_EVENTS);
+        c.write(Sql.INSERT_BLOCK, BlockRow.of(key, type, full));
+        full.clear();
+      }
+    }
+    if (!gathered.isEmpty()) {
+      c.write(Sql.INSERT_BLOCK, BlockRow.of(key, type, gathered));
+    }
+  }
+}
