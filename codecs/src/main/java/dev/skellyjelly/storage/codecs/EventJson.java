@@ -9,6 +9,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,9 @@ import java.util.Map;
  * {@link EventBatch} and {@link ScreenshotRef} both ways.
  */
 public final class EventJson {
+
+  /** For events read back from a batch, already held to the receiver's rules when they came in. */
+  private static final ValidationLimits TRUSTING = new ValidationLimits(Long.MAX_VALUE / 2, Long.MAX_VALUE);
 
   private EventJson() {
   }
@@ -475,13 +479,10 @@ public final class EventJson {
   // ---------------------------------------------------------------- EventBatch and ScreenshotRef
 
   /**
-   * The JSON form of a batch; screenshot events go without their image. Each event's object is a
-   * {@link JsonView}, which reads as {@code encode(event.withoutImage())} but makes its fields only when
-   * read (by the copy the event bus makes for each local consumer, or by an encoder), and the
-   * {@code events} array is a {@link JsonViewList}, which makes each event's view on its first read: building
-   * the batch costs under a kilobyte whatever its number of events. The object is a {@link JsonBatch}, whose
-   * {@code copy()} (what each local consumer gets) is a plain {@link JsonObject} listing the same events
-   * lazily, at the same cost; being of its own class, it equals only objects of that class.
+   * The JSON form of a batch as it is published: read-only at every level, screenshot events without their
+   * image, each event's object (equal to {@code encode(event.withoutImage())}) built only when read, so that
+   * building it costs about a kilobyte whatever its number of events, and the copy each local consumer gets
+   * costs a few bytes. See {@link JsonBatch} for how a consumer gets an object it can change.
    */
   public static JsonObject encode(EventBatch b) {
     LinkedHashMap<String, Object> m = new LinkedHashMap<>(12);
@@ -493,16 +494,20 @@ public final class EventJson {
     m.put("parts", b.parts());
     m.put("late", b.late());
     m.put("replayed", b.replayed());
-    m.put("events", new JsonArray(new JsonViewList(JsonForm.BATCH_EVENT, b.events())));
+    m.put("events", JsonBatch.events(b.events()));
     List<Object> refs = new ArrayList<>(b.screenshotRefs().size());
     for (ScreenshotRef r : b.screenshotRefs()) {
-      refs.add(encode(r));
+      refs.add(new JsonObject(Collections.unmodifiableMap(refFields(r))));
     }
-    m.put("screenshot_refs", new JsonArray(refs));
+    m.put("screenshot_refs", JsonBatch.readOnly(refs));
     return new JsonBatch(m);
   }
 
   public static JsonObject encode(ScreenshotRef r) {
+    return new JsonObject(refFields(r));
+  }
+
+  private static Map<String, Object> refFields(ScreenshotRef r) {
     Map<String, Object> m = new LinkedHashMap<>(8);
     m.put("screenshot_id", r.screenshotId());
     m.put("timestamp", Timestamps.format(r.timestampMs()));
@@ -511,7 +516,7 @@ public final class EventJson {
     m.put("width", r.width());
     m.put("height", r.height());
     m.put("storage", r.storage().wireName());
-    return new JsonObject(m);
+    return m;
   }
 
   /**
@@ -521,9 +526,8 @@ public final class EventJson {
   public static EventBatch decodeBatch(JsonObject json) {
     JsonArray eventsJson = json.getJsonArray("events");
     List<RawEvent> events = new ArrayList<>(eventsJson.size());
-    ValidationLimits trusting = new ValidationLimits(Long.MAX_VALUE / 2, Long.MAX_VALUE);
     for (int i = 0; i < eventsJson.size(); i++) {
-      events.add(decode(eventsJson.getJsonObject(i), 0, trusting, false));
+      events.add(decode(eventsJson.getJsonObject(i), 0, TRUSTING, false));
     }
     JsonArray refsJson = json.getJsonArray("screenshot_refs");
     List<ScreenshotRef> refs = new ArrayList<>(refsJson.size());
