@@ -3,47 +3,71 @@ package dev.skellyjelly.storage.codecs;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.AbstractList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
+import java.util.RandomAccess;
 import java.util.function.Function;
 
 /**
- * The published JSON form of a batch ({@link EventJson#encode(EventBatch)}), whose copy costs the same
- * whatever the number of events. Vert.x hands a JSON object to each local consumer (a bridge's registration
- * is one too) as {@code copy()}, made inside {@code publish} on the publishing event loop; a deep copy of a
- * 30 000-event batch took 130 ms at the median and left 18 MB to collect under the module's heap. The events
- * are immutable records, so a consumer's copy can list them lazily too.
+ * The published JSON form of a batch ({@link EventJson#encode(EventBatch)}): read-only, and costing the same
+ * whatever the number of events. Built eagerly, the events of a 30 000-event window cost about 12 MB of
+ * short-lived objects on the publishing event loop, and Vert.x's deep {@code copy()} for each local consumer
+ * (a bridge's registration is one too) took 130 ms at the median and left 18 MB more. Here each event's
+ * object is built when something reads it (an encoder, a consumer), and since nothing can change the form,
+ * the copy each local consumer gets shares it.
  *
- * <p>The copy is a plain {@link JsonObject}, never this class ({@link JsonObject#equals} compares classes,
- * and a consumer's object must equal one built eagerly), with the same keys in the same order. A value that
- * is a plain {@link JsonArray} over a {@link JsonViewList} not changed as a list becomes a plain array over a
- * new such list ({@link JsonViewList#copyLazily}), carrying the changes made to its objects; every other
- * value, and such an array once changed, is copied exactly as {@link JsonObject#copy(Function)} copies it.
- * The top-level map is read entry by entry as Vert.x reads it, so a change to it is copied as it stands.
+ * <p>Every level is read-only: the batch object, its {@code events} and {@code screenshot_refs} arrays, each
+ * event and its nested objects. Any attempt to change one throws {@link UnsupportedOperationException}, as the
+ * JDK's unmodifiable collections do. A consumer that wants an object it can change makes its own:
+ * {@code copy()} of the object it received is Vert.x's deep copy (changeable, equal, in hash maps, so its
+ * text lists the keys in another order); {@code new JsonObject(batch.encode())} keeps the text exactly.
  *
- * <p>Everything else is {@link JsonObject}'s own: text, key order, reads, changes. Compared with
- * {@link JsonObject#equals}, it equals only objects of this class; {@code new JsonObject(getMap())} or its
- * copy compares with plain ones.
+ * <p>What a consumer receives ({@link #copy(Function)}) is a plain {@link JsonObject} over this one's map, so
+ * it compares equal to a batch built eagerly ({@link JsonObject#equals} compares classes: this object itself
+ * equals only objects of this class; {@code new JsonObject(getMap())} compares with plain ones). Text, key
+ * order, value types and reads are {@link JsonObject}'s own.
  */
 final class JsonBatch extends JsonObject {
 
-  /** @param map a {@link LinkedHashMap}, as Vert.x's copy keeps the order of such a map only */
-  JsonBatch(LinkedHashMap<String, Object> map) {
-    super(map);
+  /** @param fields the batch's keys in the contract's order, its arrays made by {@link #readOnly} */
+  JsonBatch(LinkedHashMap<String, Object> fields) {
+    super(Collections.unmodifiableMap(fields));
   }
 
+  /** A read-only array of the events' objects, each built when read, with a screenshot's image left out. */
+  static JsonArray events(List<RawEvent> events) {
+    return readOnly(new EventObjects(events));
+  }
+
+  /** A read-only array over {@code objects}, which must be read-only themselves. */
+  static JsonArray readOnly(List<?> objects) {
+    return new JsonArray(Collections.unmodifiableList(objects));
+  }
+
+  /** The same read-only content, shared: nothing of it can change, so there is nothing to copy. */
   @Override
   public JsonObject copy(Function<Object, ?> cloner) {
-    Map<String, Object> map = getMap();
-    Map<String, Object> copied = new LinkedHashMap<>(map.size());
-    for (Map.Entry<String, Object> e : map.entrySet()) {
-      Object v = e.getValue();
-      JsonViewList lazy = null;
-      if (v instanceof JsonArray a && a.getClass() == JsonArray.class && a.getList() instanceof JsonViewList l) {
-        lazy = l.copyLazily(cloner);
-      }
-      copied.put(e.getKey(), lazy != null ? new JsonArray(lazy) : JsonView.deepCopy(v, cloner));
+    return new JsonObject(getMap());
+  }
+
+  /** The events' objects, built on each read from the immutable records, so that publishing builds none. */
+  private static final class EventObjects extends AbstractList<Object> implements RandomAccess {
+    private final List<RawEvent> events;
+
+    EventObjects(List<RawEvent> events) {
+      this.events = events;
     }
-    return new JsonObject(copied);
+
+    @Override
+    public Object get(int index) {
+      return JsonForm.BATCH_EVENT.buildReadOnly(events.get(index));
+    }
+
+    @Override
+    public int size() {
+      return events.size();
+    }
   }
 }

@@ -9,7 +9,7 @@ import java.util.Base64;
  * each holds. This is the one place that spells an event's field names, their order, the Java type of each
  * value (a u32 is a {@code Long}, an i32 an {@code Integer}, a float a {@code Double}) and which keys are
  * left out rather than written as null, so the eager object of {@link EventJson#encode(RawEvent)} and the
- * {@link JsonView} a batch publishes cannot drift apart.
+ * read-only events of a published batch cannot drift apart.
  *
  * <p>A key that a record lacks is absent from its object ({@code id}, {@code session_id}, {@code modifiers},
  * {@code image}, {@code screen_region} when null); every other key is present, with a null value when the
@@ -33,14 +33,11 @@ abstract class JsonForm {
     @Override
     Object value(Object record, int i) {
       Keystroke k = (Keystroke) record;
-      switch (i) {
-        case 0:
-          return k.keyCode();
-        case 1:
-          return k.modifiers();
-        default:
-          return k.interKeyIntervalMs();
-      }
+      return switch (i) {
+        case 0 -> k.keyCode();
+        case 1 -> k.modifiers();
+        default -> k.interKeyIntervalMs();
+      };
     }
 
     @Override
@@ -53,16 +50,12 @@ abstract class JsonForm {
     @Override
     Object value(Object record, int i) {
       Keystroke.Modifiers m = (Keystroke.Modifiers) record;
-      switch (i) {
-        case 0:
-          return m.shift();
-        case 1:
-          return m.ctrl();
-        case 2:
-          return m.alt();
-        default:
-          return m.meta();
-      }
+      return switch (i) {
+        case 0 -> m.shift();
+        case 1 -> m.ctrl();
+        case 2 -> m.alt();
+        default -> m.meta();
+      };
     }
   };
 
@@ -70,14 +63,11 @@ abstract class JsonForm {
     @Override
     Object value(Object record, int i) {
       MouseMove m = (MouseMove) record;
-      switch (i) {
-        case 0:
-          return m.x();
-        case 1:
-          return m.y();
-        default:
-          return m.velocity();
-      }
+      return switch (i) {
+        case 0 -> m.x();
+        case 1 -> m.y();
+        default -> m.velocity();
+      };
     }
   };
 
@@ -85,16 +75,12 @@ abstract class JsonForm {
     @Override
     Object value(Object record, int i) {
       MouseClick c = (MouseClick) record;
-      switch (i) {
-        case 0:
-          return c.x();
-        case 1:
-          return c.y();
-        case 2:
-          return c.button() == null ? null : c.button().wireName();
-        default:
-          return c.clickType() == null ? null : c.clickType().wireName();
-      }
+      return switch (i) {
+        case 0 -> c.x();
+        case 1 -> c.y();
+        case 2 -> c.button() == null ? null : c.button().wireName();
+        default -> c.clickType() == null ? null : c.clickType().wireName();
+      };
     }
   };
 
@@ -103,16 +89,12 @@ abstract class JsonForm {
       @Override
       Object value(Object record, int i) {
         WindowFocus w = (WindowFocus) record;
-        switch (i) {
-          case 0:
-            return w.windowTitle();
-          case 1:
-            return w.appName();
-          case 2:
-            return w.processId();
-          default:
-            return w.durationMs();
-        }
+        return switch (i) {
+          case 0 -> w.windowTitle();
+          case 1 -> w.appName();
+          case 2 -> w.processId();
+          default -> w.durationMs();
+        };
       }
     };
 
@@ -123,16 +105,12 @@ abstract class JsonForm {
     @Override
     Object value(Object record, int i) {
       Screenshot.Region r = (Screenshot.Region) record;
-      switch (i) {
-        case 0:
-          return r.x();
-        case 1:
-          return r.y();
-        case 2:
-          return r.width();
-        default:
-          return r.height();
-      }
+      return switch (i) {
+        case 0 -> r.x();
+        case 1 -> r.y();
+        case 2 -> r.width();
+        default -> r.height();
+      };
     }
   };
 
@@ -140,14 +118,11 @@ abstract class JsonForm {
     @Override
     Object value(Object record, int i) {
       ProcessEvent p = (ProcessEvent) record;
-      switch (i) {
-        case 0:
-          return p.processId();
-        case 1:
-          return p.processName();
-        default:
-          return p.eventType() == null ? null : p.eventType().wireName();
-      }
+      return switch (i) {
+        case 0 -> p.processId();
+        case 1 -> p.processName();
+        default -> p.eventType() == null ? null : p.eventType().wireName();
+      };
     }
   };
 
@@ -156,16 +131,12 @@ abstract class JsonForm {
       @Override
       Object value(Object record, int i) {
         ResourceUsage r = (ResourceUsage) record;
-        switch (i) {
-          case 0:
-            return r.cpuPercent();
-          case 1:
-            return r.memoryMb();
-          case 2:
-            return r.diskIoMbPerSec();
-          default:
-            return r.networkIoMbPerSec();
-        }
+        return switch (i) {
+          case 0 -> r.cpuPercent();
+          case 1 -> r.memoryMb();
+          case 2 -> r.diskIoMbPerSec();
+          default -> r.networkIoMbPerSec();
+        };
       }
     };
 
@@ -183,73 +154,15 @@ abstract class JsonForm {
 
   /** The form of an event's {@code data}; {@code withImage} false leaves a screenshot's image out. */
   static JsonForm of(EventData data, boolean withImage) {
-    switch (data.type()) {
-      case KEYSTROKE:
-        return KEYSTROKE;
-      case MOUSE_MOVE:
-        return MOUSE_MOVE;
-      case MOUSE_CLICK:
-        return MOUSE_CLICK;
-      case WINDOW_FOCUS:
-        return WINDOW_FOCUS;
-      case SCREENSHOT:
-        return withImage ? SCREENSHOT : BATCH_SCREENSHOT;
-      case PROCESS:
-        return PROCESS;
-      case RESOURCE:
-        return RESOURCE;
-      default:
-        throw new IllegalStateException("unhandled event type " + data.type());
-    }
-  }
-
-  /** How many keys the form can have; indexes run from 0 to this, exclusive. */
-  final int width() {
-    return keys.length;
-  }
-
-  final String key(int i) {
-    return keys[i];
-  }
-
-  /** The index of the key that holds an object, -1 when there is none. */
-  final int nested() {
-    return nested;
-  }
-
-  /** The index of {@code key} in the form, -1 when the form has no such key (whatever the record). */
-  final int indexOf(Object key) {
-    for (int i = 0; i < keys.length; i++) {
-      if (keys[i] == key) {
-        return i;
-      }
-    }
-    for (int i = 0; i < keys.length; i++) {
-      if (keys[i].equals(key)) {
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  /** The first index at or after {@code from} whose key the record has; {@link #width()} when none. */
-  final int next(Object record, int from) {
-    int i = from;
-    while (i < keys.length && !has(record, i)) {
-      i++;
-    }
-    return i;
-  }
-
-  /** How many keys the record's object has. */
-  final int count(Object record) {
-    int n = 0;
-    for (int i = 0; i < keys.length; i++) {
-      if (has(record, i)) {
-        n++;
-      }
-    }
-    return n;
+    return switch (data.type()) {
+      case KEYSTROKE -> KEYSTROKE;
+      case MOUSE_MOVE -> MOUSE_MOVE;
+      case MOUSE_CLICK -> MOUSE_CLICK;
+      case WINDOW_FOCUS -> WINDOW_FOCUS;
+      case SCREENSHOT -> withImage ? SCREENSHOT : BATCH_SCREENSHOT;
+      case PROCESS -> PROCESS;
+      case RESOURCE -> RESOURCE;
+    };
   }
 
   /** Whether the record's object has key {@code i}. */
@@ -257,27 +170,39 @@ abstract class JsonForm {
     return true;
   }
 
-  /** The value of key {@code i}; for the {@link #nested()} key, the record its object shows. */
+  /** The value of key {@code i}; for the nested key, the record its object shows. */
   abstract Object value(Object record, int i);
 
-  /** The form of the object at the {@link #nested()} key. */
+  /** The form of the object at the nested key. */
   JsonForm child(Object record) {
     throw new IllegalStateException("no nested object");
   }
 
-  /** The record's object with every value computed now, nested objects included. */
+  /** The record's object with every value computed now, nested objects included, which its holder may change. */
   final JsonObject build(Object record) {
-    JsonFields m = new JsonFields(keys.length);
-    for (int i = next(record, 0); i < keys.length; i = next(record, i + 1)) {
-      Object v = value(record, i);
-      m.put(keys[i], i == nested ? child(record).build(v) : v);
-    }
-    return new JsonObject(m);
+    return new JsonObject(fields(record, false));
   }
 
-  /** The record's object as a {@link JsonView}: values computed when read. */
-  final JsonObject view(Object record) {
-    return new JsonObject(new JsonView(this, record));
+  /**
+   * The same object, read-only all the way down: every attempt to change it, or an object nested in it,
+   * throws {@link UnsupportedOperationException}.
+   */
+  final JsonObject buildReadOnly(Object record) {
+    return new JsonObject(fields(record, true).readOnly());
+  }
+
+  private JsonFields fields(Object record, boolean readOnly) {
+    JsonFields m = new JsonFields(keys.length);
+    for (int i = 0; i < keys.length; i++) {
+      if (has(record, i)) {
+        Object v = value(record, i);
+        if (i == nested) {
+          v = readOnly ? child(record).buildReadOnly(v) : child(record).build(v);
+        }
+        m.put(keys[i], v);
+      }
+    }
+    return m;
   }
 
   private static final class EventForm extends JsonForm {
@@ -291,31 +216,23 @@ abstract class JsonForm {
     @Override
     boolean has(Object record, int i) {
       RawEvent e = (RawEvent) record;
-      switch (i) {
-        case 0:
-          return e.id() != null;
-        case 1:
-          return e.sessionId() != null;
-        default:
-          return true;
-      }
+      return switch (i) {
+        case 0 -> e.id() != null;
+        case 1 -> e.sessionId() != null;
+        default -> true;
+      };
     }
 
     @Override
     Object value(Object record, int i) {
       RawEvent e = (RawEvent) record;
-      switch (i) {
-        case 0:
-          return e.id();
-        case 1:
-          return e.sessionId();
-        case 2:
-          return Timestamps.format(e.timestampMs());
-        case 3:
-          return e.eventType().wireName();
-        default:
-          return e.data();
-      }
+      return switch (i) {
+        case 0 -> e.id();
+        case 1 -> e.sessionId();
+        case 2 -> Timestamps.format(e.timestampMs());
+        case 3 -> e.eventType().wireName();
+        default -> e.data();
+      };
     }
 
     @Override
@@ -335,35 +252,25 @@ abstract class JsonForm {
     @Override
     boolean has(Object record, int i) {
       Screenshot s = (Screenshot) record;
-      switch (i) {
-        case 2:
-          return withImage && s.image() != null;
-        case 5:
-          return s.screenRegion() != null;
-        default:
-          return true;
-      }
+      return switch (i) {
+        case 2 -> withImage && s.image() != null;
+        case 5 -> s.screenRegion() != null;
+        default -> true;
+      };
     }
 
     @Override
     Object value(Object record, int i) {
       Screenshot s = (Screenshot) record;
-      switch (i) {
-        case 0:
-          return s.screenshotId();
-        case 1:
-          return s.format() == null ? null : s.format().wireName();
-        case 2:
-          return Base64.getUrlEncoder().withoutPadding().encodeToString(s.image());
-        case 3:
-          return s.windowTitle();
-        case 4:
-          return s.appName();
-        case 5:
-          return s.screenRegion();
-        default:
-          return s.privacyMasked();
-      }
+      return switch (i) {
+        case 0 -> s.screenshotId();
+        case 1 -> s.format() == null ? null : s.format().wireName();
+        case 2 -> Base64.getUrlEncoder().withoutPadding().encodeToString(s.image());
+        case 3 -> s.windowTitle();
+        case 4 -> s.appName();
+        case 5 -> s.screenRegion();
+        default -> s.privacyMasked();
+      };
     }
 
     @Override

@@ -36,7 +36,7 @@ final class Allocated {
     List<RawEvent> events = new ArrayList<>(30_000);
     for (int i = 0; i < 30_000; i++) {
       RawEvent e = pattern.get(i % pattern.size());
-      events.add(new RawEvent(e.id(), e.sessionId(), JsonViewTest.TS + i, e.data()));
+      events.add(new RawEvent(e.id(), e.sessionId(), JsonFormTest.TS + i, e.data()));
     }
     return events;
   }

@@ -112,7 +112,7 @@ class EventJsonTest {
   }
 
   static RawEvent decode(Object body) {
-    return EventJson.decode(body, NOW, LIMITS);
+    return EventJsonDecoder.decode(body, NOW, LIMITS);
   }
 
   static InvalidEventException reject(Object body) {
@@ -120,7 +120,7 @@ class EventJsonTest {
   }
 
   static InvalidEventException reject(Object body, long now, ValidationLimits limits) {
-    return assertThrows(InvalidEventException.class, () -> EventJson.decode(body, now, limits),
+    return assertThrows(InvalidEventException.class, () -> EventJsonDecoder.decode(body, now, limits),
       () -> "accepted: " + body);
   }
 
@@ -170,7 +170,7 @@ class EventJsonTest {
         new RawEvent(null, SESSION, TS, new Screenshot(SHOT_ID, ImageFormat.HEIC, null, "t", "a",
           new Screenshot.Region(0, 0, 0, 0), true)));
       for (RawEvent e : events) {
-        assertEquals(e, EventJson.decode(EventJson.encode(e), NOW, LIMITS));
+        assertEquals(e, EventJsonDecoder.decode(EventJson.encode(e), NOW, LIMITS));
       }
     }
 
@@ -436,7 +436,7 @@ class EventJsonTest {
     void futureTimestampBeyondMaxClockSkew() {
       ValidationLimits limits = new ValidationLimits(1000, LIMITS.maxImageBytes());
       JsonObject ok = sample(EventType.KEYSTROKE).put("timestamp", NOW + 1000);
-      assertEquals(NOW + 1000, EventJson.decode(ok, NOW, limits).timestampMs());
+      assertEquals(NOW + 1000, EventJsonDecoder.decode(ok, NOW, limits).timestampMs());
       JsonObject late = sample(EventType.KEYSTROKE).put("timestamp", NOW + 1001);
       assertRejected(DeadLetterReason.FUTURE_TIMESTAMP, "timestamp", reject(late, NOW, limits));
       JsonObject iso = sample(EventType.KEYSTROKE).put("timestamp", Timestamps.format(NOW + 60_000));
@@ -594,7 +594,7 @@ class EventJsonTest {
         Base64.getUrlEncoder().withoutPadding().encodeToString(exact))) {
         JsonObject s = sample(EventType.SCREENSHOT);
         data(s).put("image", form);
-        assertArrayEquals(exact, ((Screenshot) EventJson.decode(s, NOW, limits).data()).image());
+        assertArrayEquals(exact, ((Screenshot) EventJsonDecoder.decode(s, NOW, limits).data()).image());
       }
     }
 
@@ -734,90 +734,6 @@ class EventJsonTest {
       JsonObject s = sample(EventType.SCREENSHOT);
       data(s).put("image", "@@@@").put("window_title", "x".repeat(5000));
       assertRejected(DeadLetterReason.TOO_LARGE, "data.window_title", s);
-    }
-  }
-
-  // ---------------------------------------------------------------- describeInput
-
-  @Nested
-  class DescribeInput {
-
-    @Test
-    void imageIsReplacedByItsLength() {
-      byte[] img = png(800, 600, 1200);
-      for (String form : List.of(Base64.getEncoder().encodeToString(img),
-        Base64.getUrlEncoder().withoutPadding().encodeToString(img))) {
-        JsonObject s = sample(EventType.SCREENSHOT);
-        data(s).put("image", form);
-        String text = EventJson.describeInput(s);
-        assertTrue(text.contains("<" + img.length + " bytes>"), text);
-        assertFalse(text.contains(form.substring(0, 40)), text);
-        assertTrue(text.contains(SHOT_ID), text);
-        // The input itself is left alone.
-        assertEquals(form, data(s).getString("image"));
-      }
-    }
-
-    @Test
-    void smallInputIsShownWhole() {
-      JsonObject k = sample(EventType.KEYSTROKE).put("id", "nope");
-      assertEquals(k, new JsonObject(EventJson.describeInput(k)));
-      assertEquals("[1,2]", EventJson.describeInput(new JsonArray().add(1).add(2)));
-      assertEquals("hello", EventJson.describeInput("hello"));
-    }
-
-    @Test
-    void cutAt1024BytesWithoutSplittingACharacter() {
-      // Every alignment of 2-, 3- and 4-byte characters against the cut.
-      for (String ch : List.of("é", "€", "🦴")) {
-        for (int pad = 0; pad < 4; pad++) {
-          JsonObject w = sample(EventType.WINDOW_FOCUS);
-          data(w).put("window_title", "a".repeat(pad) + ch.repeat(1000));
-          String full = w.encode();
-          String cut = EventJson.describeInput(w);
-          int bytes = cut.getBytes(StandardCharsets.UTF_8).length;
-          String label = ch + " pad " + pad + ": " + bytes;
-          assertTrue(bytes <= 1024 && bytes > 1024 - ch.getBytes(StandardCharsets.UTF_8).length, label);
-          assertTrue(full.startsWith(cut), label);
-          assertFalse(cut.contains("\uFFFD"), label);
-          assertFalse(Character.isHighSurrogate(cut.charAt(cut.length() - 1)), label);
-        }
-      }
-    }
-
-    @Test
-    void exactly1024BytesIsNotCut() {
-      JsonObject w = sample(EventType.WINDOW_FOCUS);
-      String base = w.encode();
-      int need = 1024 - base.getBytes(StandardCharsets.UTF_8).length;
-      data(w).put("app_name", "Mail" + "x".repeat(need));
-      assertEquals(1024, w.encode().getBytes(StandardCharsets.UTF_8).length);
-      assertEquals(w.encode(), EventJson.describeInput(w));
-    }
-
-    @Test
-    void longStringInputIsCut() {
-      String text = "€".repeat(2000);
-      String cut = EventJson.describeInput(text);
-      assertEquals("€".repeat(341), cut); // 341 × 3 = 1023 bytes: a 342nd would pass 1024
-    }
-
-    @Test
-    void typedEventIsShownAsJsonWithoutPixels() {
-      byte[] img = png(1920, 1080, 5000);
-      RawEvent e = ev(new Screenshot(SHOT_ID, ImageFormat.PNG, img, "Report", "Word",
-        new Screenshot.Region(0, 0, 1920, 1080), false));
-      String text = EventJson.describeInput(e);
-      assertTrue(text.getBytes(StandardCharsets.UTF_8).length <= 1024);
-      JsonObject json = new JsonObject(text);
-      assertEquals("<" + img.length + " bytes>", data(json).getString("image"));
-      assertEquals(ID, json.getString("id"));
-      assertEquals(TS_TEXT, json.getString("timestamp"));
-      assertEquals("screenshot", json.getString("event_type"));
-      assertEquals("Word", data(json).getString("app_name"));
-
-      RawEvent k = samplesExpected().get(EventType.KEYSTROKE);
-      assertEquals(EventJson.encode(k), new JsonObject(EventJson.describeInput(k)));
     }
   }
 

@@ -2,6 +2,7 @@ package dev.skellyjelly.storage.it;
 
 import dev.skellyjelly.storage.codecs.Addresses;
 import dev.skellyjelly.storage.codecs.Codecs;
+import dev.skellyjelly.storage.codecs.DeadLetterText;
 import dev.skellyjelly.storage.codecs.EventJson;
 import dev.skellyjelly.storage.codecs.ImageFormat;
 import dev.skellyjelly.storage.codecs.Keystroke;
@@ -540,7 +541,7 @@ class BadInputIT {
     String text = body instanceof JsonObject o ? o.encode() : (String) body;
     String id = null;
     if (body instanceof JsonObject o && o.getValue("id") instanceof String s) {
-      id = EventJson.cutForDisplay(s);
+      id = DeadLetterText.cutForDisplay(s);
     } else if (body instanceof String s && s.startsWith("{")) {
       Object parsed = new JsonObject(s).getValue("id");
       id = parsed instanceof String p ? p : null;

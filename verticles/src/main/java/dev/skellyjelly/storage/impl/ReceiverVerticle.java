@@ -3,7 +3,8 @@ package dev.skellyjelly.storage.impl;
 import dev.skellyjelly.storage.StorageConfig;
 import dev.skellyjelly.storage.codecs.Addresses;
 import dev.skellyjelly.storage.codecs.DeadLetterReason;
-import dev.skellyjelly.storage.codecs.EventJson;
+import dev.skellyjelly.storage.codecs.DeadLetterText;
+import dev.skellyjelly.storage.codecs.EventJsonDecoder;
 import dev.skellyjelly.storage.codecs.EventValidator;
 import dev.skellyjelly.storage.codecs.ImageHeaders;
 import dev.skellyjelly.storage.codecs.ImageInfo;
@@ -132,7 +133,7 @@ public final class ReceiverVerticle extends VerticleBase {
     RawEvent event;
     try {
       event = body instanceof RawEvent typed ? EventValidator.validate(typed, now, limits)
-        : EventJson.decode(body, now, limits);
+        : EventJsonDecoder.decode(body, now, limits);
     } catch (InvalidEventException invalid) {
       reject(msg, body, invalid);
       return;
@@ -240,7 +241,7 @@ public final class ReceiverVerticle extends VerticleBase {
     if (id != null) {
       letter.put("id", id);
     }
-    letter.put("received", body == UNDECODABLE ? "<undecodable>" : EventJson.describeInput(body));
+    letter.put("received", body == UNDECODABLE ? "<undecodable>" : DeadLetterText.describeInput(body));
     vertx.eventBus().publish(Addresses.DEAD_LETTER, letter);
     long now = System.nanoTime();
     int r = reason.ordinal();
@@ -259,7 +260,7 @@ public final class ReceiverVerticle extends VerticleBase {
 
   private static String inputId(Object body) {
     if (body instanceof JsonObject json && json.getValue("id") instanceof String s) {
-      return EventJson.cutForDisplay(s);
+      return DeadLetterText.cutForDisplay(s);
     }
     if (body instanceof RawEvent e) {
       return e.id();
