@@ -6,14 +6,17 @@ import dev.skellyjelly.storage.StorageMetrics;
 import dev.skellyjelly.storage.StorageModule;
 import dev.skellyjelly.storage.app.ConfigLoader;
 import dev.skellyjelly.storage.app.Durations;
+import dev.skellyjelly.storage.app.JsonCodecLimits;
 import dev.skellyjelly.storage.app.sim.PngFactory;
 import dev.skellyjelly.storage.app.sim.Simulator;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.net.NetServer;
-import dev.skellyjelly.storage.app.net.Bridges;
+import dev.skellyjelly.storage.app.net.BridgeToken;
 import dev.skellyjelly.storage.app.net.Cluster;
+import dev.skellyjelly.storage.app.net.SockJsBridge;
+import dev.skellyjelly.storage.app.net.TcpBridge;
 import io.vertx.ext.web.Router;
 import dev.skellyjelly.storage.app.VertxSetup;
 import dev.skellyjelly.storage.app.http.HttpEndpoints;
@@ -84,6 +87,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
       return Main.EXIT_FAILURE;
     }
 
+    JsonCodecLimits.admitStringsUpTo(cfg.bridgeMaxMessageBytes());
     Vertx vertx;
     if (cluster) {
       try {
@@ -101,15 +105,15 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
     try {
       moduleId = vertx.deployVerticle(module, new DeploymentOptions().setConfig(cfg.toJson())).await();
       boolean sockJs = cfg.httpPort() > 0 && cfg.sockjsBridge();
-      String token = cfg.tcpBridgePort() > 0 || sockJs ? Bridges.resolveToken(cfg) : null;
+      BridgeToken token = cfg.tcpBridgePort() > 0 || sockJs ? BridgeToken.resolve(cfg) : null;
       if (cfg.tcpBridgePort() > 0) {
-        tcpBridge = Bridges.startTcp(vertx, cfg, token, module.metrics()).await();
+        tcpBridge = TcpBridge.start(vertx, cfg, token, module.metrics()).await();
         LOG.info("TCP event-bus bridge on {}:{}", cfg.httpHost(), tcpBridge.actualPort());
       }
       if (cfg.httpPort() > 0) {
         Router router = HttpEndpoints.router(vertx, cfg, module.metrics());
         if (sockJs) {
-          router.route("/eventbus/*").subRouter(Bridges.sockJs(vertx, cfg, token, module.metrics()));
+          router.route("/eventbus/*").subRouter(SockJsBridge.router(vertx, cfg, token, module.metrics()));
         }
         HttpServer server = HttpEndpoints.start(vertx, cfg, router).await();
         LOG.info("HTTP on {}:{}: /metrics, /health{}", cfg.httpHost(), server.actualPort(),

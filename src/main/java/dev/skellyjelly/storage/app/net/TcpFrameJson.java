@@ -1,0 +1,167 @@
+package dev.skellyjelly.storage.app.net;
+
+import com.fasterxml.jackson.core.Base64Variant;
+import com.fasterxml.jackson.core.Base64Variants;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+
+/**
+ * A TCP bridge frame's JSON, read by a parser of the bridge's own whose limits are Jackson
+ * {@link StreamReadConstraints}: at most {@link #MAX_DEPTH} levels of nesting, strings no longer than a frame,
+ * numbers of at most Jackson's default 1000 digits; comments allowed, as Vert.x's own codec allows them.
+ *
+ * <p>The base64 text of {@code body.data.image} is decoded straight into bytes while parsing, never held as a
+ * String: a maximum-size screenshot's base64 would cost ~90 MB of transient chars and strings. When it is base64 in
+ * neither alphabet the frame is read the plain way, so the receiver dead-letters it as bad_image.
+ */
+final class TcpFrameJson {
+
+  /**
+   * Deepest nesting of a frame (the frame object is level 1); deeper frames are refused as malformed. Vert.x copies
+   * a JSON body on local delivery recursively: past a few hundred levels that would overflow the event loop's stack
+   * and the message would vanish. No contract message comes close to this depth.
+   */
+  static final int MAX_DEPTH = 64;
+
+  private static final List<Base64Variant> IMAGE_ALPHABETS = List.of(
+    Base64Variants.MIME_NO_LINEFEEDS.withReadPadding(Base64Variant.PaddingReadBehaviour.PADDING_ALLOWED),
+    Base64Variants.MODIFIED_FOR_URL.withReadPadding(Base64Variant.PaddingReadBehaviour.PADDING_ALLOWED));
+
+  private final JsonFactory factory;
+
+  /** {@code maxFrameBytes}: the largest frame the framing lets through. */
+  TcpFrameJson(long maxFrameBytes) {
+    StreamReadConstraints limits = StreamReadConstraints.builder()
+      .maxNestingDepth(MAX_DEPTH)
+      .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxFrameBytes))
+      .maxNumberLength(StreamReadConstraints.DEFAULT_MAX_NUM_LEN)
+      .build();
+    factory = JsonFactory.builder().streamReadConstraints(limits).enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).build();
+  }
+
+  /** The frame as a JSON object; null when it is not JSON, not an object, or over a limit. */
+  JsonObject parse(Buffer bytes) {
+    for (Base64Variant alphabet : IMAGE_ALPHABETS) {
+      try {
+        return parse(bytes, alphabet);
+      } catch (NotInAlphabet tryNext) {
+        // The image is base64 in another alphabet, or in none.
+      } catch (IOException | RuntimeException notJson) {
+        return null;
+      }
+    }
+    try {
+      return parse(bytes, null);
+    } catch (IOException | RuntimeException notJson) {
+      return null;
+    }
+  }
+
+  /** {@code alphabet} null: the image is read as text. */
+  private JsonObject parse(Buffer bytes, Base64Variant alphabet) throws IOException {
+    try (JsonParser p = factory.createParser(new BufferInput(bytes))) {
+      Object value = readValue(p, p.nextToken(), Where.FRAME, alphabet);
+      return p.nextToken() == null && value instanceof JsonObject frame ? frame : null;
+    }
+  }
+
+  /** Where in a frame a value sits, as far as finding {@code body.data.image} needs to know. */
+  private enum Where {
+    FRAME, BODY, DATA, IMAGE, ELSEWHERE;
+
+    Where child(String name) {
+      return this == FRAME && name.equals("body") ? BODY : this == BODY && name.equals("data") ? DATA
+        : this == DATA && name.equals("image") ? IMAGE : ELSEWHERE;
+    }
+  }
+
+  /** Recursion is bounded by the factory's nesting limit, which the parser checks before each level. */
+  private static Object readValue(JsonParser p, JsonToken t, Where where, Base64Variant alphabet) throws IOException {
+    if (t == null) {
+      throw new IOException("unexpected end");
+    }
+    switch (t) {
+      case START_OBJECT: {
+        JsonObject o = new JsonObject();
+        for (JsonToken n = p.nextToken(); n != JsonToken.END_OBJECT; n = p.nextToken()) {
+          String name = p.currentName();
+          o.put(name, readValue(p, p.nextToken(), where.child(name), alphabet));
+        }
+        return o;
+      }
+      case START_ARRAY: {
+        JsonArray a = new JsonArray();
+        for (JsonToken n = p.nextToken(); n != JsonToken.END_ARRAY; n = p.nextToken()) {
+          a.add(readValue(p, n, Where.ELSEWHERE, alphabet));
+        }
+        return a;
+      }
+      case VALUE_STRING:
+        return where == Where.IMAGE && alphabet != null ? binary(p, alphabet) : p.getText();
+      case VALUE_NUMBER_INT:
+        return p.getNumberValue();
+      case VALUE_NUMBER_FLOAT:
+        return p.getNumberType() == JsonParser.NumberType.BIG_DECIMAL ? p.getDecimalValue() : p.getDoubleValue();
+      case VALUE_TRUE:
+        return Boolean.TRUE;
+      case VALUE_FALSE:
+        return Boolean.FALSE;
+      case VALUE_NULL:
+        return null;
+      default:
+        throw new IOException("unexpected token " + t);
+    }
+  }
+
+  private static byte[] binary(JsonParser p, Base64Variant alphabet) throws IOException {
+    try {
+      return p.getBinaryValue(alphabet);
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      throw new NotInAlphabet();
+    }
+  }
+
+  /** The image's text is not base64 in the alphabet tried. */
+  private static final class NotInAlphabet extends IOException {
+    NotInAlphabet() {
+      super("not base64 in this alphabet", null);
+    }
+  }
+
+  /** Reads a buffer in place: Vert.x 5 keeps a buffer's Netty memory internal, and a copy would double a large frame. */
+  private static final class BufferInput extends InputStream {
+    private final Buffer buffer;
+    private int position;
+
+    BufferInput(Buffer buffer) {
+      this.buffer = buffer;
+    }
+
+    @Override
+    public int read() {
+      return position < buffer.length() ? buffer.getByte(position++) & 0xFF : -1;
+    }
+
+    @Override
+    public int read(byte[] into, int offset, int length) {
+      int n = Math.min(length, buffer.length() - position);
+      if (n <= 0) {
+        return length == 0 ? 0 : -1;
+      }
+      buffer.getBytes(position, position + n, into, offset);
+      position += n;
+      return n;
+    }
+  }
+}
