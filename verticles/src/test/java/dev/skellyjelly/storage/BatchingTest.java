@@ -33,6 +33,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,10 +50,9 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -60,7 +60,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Event-time batching as the Analysis Engine sees it (CONTRACT §1, §3): windows per session and
@@ -86,6 +85,7 @@ class BatchingTest {
   private StorageModule module;
   /** Typed batches in arrival order, each with the clock when it arrived (the clock moves only between steps). */
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
+  private final TickMarker ticks = new TickMarker(clock);
   /** JSON batches by window id, only for the tests that subscribe to them. */
   private final Map<String, JsonObject> json = new ConcurrentHashMap<>();
 
@@ -96,8 +96,11 @@ class BatchingTest {
   void listen(Vertx vertx) {
     this.vertx = vertx;
     Codecs.ensureRegistered(vertx);
-    vertx.eventBus().<EventBatch>consumer(Addresses.EVENT_BATCH, m -> seen.add(new Seen(m.body(), clock.millis())))
-      .completion().await();
+    vertx.eventBus().<EventBatch>consumer(Addresses.EVENT_BATCH, m -> {
+      if (!ticks.take(m.body())) {
+        seen.add(new Seen(m.body(), clock.millis()));
+      }
+    }).completion().await();
   }
 
   // ---------------------------------------------------------------- the acceptance
@@ -169,8 +172,9 @@ class BatchingTest {
         // The batcher hears of a commit on its own thread: let it hold them before the clock moves on.
         long held = (current ? sessions * groupSizes[onTimeNow] : 0)
           + (previous ? sessions * (groupSizes[onTimeNow] + groupSizes[onTimeNext]) : 0);
-        await(() -> module.metrics().queueDepth("batcher").get() == held,
-          () -> "batcher holds " + module.metrics().queueDepth("batcher").get() + " events, expected " + held);
+        await("the batcher holding the round's events").atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(5))
+          .untilAsserted(() -> assertEquals(held, module.metrics().queueDepth("batcher").get(), "events held"));
       }
       // Window r-1 closes now (end + grace) and goes out at the next tick.
       clock.set(roundStart + GRACE_MS);
@@ -270,8 +274,8 @@ class BatchingTest {
     for (Seen s : all) {
       assertNull(byWindowId.put(s.batch().windowId(), s), "window ids are distinct across parts and firings");
     }
-    await(() -> count(db, "SELECT count(*) FROM batches") == all.size(), () -> "batches rows: " + count(db,
-      "SELECT count(*) FROM batches") + " of " + all.size());
+    await("the batches recorded").atMost(Duration.ofSeconds(60))
+      .untilAsserted(() -> assertEquals(all.size(), count(db, "SELECT count(*) FROM batches"), "batches rows"));
     assertBatchRows(db, byWindowId);
     // Per window: what the batches carried is what event_counts says was committed, by type too.
     Map<String, Long> committed = groupSums(db, "SELECT session_id, window_start_ms, sum(n) FROM event_counts GROUP BY 1, 2");
@@ -344,9 +348,13 @@ class BatchingTest {
       JsonObject ack = vertx.eventBus().<JsonObject>request(Addresses.RAW_EVENT, in).await().body();
       assertEquals(true, ack.getBoolean("committed"));
     }
-    await(() -> module.metrics().queueDepth("batcher").get() == inputs.size(), () -> "batcher has not got all events");
+    await("the batcher holding every event").atMost(Duration.ofSeconds(60))
+      .until(() -> module.metrics().queueDepth("batcher").get() == inputs.size());
     clock.set(T0 + 30_000 + GRACE_MS);
-    await(() -> seen.size() == 1 && json.size() == 1, () -> seen.size() + " typed, " + json.size() + " JSON batches");
+    await("one typed and one JSON batch").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+      assertEquals(1, seen.size(), "typed batches");
+      assertEquals(1, json.size(), "JSON batches");
+    });
 
     EventBatch typed = seen.get(0).batch();
     JsonObject live = json.get(typed.windowId());
@@ -426,7 +434,8 @@ class BatchingTest {
     assertEquals(6, first.size(), first.toString());
     assertEquals(first.size(), new HashSet<>(first.values()).size(), "ids distinct across sessions, parts and firings");
     Path db = dir.resolve("events.db");
-    await(() -> count(db, "SELECT count(*) FROM batches") == first.size(), () -> "batches rows not recorded");
+    await("the batches recorded").atMost(Duration.ofSeconds(60))
+      .untilAsserted(() -> assertEquals(first.size(), count(db, "SELECT count(*) FROM batches"), "batches rows"));
     Set<String> rows = new HashSet<>();
     try (Connection c = TestSupport.open(db); Statement st = c.createStatement();
          ResultSet rs = st.executeQuery("SELECT window_id FROM batches")) {
@@ -450,7 +459,8 @@ class BatchingTest {
     }
     onTime.add(event(rnd, b, T0 + 4_999, 0));
     deliver(onTime);
-    await(() -> module.metrics().queueDepth("batcher").get() == 8, () -> "batcher has not got all events");
+    await("the batcher holding every event").atMost(Duration.ofSeconds(60))
+      .until(() -> module.metrics().queueDepth("batcher").get() == 8);
     clock.set(T0 + 5_000 + GRACE_MS);
     awaitEmitted(8);
     List<RawEvent> late = new ArrayList<>();
@@ -482,11 +492,13 @@ class BatchingTest {
     String session = "5b1d0c1e-0000-4000-8000-00000000000b";
     Random rnd = new Random(5);
     deliver(List.of(event(rnd, session, T0 + 10, 0), event(rnd, session, T0 + 20, 1), event(rnd, session, T0 + 30, 2)));
-    await(() -> module.metrics().queueDepth("batcher").get() == 3, () -> "batcher has not got all events");
+    await("the batcher holding every event").atMost(Duration.ofSeconds(60))
+      .until(() -> module.metrics().queueDepth("batcher").get() == 3);
     clock.set(T0 + 5_000 + GRACE_MS);
     awaitEmitted(3);
     Path db = dir.resolve("events.db");
-    await(() -> count(db, "SELECT count(*) FROM batches") == 1, () -> "first firing not recorded");
+    await("the first firing recorded").atMost(Duration.ofSeconds(60))
+      .until(() -> count(db, "SELECT count(*) FROM batches") == 1);
 
     long later = T0 + 7 * 3_600_000L;
     clock.set(later);
@@ -499,8 +511,8 @@ class BatchingTest {
     assertEquals(first.windowStartMs(), second.windowStartMs());
     assertTrue(second.late(), "a later firing carrying an event committed after the window closed is late");
     assertNotEquals(first.windowId(), second.windowId());
-    await(() -> count(db, "SELECT count(*) FROM batches WHERE emitted_at_ms = " + later) == 1,
-      () -> "late firing not recorded");
+    await("the late firing recorded").atMost(Duration.ofSeconds(60))
+      .until(() -> count(db, "SELECT count(*) FROM batches WHERE emitted_at_ms = " + later) == 1);
     assertEquals(2, count(db, "SELECT count(*) FROM batches"));
     assertEquals(3, count(db, "SELECT event_count FROM batches WHERE window_id = '" + first.windowId() + "'"));
     assertEquals(T0 + 5_000 + GRACE_MS,
@@ -520,16 +532,18 @@ class BatchingTest {
     List<RawEvent> events = List.of(event(rnd, session, T0, 0), event(rnd, session, T0 + 2_000, 1),
       event(rnd, session, T0 + 4_999, 2));
     deliver(events);
-    await(() -> module.metrics().queueDepth("batcher").get() == 3, () -> "batcher has not got all events");
+    await("the batcher holding every event").atMost(Duration.ofSeconds(60))
+      .until(() -> module.metrics().queueDepth("batcher").get() == 3);
 
     clock.set(T0 + 5_000 + GRACE_MS - 1);
-    // Several timer periods (50 ms each at this grace) with the window one millisecond short of closing.
-    Thread.sleep(300);
+    // A batcher tick with the window one millisecond short of closing.
+    ticks.awaitTick(vertx);
     assertEquals(0, seen.size(), "emitted before end + grace");
 
     long realStart = System.nanoTime();
     clock.set(T0 + 5_000 + GRACE_MS);
-    await(() -> seen.size() == 1, () -> "window not emitted");
+    await("the window emitted").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+      .until(() -> seen.size() == 1);
     long realMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - realStart);
     assertTrue(realMs <= 250, "emitted " + realMs + " ms after end + grace, more than one timer period");
     EventBatch b = seen.get(0).batch();
@@ -575,7 +589,8 @@ class BatchingTest {
     // Recorded before the stop completed: no waiting here.
     assertEquals(3, count(db, "SELECT count(*) FROM batches"));
     assertEquals(18, module.metrics().eventsReceived(), "every event sent before the stop was accepted");
-    await(() -> seen.size() == 3, () -> seen.size() + " batches emitted at stop");
+    await("the batches emitted at the stop").atMost(Duration.ofSeconds(60))
+      .untilAsserted(() -> assertEquals(3, seen.size(), "batches"));
     Set<String> expected = ids(acknowledged);
     expected.addAll(ids(inFlight));
     Set<String> got = new HashSet<>();
@@ -622,10 +637,12 @@ class BatchingTest {
     events.add(2, withImage);
     events.add(4, masked);
     deliver(events);
-    await(() -> module.metrics().queueDepth("batcher").get() == 7, () -> "batcher has not got all events");
+    await("the batcher holding every event").atMost(Duration.ofSeconds(60))
+      .until(() -> module.metrics().queueDepth("batcher").get() == 7);
     clock.set(T0 + 30_000 + GRACE_MS);
     awaitEmitted(7);
-    await(() -> json.size() == 4, () -> json.size() + " JSON batches");
+    await("the JSON batches").atMost(Duration.ofSeconds(60))
+      .untilAsserted(() -> assertEquals(4, json.size(), "JSON batches"));
 
     String imageId = ((Screenshot) withImage.data()).screenshotId();
     String maskedId = ((Screenshot) masked.data()).screenshotId();
@@ -660,7 +677,8 @@ class BatchingTest {
     }
     assertEquals(1, refsSeen);
     Path db = dir.resolve("events.db");
-    await(() -> count(db, "SELECT count(*) FROM batches") == 4, () -> "batches rows not recorded");
+    await("the batches recorded").atMost(Duration.ofSeconds(60))
+      .until(() -> count(db, "SELECT count(*) FROM batches") == 4);
     assertBatchRows(db, byWindowId);
     assertEquals(1, count(db, "SELECT sum(screenshot_count) FROM batches"));
   }
@@ -704,8 +722,8 @@ class BatchingTest {
       }
     }
     long blocks = byType.values().stream().mapToLong(n -> (n + 32_767) / 32_768).sum();
-    await(() -> count(db, "SELECT count(*) FROM event_blocks") == blocks,
-      () -> count(db, "SELECT count(*) FROM event_blocks") + " blocks, expected " + blocks + " after compaction");
+    await("compaction").atMost(Duration.ofSeconds(60))
+      .untilAsserted(() -> assertEquals(blocks, count(db, "SELECT count(*) FROM event_blocks"), "blocks, compacted"));
     assertTrue(count(db, "SELECT max(n) FROM event_blocks") <= 32_768);
     Set<RawEvent> stored = new HashSet<>(TestSupport.readEvents(db));
     assertEquals(onTime.size() + late.size(), stored.size());
@@ -745,7 +763,8 @@ class BatchingTest {
       got.addAll(b.events());
     }
     assertEquals(sent, got);
-    await(() -> count(db, "SELECT count(*) FROM batches WHERE replayed = 1") == 13, () -> "replayed batches not recorded");
+    await("the replayed batches recorded").atMost(Duration.ofSeconds(60))
+      .until(() -> count(db, "SELECT count(*) FROM batches WHERE replayed = 1") == 13);
   }
 
   /** Sends {@code n} events into the first 30 s window in groups the receiver takes at once; waits for their commit. */
@@ -806,13 +825,14 @@ class BatchingTest {
     }
     JsonObject ack = vertx.eventBus().<JsonObject>request(Addresses.RAW_EVENT, events.get(events.size() - 1)).await().body();
     assertEquals(true, ack.getBoolean("committed"));
-    await(() -> module.metrics().eventsPersisted() == before + events.size(),
-      () -> (module.metrics().eventsPersisted() - before) + " of " + events.size() + " committed");
+    await("the events committed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+      .untilAsserted(() -> assertEquals(events.size(), module.metrics().eventsPersisted() - before, "committed"));
   }
 
   /** Waits until the typed batches received so far carry {@code total} events. */
   private void awaitEmitted(long total) {
-    await(() -> emittedEvents() >= total, () -> "batches carry " + emittedEvents() + " events, expected " + total);
+    await("batches carrying " + total + " events").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+      .untilAsserted(() -> assertTrue(emittedEvents() >= total, () -> "batches carry " + emittedEvents() + " events"));
     assertEquals(total, emittedEvents());
   }
 
@@ -822,21 +842,6 @@ class BatchingTest {
       n += s.batch().events().size();
     }
     return n;
-  }
-
-  private static void await(BooleanSupplier condition, Supplier<String> what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out: " + what.get());
-      }
-      try {
-        Thread.sleep(2);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail("interrupted");
-      }
-    }
   }
 
   /**

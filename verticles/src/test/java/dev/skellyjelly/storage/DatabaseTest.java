@@ -27,6 +27,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,13 +35,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The SQLite database as CONTRACT §4 promises it to operators and to the modules that read it: private
@@ -158,8 +158,8 @@ class DatabaseTest {
 
     // Close the window [NOW-30s, NOW): its batch is recorded once emitted.
     clock.set(NOW + 200);
-    await(() -> module.metrics().batchesEmitted() >= 1, "the window's batch");
-    await(() -> count("SELECT count(*) FROM batches") >= 1, "the batch recorded");
+    await("the window's batch").atMost(Duration.ofSeconds(20)).until(() -> module.metrics().batchesEmitted() >= 1);
+    await("the batch recorded").atMost(Duration.ofSeconds(20)).until(() -> count("SELECT count(*) FROM batches") >= 1);
     assertEquals(SESSION + "|" + windowStart + "|" + NOW + "|0|3|1|0|0",
       text("SELECT session_id || '|' || window_start_ms || '|' || window_end_ms || '|' || part || '|' || event_count"
         + " || '|' || screenshot_count || '|' || late || '|' || replayed FROM batches"));
@@ -257,16 +257,6 @@ class DatabaseTest {
       return TestSupport.scalar(db, sql);
     } catch (SQLException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out waiting for: " + what);
-      }
-      Thread.sleep(10);
     }
   }
 }

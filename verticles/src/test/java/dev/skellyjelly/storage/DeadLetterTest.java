@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashSet;
@@ -41,8 +42,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -361,7 +362,8 @@ class DeadLetterTest {
     assertEquals(reason.wireName(), rx.getMessage());
     sendValid(validJson());
     badInputs++;
-    await(() -> letters.size() >= 2 * badInputs, "dead letters for " + reason.wireName());
+    await("dead letters for " + reason.wireName()).atMost(Duration.ofSeconds(20))
+      .until(() -> letters.size() >= 2 * badInputs);
     JsonObject published = letters.get(2 * badInputs - 2);
     JsonObject requested = letters.get(2 * badInputs - 1);
     assertEquals(published, requested, "the same input, the same dead letter");
@@ -392,7 +394,8 @@ class DeadLetterTest {
 
   /** Waits for every valid event, then checks nothing else was stored and only this reason was counted. */
   private void assertStoredAndCounted(DeadLetterReason reason) throws Exception {
-    await(() -> module.metrics().eventsPersisted() >= validIds.size(), validIds.size() + " valid events committed");
+    await(validIds.size() + " valid events committed").atMost(Duration.ofSeconds(20))
+      .until(() -> module.metrics().eventsPersisted() >= validIds.size());
     assertEquals(2L * badInputs, module.metrics().deadLetters(reason));
     assertEquals(2L * badInputs, module.metrics().deadLetters(), "no input counted under another reason");
     assertEquals(2 * badInputs, letters.size());
@@ -529,16 +532,6 @@ class DeadLetterTest {
 
   private static String uuid() {
     return UUID.randomUUID().toString();
-  }
-
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out waiting for: " + what);
-      }
-      Thread.sleep(5);
-    }
   }
 
   /**

@@ -35,6 +35,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -51,13 +52,12 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * What a producer notices of receiving and storing: every event it sends, typed or as JSON, comes back
@@ -120,7 +120,8 @@ class IngestTest {
     }
     assertEquals(20_000, expected.size(), "the generator made distinct ids");
 
-    await(() -> module.metrics().eventsPersisted() >= 20_000, "20 000 events committed");
+    await("20 000 events committed").atMost(Duration.ofSeconds(30))
+      .until(() -> module.metrics().eventsPersisted() >= 20_000);
 
     List<RawEvent> stored = TestSupport.readEvents(db);
     assertEquals(20_000, stored.size());
@@ -169,7 +170,7 @@ class IngestTest {
       }
     }
     Future.all(replies).await();
-    await(() -> module.metrics().eventsPersisted() >= 140, "140 events committed");
+    await("140 events committed").atMost(Duration.ofSeconds(30)).until(() -> module.metrics().eventsPersisted() >= 140);
 
     List<RawEvent> stored = TestSupport.readEvents(db);
     assertEquals(140, stored.size());
@@ -231,7 +232,8 @@ class IngestTest {
     assertEquals(new JsonObject().put("id", b.id()).put("committed", true), b1.result().body());
     assertEquals(new JsonObject().put("id", b.id()).put("committed", true).put("duplicate", true), b2.result().body());
 
-    await(() -> module.metrics().eventsDuplicate() >= 4, "four duplicates acknowledged");
+    await("four duplicates acknowledged").atMost(Duration.ofSeconds(30))
+      .until(() -> module.metrics().eventsDuplicate() >= 4);
     List<RawEvent> stored = TestSupport.readEvents(db);
     assertEquals(List.of(a.withoutImage(), b.withoutImage()), stored);
     assertEquals(2, TestSupport.scalar(db, "SELECT sum(n) FROM event_counts"));
@@ -351,7 +353,8 @@ class IngestTest {
       bus.publish(Addresses.RAW_EVENT, new JsonObject(j.encode()));
     }
     int total = typed.size() + fromJson.size();
-    await(() -> module.metrics().eventsPersisted() >= total, total + " events committed");
+    await(total + " events committed").atMost(Duration.ofSeconds(30))
+      .until(() -> module.metrics().eventsPersisted() >= total);
 
     Map<String, RawEvent> expected = new LinkedHashMap<>();
     for (RawEvent e : typed) {
@@ -553,17 +556,6 @@ class IngestTest {
       return TestSupport.readEvents(db).stream().filter(e -> e.id().equals(id)).count();
     } catch (SQLException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** Polls a condition the module reaches within a few commits. */
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out waiting for: " + what);
-      }
-      Thread.sleep(10);
     }
   }
 }

@@ -20,11 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -67,7 +68,8 @@ class OverloadTest {
           vertx.eventBus().send(Addresses.RAW_EVENT, event(session, i));
         }
       });
-      await(() -> metrics.eventsReceived() == BOUND);
+      await("the receiver's bound reached").atMost(Duration.ofSeconds(60))
+        .until(() -> metrics.eventsReceived() == BOUND);
 
       // The bound is reached: a requester hears 503, a fire-and-forget sender's event is counted as dropped.
       Throwable refused = vertx.eventBus().request(Addresses.RAW_EVENT, event(session, BOUND), PATIENT)
@@ -76,7 +78,8 @@ class OverloadTest {
       assertEquals(503, reply.failureCode());
       assertEquals("overload", reply.getMessage());
       vertx.eventBus().send(Addresses.RAW_EVENT, event(session, BOUND + 1));
-      await(() -> metrics.dropped() == 2);
+      await("both refused events counted as dropped").atMost(Duration.ofSeconds(60))
+        .until(() -> metrics.dropped() == 2);
       assertEquals(BOUND, metrics.eventsReceived());
       assertEquals(0, metrics.eventsPersisted());
       assertFalse(firstAck.isComplete(), "acknowledged before its commit");
@@ -86,7 +89,8 @@ class OverloadTest {
     // The lock is gone: the waiting events are committed, the first request answered, input taken again.
     JsonObject ack = (JsonObject) firstAck.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS).body();
     assertTrue(ack.getBoolean("committed"), ack.encode());
-    await(() -> metrics.eventsPersisted() == BOUND);
+    await("the waiting events committed").atMost(Duration.ofSeconds(60))
+      .until(() -> metrics.eventsPersisted() == BOUND);
     JsonObject after = (JsonObject) vertx.eventBus().request(Addresses.RAW_EVENT, event(session, BOUND + 2), PATIENT)
       .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS).body();
     assertTrue(after.getBoolean("committed"), after.encode());
@@ -96,13 +100,5 @@ class OverloadTest {
 
   private static RawEvent event(String session, int i) {
     return new RawEvent(null, session, NOW - 60_000 + i / 10, new MouseMove(i % 1920, i % 1080, 1.5));
-  }
-
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "condition not reached in 60 s");
-      Thread.sleep(10);
-    }
   }
 }

@@ -28,6 +28,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,13 +40,11 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Start-up replay (CONTRACT §3, DESIGN "No event is lost"): a module restarted on the same database
@@ -63,6 +62,8 @@ class ReplayTest {
   private static final long GRACE_MS = 200;
   private static final int MAX_PER_BATCH = 4;
   private static final String SESSION = "5b1d0c1e-0000-4000-8000-0000000000f1";
+  /** Rows of this test's session, leaving out the tick markers'. */
+  private static final String OWN = "session_id = '" + SESSION + "'";
   /** Window X = [T0, T0 + W), window Z = [T0 + W, T0 + 2W). */
   private static final long X = T0;
   private static final long Z = T0 + W;
@@ -77,6 +78,7 @@ class ReplayTest {
   private final Random rnd = new Random(17);
   /** Typed batches of the current run in arrival order, with the clock when each arrived. */
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
+  private final TickMarker ticks = new TickMarker(clock);
 
   private record Seen(EventBatch batch, long clockMs) {
   }
@@ -86,8 +88,11 @@ class ReplayTest {
     this.vertx = vertx;
     db = dir.resolve("events.db");
     Codecs.ensureRegistered(vertx);
-    vertx.eventBus().<EventBatch>consumer(Addresses.EVENT_BATCH, m -> seen.add(new Seen(m.body(), clock.millis())))
-      .completion().await();
+    vertx.eventBus().<EventBatch>consumer(Addresses.EVENT_BATCH, m -> {
+      if (!ticks.take(m.body())) {
+        seen.add(new Seen(m.body(), clock.millis()));
+      }
+    }).completion().await();
   }
 
   // ---------------------------------------------------------------- (a) committed, never emitted
@@ -122,8 +127,6 @@ class ReplayTest {
     start(T0 + 60_000);
     // X: 9 events in 3 parts; Z: all 4 committed events (a replay may repeat what was emitted) in 1 part.
     awaitEmitted(9 + 4);
-    sleepTicks();
-    assertEquals(13, emittedEvents(), "nothing emitted twice");
     Map<Long, Set<String>> carried = new HashMap<>();
     for (Seen s : seen) {
       EventBatch b = s.batch();
@@ -160,13 +163,17 @@ class ReplayTest {
     assertParts(Z, 1);
 
     // Recorded as replayed, beside Z's surviving row.
-    await(() -> count("SELECT count(*) FROM batches") == 1 + 4, () -> "replayed batches not recorded");
+    awaitCount("replayed batches recorded", "SELECT count(*) FROM batches", 1 + 4);
     assertEquals(4, count("SELECT count(*) FROM batches WHERE replayed = 1 AND emitted_at_ms = " + (T0 + 60_000)));
     assertEquals(9, count("SELECT sum(event_count) FROM batches WHERE replayed = 1 AND window_start_ms = " + X));
     assertEquals(4, count("SELECT sum(event_count) FROM batches WHERE replayed = 1 AND window_start_ms = " + Z));
     assertEquals(1, count("SELECT sum(screenshot_count) FROM batches WHERE replayed = 1"));
     assertEquals(survivors, windowIds("replayed = 0"));
     assertEquals(0, module.metrics().eventsBatched(), "replayed batches are not counted as batched events");
+
+    // A later tick of the batcher: still nothing emitted twice.
+    ticks.awaitTick(vertx);
+    assertEquals(13, emittedEvents(), "nothing emitted twice");
   }
 
   // ---------------------------------------------------------------- (b) fully emitted
@@ -189,9 +196,12 @@ class ReplayTest {
 
     seen.clear();
     start(T0 + 60_000);
-    sleepTicks();
+    ticks.awaitTick(vertx);
     assertEquals(List.of(), seen, "nothing to replay");
-    assertEquals(0, module.metrics().batchesEmitted());
+    assertEquals(ticks.sent(), module.metrics().batchesEmitted(), "no batch but the marker's");
+    // The marker's record is committed after any record a replay would have written.
+    awaitCount("the marker's batch recorded", "SELECT count(*) FROM batches WHERE session_id = '" + TickMarker.SESSION
+      + "'", ticks.sent());
     assertEquals(before, batchRows());
   }
 
@@ -207,13 +217,13 @@ class ReplayTest {
 
     seen.clear();
     start(T0 + 2_000);
-    sleepTicks();
+    ticks.awaitTick(vertx);
     assertEquals(List.of(), seen, "X is not due yet");
     RawEvent after = event(X + 4_999, 2);
     deliver(List.of(after));
     awaitHeld(7);
     clock.set(X + W + GRACE_MS - 1);
-    sleepTicks();
+    ticks.awaitTick(vertx);
     assertEquals(List.of(), seen, "not before end + grace");
     clock.set(X + W + GRACE_MS);
     awaitEmitted(7);
@@ -233,10 +243,10 @@ class ReplayTest {
     assertEquals(expected, got);
     assertEquals(committedIds(X), got);
     assertParts(X, 2);
-    await(() -> count("SELECT count(*) FROM batches") == 2, () -> "batches not recorded");
+    awaitCount("the batches recorded", "SELECT count(*) FROM batches WHERE " + OWN, 2);
     assertEquals(7, count("SELECT sum(event_count) FROM batches WHERE replayed = 0 AND late = 0 AND emitted_at_ms = "
       + (X + W + GRACE_MS)));
-    assertEquals(7, module.metrics().eventsBatched());
+    assertEquals(7 + ticks.sent(), module.metrics().eventsBatched(), "the window's events and the markers");
   }
 
   // ---------------------------------------------------------------- (d) late after the restart
@@ -261,7 +271,7 @@ class ReplayTest {
     seen.clear();
     // X is long closed; Z is not due yet but was already emitted.
     start(Z + 1_000);
-    sleepTicks();
+    ticks.awaitTick(vertx);
     assertEquals(List.of(), seen, "nothing to replay");
     RawEvent lateX = event(X + 1_234, 0);
     RawEvent lateZ = event(Z + 4_000, 1);
@@ -281,7 +291,7 @@ class ReplayTest {
     assertEquals(List.of(lateX.id()), byWindow.get(X).events().stream().map(RawEvent::id).toList());
     assertEquals(List.of(lateZ.id()), byWindow.get(Z).events().stream().map(RawEvent::id).toList());
 
-    await(() -> count("SELECT count(*) FROM batches") == 4, () -> "late firings not recorded");
+    awaitCount("the late firings recorded", "SELECT count(*) FROM batches WHERE " + OWN, 4);
     List<String> rowsAfter = batchRows();
     assertTrue(rowsAfter.containsAll(rowsBefore), "the first firings' rows are untouched");
     assertEquals(2, count("SELECT count(*) FROM batches WHERE late = 1 AND replayed = 0 AND emitted_at_ms = "
@@ -293,7 +303,7 @@ class ReplayTest {
 
     // Z's own close passes without another firing: all of its events are out.
     clock.set(Z + W + GRACE_MS);
-    sleepTicks();
+    ticks.awaitTick(vertx);
     assertEquals(2, seen.size());
   }
 
@@ -320,15 +330,16 @@ class ReplayTest {
     deliver(List.of(straggler));
     awaitEmitted(1);
     assertTrue(seen.get(0).batch().late());
-    await(() -> count("SELECT count(*) FROM batches WHERE late = 1") == 1, () -> "late firing not recorded");
+    awaitCount("the late firing recorded", "SELECT count(*) FROM batches WHERE late = 1", 1);
     stop();
     assertEquals(1, deleteBatches("late = 1"), "the late firing was lost in a crash");
 
     seen.clear();
     start(T0 + 3_000);
     clock.set(X + W + GRACE_MS);
-    await(() -> emittedEvents() >= 1, () -> "nothing emitted after the restart");
-    sleepTicks();
+    await("a batch after the restart").atMost(Duration.ofSeconds(30)).until(() -> emittedEvents() >= 1);
+    // Every batch of this run up to a tick at the new clock has arrived.
+    ticks.awaitTick(vertx);
     Set<String> inRun3 = new HashSet<>();
     for (Seen s : seen) {
       EventBatch b = s.batch();
@@ -375,18 +386,19 @@ class ReplayTest {
     }
     JsonObject ack = vertx.eventBus().<JsonObject>request(Addresses.RAW_EVENT, events.get(events.size() - 1)).await().body();
     assertEquals(true, ack.getBoolean("committed"));
-    await(() -> module.metrics().eventsPersisted() == before + events.size(),
-      () -> (module.metrics().eventsPersisted() - before) + " of " + events.size() + " committed");
+    await("the events committed").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).untilAsserted(() ->
+      assertEquals(events.size(), module.metrics().eventsPersisted() - before, "events committed"));
   }
 
   /** Waits until the batcher holds {@code n} events (it hears of commits on its own thread). */
   private void awaitHeld(long n) {
-    await(() -> module.metrics().queueDepth("batcher").get() == n,
-      () -> "batcher holds " + module.metrics().queueDepth("batcher").get() + ", expected " + n);
+    await("the batcher holding " + n + " events").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+      .untilAsserted(() -> assertEquals(n, module.metrics().queueDepth("batcher").get(), "events the batcher holds"));
   }
 
   private void awaitEmitted(long total) {
-    await(() -> emittedEvents() >= total, () -> "batches carry " + emittedEvents() + " events, expected " + total);
+    await("batches carrying " + total + " events").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+      .untilAsserted(() -> assertTrue(emittedEvents() >= total, () -> "batches carry " + emittedEvents() + " events"));
     assertEquals(total, emittedEvents());
   }
 
@@ -394,24 +406,8 @@ class ReplayTest {
     return seen.stream().mapToLong(s -> s.batch().events().size()).sum();
   }
 
-  /** Several batcher timer periods (50 ms at this grace), for checks that something does not happen. */
-  private static void sleepTicks() throws InterruptedException {
-    Thread.sleep(300);
-  }
-
-  private static void await(BooleanSupplier condition, Supplier<String> what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out: " + what.get());
-      }
-      try {
-        Thread.sleep(2);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail("interrupted");
-      }
-    }
+  private void awaitCount(String what, String sql, long expected) {
+    await(what).atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertEquals(expected, count(sql), sql));
   }
 
   /** The window's batches of this run form one firing in {@code parts} parts numbered 0..parts-1. */
@@ -451,12 +447,12 @@ class ReplayTest {
     return out;
   }
 
-  /** Every row of {@code batches}, every contract column, as text, in a stable order. */
+  /** Every row of {@code batches} of this session, every contract column, as text, in a stable order. */
   private List<String> batchRows() throws SQLException {
     List<String> out = new ArrayList<>();
     try (Connection c = TestSupport.open(db); Statement st = c.createStatement();
          ResultSet rs = st.executeQuery("SELECT window_id, session_id, window_start_ms, window_end_ms, part, event_count, "
-           + "screenshot_count, late, replayed, emitted_at_ms FROM batches ORDER BY window_id")) {
+           + "screenshot_count, late, replayed, emitted_at_ms FROM batches WHERE " + OWN + " ORDER BY window_id")) {
       while (rs.next()) {
         StringBuilder row = new StringBuilder();
         for (int i = 1; i <= 10; i++) {

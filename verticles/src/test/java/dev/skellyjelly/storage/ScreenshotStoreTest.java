@@ -36,6 +36,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -48,12 +49,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The screenshot lifecycle as a user of the module sees it (CONTRACT §1 {@code skelly.storage.screenshot} and
@@ -74,11 +76,13 @@ class ScreenshotStoreTest {
   private static final long CLOSE = T0 + WINDOW_MS + GRACE_MS;
   private static final String FILE_MODE = "rw-------";
   private static final String DIR_MODE = "rwx------";
+  private static final String NOT_MARKERS = "session_id <> '" + TickMarker.SESSION + "'";
 
   @TempDir
   Path dir;
 
   private final ManualClock clock = new ManualClock(T0 + 100);
+  private final TickMarker ticks = new TickMarker(clock);
   /** Random bytes inside every image, to prove where the pixels never went. */
   private final byte[] marker = new byte[32];
   private final List<EventBatch> batches = new CopyOnWriteArrayList<>();
@@ -134,7 +138,7 @@ class ScreenshotStoreTest {
     assertRef(refs.get(belowId), T0 + 101, below.length, 1920, 1080, ScreenshotStorage.MEMORY);
     assertRef(refs.get(atId), T0 + 102, at.length, 2560, 1440, ScreenshotStorage.DISK);
     assertRef(refs.get(maskedId), T0 + 103, masked.length, 800, 600, ScreenshotStorage.MEMORY);
-    awaitCondition("the JSON batch", 2_000, () -> jsonBatches.size() == 1);
+    await("the JSON batch").atMost(Duration.ofMillis(2_000)).until(() -> jsonBatches.size() == 1);
     Map<String, String> jsonStorage = new HashMap<>();
     for (Object r : jsonBatches.get(0).getJsonArray("screenshot_refs")) {
       jsonStorage.put(((JsonObject) r).getString("screenshot_id"), ((JsonObject) r).getString("storage"));
@@ -166,7 +170,7 @@ class ScreenshotStoreTest {
     Throwable refused = failureOf(vertx.eventBus().request(Addresses.RAW_EVENT, tooLarge));
     assertEquals(400, ((ReplyException) refused).failureCode());
     assertEquals("too_large", refused.getMessage());
-    awaitCondition("the dead letter", 2_000, () -> deadLetters.size() == 1);
+    await("the dead letter").atMost(Duration.ofMillis(2_000)).until(() -> deadLetters.size() == 1);
     JsonObject letter = deadLetters.get(0);
     assertEquals("too_large", letter.getString("reason"));
     assertEquals(tooLarge.id(), letter.getString("id"));
@@ -192,7 +196,8 @@ class ScreenshotStoreTest {
     assertEquals(4, batch.screenshotRefs().size());
     assertEquals(Set.of(firstId, fillId, secondId, maxId), refsById(batch).keySet());
     vertx.eventBus().send(Addresses.ANALYSIS_COMPLETE, new JsonObject().put("window_id", batch.windowId()));
-    awaitCondition("the batch's screenshots deleted", 2_000, () -> metrics.screenshotsDeleted() == 4);
+    await("the batch's screenshots deleted").atMost(Duration.ofMillis(2_000))
+      .until(() -> metrics.screenshotsDeleted() == 4);
     assertEquals(0, metrics.screenshotMemoryBytes().get());
     byte[] third = png(4 * MB, 1005, 1005);
     String thirdId = capture(vertx, CLOSE + 1, third, false, "A", "f");
@@ -281,17 +286,19 @@ class ScreenshotStoreTest {
 
     clock.set(CLOSE);
     awaitBatches(2);
-    awaitCondition("analysis-complete sent", 2_000, () -> sentNanos.get() != 0);
-    long deadline = sentNanos.get() + TimeUnit.MILLISECONDS.toNanos(100);
-    while (Files.exists(largeFile) || fetchCode(vertx, smallId) != 404 || fetchCode(vertx, largeId) != 404) {
-      if (System.nanoTime() > deadline) {
-        fail("screenshots still retained 100 ms after analysis-complete: file " + Files.exists(largeFile)
-          + ", fetch codes " + fetchCode(vertx, smallId) + "/" + fetchCode(vertx, largeId));
-      }
-      Thread.sleep(2);
-    }
+    await("analysis-complete sent").atMost(Duration.ofMillis(2_000)).pollInterval(Duration.ofMillis(2))
+      .until(() -> sentNanos.get() != 0);
+    // Within 100 ms of analysis-complete being sent.
+    long leftNanos = sentNanos.get() + TimeUnit.MILLISECONDS.toNanos(100) - System.nanoTime();
+    await("the screenshots deleted").atMost(Duration.ofNanos(Math.max(leftNanos, TimeUnit.MILLISECONDS.toNanos(1))))
+      .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2)).untilAsserted(() -> {
+        assertFalse(Files.exists(largeFile), "the large screenshot's file exists");
+        assertEquals(404, fetchCode(vertx, smallId), "fetching the small one");
+        assertEquals(404, fetchCode(vertx, largeId), "fetching the large one");
+      });
 
-    awaitCondition("the deletions recorded", 2_000, () -> row(smallId).deletedAt != null && row(largeId).deletedAt != null);
+    await("the deletions recorded").atMost(Duration.ofMillis(2_000))
+      .until(() -> row(smallId).deletedAt != null && row(largeId).deletedAt != null);
     for (String id : List.of(smallId, largeId)) {
       assertEquals(CLOSE, row(id).deletedAt);
       assertEquals("analysis-complete", row(id).deletedReason);
@@ -315,35 +322,44 @@ class ScreenshotStoreTest {
     String smallId = capture(vertx, T0 + 101, small, false, "A", "a");
     String largeId = capture(vertx, T0 + 102, large, false, "A", "b");
     Path largeFile = tempFiles().get(0);
+    // Each marker goes out at the batcher's next tick and is deleted at the store's first tick a retention
+    // period later: the store tick that deletes it has looked at this test's screenshots at the same clock.
+    String expiresFirst = markerScreenshot(vertx, small);
 
     // Retention seconds have long passed since the capture, but the window is still open (1 ms short of
-    // closing): nothing is emitted, so nothing may be deleted. Several store ticks (250 ms) pass.
+    // closing): nothing is emitted, so nothing may be deleted. The second marker proves a batcher tick at this
+    // clock; the first marker's deletion a store tick.
     clock.set(CLOSE - 1);
-    Thread.sleep(600);
+    String expiresSecond = markerScreenshot(vertx, small);
+    await("a store tick at this clock").atMost(Duration.ofMillis(2_000))
+      .until(() -> fetchCode(vertx, expiresFirst) == 404);
     assertEquals(List.of(), batches);
     assertRetained(vertx, smallId, small, largeId, large, largeFile);
 
     clock.set(CLOSE);
     awaitBatches(1);
-    awaitCondition("the batch recorded", 2_000, () -> TestSupport.scalar(db(), "SELECT count(*) FROM batches") == 1);
-    long emittedAt = TestSupport.scalar(db(), "SELECT emitted_at_ms FROM batches");
+    await("the batch recorded").atMost(Duration.ofMillis(2_000))
+      .until(() -> TestSupport.scalar(db(), "SELECT count(*) FROM batches WHERE " + NOT_MARKERS) == 1);
+    long emittedAt = TestSupport.scalar(db(), "SELECT emitted_at_ms FROM batches WHERE " + NOT_MARKERS);
     assertEquals(CLOSE, emittedAt);
 
-    // 1 ms before emitted_at + retention: still there.
+    // 1 ms before emitted_at + retention: still there (the second marker, emitted 1 ms earlier, is deleted).
     clock.set(emittedAt + 1_000 - 1);
-    Thread.sleep(600);
+    await("a store tick at this clock").atMost(Duration.ofMillis(2_000))
+      .until(() -> fetchCode(vertx, expiresSecond) == 404);
     assertRetained(vertx, smallId, small, largeId, large, largeFile);
 
     clock.set(emittedAt + 1_000);
-    awaitCondition("retention deletes both", 2_000, () -> !Files.exists(largeFile)
+    await("retention deletes both").atMost(Duration.ofMillis(2_000)).until(() -> !Files.exists(largeFile)
       && fetchCode(vertx, smallId) == 404 && fetchCode(vertx, largeId) == 404);
-    awaitCondition("the deletions recorded", 2_000, () -> row(smallId).deletedAt != null && row(largeId).deletedAt != null);
+    await("the deletions recorded").atMost(Duration.ofMillis(2_000))
+      .until(() -> row(smallId).deletedAt != null && row(largeId).deletedAt != null);
     for (String id : List.of(smallId, largeId)) {
       assertEquals(emittedAt + 1_000, row(id).deletedAt);
       assertEquals("retention", row(id).deletedReason);
     }
-    assertEquals(2, deleted(module, "retention"));
-    assertEquals(2, module.metrics().screenshotsDeleted());
+    assertEquals(2 + ticks.sent(), deleted(module, "retention"), "the two and the markers");
+    assertEquals(2 + ticks.sent(), module.metrics().screenshotsDeleted());
     assertEquals(0, module.metrics().screenshotsInMemory().get());
     assertEquals(0, module.metrics().screenshotsOnDisk().get());
     assertEquals(0, module.metrics().screenshotMemoryBytes().get());
@@ -360,7 +376,8 @@ class ScreenshotStoreTest {
     clock.set(CLOSE);
     EventBatch batch = awaitBatches(1).get(0);
     vertx.eventBus().send(Addresses.ANALYSIS_COMPLETE, new JsonObject().put("window_id", batch.windowId()));
-    awaitCondition("the screenshot deleted", 2_000, () -> fetchCode(vertx, id) == 404 && tempFiles().isEmpty());
+    await("the screenshot deleted").atMost(Duration.ofMillis(2_000))
+      .until(() -> fetchCode(vertx, id) == 404 && tempFiles().isEmpty());
 
     JsonObject ack = vertx.eventBus().<JsonObject>request(Addresses.RAW_EVENT, event).await().body();
     assertEquals(Boolean.TRUE, ack.getBoolean("duplicate"));
@@ -397,7 +414,8 @@ class ScreenshotStoreTest {
     clock.set(CLOSE);
     EventBatch batch = awaitBatches(1).get(0);
     vertx.eventBus().send(Addresses.ANALYSIS_COMPLETE, new JsonObject().put("window_id", batch.windowId()));
-    awaitCondition("both deleted", 2_000, () -> fetchCode(vertx, smallId) == 404 && fetchCode(vertx, largeId) == 404);
+    await("both deleted").atMost(Duration.ofMillis(2_000))
+      .until(() -> fetchCode(vertx, smallId) == 404 && fetchCode(vertx, largeId) == 404);
   }
 
   // ---------------------------------------------------------------- shutdown and start-up
@@ -417,7 +435,7 @@ class ScreenshotStoreTest {
     List<EventBatch> first = awaitBatches(2);
     EventBatch mine = first.get(0).sessionId().equals(otherSession) ? first.get(1) : first.get(0);
     vertx.eventBus().send(Addresses.ANALYSIS_COMPLETE, new JsonObject().put("window_id", mine.windowId()));
-    awaitCondition("the analysed one deleted", 2_000, () -> fetchCode(vertx, analysedId) == 404);
+    await("the analysed one deleted").atMost(Duration.ofMillis(2_000)).until(() -> fetchCode(vertx, analysedId) == 404);
     // In the next window, still open when the module stops.
     String openId = capture(vertx, CLOSE + 1, open, false, "A", "c");
     assertEquals(1, tempFiles().size());
@@ -507,7 +525,8 @@ class ScreenshotStoreTest {
       capture(vertx, T0 + 101 + i, image, false, "A", "capture " + i);
     }
     Path devDir = tempDir().resolve("dev");
-    awaitCondition("the newest five in the dev directory", 2_000, () -> devContents(devDir, images).equals(Set.of(3, 4, 5, 6, 7)));
+    await("the newest five in the dev directory").atMost(Duration.ofMillis(2_000))
+      .until(() -> devContents(devDir, images).equals(Set.of(3, 4, 5, 6, 7)));
     assertEquals(DIR_MODE, mode(devDir));
     for (Path p : devFiles(devDir)) {
       assertEquals(FILE_MODE, mode(p), p.toString());
@@ -524,7 +543,8 @@ class ScreenshotStoreTest {
     byte[] ninth = png(3_000, 300, 300);
     images.add(ninth);
     capture(vertx, T0 + 3_600_000, ninth, false, "A", "capture 8");
-    awaitCondition("the ninth replacing the fourth", 2_000, () -> devContents(devDir, images).equals(Set.of(4, 5, 6, 7, 8)));
+    await("the ninth replacing the fourth").atMost(Duration.ofMillis(2_000))
+      .until(() -> devContents(devDir, images).equals(Set.of(4, 5, 6, 7, 8)));
   }
 
   // ---------------------------------------------------------------- helpers
@@ -544,7 +564,11 @@ class ScreenshotStoreTest {
     if (!listening) {
       listening = true;
       Future.all(
-        vertx.eventBus().<EventBatch>consumer(Addresses.EVENT_BATCH, m -> batches.add(m.body())).completion(),
+        vertx.eventBus().<EventBatch>consumer(Addresses.EVENT_BATCH, m -> {
+          if (!ticks.take(m.body())) {
+            batches.add(m.body());
+          }
+        }).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.EVENT_BATCH_JSON, m -> jsonBatches.add(m.body())).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.DEAD_LETTER, m -> deadLetters.add(m.body())).completion()).await();
     }
@@ -609,8 +633,16 @@ class ScreenshotStoreTest {
     assertNull(row(largeId).deletedAt);
   }
 
+  /** Sends a tick marker carrying a screenshot, waits until its batch went out and returns the screenshot's id. */
+  private String markerScreenshot(Vertx vertx, byte[] image) {
+    String id = Uuids.random();
+    ticks.awaitEmitted(ticks.send(vertx, screenshot(id, image, false, "Marker", "marker")));
+    return id;
+  }
+
   private List<EventBatch> awaitBatches(int n) throws Exception {
-    awaitCondition(n + " batches", 3_000, () -> batches.size() >= n);
+    await(n + " batches").atMost(Duration.ofMillis(3_000)).pollInterval(Duration.ofMillis(5))
+      .until(() -> batches.size() >= n);
     assertEquals(n, batches.size());
     return List.copyOf(batches);
   }
@@ -738,21 +770,5 @@ class ScreenshotStoreTest {
       return i;
     }
     return -1;
-  }
-
-  @FunctionalInterface
-  private interface Check {
-    boolean holds() throws Exception;
-  }
-
-  /** Polls {@code check} every few ms until it holds, failing after {@code timeoutMs}. */
-  private static void awaitCondition(String what, long timeoutMs, Check check) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    while (!check.holds()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out after " + timeoutMs + " ms waiting for " + what);
-      }
-      Thread.sleep(5);
-    }
   }
 }

@@ -1,6 +1,6 @@
 package dev.skellyjelly.storage.codecs;
 
-/** Collects what is wrong with an input and keeps the reason of highest precedence (the first declared). */
+/** Collects what is wrong with an input and keeps the reason that outranks the rest ({@link DeadLetterReason}). */
 final class Problems {
 
   private DeadLetterReason reason;
@@ -8,7 +8,7 @@ final class Problems {
   private String detail;
 
   void add(DeadLetterReason r, String f, String d) {
-    if (reason == null || r.ordinal() < reason.ordinal()) {
+    if (reason == null || r.outranks(reason)) {
       reason = r;
       field = f;
       detail = d;

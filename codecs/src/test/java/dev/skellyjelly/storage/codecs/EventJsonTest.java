@@ -646,14 +646,35 @@ class EventJsonTest {
   @Nested
   class Precedence {
 
+    /** The contract's order (§2), written out here so that nothing below depends on how the enum is declared. */
+    private static final List<String> CONTRACT_ORDER = List.of("not_an_object", "bad_wire", "unknown_event_type",
+      "missing_field", "bad_uuid", "bad_timestamp", "future_timestamp", "bad_field", "too_large", "bad_image");
+
     @Test
-    void contractOrderIsDeclarationOrder() {
-      List<String> order = new ArrayList<>();
+    void everyReasonHasItsContractRank() {
+      assertEquals(CONTRACT_ORDER.size(), DeadLetterReason.values().length);
       for (DeadLetterReason r : DeadLetterReason.values()) {
-        order.add(r.wireName());
+        assertEquals(CONTRACT_ORDER.indexOf(r.wireName()) + 1, r.precedence(), r.wireName());
       }
-      assertEquals(List.of("not_an_object", "bad_wire", "unknown_event_type", "missing_field", "bad_uuid",
-        "bad_timestamp", "future_timestamp", "bad_field", "too_large", "bad_image"), order);
+    }
+
+    @Test
+    void ofTwoProblemsTheContractsEarlierReasonWinsWhicheverIsFoundFirst() {
+      for (DeadLetterReason a : DeadLetterReason.values()) {
+        for (DeadLetterReason b : DeadLetterReason.values()) {
+          if (a == b) {
+            continue;
+          }
+          Problems p = new Problems();
+          p.add(a, "first", "found first");
+          p.add(b, "second", "found second");
+          InvalidEventException e = assertThrows(InvalidEventException.class, p::throwIfAny);
+          String expected = CONTRACT_ORDER.get(Math.min(CONTRACT_ORDER.indexOf(a.wireName()),
+            CONTRACT_ORDER.indexOf(b.wireName())));
+          assertEquals(expected, e.reason().wireName(), a.wireName() + " then " + b.wireName());
+          assertEquals(expected.equals(a.wireName()) ? "first" : "second", e.field(), "the winner's field is named");
+        }
+      }
     }
 
     @Test

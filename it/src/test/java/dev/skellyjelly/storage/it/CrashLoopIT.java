@@ -32,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -106,10 +107,10 @@ class CrashLoopIT {
         producers.forEach(Producer::start);
         // The random moment is counted from the first acknowledgement, so a slow start on a loaded machine
         // cannot leave a cycle without any.
-        long firstAckBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (acked.size() == ackedBefore && System.nanoTime() < firstAckBy && child.isAlive()) {
-          Thread.sleep(5);
-        }
+        await("a first acknowledgement").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+          .failFast(() -> assertTrue(child.isAlive(), child::describe))
+          .until(() -> acked.size() != ackedBefore);
+        // The load itself: a random stretch of it before the kill.
         Thread.sleep(loadMs);
         assertTrue(child.isAlive(), child::describe);
         persistMax = persistLatencyMaxMs(httpPort);
@@ -228,21 +229,19 @@ class CrashLoopIT {
 
 
   /** Polls /health until it answers 200; fails early, with the child's output, when the child exits. */
-  static void awaitHealthy(HttpClient http, JarProcess child, int httpPort) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health"))
-          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // Still starting.
-      }
-      assertTrue(child.isAlive(), child::describe);
-      assertTrue(System.nanoTime() < deadline, () -> "not healthy within 60 s\n" + child.describe());
-      Thread.sleep(100);
+  static void awaitHealthy(HttpClient http, JarProcess child, int httpPort) {
+    await("200 from /health").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+      .failFast(() -> assertTrue(child.isAlive(), child::describe))
+      .untilAsserted(() -> assertEquals(200, healthStatus(http, httpPort), child::describe));
+  }
+
+  /** The status code of {@code GET /health}, or -1 while nothing answers yet. */
+  private static int healthStatus(HttpClient http, int httpPort) throws InterruptedException {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health"))
+        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    } catch (IOException notYet) {
+      return -1;
     }
   }
 

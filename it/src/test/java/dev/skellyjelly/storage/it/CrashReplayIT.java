@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 import static dev.skellyjelly.storage.it.JarProcess.rows;
 import static dev.skellyjelly.storage.it.JarProcess.run;
 import static dev.skellyjelly.storage.it.JarProcess.scalar;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -70,9 +71,8 @@ class CrashReplayIT {
     // The windows are wall-clock windows (the jar runs on the system clock): wait until the window the
     // crash cut short is past its end plus grace, so the restart finds it due and must replay it.
     long due = killedAt - Math.floorMod(killedAt, WINDOW_MS) + WINDOW_MS + GRACE_MS;
-    while (System.currentTimeMillis() < due + 300) {
-      Thread.sleep(50);
-    }
+    await("the cut window past its end plus grace").atMost(Duration.ofMillis(WINDOW_MS + GRACE_MS + 1_000))
+      .pollInterval(Duration.ofMillis(50)).until(() -> System.currentTimeMillis() >= due + 300);
 
     JsonObject summary;
     try (JarProcess restarted = JarProcess.start(work, home, run(db, shots, "--duration", "9s",
@@ -110,12 +110,10 @@ class CrashReplayIT {
     try (JarProcess crashed = JarProcess.start(work, home, run(db, shots, "--simulate", "200",
       "--screenshot-every", "1s", "--set", "screenshot_memory_threshold_mb=1"))) {
       // Screenshots of 1 MB and more go to temp files; wait until a few are on disk.
-      long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-      while (screenshotFiles().size() < 3) {
-        assertTrue(crashed.isAlive(), crashed::describe);
-        assertTrue(System.nanoTime() < deadline, () -> "no screenshot files in " + shots + "\n" + crashed.describe());
-        Thread.sleep(100);
-      }
+      await("three screenshot files").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(100))
+        .failFast(() -> assertTrue(crashed.isAlive(), crashed::describe))
+        .untilAsserted(() -> assertTrue(screenshotFiles().size() >= 3,
+          () -> "fewer than three screenshot files in " + shots + "\n" + crashed.describe()));
       crashed.kill();
       leftovers = screenshotFiles().stream().map(f -> f.getFileName().toString().replaceFirst("\\.png$", ""))
         .collect(Collectors.toSet());
@@ -152,13 +150,11 @@ class CrashReplayIT {
   }
 
   /** Waits until the wall clock is between {@code from} and {@code to} ms into an epoch-aligned window. */
-  private static void awaitPhase(long from, long to) throws InterruptedException {
-    while (true) {
-      long phase = Math.floorMod(System.currentTimeMillis(), WINDOW_MS);
-      if (phase >= from && phase < to) {
-        return;
-      }
-      Thread.sleep(Math.max(1, Math.floorMod(from - phase, WINDOW_MS)));
-    }
+  private static void awaitPhase(long from, long to) {
+    await("the wall clock " + from + "–" + to + " ms into a window").atMost(Duration.ofMillis(2 * WINDOW_MS))
+      .pollInterval(Duration.ofMillis(10)).until(() -> {
+        long phase = Math.floorMod(System.currentTimeMillis(), WINDOW_MS);
+        return phase >= from && phase < to;
+      });
   }
 }

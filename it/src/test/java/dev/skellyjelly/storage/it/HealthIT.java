@@ -19,6 +19,7 @@ import java.util.function.Predicate;
 
 import static dev.skellyjelly.storage.it.JarProcess.run;
 import static dev.skellyjelly.storage.it.JarProcess.scalar;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,19 +69,20 @@ class HealthIT {
 
   /** Polls {@code GET /health} until {@code wanted} holds; its status code must match its outcome (200 UP, 503 DOWN). */
   static JsonObject awaitHealth(int port, Predicate<JsonObject> wanted, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    JsonObject last = null;
-    while (System.nanoTime() < deadline) {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-      last = new JsonObject(r.body());
-      if (wanted.test(last)) {
-        assertEquals("UP".equals(last.getString("outcome")) ? 200 : 503, r.statusCode(), last.encode());
-        return last;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("health never matched within " + timeout + "; last: " + last);
+    Health health = await("/health matching").atMost(timeout).pollInterval(Duration.ofMillis(50))
+      .until(() -> health(port), h -> wanted.test(h.body()));
+    assertEquals("UP".equals(health.body().getString("outcome")) ? 200 : 503, health.status(), health.body().encode());
+    return health.body();
+  }
+
+  /** One answer of {@code GET /health}; a timeout shows the last one. */
+  private record Health(int status, JsonObject body) {
+  }
+
+  private static Health health(int port) throws Exception {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+      .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    return new Health(r.statusCode(), new JsonObject(r.body()));
   }
 
   /** The status of one check of a /health answer. */

@@ -213,9 +213,9 @@ class MetricsIT {
         Scrape m = Scrape.await(httpPort, x -> x.get(deleted("retention")) == inB
           && x.get("skelly_storage_screenshots_in_memory") == 0 && x.get("skelly_storage_screenshots_on_disk") == 0
           && Stream.of(STAGES).allMatch(s -> x.get(depth(s)) == 0), Duration.ofSeconds(20));
-        // Half a second more (two batcher ticks, five commits) for anything unexpected to show: no further
-        // batch, no error frame.
-        Thread.sleep(500);
+        // Nothing further can come: the batcher holds nothing, and the pong answers a ping sent now, after every
+        // frame the module wrote before it (a batch it published, an error for anything sent earlier).
+        assertNotNull(bridge.ping(10), "the pong");
         m = Scrape.of(httpPort);
         assertEquals(batches.size(), bridge.count(MetricsIT::isBatch), "no batch beyond those consumed");
         assertEquals(0, bridge.count(f -> "err".equals(f.getString("type")) && !f.getString("address", "").startsWith("bad-")),

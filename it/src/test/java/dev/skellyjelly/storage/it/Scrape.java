@@ -1,5 +1,7 @@
 package dev.skellyjelly.storage.it;
 
+import org.awaitility.Awaitility;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,17 +36,9 @@ record Scrape(Map<String, Double> series) {
   }
 
   /** Polls /metrics until {@code ready}; fails with the last scrape after the timeout. */
-  static Scrape await(int port, Predicate<Scrape> ready, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Scrape last = null;
-    while (System.nanoTime() < deadline) {
-      last = of(port);
-      if (ready.test(last)) {
-        return last;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("metrics never settled within " + timeout + ": " + last);
+  static Scrape await(int port, Predicate<Scrape> ready, Duration timeout) {
+    return Awaitility.await("/metrics settling").atMost(timeout).pollInterval(Duration.ofMillis(50))
+      .until(() -> of(port), ready);
   }
 
   /** The series' value; fails, naming the series, when it is missing. */
