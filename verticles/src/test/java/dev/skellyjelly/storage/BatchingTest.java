@@ -16,6 +16,7 @@ import dev.skellyjelly.storage.codecs.ResourceUsage;
 import dev.skellyjelly.storage.codecs.Screenshot;
 import dev.skellyjelly.storage.codecs.ScreenshotRef;
 import dev.skellyjelly.storage.codecs.ScreenshotStorage;
+import dev.skellyjelly.storage.codecs.TestPng;
 import dev.skellyjelly.storage.codecs.WindowFocus;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -311,7 +312,7 @@ class BatchingTest {
     clock.set(T0 + 10_000);
     start(dir, 30, 100);
     String session = "5b1d0c1e-0000-4000-8000-00000000000a";
-    byte[] png = TestSupport.png(4_000, 1920, 1080, "json-test".getBytes(StandardCharsets.US_ASCII));
+    byte[] png = TestPng.png(4_000, 1920, 1080, "json-test".getBytes(StandardCharsets.US_ASCII));
     String shotId = "a1000000-0000-4000-8000-000000000001";
     List<JsonObject> inputs = List.of(
       raw(1, session, "2026-11-26T10:00:00.123Z", "keystroke", new JsonObject().put("key_code", 65)
@@ -625,7 +626,7 @@ class BatchingTest {
     start(dir, 30, 2);
     String session = "5b1d0c1e-0000-4000-8000-00000000000d";
     Random rnd = new Random(13);
-    byte[] png = TestSupport.png(3_000, 1280, 720, "shot".getBytes(StandardCharsets.US_ASCII));
+    byte[] png = TestPng.png(3_000, 1280, 720, "shot".getBytes(StandardCharsets.US_ASCII));
     RawEvent withImage = new RawEvent(uuid(rnd), session, T0 + 5_000, new Screenshot(uuid(rnd), ImageFormat.PNG, png,
       "Editor", "code", new Screenshot.Region(0, 0, 1280, 720), false));
     RawEvent masked = new RawEvent(uuid(rnd), session, T0 + 6_000, new Screenshot(uuid(rnd), ImageFormat.PNG, null,

@@ -7,6 +7,7 @@ import dev.skellyjelly.storage.codecs.Keystroke;
 import dev.skellyjelly.storage.codecs.MouseMove;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.Screenshot;
+import dev.skellyjelly.storage.codecs.TestPng;
 import dev.skellyjelly.storage.codecs.Uuids;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -138,7 +139,7 @@ class DatabaseTest {
     StorageModule module = start(vertx);
     String shown = UUID.randomUUID().toString();
     String masked = UUID.randomUUID().toString();
-    byte[] png = TestSupport.png(400, 1280, 720, "db-test".getBytes(StandardCharsets.US_ASCII));
+    byte[] png = TestPng.png(400, 1280, 720, "db-test".getBytes(StandardCharsets.US_ASCII));
     List<Future<Message<Object>>> acks = new ArrayList<>();
     acks.add(vertx.eventBus().request(Addresses.RAW_EVENT, new RawEvent(UUID.randomUUID().toString(), SESSION, NOW - 25_000,
       new Screenshot(shown, ImageFormat.PNG, png, "Report", "editor", new Screenshot.Region(0, 0, 1280, 720), false))));

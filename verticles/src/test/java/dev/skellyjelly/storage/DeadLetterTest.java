@@ -12,6 +12,7 @@ import dev.skellyjelly.storage.codecs.ProcessEvent;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.ResourceUsage;
 import dev.skellyjelly.storage.codecs.Screenshot;
+import dev.skellyjelly.storage.codecs.TestPng;
 import dev.skellyjelly.storage.codecs.WindowFocus;
 import dev.skellyjelly.storage.codecs.WireFormat;
 import io.vertx.core.Context;
@@ -154,7 +155,7 @@ class DeadLetterTest {
     JsonObject noShift = k.copy();
     noShift.getJsonObject("data").getJsonObject("modifiers").remove("shift");
     rejectJson(noShift, DeadLetterReason.MISSING_FIELD, "data.modifiers.shift");
-    JsonObject shot = screenshotJson(TestSupport.png(200, 800, 600, MARKER), "png", false);
+    JsonObject shot = screenshotJson(TestPng.png(200, 800, 600, MARKER), "png", false);
     rejectJson(withoutData(shot, "screenshot_id"), DeadLetterReason.MISSING_FIELD, "data.screenshot_id");
     rejectJson(withoutData(shot, "screen_region"), DeadLetterReason.MISSING_FIELD, "data.screen_region");
     // Without pixels and not masked: the image is missing.
@@ -282,7 +283,7 @@ class DeadLetterTest {
     reject(new RawEvent(id, SESSION, NOW - 10, new ProcessEvent(1, "p".repeat(5000), ProcessEvent.Change.STARTED)),
       DeadLetterReason.TOO_LARGE, "data.process_name", id);
     // An image over screenshot_max_mb (1 MB here), as base64 JSON and as typed bytes.
-    byte[] big = TestSupport.png((1 << 20) + 1, 4000, 3000, MARKER);
+    byte[] big = TestPng.png((1 << 20) + 1, 4000, 3000, MARKER);
     String b64 = Base64.getEncoder().encodeToString(big);
     JsonObject letter = rejectJson(screenshotJson(big, "png", false), DeadLetterReason.TOO_LARGE, "data.image");
     assertNoImage(letter, b64);
@@ -291,7 +292,7 @@ class DeadLetterTest {
       new Screenshot.Region(0, 0, 4000, 3000), false));
     assertNoImage(reject(typed, DeadLetterReason.TOO_LARGE, "data.image", shotId), b64);
     // The largest allowed image is accepted.
-    byte[] largest = TestSupport.png(1 << 20, 4000, 3000, MARKER);
+    byte[] largest = TestPng.png(1 << 20, 4000, 3000, MARKER);
     sendValid(new RawEvent(uuid(), SESSION, NOW - 10, new Screenshot(uuid(), ImageFormat.PNG, largest, "w", "a",
       new Screenshot.Region(0, 0, 4000, 3000), false)));
     assertStoredAndCounted(DeadLetterReason.TOO_LARGE);
@@ -308,11 +309,11 @@ class DeadLetterTest {
     assertNoImage(letter, garbage64);
     assertTrue(letter.getString("received").contains("1234"), "the image replaced by its length: " + letter.encode());
     // PNG bytes announced as WebP: magic bytes do not match the format.
-    byte[] png = TestSupport.png(1500, 640, 480, MARKER);
+    byte[] png = TestPng.png(1500, 640, 480, MARKER);
     assertNoImage(rejectJson(screenshotJson(png, "webp", false), DeadLetterReason.BAD_IMAGE, "data.image"),
       Base64.getEncoder().encodeToString(png));
     // A PNG whose header says zero width yields no usable size.
-    byte[] zero = TestSupport.png(1500, 0, 480, MARKER);
+    byte[] zero = TestPng.png(1500, 0, 480, MARKER);
     rejectJson(screenshotJson(zero, "png", false), DeadLetterReason.BAD_IMAGE, "data.image");
     // Not base64 at all.
     JsonObject notBase64 = screenshotJson(png, "png", false);
@@ -448,7 +449,7 @@ class DeadLetterTest {
       case 0 -> new RawEvent(uuid(), SESSION, ts, new Keystroke(65, new Keystroke.Modifiers(false, true, false, false), 120L));
       case 1 -> new RawEvent(uuid(), SESSION, ts, new MouseMove(10, -20, 300.25));
       case 2 -> new RawEvent(uuid(), SESSION, ts, new MouseClick(5, 6, MouseClick.Button.RIGHT, MouseClick.ClickType.DOUBLE));
-      case 3 -> new RawEvent(uuid(), SESSION, ts, new Screenshot(uuid(), ImageFormat.PNG, TestSupport.png(100, 2, 2, MARKER),
+      case 3 -> new RawEvent(uuid(), SESSION, ts, new Screenshot(uuid(), ImageFormat.PNG, TestPng.png(100, 2, 2, MARKER),
         "t", "a", new Screenshot.Region(0, 0, 2, 2), false));
       default -> new RawEvent(uuid(), SESSION, ts, new ResourceUsage(12.5, 2048, 0.5, 0.25));
     };

@@ -13,6 +13,7 @@ import dev.skellyjelly.storage.codecs.ProcessEvent;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.ResourceUsage;
 import dev.skellyjelly.storage.codecs.Screenshot;
+import dev.skellyjelly.storage.codecs.TestPng;
 import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.codecs.WindowFocus;
 import io.vertx.core.Future;
@@ -339,7 +340,7 @@ class IngestTest {
         .put("memory_mb", 4_294_967_295L).put("disk_io_mb_per_sec", 0).put("network_io_mb_per_sec", 1e-300)));
     fromJson.add(new RawEvent(idRes, SESSIONS[2], NOW - 8000, new ResourceUsage(1234.5, 4_294_967_295L, 0, 1e-300)));
     String idShot = uuid();
-    byte[] png = TestSupport.png(300, 1920, 1080, MARKER);
+    byte[] png = TestPng.png(300, 1920, 1080, MARKER);
     jsons.add(new JsonObject().put("id", idShot).put("session_id", SESSIONS[2]).put("timestamp", NOW - 9000)
       .put("event_type", "screenshot").put("data", new JsonObject().put("screenshot_id", sidUpper.toUpperCase())
         .put("format", "png").put("image", Base64.getEncoder().encodeToString(png)).put("window_title", unicode)
@@ -438,7 +439,7 @@ class IngestTest {
         int w = 1 + rnd.nextInt(3840);
         int h = 1 + rnd.nextInt(2160);
         data = switch (variant) {
-          case 0 -> new Screenshot(uuid(rnd), ImageFormat.PNG, TestSupport.png(120 + rnd.nextInt(200), w, h, MARKER),
+          case 0 -> new Screenshot(uuid(rnd), ImageFormat.PNG, TestPng.png(120 + rnd.nextInt(200), w, h, MARKER),
             "Inbox (" + i + ")", "mail", new Screenshot.Region(0, 0, w, h), false);
           case 1 -> new Screenshot(uuid(rnd), ImageFormat.WEBP, null, "Bank", "browser", new Screenshot.Region(10, 20, w, h), true);
           default -> new Screenshot(uuid(rnd), ImageFormat.HEIC, new byte[0], "Chat", "chat", new Screenshot.Region(-5, -5, w, h), true);

@@ -13,6 +13,7 @@ import dev.skellyjelly.storage.codecs.ResourceUsage;
 import dev.skellyjelly.storage.codecs.Screenshot;
 import dev.skellyjelly.storage.codecs.ScreenshotRef;
 import dev.skellyjelly.storage.codecs.ScreenshotStorage;
+import dev.skellyjelly.storage.codecs.TestPng;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
@@ -100,7 +101,7 @@ class ReplayTest {
   @Test
   void windowsCommittedButNeverEmittedAreReplayedWithEveryCommittedEvent() throws Exception {
     start(T0 + 1_000);
-    byte[] png = TestSupport.png(2_500, 800, 600, "replay".getBytes(StandardCharsets.US_ASCII));
+    byte[] png = TestPng.png(2_500, 800, 600, "replay".getBytes(StandardCharsets.US_ASCII));
     RawEvent withImage = new RawEvent(uuid(), SESSION, X + 2_000, new Screenshot(uuid(), ImageFormat.PNG, png, "Editor",
       "code", new Screenshot.Region(0, 0, 800, 600), false));
     RawEvent masked = new RawEvent(uuid(), SESSION, X + 3_000, new Screenshot(uuid(), ImageFormat.PNG, null, "Bank",

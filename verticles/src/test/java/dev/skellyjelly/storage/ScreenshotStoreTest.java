@@ -9,6 +9,7 @@ import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.Screenshot;
 import dev.skellyjelly.storage.codecs.ScreenshotRef;
 import dev.skellyjelly.storage.codecs.ScreenshotStorage;
+import dev.skellyjelly.storage.codecs.TestPng;
 import dev.skellyjelly.storage.codecs.Uuids;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.AsyncResult;
@@ -584,7 +585,7 @@ class ScreenshotStoreTest {
   }
 
   private byte[] png(int size, int width, int height) {
-    byte[] image = TestSupport.png(size, width, height, marker);
+    byte[] image = TestPng.png(size, width, height, marker);
     // The search for the marker must be able to find it.
     assertTrue(indexOf(image, marker) >= 0);
     return image;

@@ -100,15 +100,9 @@ class EventJsonTest {
     return event.getJsonObject("data");
   }
 
-  /** A minimal PNG: signature, IHDR with the size, then {@code extra} filler bytes (0xFF, so base64 has '/'). */
+  /** A PNG of the 33-byte header plus {@code extra} bytes of 0xFF filler (so base64 has '/'). */
   static byte[] png(int width, int height, int extra) {
-    Buffer b = Buffer.buffer()
-      .appendBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'})
-      .appendInt(13).appendString("IHDR").appendInt(width).appendInt(height)
-      .appendBytes(new byte[] {8, 2, 0, 0, 0}).appendInt(0);
-    byte[] filler = new byte[extra];
-    Arrays.fill(filler, (byte) 0xFF);
-    return b.appendBytes(filler).getBytes();
+    return TestPng.png(TestPng.HEADER_BYTES + extra, width, height, new byte[0]);
   }
 
   static RawEvent decode(Object body) {

@@ -13,6 +13,7 @@ import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.RawEventCodec;
 import dev.skellyjelly.storage.codecs.ResourceUsage;
 import dev.skellyjelly.storage.codecs.Screenshot;
+import dev.skellyjelly.storage.codecs.TestPng;
 import dev.skellyjelly.storage.codecs.Timestamps;
 import dev.skellyjelly.storage.codecs.WindowFocus;
 import dev.skellyjelly.storage.codecs.WireFormat;
@@ -400,7 +401,7 @@ class BadInputIT {
     c.add(bad("process_name of a million characters", dataPut("process", "process_name", "p".repeat(1_000_000)), "too_large",
       "data.process_name"));
     c.add(bad("screenshot over screenshot_max_mb", dataPut("screenshot", "image",
-      Base64.getEncoder().encodeToString(BridgesIT.png((MAX_MB << 20) + 4096, 800, 600, 1))), "too_large", "data.image"));
+      Base64.getEncoder().encodeToString(TestPng.png((MAX_MB << 20) + 4096, 800, 600, 1))), "too_large", "data.image"));
     // A long app name outranks the broken image of the same input.
     c.add(bad("long app_name and a broken image", event("screenshot").put("data", screenshot()
       .put("app_name", "a".repeat(5000)).put("image", b64(garbage(300)))), "too_large", "data.app_name"));
@@ -414,7 +415,7 @@ class BadInputIT {
     c.add(bad("PNG labelled heic", event("screenshot").put("data", screenshot().put("format", "heic")), "bad_image", "data.image"));
     c.add(bad("WebP cut after RIFF/WEBP", event("screenshot").put("data", screenshot().put("format", "webp")
       .put("image", b64("RIFF\0\0\0\0WEBP".getBytes(StandardCharsets.ISO_8859_1)))), "bad_image", "data.image"));
-    c.add(bad("PNG of width 0", dataPut("screenshot", "image", b64(BridgesIT.png(200, 0, 600, 2))), "bad_image", "data.image"));
+    c.add(bad("PNG of width 0", dataPut("screenshot", "image", b64(TestPng.png(200, 0, 600, 2))), "bad_image", "data.image"));
     c.add(bad("unmasked screenshot with an empty image", dataPut("screenshot", "image", ""), "bad_image", "data.image"));
     return c;
   }
@@ -450,7 +451,7 @@ class BadInputIT {
     odd.add(event("screenshot").put("data", screenshot().put("privacy_masked", true).put("image", "")));
     // 8: a screenshot in base64url without padding; a region at the extremes.
     odd.add(event("screenshot").put("data", screenshot()
-      .put("image", Base64.getUrlEncoder().withoutPadding().encodeToString(BridgesIT.png(1001, 3, 5, 3)))
+      .put("image", Base64.getUrlEncoder().withoutPadding().encodeToString(TestPng.png(1001, 3, 5, 3)))
       .put("screen_region", new JsonObject().put("x", Integer.MIN_VALUE).put("y", -1).put("width", 4_294_967_295L).put("height", 0))));
     // 9: a title of exactly 4096 characters, the most allowed.
     odd.add(event("window_focus").put("data", new JsonObject().put("window_title", "é".repeat(4096)).put("app_name", "")
@@ -494,7 +495,7 @@ class BadInputIT {
   }
 
   private static byte[] png() {
-    return BridgesIT.png(600, 640, 480, 9);
+    return TestPng.png(600, 640, 480, 9);
   }
 
   private static String b64(byte[] bytes) {
@@ -882,7 +883,7 @@ class BadInputIT {
         case 1 -> new MouseMove(-i, i, 0.0);
         case 2 -> new MouseClick(i, i, MouseClick.Button.MIDDLE, MouseClick.ClickType.TRIPLE);
         case 3 -> new WindowFocus("typed \u0000 🦑 " + i, "app\u202E", 4_294_967_295L, null);
-        default -> new Screenshot(UUID.randomUUID().toString(), ImageFormat.PNG, BridgesIT.png(700, 31, 17, i),
+        default -> new Screenshot(UUID.randomUUID().toString(), ImageFormat.PNG, TestPng.png(700, 31, 17, i),
           "shot", "app", new Screenshot.Region(-5, -5, 31, 17), false);
       });
       return bus.<JsonObject>request(Addresses.RAW_EVENT, e, new DeliveryOptions().setCodecName(Codecs.RAW_EVENT)
@@ -973,7 +974,7 @@ class BadInputIT {
       c.add(typedCase("WebP cut after RIFF/WEBP", now, shot(ImageFormat.WEBP, "RIFF\0\0\0\0WEBP".getBytes(StandardCharsets.ISO_8859_1),
         false), "bad_image", "data.image"));
       c.add(typedCase("screenshot over screenshot_max_mb", now, shot(ImageFormat.PNG,
-        BridgesIT.png((MAX_MB << 20) + 1, 800, 600, 4), false), "too_large", "data.image"));
+        TestPng.png((MAX_MB << 20) + 1, 800, 600, 4), false), "too_large", "data.image"));
       // Garbage on the wire, decoded by the module's real codec.
       byte[] keystroke = wire(new Keystroke(65, new Keystroke.Modifiers(false, false, false, false), 5L));
       byte[] click = wire(new MouseClick(1, 2, MouseClick.Button.LEFT, MouseClick.ClickType.SINGLE));

@@ -1,6 +1,7 @@
 package dev.skellyjelly.storage.it;
 
 import dev.skellyjelly.storage.codecs.Addresses;
+import dev.skellyjelly.storage.codecs.TestPng;
 import dev.skellyjelly.storage.impl.InternalAddresses;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.nio.ByteBuffer;
@@ -30,7 +30,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.zip.CRC32;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -195,7 +194,7 @@ class BridgesIT {
 
   @Test
   void aFiveMegabyteScreenshotTravelsOverTcpAndComesBackOnRequest() throws Exception {
-    byte[] png = png(SCREENSHOT_BYTES, 2560, 1600, 7);
+    byte[] png = TestPng.png(SCREENSHOT_BYTES, 2560, 1600, 7);
     String session = UUID.randomUUID().toString();
     String shotId = UUID.randomUUID().toString();
     JsonObject e = event(session, 4, null);
@@ -239,8 +238,9 @@ class BridgesIT {
     String session = UUID.randomUUID().toString();
     double oversize = dropped("oversize");
     int perKind = 20;
+    Path image = Files.write(dir.resolve("sockjs-shot.png"), TestPng.png(SCREENSHOT_BYTES, 1280, 720, 11));
     Process p = new ProcessBuilder("node", script.toString(), "http://127.0.0.1:" + httpPort + "/eventbus", token,
-      session, Integer.toString(perKind), Integer.toString(SCREENSHOT_BYTES), Long.toString(LIMIT))
+      session, Integer.toString(perKind), image.toString(), Long.toString(LIMIT))
       .directory(npmDir.toFile())
       .redirectOutput(dir.resolve("node.out").toFile()).redirectError(dir.resolve("node.err").toFile()).start();
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "node finished\n" + ClusterIT.tail(dir.resolve("node.err")));
@@ -322,29 +322,6 @@ class BridgesIT {
       .put("event_type", types[kind]).put("data", data);
   }
 
-  /** A PNG of exactly {@code size} bytes whose header says width × height (header-only readers need no more). */
-  static byte[] png(int size, int width, int height, int seed) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(size);
-    out.writeBytes(new byte[]{(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'});
-    chunk(out, "IHDR", ByteBuffer.allocate(13).putInt(width).putInt(height).put((byte) 8).put((byte) 2).array());
-    byte[] filler = new byte[size - 8 - 25 - 12 - 12];
-    new java.util.Random(seed).nextBytes(filler);
-    chunk(out, "skMk", filler);
-    chunk(out, "IEND", new byte[0]);
-    return out.toByteArray();
-  }
-
-  private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-    byte[] t = type.getBytes(StandardCharsets.US_ASCII);
-    CRC32 crc = new CRC32();
-    crc.update(t);
-    crc.update(data);
-    out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-    out.writeBytes(t);
-    out.writeBytes(data);
-    out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
-  }
-
   /** dropped_total{reason} from the module's /metrics. */
   private double dropped(String reason) throws Exception {
     return Scrape.of(httpPort).get("skelly_storage_dropped_total{reason=\"" + reason + "\"}");
@@ -385,33 +362,15 @@ class BridgesIT {
     'use strict';
     const EventBus = require('@vertx/eventbus-bridge-client.js');
     const crypto = require('crypto');
-    const [url, token, session, perKindText, shotText, limitText] = process.argv.slice(2);
-    const perKind = Number(perKindText), shotBytes = Number(shotText), limit = Number(limitText);
+    const fs = require('fs');
+    const [url, token, session, perKindText, shotPath, limitText] = process.argv.slice(2);
+    const perKind = Number(perKindText), limit = Number(limitText);
+    // The test's PNG fixture, written by the test: 1280 × 720 in its header.
+    const image = fs.readFileSync(shotPath), shotBytes = image.length;
     const result = { sent: 0, distinct: 0, repeated: 0, kinds: [], errors: [], screenshot_size: null, oversize_closed: false };
     const finish = (code) => { console.log(JSON.stringify(result)); process.exit(code); };
     setTimeout(() => { result.timeout = true; finish(1); }, 90000);
 
-    function crc32(buf) {
-      let c, crc = 0xFFFFFFFF;
-      for (let n = 0; n < buf.length; n++) {
-        c = (crc ^ buf[n]) & 0xFF;
-        for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xEDB88320 : c >>> 1;
-        crc = (crc >>> 8) ^ c;
-      }
-      return (crc ^ 0xFFFFFFFF) >>> 0;
-    }
-    function chunk(type, data) {
-      const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
-      const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-      const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(td));
-      return Buffer.concat([len, td, crc]);
-    }
-    function png(size, w, h) {
-      const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2;
-      const filler = crypto.randomBytes(size - 8 - 25 - 12 - 12);
-      return Buffer.concat([Buffer.from([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]), chunk('IHDR', ihdr),
-        chunk('skMk', filler), chunk('IEND', Buffer.alloc(0))]);
-    }
     const shotId = crypto.randomUUID();
     let shotHash = null;
     function data(kind, i) {
@@ -467,7 +426,6 @@ class BridgesIT {
           eb.publish('skelly.raw-event', e);
         }
       }
-      const image = png(shotBytes, 1280, 720);
       shotHash = crypto.createHash('sha256').update(image).digest('hex');
       const shot = { id: crypto.randomUUID(), session_id: session, timestamp: Date.now(), event_type: 'screenshot',
         data: { screenshot_id: shotId, format: 'png', image: image.toString('base64'), window_title: 'Editor',

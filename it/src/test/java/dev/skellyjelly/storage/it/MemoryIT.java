@@ -1,6 +1,7 @@
 package dev.skellyjelly.storage.it;
 
 import dev.skellyjelly.storage.codecs.Addresses;
+import dev.skellyjelly.storage.codecs.TestPng;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -64,7 +65,7 @@ class MemoryIT {
         for (int i = 0; i < 4; i++) {
           String id = UUID.randomUUID().toString();
           held.add(id);
-          JsonObject e = MetricsIT.screenshot(session, id, BridgesIT.png(HELD, 2560, 1600, i), "png");
+          JsonObject e = MetricsIT.screenshot(session, id, TestPng.png(HELD, 2560, 1600, i), "png");
           assertEquals(true, bridge.request(Addresses.RAW_EVENT, e, "held-" + i).getJsonObject("body").getBoolean("committed"));
         }
         Scrape m = Scrape.of(httpPort);
@@ -73,7 +74,7 @@ class MemoryIT {
         assertTrue(4L * HELD <= BUDGET && 5L * HELD > BUDGET, "the budget is as good as full");
 
         // A screenshot of exactly screenshot_max_mb, as base64 in one ~21.4 MB JSON frame.
-        JsonObject e = MetricsIT.screenshot(session, big, BridgesIT.png(MAX, 7680, 4320, 99), "png");
+        JsonObject e = MetricsIT.screenshot(session, big, TestPng.png(MAX, 7680, 4320, 99), "png");
         int frameBytes = bridge.frame("send", Addresses.RAW_EVENT, e).put("replyAddress", "big").encode().length();
         System.out.printf("MemoryIT: maximum-size screenshot frame %d bytes (%.1f MB)%n", frameBytes, frameBytes / (double) MB);
         JsonObject ack;

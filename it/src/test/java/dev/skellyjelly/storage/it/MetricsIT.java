@@ -1,6 +1,7 @@
 package dev.skellyjelly.storage.it;
 
 import dev.skellyjelly.storage.codecs.Addresses;
+import dev.skellyjelly.storage.codecs.TestPng;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -145,7 +146,7 @@ class MetricsIT {
           new Shot(sessionB, UUID.randomUUID().toString(), 500_000, 1440, 900, "memory"),
           new Shot(sessionB, UUID.randomUUID().toString(), (1 << 20) + 500_000, 3840, 2160, "disk"));
         for (Shot s : stored) {
-          JsonObject e = screenshot(s.session(), s.id(), BridgesIT.png(s.size(), s.width(), s.height(), s.size()), "png");
+          JsonObject e = screenshot(s.session(), s.id(), TestPng.png(s.size(), s.width(), s.height(), s.size()), "png");
           producerIds.add(e.getString("id"));
           count(expectedByType, "screenshot");
           count(receivedByType, "screenshot");
@@ -369,9 +370,9 @@ class MetricsIT {
     badField.getJsonObject("data").put("button", "left-ish");
     out.put("bad_field", badField);
     // Over screenshot_max_mb, yet a frame under the bridge's limit.
-    out.put("too_large", screenshot(session, UUID.randomUUID().toString(), BridgesIT.png((MAX_MB << 20) + 100_000, 800, 600, 1), "png"));
+    out.put("too_large", screenshot(session, UUID.randomUUID().toString(), TestPng.png((MAX_MB << 20) + 100_000, 800, 600, 1), "png"));
     // A PNG announced as WebP: its magic bytes do not match.
-    out.put("bad_image", screenshot(session, UUID.randomUUID().toString(), BridgesIT.png(10_000, 800, 600, 2), "webp"));
+    out.put("bad_image", screenshot(session, UUID.randomUUID().toString(), TestPng.png(10_000, 800, 600, 2), "webp"));
     return out;
   }
 

@@ -3,9 +3,12 @@ package dev.skellyjelly.storage.app.cli;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 
 /** {@code bench}: the module's benchmarks, printed as one JSON object on stdout. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -35,11 +38,23 @@ public final class BenchCommand implements Callable<Integer> {
     }
     Path scratch = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("skelly-bench");
     try {
-      System.out.println(new Bench(scratch, events, producerIdEvents, screenshots, windows).run().encode());
+      Bench.Plan plan = new Bench.Plan(events, producerIdEvents, screenshots, windows);
+      System.out.println(new Bench(scratch, plan).run().encode());
       return 0;
     } finally {
       if (dir == null) {
-        Bench.deleteTree(scratch);
+        deleteTree(scratch);
+      }
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
       }
     }
   }

@@ -220,7 +220,8 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
     List<Path> out = new ArrayList<>();
     long started = System.nanoTime();
     for (int i = 0; i < sizesKb.length; i++) {
-      Path file = Files.write(dir.resolve("capture-" + i + ".png"), PngFactory.screenshot(sizesKb[i] * 1024, 1000 + i));
+      Path file = dir.resolve("capture-" + i + ".png");
+      PngFactory.writeScreenshot(file, sizesKb[i] * 1024, 1000 + i);
       file.toFile().deleteOnExit();
       out.add(file);
     }

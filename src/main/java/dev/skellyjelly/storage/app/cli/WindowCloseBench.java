@@ -1,0 +1,124 @@
+package dev.skellyjelly.storage.app.cli;
+
+import dev.skellyjelly.storage.ConfigKeys;
+import dev.skellyjelly.storage.SettableClock;
+import dev.skellyjelly.storage.StorageMetrics;
+import dev.skellyjelly.storage.StorageModule;
+import dev.skellyjelly.storage.codecs.Addresses;
+import dev.skellyjelly.storage.codecs.EventBatch;
+import dev.skellyjelly.storage.codecs.EventJson;
+import dev.skellyjelly.storage.codecs.RawEvent;
+import dev.skellyjelly.storage.codecs.Uuids;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+import static dev.skellyjelly.storage.app.cli.BenchCorpus.T0;
+import static dev.skellyjelly.storage.app.cli.BenchCorpus.WINDOW_MS;
+
+/**
+ * The window-close latency measure of {@code bench}: how long closing a full 30 s window takes until its
+ * batch, and its JSON form, is published, and what each consumer of that JSON costs beyond its creation.
+ */
+final class WindowCloseBench {
+
+  /** From closing a window until its typed batch, and its JSON form, was published. */
+  record Closing(BenchFigures batchCreation, BenchFigures batchJson) {
+  }
+
+  /** A local consumer's copy of a batch's JSON form, and the text a bridge or a clustered peer gets. */
+  record ConsumerCost(BenchFigures copy, BenchFigures text) {
+  }
+
+  private WindowCloseBench() {}
+
+  /**
+   * One 30 s window of 30 000 committed events at a time: filled, then closed by moving the clock past its
+   * grace; the module's own timers give the time from closing it until its typed batch, and then its JSON
+   * form, is published.
+   */
+  static Closing closing(Path dir, int windows) throws Exception {
+    BenchCorpus corpus = new BenchCorpus(windows * (int) WINDOW_MS, false);
+    Path sub = Files.createDirectories(dir.resolve("windows"));
+    long graceMs = 50;
+    JsonObject config = BenchModules.config(sub, sub.resolve("screenshots"), Map.of(
+      ConfigKeys.WRITE_FLUSH_INTERVAL_MS, 20L,
+      ConfigKeys.WINDOW_GRACE_MS, graceMs,
+      ConfigKeys.MAX_EVENTS_PER_BATCH, WINDOW_MS));
+    SettableClock clock = new SettableClock(T0);
+    Vertx vertx = BenchModules.vertx();
+    try {
+      StorageModule module = new StorageModule(clock, new SimpleMeterRegistry());
+      vertx.deployVerticle(module, new DeploymentOptions().setConfig(config)).await();
+      StorageMetrics metrics = module.metrics();
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+      for (int w = 0; w < windows; w++) {
+        long start = T0 + w * WINDOW_MS;
+        clock.set(start + WINDOW_MS - 1);
+        long sent = (w + 1) * WINDOW_MS;
+        vertx.runOnContext(v -> {
+          for (int i = 0; i < WINDOW_MS; i++) {
+            vertx.eventBus().send(Addresses.RAW_EVENT, corpus.next());
+          }
+        });
+        awaitCount(metrics::eventsPersisted, sent, deadline, "events committed");
+        clock.set(start + WINDOW_MS + graceMs);
+        awaitCount(metrics::batchesEmitted, w + 1, deadline, "windows emitted");
+      }
+      return new Closing(BenchFigures.of(metrics.batchCreation()), BenchFigures.of(metrics.batchJson()));
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  /**
+   * What each consumer of the JSON form costs beyond its creation, for a batch of 30 000 events: Vert.x hands
+   * every local consumer (a bridge registration too) its own {@code copy()}, made on the publishing event loop,
+   * and a bridge or a clustered peer then gets the text.
+   */
+  static ConsumerCost jsonConsumers(int batches) {
+    BenchCorpus corpus = new BenchCorpus(batches * (int) WINDOW_MS, false);
+    String session = Uuids.random();
+    double[] copies = new double[batches];
+    double[] texts = new double[batches];
+    for (int b = 0; b < batches; b++) {
+      List<RawEvent> events = new ArrayList<>((int) WINDOW_MS);
+      for (int i = 0; i < WINDOW_MS; i++) {
+        RawEvent e = corpus.next();
+        events.add(e.withIds(Uuids.random(), session));
+      }
+      long start = T0 + b * WINDOW_MS;
+      JsonObject published = EventJson.encode(new EventBatch(Uuids.random(), session, start, start + WINDOW_MS, 0, 1,
+        false, false, events, List.of()));
+      long t = System.nanoTime();
+      JsonObject copy = published.copy();
+      copies[b] = (System.nanoTime() - t) / 1e6;
+      t = System.nanoTime();
+      String text = copy.encode();
+      texts[b] = (System.nanoTime() - t) / 1e6;
+      if (text.isEmpty()) {
+        throw new IllegalStateException("empty JSON text");
+      }
+    }
+    return new ConsumerCost(BenchFigures.of(copies), BenchFigures.of(texts));
+  }
+
+  private static void awaitCount(LongSupplier count, long wanted, long deadline, String what)
+    throws InterruptedException {
+    while (count.getAsLong() < wanted) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("windows: only " + count.getAsLong() + " of " + wanted + " " + what);
+      }
+      Thread.sleep(1);
+    }
+  }
+}
