@@ -67,10 +67,11 @@ public final class ClusterClient {
   /** One event in this many is sent as a request, the others fire-and-forget. */
   static final int MARKER_EVERY = 500;
   /**
-   * Unanswered requests per stream, at most: MARKER_EVERY × this events on their way per stream, enough to keep
-   * the module's group commit busy and well within its 50 000 accepted but uncommitted events.
+   * Unanswered requests per stream, at most: MARKER_EVERY × this events on their way per stream (15 000; both
+   * streams 30 000, within the module's 50 000 accepted but uncommitted events), so a garbage collection
+   * pause at the module does not stall the producers.
    */
-  static final int MARKERS_IN_FLIGHT = 12;
+  static final int MARKERS_IN_FLIGHT = 30;
   private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
     .withZone(ZoneOffset.UTC);
 
@@ -375,6 +376,7 @@ public final class ClusterClient {
     final int markers;
     int next;
     int inflight;
+    boolean scheduled;
     int acked;
     int duplicates;
     int retries;
@@ -396,7 +398,12 @@ public final class ClusterClient {
       return done.future();
     }
 
+    /**
+     * Sends up to and including the next marker, then lets the event loop take answers and batches before the
+     * next turn: one loop over the whole window would hold the event loop for seconds.
+     */
     void pump() {
+      scheduled = false;
       while (inflight < MARKERS_IN_FLIGHT && next < n) {
         int i = next++;
         Object body = make.apply(counter++);
@@ -406,9 +413,17 @@ public final class ClusterClient {
         if ((i + 1) % MARKER_EVERY == 0 || i == n - 1) {
           inflight++;
           request(body);
-        } else {
-          bus.send(address, body);
+          schedule();
+          return;
         }
+        bus.send(address, body);
+      }
+    }
+
+    void schedule() {
+      if (!scheduled && inflight < MARKERS_IN_FLIGHT && next < n) {
+        scheduled = true;
+        vertx.runOnContext(v -> pump());
       }
     }
 
@@ -433,7 +448,7 @@ public final class ClusterClient {
           finished = System.nanoTime();
           done.complete(this);
         } else {
-          pump();
+          schedule();
         }
       });
     }

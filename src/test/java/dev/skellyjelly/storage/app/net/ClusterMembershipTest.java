@@ -110,5 +110,7 @@ class ClusterMembershipTest {
     assertTrue(o.isSsl());
     assertEquals(ClientAuth.REQUIRED, o.getClientAuth());
     assertEquals(o.getKeyCertOptions(), o.getTrustOptions());
+    assertEquals(java.util.Set.of("TLSv1.3"), o.getEnabledSecureTransportProtocols());
+    assertEquals(java.util.Set.of("TLS_CHACHA20_POLY1305_SHA256"), o.getEnabledCipherSuites());
   }
 }
