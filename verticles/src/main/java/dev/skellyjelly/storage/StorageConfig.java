@@ -41,6 +41,8 @@ public record StorageConfig(
   int clusterPort) {
 
   public static final long MB = 1L << 20;
+  /** The cluster name this module once shipped as its default: public, so refused. */
+  public static final String PUBLIC_CLUSTER_NAME = "skelly-jelly";
 
   /** The built-in defaults, as the contract lists them ({@code ~} not yet expanded). */
   public static Map<String, Object> defaults() {
@@ -64,7 +66,7 @@ public record StorageConfig(
     d.put(SOCKJS_BRIDGE, false);
     d.put(TCP_BRIDGE_PORT, 0L);
     d.put(BRIDGE_TOKEN, "");
-    d.put(CLUSTER_NAME, "skelly-jelly");
+    d.put(CLUSTER_NAME, "");
     d.put(CLUSTER_HOST, "127.0.0.1");
     d.put(CLUSTER_MEMBERS, List.of("127.0.0.1"));
     d.put(CLUSTER_PORT, 5701L);
@@ -115,13 +117,17 @@ public record StorageConfig(
       r.bool(SOCKJS_BRIDGE),
       (int) r.integer(TCP_BRIDGE_PORT, 0, 65535),
       r.text(BRIDGE_TOKEN, true),
-      r.text(CLUSTER_NAME, false),
+      r.text(CLUSTER_NAME, true),
       r.text(CLUSTER_HOST, false),
       r.list(CLUSTER_MEMBERS),
       (int) r.integer(CLUSTER_PORT, 1, 65535));
     if (c.windowGraceMs <= c.writeFlushIntervalMs) {
       throw new ConfigException(WINDOW_GRACE_MS, "window_grace_ms (" + c.windowGraceMs
         + ") must exceed write_flush_interval_ms (" + c.writeFlushIntervalMs + ")");
+    }
+    if (c.clusterName.equals(PUBLIC_CLUSTER_NAME)) {
+      throw new ConfigException(CLUSTER_NAME, "cluster_name \"" + PUBLIC_CLUSTER_NAME + "\" is the old public default"
+        + " that any local process could join: leave cluster_name empty (\"\") for a private generated name");
     }
     if (c.screenshotMemoryThresholdMb > c.screenshotMaxMb) {
       throw new ConfigException(SCREENSHOT_MEMORY_THRESHOLD_MB, "screenshot_memory_threshold_mb ("

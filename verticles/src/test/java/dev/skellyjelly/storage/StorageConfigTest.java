@@ -47,7 +47,7 @@ class StorageConfigTest {
       .put("sockjs_bridge", false)
       .put("tcp_bridge_port", 0)
       .put("bridge_token", "")
-      .put("cluster_name", "skelly-jelly")
+      .put("cluster_name", "")
       .put("cluster_host", "127.0.0.1")
       .put("cluster_members", new JsonArray().add("127.0.0.1"))
       .put("cluster_port", 5701);
@@ -121,6 +121,15 @@ class StorageConfigTest {
     refused(BATCH_WINDOW_SECONDS, BATCH_WINDOW_SECONDS, "-3");
     refused(BATCH_WINDOW_SECONDS, BATCH_WINDOW_SECONDS, 0);
     assertEquals(1, with(BATCH_WINDOW_SECONDS, 1).batchWindowSeconds());
+  }
+
+  @Test
+  void theOldPublicClusterNameIsRefusedByName() {
+    ConfigException e = refused(CLUSTER_NAME, CLUSTER_NAME, "skelly-jelly");
+    assertTrue(e.getMessage().contains("public"), e.getMessage());
+    // Empty means "generate a private one"; any other name is the operator's own secret.
+    assertEquals("", with(CLUSTER_NAME, "").clusterName());
+    assertEquals("skelly-jelly-2", with(CLUSTER_NAME, "skelly-jelly-2").clusterName());
   }
 
   @Test

@@ -102,16 +102,15 @@ class BadInputIT {
     int tcpPort = ClusterIT.freePort();
     httpPort = ClusterIT.freePort();
     int clusterPort = ClusterIT.freePort();
-    String clusterName = "skelly-badinput-" + UUID.randomUUID();
     Path db = dir.resolve("db/events.db");
     try (JarProcess module = JarProcess.start(dir.resolve("work"), dir.resolve("home"), JarProcess.run(db, dir.resolve("shots"),
-      "--cluster", "--set", "cluster_name=" + clusterName, "--set", "cluster_port=" + clusterPort,
+      "--cluster", "--set", "cluster_port=" + clusterPort,
       "--set", "cluster_members=127.0.0.1:" + clusterPort, "--set", "tcp_bridge_port=" + tcpPort,
       "--set", "http_port=" + httpPort, "--set", "batch_window_seconds=1", "--set", "window_grace_ms=400",
       "--set", "write_flush_interval_ms=50", "--set", "screenshot_max_mb=" + MAX_MB,
       "--set", "screenshot_memory_threshold_mb=1"))) {
       try {
-        exercise(module, db, tcpPort, clusterName, clusterPort, started);
+        exercise(module, db, tcpPort, clusterPort, started);
       } catch (AssertionError e) {
         // The module's log (stack frames left out) explains most failures.
         throw new AssertionError(e.getMessage() + "\n--- module stderr\n" + String.join("\n", module.stderrLines().stream()
@@ -120,7 +119,7 @@ class BadInputIT {
     }
   }
 
-  private void exercise(JarProcess module, Path db, int tcpPort, String clusterName, int clusterPort, long started)
+  private void exercise(JarProcess module, Path db, int tcpPort, int clusterPort, long started)
     throws Exception {
     module.awaitStderr(l -> l.contains("HTTP on"), Duration.ofSeconds(90));
     token = Files.readString(db.resolveSibling("bridge.token")).strip();
@@ -185,7 +184,7 @@ class BadInputIT {
 
       // ---- Typed RawEvents and garbage wire bytes from another JVM on the clustered bus.
       Process client = ClusterIT.startJvm(WireClient.class, "-Xmx256m", dir.resolve("client.out"), dir.resolve("client.err"),
-        clusterName, Integer.toString(clusterPort), Integer.toString(ClusterIT.freePort()), session);
+        db.getParent().toString(), Integer.toString(clusterPort), Integer.toString(ClusterIT.freePort()), session);
       assertTrue(client.waitFor(90, TimeUnit.SECONDS), "the wire client finished\n" + ClusterIT.tail(dir.resolve("client.err")));
       assertEquals(0, client.exitValue(), "wire client exit\n" + ClusterIT.tail(dir.resolve("client.err")));
       String line = Files.readAllLines(dir.resolve("client.out")).stream().filter(l -> l.startsWith(WireClient.RESULT))
@@ -746,7 +745,8 @@ class BadInputIT {
    * event goes too. Prints one JSON line: each case with the reply it got, and the valid events it had
    * acknowledged (id → JSON form).
    *
-   * <p>Arguments: cluster name, module's Hazelcast port, own Hazelcast port, session id.
+   * <p>Arguments: the module's database directory (its cluster secrets), module's Hazelcast port, own Hazelcast
+   * port, session id.
    */
   public static final class WireClient {
 
@@ -808,7 +808,7 @@ class BadInputIT {
 
     public static void main(String[] args) throws Exception {
       // No codecs registered: ClientCodec takes the RawEvent codec's name.
-      Vertx vertx = ClusterClient.clustered(args[0], Integer.parseInt(args[1]), Integer.parseInt(args[2]), 1)
+      Vertx vertx = ClusterClient.clustered(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]), 1)
         .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       vertx.eventBus().registerCodec(new ClientCodec());
       WireClient client = new WireClient(vertx, args[3]);

@@ -23,14 +23,19 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.PfxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -39,21 +44,34 @@ import java.util.function.IntFunction;
 
 /**
  * Another Skelly-Jelly JVM module, as {@link ClusterIT} starts it: plain Vert.x + Hazelcast + the codecs jar,
- * nothing of the storage module's own code. It joins the module's cluster with two nodes, listens to both
- * batch addresses, measures the raw clustered request/reply rate between its two nodes, sends {@code N} typed
- * and {@code N} JSON events to the module at once (requests: each is acknowledged after commit), waits until
- * the module says it batched all of them and every batch it emitted arrived, measures the raw rate again, and
- * prints one JSON line on stdout with what it saw. Logs go to stderr.
+ * nothing of the storage module's own code. It reads the cluster's secrets where the module keeps them (the
+ * name in {@code cluster.name}, the members' key pair in {@code cluster.p12}, both beside the database, as
+ * docs/connecting.md tells a module to), joins the module's cluster with two nodes, listens to both batch
+ * addresses, measures the raw clustered send rate between its two nodes, sends {@code N} typed and {@code N}
+ * JSON events to the module at once (fire-and-forget, every {@link #MARKER_EVERY}-th as a request acknowledged
+ * after commit, for flow control), waits until the module says it batched all of them and every batch it
+ * emitted arrived, measures the raw rate again, and prints one JSON line on stdout with what it saw. Logs go
+ * to stderr.
  *
- * <p>Arguments: cluster name, module's Hazelcast port, own first Hazelcast port, N.
+ * <p>Arguments: the module's database directory, module's Hazelcast port, own first Hazelcast port, N.
  */
 public final class ClusterClient {
 
   static final String BASELINE = "skelly-it.baseline";
-  /** Requests measured on the raw clustered bus. */
-  static final int BASELINE_N = 20_000;
-  /** Requests in flight per stream: enough to keep the module's group commit busy. */
-  static final int WINDOW = 2000;
+  /** Files beside the module's database (docs/connecting.md). */
+  static final String NAME_FILE = "cluster.name";
+  static final String KEYSTORE_FILE = "cluster.p12";
+  static final String KEYSTORE_PASSWORD = "skelly-cluster";
+  /** Events measured on the raw clustered bus. */
+  static final int BASELINE_N = 100_000;
+  /** One event in this many is sent as a request, the others fire-and-forget. */
+  static final int MARKER_EVERY = 500;
+  /**
+   * Unanswered requests per stream, at most: MARKER_EVERY × this events on their way per stream (15 000; both
+   * streams 30 000, within the module's 50 000 accepted but uncommitted events), so a garbage collection
+   * pause at the module does not stall the producers.
+   */
+  static final int MARKERS_IN_FLIGHT = 30;
   private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
     .withZone(ZoneOffset.UTC);
 
@@ -78,15 +96,15 @@ public final class ClusterClient {
   }
 
   public static void main(String[] args) throws Exception {
-    String clusterName = args[0];
+    Path storage = Path.of(args[0]);
     int modulePort = Integer.parseInt(args[1]);
     int ownPort = Integer.parseInt(args[2]);
     int n = Integer.parseInt(args[3]);
     long t0 = System.nanoTime();
-    Vertx vertx = await(clustered(clusterName, modulePort, ownPort, 2).onSuccess(Codecs::ensureRegistered));
-    Vertx second = await(clustered(clusterName, modulePort, ownPort + 10, 2).onSuccess(Codecs::ensureRegistered));
+    Vertx vertx = await(clustered(storage, modulePort, ownPort, 2).onSuccess(Codecs::ensureRegistered));
+    Vertx second = await(clustered(storage, modulePort, ownPort + 10, 2).onSuccess(Codecs::ensureRegistered));
     long joinedMs = (System.nanoTime() - t0) / 1_000_000;
-    log("joined cluster " + clusterName + " (two nodes) in " + joinedMs + " ms");
+    log("joined the cluster (two nodes) in " + joinedMs + " ms");
     JsonObject result = new JsonObject().put("join_ms", joinedMs);
     try {
       ClusterClient client = new ClusterClient(vertx);
@@ -101,11 +119,19 @@ public final class ClusterClient {
   }
 
   /**
-   * A clustered Vert.x as any JVM module would configure it (docs/connecting.md): loopback only, TCP-IP join to
-   * the module; no codecs registered (BadInputIT's wire client registers one of its own under the same name).
+   * A clustered Vert.x as any JVM module would configure it (docs/connecting.md): the cluster's name and key
+   * pair read from the module's database directory, loopback only, TCP-IP join to the module; no codecs
+   * registered (BadInputIT's wire client registers one of its own under the same name).
    */
-  static Future<Vertx> clustered(String clusterName, int modulePort, int ownPort, int eventLoops) {
+  static Future<Vertx> clustered(Path storage, int modulePort, int ownPort, int eventLoops) throws IOException {
+    String name = Files.readString(storage.resolve(NAME_FILE), StandardCharsets.UTF_8).strip();
+    return clustered(name, storage.resolve(KEYSTORE_FILE), modulePort, ownPort, eventLoops);
+  }
+
+  /** As {@link #clustered(Path, int, int, int)}, with a name and a keystore of the caller's choice. */
+  static Future<Vertx> clustered(String clusterName, Path keystore, int modulePort, int ownPort, int eventLoops) {
     Config hz = new Config().setClusterName(clusterName);
+    hz.setProperty("hazelcast.logging.details.enabled", "false");
     hz.setProperty("hazelcast.socket.bind.any", "false");
     hz.setProperty("hazelcast.wait.seconds.before.join", "1");
     hz.setProperty("hazelcast.phone.home.enabled", "false");
@@ -122,7 +148,10 @@ public final class ClusterClient {
     hz.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
     hz.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
     VertxOptions options = new VertxOptions().setEventLoopPoolSize(eventLoops);
-    options.getEventBusOptions().setHost("127.0.0.1").setPort(0);
+    // The event bus between members is mutual TLS with the install's one key pair, which is also the only trust.
+    PfxOptions pfx = new PfxOptions().setPath(keystore.toString()).setPassword(KEYSTORE_PASSWORD);
+    options.getEventBusOptions().setHost("127.0.0.1").setPort(0)
+      .setSsl(true).setClientAuth(ClientAuth.REQUIRED).setKeyCertOptions(pfx).setTrustOptions(pfx);
     return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered();
   }
 
@@ -131,8 +160,12 @@ public final class ClusterClient {
     vertx.runOnContext(v -> {
       Future<Void> typed = bus.<EventBatch>consumer(Addresses.EVENT_BATCH, this::onTypedBatch).completion();
       Future<Void> json = bus.<JsonObject>consumer(Addresses.EVENT_BATCH_JSON, this::onJsonBatch).completion();
-      Future<Void> echo = second.eventBus().<RawEvent>consumer(BASELINE,
-        msg -> msg.reply(new JsonObject().put("id", msg.body().id()).put("committed", true))).completion();
+      // Answers the requests among the baseline's events, as the module answers its markers.
+      Future<Void> echo = second.eventBus().<RawEvent>consumer(BASELINE, msg -> {
+        if (msg.replyAddress() != null) {
+          msg.reply(new JsonObject().put("id", msg.body().id()).put("committed", true));
+        }
+      }).completion();
       Future.all(typed, json, echo)
         .compose(x -> moduleReady(System.currentTimeMillis() + 60_000))
         .compose(x -> baseline(BASELINE_N / 4))
@@ -145,7 +178,8 @@ public final class ClusterClient {
           return Future.all(typedPump.run(), jsonPump.run()).map(all -> {
             for (Pump p : new Pump[]{typedPump, jsonPump}) {
               String k = p == typedPump ? "typed" : "json";
-              result.put(k + "_rate", p.rate()).put(k + "_acked", p.acked).put(k + "_duplicate_acks", p.duplicates)
+              result.put(k + "_rate", p.rate()).put(k + "_sent", p.next).put(k + "_markers", p.markers)
+                .put(k + "_markers_acked", p.acked).put(k + "_duplicate_acks", p.duplicates)
                 .put(k + "_retries", p.retries).put(k + "_rejected", p.rejected);
               log(k + " ingest: " + p.describe());
             }
@@ -181,14 +215,14 @@ public final class ClusterClient {
     return done.future();
   }
 
-  /** The raw clustered bus, shaped like the ingest: two request streams at once, same window; events/s. */
+  /** The raw clustered bus, shaped like the ingest: two streams at once, same markers and window; events/s. */
   private Future<Long> baseline(int n) {
     Pump a = new Pump(BASELINE, n / 2, this::typedEvent, false);
     Pump b = new Pump(BASELINE, n / 2, this::typedEvent, false);
     return Future.all(a.run(), b.run()).map(all -> {
       long elapsed = Math.max(a.finished, b.finished) - Math.min(a.started, b.started);
       long rate = Math.round(n / (elapsed / 1e9));
-      log("baseline: " + n + " requests at " + rate + "/s");
+      log("baseline: " + n + " events at " + rate + "/s");
       return rate;
     });
   }
@@ -327,17 +361,22 @@ public final class ClusterClient {
 
   // ---------------------------------------------------------------- sending
 
-  /** Sends n requests to one address with at most WINDOW in flight; a refused (503) or timed-out one is re-sent. */
+  /**
+   * Sends n events to one address, fire-and-forget, except every MARKER_EVERY-th and the last, which go as
+   * requests: a marker's answer comes after the module committed it, and so everything sent before it on the
+   * same connection. At most MARKERS_IN_FLIGHT markers are unanswered (the producer's own flow control); a
+   * marker refused with 503 or timed out is re-sent.
+   */
   private final class Pump {
     final String address;
     final int n;
     final IntFunction<Object> make;
     final boolean record;
-    final Object[] bodies;
-    final ArrayDeque<Integer> again = new ArrayDeque<>();
     final Promise<Pump> done = Promise.promise();
+    final int markers;
     int next;
     int inflight;
+    boolean scheduled;
     int acked;
     int duplicates;
     int retries;
@@ -350,7 +389,7 @@ public final class ClusterClient {
       this.n = n;
       this.make = make;
       this.record = record;
-      this.bodies = new Object[n];
+      this.markers = (n + MARKER_EVERY - 1) / MARKER_EVERY;
     }
 
     Future<Pump> run() {
@@ -359,44 +398,59 @@ public final class ClusterClient {
       return done.future();
     }
 
+    /**
+     * Sends up to and including the next marker, then lets the event loop take answers and batches before the
+     * next turn: one loop over the whole window would hold the event loop for seconds.
+     */
     void pump() {
-      while (inflight < WINDOW && (next < n || !again.isEmpty())) {
-        int i = again.isEmpty() ? next++ : again.poll();
-        Object body = bodies[i];
-        if (body == null) {
-          body = bodies[i] = make.apply(counter++);
-          if (record) {
-            sent.put(body instanceof RawEvent r ? r.id() : ((JsonObject) body).getString("id"), body);
-          }
+      scheduled = false;
+      while (inflight < MARKERS_IN_FLIGHT && next < n) {
+        int i = next++;
+        Object body = make.apply(counter++);
+        if (record) {
+          sent.put(body instanceof RawEvent r ? r.id() : ((JsonObject) body).getString("id"), body);
         }
-        inflight++;
-        bus.<JsonObject>request(address, body).onComplete(ar -> {
-          inflight--;
-          if (ar.succeeded()) {
-            acked++;
-            if (ar.result().body().getBoolean("duplicate", false)) {
-              duplicates++;
-            }
-          } else if (ar.cause() instanceof ReplyException re
-            && (re.failureCode() == 503 || re.failureType() == ReplyFailure.TIMEOUT)) {
-            retries++;
-            vertx.setTimer(20, t -> {
-              again.add(i);
-              pump();
-            });
-            return;
-          } else {
-            rejected++;
-            log("rejected: " + ar.cause());
-          }
-          if (acked + rejected == n) {
-            finished = System.nanoTime();
-            done.complete(this);
-          } else {
-            pump();
-          }
-        });
+        if ((i + 1) % MARKER_EVERY == 0 || i == n - 1) {
+          inflight++;
+          request(body);
+          schedule();
+          return;
+        }
+        bus.send(address, body);
       }
+    }
+
+    void schedule() {
+      if (!scheduled && inflight < MARKERS_IN_FLIGHT && next < n) {
+        scheduled = true;
+        vertx.runOnContext(v -> pump());
+      }
+    }
+
+    void request(Object body) {
+      bus.<JsonObject>request(address, body).onComplete(ar -> {
+        if (ar.succeeded()) {
+          acked++;
+          if (ar.result().body().getBoolean("duplicate", false)) {
+            duplicates++;
+          }
+        } else if (ar.cause() instanceof ReplyException re
+          && (re.failureCode() == 503 || re.failureType() == ReplyFailure.TIMEOUT)) {
+          retries++;
+          vertx.setTimer(20, t -> request(body));
+          return;
+        } else {
+          rejected++;
+          log("rejected: " + ar.cause());
+        }
+        inflight--;
+        if (acked + rejected == markers) {
+          finished = System.nanoTime();
+          done.complete(this);
+        } else {
+          schedule();
+        }
+      });
     }
 
     long rate() {
@@ -404,8 +458,8 @@ public final class ClusterClient {
     }
 
     String describe() {
-      return n + " requests to " + address + " in " + (finished - started) / 1_000_000 + " ms = " + rate() + "/s"
-        + (retries > 0 ? " (" + retries + " re-sent)" : "");
+      return n + " events to " + address + " in " + (finished - started) / 1_000_000 + " ms = " + rate() + "/s"
+        + (retries > 0 ? " (" + retries + " markers re-sent)" : "");
     }
   }
 

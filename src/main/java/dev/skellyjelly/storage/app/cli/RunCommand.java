@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.net.NetServer;
 import dev.skellyjelly.storage.app.net.BridgeToken;
 import dev.skellyjelly.storage.app.net.Cluster;
+import dev.skellyjelly.storage.app.net.ClusterMembership;
 import dev.skellyjelly.storage.app.net.SockJsBridge;
 import dev.skellyjelly.storage.app.net.TcpBridge;
 import io.vertx.ext.web.Router;
@@ -91,7 +92,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
     Vertx vertx;
     if (cluster) {
       try {
-        vertx = Cluster.clusteredVertx(VertxSetup.options(), cfg).await();
+        vertx = Cluster.clusteredVertx(VertxSetup.options(), cfg, ClusterMembership.resolve(cfg)).await();
       } catch (Exception e) {
         System.err.println("skelly-storage: cannot join the cluster: " + (e.getMessage() == null ? e : e.getMessage()));
         return Main.EXIT_FAILURE;

@@ -25,7 +25,8 @@ import java.util.Properties;
 /**
  * The clustered Vert.x of {@code run --cluster}: Vert.x's Hazelcast cluster manager, configured from
  * {@code conf/cluster.xml} (or the copy embedded in the jar) with the storage configuration's
- * {@code cluster_*} keys applied, bound to {@code cluster_host} only, members found by TCP-IP only.
+ * {@code cluster_*} keys and the membership's secret name applied, bound to {@code cluster_host} only, members
+ * found by TCP-IP only; the event bus between members over mutual TLS ({@link ClusterMembership}).
  */
 public final class Cluster {
 
@@ -41,39 +42,41 @@ public final class Cluster {
 
   /**
    * Starts a clustered Vert.x with {@code base}'s options (event loops, metrics), the event bus bound to
-   * {@code cluster_host} on a free port, and the contract's codecs registered.
+   * {@code cluster_host} on a free port and secured by {@code membership}, and the contract's codecs registered.
    */
-  public static Future<Vertx> clusteredVertx(VertxOptions base, StorageConfig config) {
+  public static Future<Vertx> clusteredVertx(VertxOptions base, StorageConfig config, ClusterMembership membership) {
     Config hazelcast;
     String host;
     try {
       host = resolve(config.clusterHost());
-      hazelcast = hazelcastConfig(config, FILE);
+      hazelcast = hazelcastConfig(config, membership.name(), FILE);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     // VertxOptions' copy constructor turns MicrometerMetricsOptions into plain MetricsOptions (Micrometer would
     // then count into an empty composite registry): hand the caller's metrics options over as they are.
     VertxOptions options = new VertxOptions(base).setMetricsOptions(base.getMetricsOptions());
-    options.getEventBusOptions().setHost(host).setPort(0).setClusterPublicHost(host);
-    LOG.info("joining cluster '{}' on {} (port {}+), members {}", config.clusterName(), host,
-      config.clusterPort(), config.clusterMembers());
+    membership.secure(options.getEventBusOptions().setHost(host).setPort(0).setClusterPublicHost(host));
+    // The name is a secret: it is not logged.
+    LOG.info("joining the cluster on {} (port {}+), members {}, event bus over TLS with {}", host,
+      config.clusterPort(), config.clusterMembers(), membership.keystore());
     return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered()
       .onSuccess(Codecs::ensureRegistered);
   }
 
   /**
    * The Hazelcast configuration: {@code file} when it exists, else the embedded resource, its placeholders
-   * filled and then the {@code cluster_*} keys and the enforced settings applied over whatever it says.
+   * filled and then {@code name}, the {@code cluster_*} keys and the enforced settings applied over whatever
+   * it says.
    */
-  public static Config hazelcastConfig(StorageConfig config, Path file) {
+  public static Config hazelcastConfig(StorageConfig config, String name, Path file) {
     // Hazelcast's own static loggers read this before any instance exists; keep its logs in ours (stderr).
     if (System.getProperty("hazelcast.logging.type") == null) {
       System.setProperty("hazelcast.logging.type", "slf4j");
     }
     String host = resolve(config.clusterHost());
     Properties placeholders = new Properties();
-    placeholders.setProperty("skelly.cluster.name", config.clusterName());
+    placeholders.setProperty("skelly.cluster.name", name);
     placeholders.setProperty("skelly.cluster.host", host);
     placeholders.setProperty("skelly.cluster.members", String.join(",", config.clusterMembers()));
     placeholders.setProperty("skelly.cluster.port", Integer.toString(config.clusterPort()));
@@ -93,12 +96,14 @@ public final class Cluster {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the Hazelcast configuration: " + e.getMessage(), e);
     }
-    return apply(hz, config, host);
+    return apply(hz, config, name, host);
   }
 
   /** The values a configuration file cannot override: the storage configuration's, and loopback-safe binding. */
-  static Config apply(Config hz, StorageConfig config, String host) {
-    hz.setClusterName(config.clusterName());
+  static Config apply(Config hz, StorageConfig config, String name, String host) {
+    hz.setClusterName(name);
+    // Hazelcast would otherwise put the cluster name, a secret, in front of every log line.
+    hz.setProperty("hazelcast.logging.details.enabled", "false");
     hz.setProperty("hazelcast.socket.bind.any", "false");
     hz.setProperty("hazelcast.phone.home.enabled", "false");
     hz.setProperty("hazelcast.shutdownhook.enabled", "false");
