@@ -33,6 +33,11 @@ import java.util.Set;
  * addresses, only frames carrying the {@link BridgeToken}, and frames up to
  * {@link StorageConfig#bridgeMaxMessageBytes()} ({@link TcpFraming}, {@link TcpFrameJson}).
  *
+ * <p>Fire-and-forget frames to {@code skelly.raw-event} (publish, or send without {@code replyAddress}) of one
+ * socket read reach this node's receiver as one local {@link RawEventGroup}; requests go on the bus one by one, as
+ * before, after the group gathered ahead of them. Frames back go through a {@link FrameOutbox}, which makes a
+ * batch's text in slices.
+ *
  * <p>Implemented here rather than with Vert.x's {@code TcpEventBusBridge}, which buffers a frame of any announced
  * length, keeps a connection open after a frame that is not JSON, and forwards every header (the token included)
  * onto the bus.
