@@ -4,11 +4,15 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.AbstractList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.RandomAccess;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * The published JSON form of a batch ({@link EventJson#encode(EventBatch)}): read-only, and costing the same
@@ -38,7 +42,13 @@ final class JsonBatch extends JsonObject {
 
   /** A read-only array of the events' objects, each built when read, with a screenshot's image left out. */
   static JsonArray events(List<RawEvent> events) {
-    return readOnly(new EventObjects(events));
+    // EventObjects is read-only itself (AbstractList's changes throw): not wrapped, so that a writer can find it.
+    return new JsonArray(new EventObjects(events));
+  }
+
+  /** The events behind a batch's {@code events} array, or null when {@code array} is not one. */
+  static List<RawEvent> eventsOf(JsonArray array) {
+    return array.getList() instanceof EventObjects objects ? objects.events : null;
   }
 
   /** A read-only array over {@code objects}, which must be read-only themselves. */
@@ -52,7 +62,10 @@ final class JsonBatch extends JsonObject {
     return new JsonObject(getMap());
   }
 
-  /** The events' objects, built on each read from the immutable records, so that publishing builds none. */
+  /**
+   * The events' objects, built on each read from the immutable records, so that publishing builds none. Read-only:
+   * every change throws {@link UnsupportedOperationException}.
+   */
   private static final class EventObjects extends AbstractList<Object> implements RandomAccess {
     private final List<RawEvent> events;
 
@@ -68,6 +81,57 @@ final class JsonBatch extends JsonObject {
     @Override
     public int size() {
       return events.size();
+    }
+
+    // As the JDK's unmodifiable lists: every change throws, even one that would change nothing.
+
+    @Override
+    public boolean addAll(Collection<?> c) {
+      throw readOnly();
+    }
+
+    @Override
+    public boolean addAll(int index, Collection<?> c) {
+      throw readOnly();
+    }
+
+    @Override
+    public boolean remove(Object o) {
+      throw readOnly();
+    }
+
+    @Override
+    public boolean removeAll(Collection<?> c) {
+      throw readOnly();
+    }
+
+    @Override
+    public boolean retainAll(Collection<?> c) {
+      throw readOnly();
+    }
+
+    @Override
+    public boolean removeIf(Predicate<? super Object> filter) {
+      throw readOnly();
+    }
+
+    @Override
+    public void replaceAll(UnaryOperator<Object> operator) {
+      throw readOnly();
+    }
+
+    @Override
+    public void sort(Comparator<? super Object> c) {
+      throw readOnly();
+    }
+
+    @Override
+    public void clear() {
+      throw readOnly();
+    }
+
+    private static UnsupportedOperationException readOnly() {
+      return new UnsupportedOperationException("a published JSON array is read-only: change a copy");
     }
   }
 }

@@ -1,15 +1,19 @@
 package dev.skellyjelly.storage.codecs;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
 
+import java.io.IOException;
 import java.util.Base64;
 
 /**
  * The JSON form of one kind of record as a fixed list of keys: which of them a given record has and what
  * each holds. This is the one place that spells an event's field names, their order, the Java type of each
  * value (a u32 is a {@code Long}, an i32 an {@code Integer}, a float a {@code Double}) and which keys are
- * left out rather than written as null, so the eager object of {@link EventJson#encode(RawEvent)} and the
- * read-only events of a published batch cannot drift apart.
+ * left out rather than written as null, so the eager object of {@link EventJson#encode(RawEvent)}, the
+ * read-only events of a published batch and the text {@link #write} streams cannot drift apart.
  *
  * <p>A key that a record lacks is absent from its object ({@code id}, {@code session_id}, {@code modifiers},
  * {@code image}, {@code screen_region} when null); every other key is present, with a null value when the
@@ -141,6 +145,8 @@ abstract class JsonForm {
     };
 
   private final String[] keys;
+  /** The keys quoted and encoded once, for {@link #write}: a generator copies them as they are. */
+  private final SerializedString[] names;
   private final int nested;
 
   /**
@@ -150,6 +156,10 @@ abstract class JsonForm {
   private JsonForm(int nested, String... keys) {
     this.nested = nested;
     this.keys = keys;
+    this.names = new SerializedString[keys.length];
+    for (int i = 0; i < keys.length; i++) {
+      names[i] = new SerializedString(keys[i]);
+    }
   }
 
   /** The form of an event's {@code data}; {@code withImage} false leaves a screenshot's image out. */
@@ -189,6 +199,26 @@ abstract class JsonForm {
    */
   final JsonObject buildReadOnly(Object record) {
     return new JsonObject(fields(record, true).readOnly());
+  }
+
+  /**
+   * Writes the record's object to a streaming generator, byte for byte as Vert.x writes the object {@link #build}
+   * makes (each value through Vert.x's own encoding), without making it.
+   */
+  final void write(Object record, JsonGenerator gen) throws IOException {
+    gen.writeStartObject();
+    for (int i = 0; i < keys.length; i++) {
+      if (has(record, i)) {
+        gen.writeFieldName(names[i]);
+        Object v = value(record, i);
+        if (i == nested) {
+          child(record).write(v, gen);
+        } else {
+          JacksonCodec.encodeJson(v, gen);
+        }
+      }
+    }
+    gen.writeEndObject();
   }
 
   private JsonFields fields(Object record, boolean readOnly) {

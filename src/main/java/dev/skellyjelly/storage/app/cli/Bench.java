@@ -47,6 +47,8 @@ final class Bench {
       WindowCloseBench.ConsumerCost consumer = WindowCloseBench.jsonConsumers(Math.min(plan.windows(), 50));
       putFigures(report, "batch_json_local_consumer_copy_ms", consumer.copy());
       putFigures(report, "batch_json_text_ms", consumer.text());
+      report.put("batch_json_text_slice_ms_max", round(consumer.longestSliceMs(), 3));
+      putFigures(report, "batch_json_text_whole_ms", consumer.wholeText());
     }
 
     if (plan.producerIdEvents() > 0) {

@@ -4,6 +4,7 @@ import dev.skellyjelly.storage.ConfigKeys;
 import dev.skellyjelly.storage.SettableClock;
 import dev.skellyjelly.storage.StorageMetrics;
 import dev.skellyjelly.storage.StorageModule;
+import dev.skellyjelly.storage.app.net.JsonSlices;
 import dev.skellyjelly.storage.codecs.Addresses;
 import dev.skellyjelly.storage.codecs.EventBatch;
 import dev.skellyjelly.storage.codecs.EventJson;
@@ -12,6 +13,7 @@ import dev.skellyjelly.storage.codecs.Uuids;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Files;
@@ -35,8 +37,12 @@ final class WindowCloseBench {
   record Closing(BenchFigures batchCreation, BenchFigures batchJson) {
   }
 
-  /** A local consumer's copy of a batch's JSON form, and the text a bridge or a clustered peer gets. */
-  record ConsumerCost(BenchFigures copy, BenchFigures text) {
+  /**
+   * A local consumer's copy of a batch's JSON form; the text a bridge consumer gets, made in slices as the bridges
+   * make it (all its slices, and the longest single slice of all batches); and the same text made whole, as
+   * Vert.x makes it for a clustered peer.
+   */
+  record ConsumerCost(BenchFigures copy, BenchFigures text, double longestSliceMs, BenchFigures wholeText) {
   }
 
   private WindowCloseBench() {}
@@ -90,6 +96,8 @@ final class WindowCloseBench {
     String session = Uuids.random();
     double[] copies = new double[batches];
     double[] texts = new double[batches];
+    double[] wholeTexts = new double[batches];
+    double longestSlice = 0;
     for (int b = 0; b < batches; b++) {
       List<RawEvent> events = new ArrayList<>((int) WINDOW_MS);
       for (int i = 0; i < WINDOW_MS; i++) {
@@ -102,14 +110,26 @@ final class WindowCloseBench {
       long t = System.nanoTime();
       JsonObject copy = published.copy();
       copies[b] = (System.nanoTime() - t) / 1e6;
+      // The TCP bridge's frame around what its consumer received.
+      JsonObject frame = new JsonObject().put("type", "message").put("address", Addresses.EVENT_BATCH_JSON)
+        .put("headers", new JsonObject()).put("body", copy).put("send", false);
+      JsonSlices sliced = new JsonSlices(frame, 4, JsonSlices.Form.TO_BUFFER);
+      while (!sliced.done()) {
+        t = System.nanoTime();
+        sliced.writeSlice(JsonSlices.SLICE_ELEMENTS);
+        double ms = (System.nanoTime() - t) / 1e6;
+        texts[b] += ms;
+        longestSlice = Math.max(longestSlice, ms);
+      }
       t = System.nanoTime();
-      String text = copy.encode();
-      texts[b] = (System.nanoTime() - t) / 1e6;
-      if (text.isEmpty()) {
-        throw new IllegalStateException("empty JSON text");
+      Buffer whole = frame.toBuffer();
+      wholeTexts[b] = (System.nanoTime() - t) / 1e6;
+      if (whole.length() != sliced.length() - 4) {
+        throw new IllegalStateException("sliced text of " + sliced.length() + " bytes, whole " + whole.length());
       }
     }
-    return new ConsumerCost(BenchFigures.of(copies), BenchFigures.of(texts));
+    return new ConsumerCost(BenchFigures.of(copies), BenchFigures.of(texts), longestSlice,
+      BenchFigures.of(wholeTexts));
   }
 
   private static void awaitCount(LongSupplier count, long wanted, long deadline, String what)

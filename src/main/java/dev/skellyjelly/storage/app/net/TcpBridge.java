@@ -2,6 +2,9 @@ package dev.skellyjelly.storage.app.net;
 
 import dev.skellyjelly.storage.StorageConfig;
 import dev.skellyjelly.storage.StorageMetrics;
+import dev.skellyjelly.storage.codecs.Addresses;
+import dev.skellyjelly.storage.impl.InternalAddresses;
+import dev.skellyjelly.storage.impl.Messages.RawEventGroup;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,7 +20,9 @@ import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -27,6 +32,11 @@ import java.util.Set;
  * {@code message}, {@code err} and {@code pong}, as Vert.x writes them. It admits only the {@link BridgeAllowList}
  * addresses, only frames carrying the {@link BridgeToken}, and frames up to
  * {@link StorageConfig#bridgeMaxMessageBytes()} ({@link TcpFraming}, {@link TcpFrameJson}).
+ *
+ * <p>Fire-and-forget frames to {@code skelly.raw-event} (publish, or send without {@code replyAddress}) of one
+ * socket read reach this node's receiver as one local {@link RawEventGroup}; requests go on the bus one by one, as
+ * before, after the group gathered ahead of them. Frames back go through a {@link FrameOutbox}, which makes a
+ * batch's text in slices.
  *
  * <p>Implemented here rather than with Vert.x's {@code TcpEventBusBridge}, which buffers a frame of any announced
  * length, keeps a connection open after a frame that is not JSON, and forwards every header (the token included)
@@ -39,6 +49,9 @@ public final class TcpBridge {
 
   private static final Logger LOG = LoggerFactory.getLogger(TcpBridge.class);
   private static final Set<String> FRAME_TYPES = Set.of("send", "publish", "register", "unregister");
+  /** A group of fire-and-forget raw events is handed to the receiver at the latest when it holds this many. */
+  static final int GROUP_EVENTS = 500;
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
   private final Vertx vertx;
   private final BridgeToken token;
@@ -72,21 +85,44 @@ public final class TcpBridge {
     private final EventBus bus = vertx.eventBus();
     private final NetSocket socket;
     private final TcpFraming framing;
+    /** Frames back to the client, in order; a batch's text made in slices between other tasks. */
+    private final FrameOutbox outbox;
     private final Map<String, MessageConsumer<Object>> registrations = new HashMap<>();
+    /** Fire-and-forget raw-event bodies of the current socket read, in arrival order. */
+    private List<Object> group = new ArrayList<>();
     private boolean closed;
 
     Connection(NetSocket socket) {
       this.socket = socket;
       this.framing = new TcpFraming(limit, this::onFrame, this::refuse);
+      this.outbox = new FrameOutbox(vertx.getOrCreateContext(), socket, FrameOutbox.LENGTH_PREFIXED);
     }
 
     void start() {
-      socket.handler(framing);
+      socket.handler(this::onBytes);
       socket.closeHandler(v -> onClosed());
       socket.exceptionHandler(err -> {
         LOG.debug("TCP bridge: connection from {}: {}", socket.remoteAddress(), err.toString());
         close();
       });
+    }
+
+    /** The frames of one socket read; the raw events among them reach the receiver as one message. */
+    private void onBytes(Buffer chunk) {
+      framing.handle(chunk);
+      handOver();
+    }
+
+    /**
+     * Hands the gathered fire-and-forget raw events to the receiver, local-only and by reference: their JSON
+     * objects, parsed once from the frames, are what the receiver validates (a bus message per event cost a task
+     * each and a deep copy of its body through the JSON object codec).
+     */
+    private void handOver() {
+      if (!group.isEmpty()) {
+        bus.send(InternalAddresses.RAW_EVENT_GROUP, new RawEventGroup(group), LOCAL);
+        group = new ArrayList<>();
+      }
     }
 
     private void onFrame(Buffer bytes) {
@@ -126,9 +162,14 @@ public final class TcpBridge {
         error(ACCESS_DENIED);
         return;
       }
-      DeliveryOptions options = delivery(frame);
       Object body = frame.getValue("body");
       String replyAddress = frame.getValue("replyAddress") instanceof String r ? r : null;
+      if (replyAddress == null && gathered(address, body)) {
+        return;
+      }
+      // Whatever else the client sent goes out after the raw events before it, in the order it was written.
+      handOver();
+      DeliveryOptions options = delivery(frame);
       if (replyAddress == null) {
         bus.send(address, body, options);
         return;
@@ -150,7 +191,22 @@ public final class TcpBridge {
         error(ACCESS_DENIED);
         return;
       }
-      bus.publish(address, frame.getValue("body"), delivery(frame));
+      if (!gathered(address, frame.getValue("body"))) {
+        handOver();
+        bus.publish(address, frame.getValue("body"), delivery(frame));
+      }
+    }
+
+    /** Adds a fire-and-forget raw event to the group; false for another address. */
+    private boolean gathered(String address, Object body) {
+      if (!address.equals(Addresses.RAW_EVENT)) {
+        return false;
+      }
+      group.add(body);
+      if (group.size() >= GROUP_EVENTS) {
+        handOver();
+      }
+      return true;
     }
 
     private void register(String address) {
@@ -179,12 +235,12 @@ public final class TcpBridge {
     }
 
     private void error(String message) {
-      write(new JsonObject().put("type", "err").put("message", message));
+      write(errorFrame(message));
     }
 
     private void write(JsonObject frame) {
       if (!closed) {
-        socket.write(TcpFraming.encode(frame));
+        outbox.send(frame);
       }
     }
 
@@ -192,7 +248,9 @@ public final class TcpBridge {
     private void refuse(TcpFraming.Refusal refusal) {
       metrics.dropped(refusal.reason(), 1);
       LOG.warn("TCP bridge: closing connection from {}: {}", socket.remoteAddress(), refusal.detail());
-      error(refusal.reason());
+      if (!closed) {
+        outbox.sendLast(errorFrame(refusal.reason()));
+      }
       close();
     }
 
@@ -207,9 +265,14 @@ public final class TcpBridge {
     private void onClosed() {
       closed = true;
       framing.stop();
+      outbox.close();
       registrations.values().forEach(MessageConsumer::unregister);
       registrations.clear();
     }
+  }
+
+  private static JsonObject errorFrame(String message) {
+    return new JsonObject().put("type", "err").put("message", message);
   }
 
   /** The frame's headers as message headers, without the token; {@code timeout} as the request timeout. */

@@ -68,9 +68,17 @@ final class TcpFrameJson {
     }
   }
 
+  /**
+   * A frame up to this size is parsed from a copy of its bytes: a parser over an array reads it in place, where one
+   * over a stream copies it through a buffer of its own, which cost more than the copy (every event's frame is a
+   * few hundred bytes). A larger frame (a screenshot) is read in place, never copied whole.
+   */
+  static final int ARRAY_PARSE_BYTES = 16 * 1024;
+
   /** {@code alphabet} null: the image is read as text. */
   private JsonObject parse(Buffer bytes, Base64Variant alphabet) throws IOException {
-    try (JsonParser p = factory.createParser(new BufferInput(bytes))) {
+    try (JsonParser p = bytes.length() <= ARRAY_PARSE_BYTES ? factory.createParser(bytes.getBytes())
+      : factory.createParser(new BufferInput(bytes))) {
       Object value = readValue(p, p.nextToken(), Where.FRAME, alphabet);
       return p.nextToken() == null && value instanceof JsonObject frame ? frame : null;
     }

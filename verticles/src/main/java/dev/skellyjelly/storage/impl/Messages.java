@@ -28,6 +28,13 @@ public final class Messages {
                          Message<Object> ack) {
   }
 
+  /**
+   * Raw-event bodies as a bridge parsed them (a JSON object, or whatever else a frame carried), in the order they
+   * arrived, none expecting a reply; passed by reference, so no body is copied on its way to the receiver.
+   */
+  public record RawEventGroup(List<Object> bodies) {
+  }
+
   /** What the screenshots table keeps of a capture, never the pixels; {@code ref} null when it had no image. */
   public record ScreenshotRow(ScreenshotRef ref, String storage, long sizeBytes, Integer width, Integer height) {
   }

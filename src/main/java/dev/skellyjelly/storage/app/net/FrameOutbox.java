@@ -1,0 +1,165 @@
+package dev.skellyjelly.storage.app.net;
+
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.EncodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.streams.WriteStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.List;
+
+/**
+ * A bridge connection's outgoing frames, written in the order they were sent. Each frame's text is made by
+ * {@link JsonSlices}, at most {@link JsonSlices#SLICE_ELEMENTS} array elements per event-loop task, so a batch of
+ * 30 000 events costs many short tasks instead of one long one; a frame sent meanwhile waits its turn. The next
+ * frame's text is begun only while the socket's write queue has room, so a reader that falls behind holds at most
+ * one frame's text beyond its queue. One per connection, on its event loop.
+ */
+final class FrameOutbox {
+
+  /** How a frame's complete text goes out. */
+  interface Framing {
+    /** Bytes reserved at the start of the first slice (for a length prefix). */
+    int headerBytes();
+
+    /** Which of Vert.x's texts the bridge wrote before its text was made in slices. */
+    JsonSlices.Form form();
+
+    /** Writes the text, {@code length} bytes (reserved ones included) in {@code slices}. */
+    void write(WriteStream<Buffer> out, List<Buffer> slices, int length);
+  }
+
+  /** The TCP bridge's: a 4-byte big-endian length, then the text, each slice written as it is. */
+  static final Framing LENGTH_PREFIXED = new Framing() {
+    @Override
+    public int headerBytes() {
+      return TcpFraming.HEADER_BYTES;
+    }
+
+    @Override
+    public JsonSlices.Form form() {
+      return JsonSlices.Form.TO_BUFFER;
+    }
+
+    @Override
+    public void write(WriteStream<Buffer> out, List<Buffer> slices, int length) {
+      slices.get(0).setInt(0, length - TcpFraming.HEADER_BYTES);
+      slices.forEach(out::write);
+    }
+  };
+
+  /** SockJS's: the text as one message (SockJS then writes it into a frame of its own). */
+  static final Framing WHOLE_MESSAGE = new Framing() {
+    @Override
+    public int headerBytes() {
+      return 0;
+    }
+
+    @Override
+    public JsonSlices.Form form() {
+      return JsonSlices.Form.ENCODE;
+    }
+
+    @Override
+    public void write(WriteStream<Buffer> out, List<Buffer> slices, int length) {
+      if (slices.size() == 1) {
+        out.write(slices.get(0));
+        return;
+      }
+      Buffer message = Buffer.buffer(length);
+      slices.forEach(message::appendBuffer);
+      out.write(message);
+    }
+  };
+
+  private static final Logger LOG = LoggerFactory.getLogger(FrameOutbox.class);
+
+  private final Context context;
+  private final WriteStream<Buffer> out;
+  private final Framing framing;
+  private final ArrayDeque<JsonObject> queue = new ArrayDeque<>();
+  private JsonSlices current;
+  /** A task to go on is scheduled, or the write queue's drain awaited. */
+  private boolean waiting;
+  private boolean closed;
+
+  /** {@code context}: the connection's, where every call to this outbox is made. */
+  FrameOutbox(Context context, WriteStream<Buffer> out, Framing framing) {
+    this.context = context;
+    this.out = out;
+    this.framing = framing;
+  }
+
+  /** Writes the frame's text after those sent before it: at once when nothing is pending and it is small. */
+  void send(JsonObject frame) {
+    if (closed) {
+      return;
+    }
+    queue.add(frame);
+    if (!waiting) {
+      pump();
+    }
+  }
+
+  /**
+   * Drops what is pending and writes this small frame now, the last before the connection closes. A frame's
+   * slices are written together once complete, so this cannot land inside another frame.
+   */
+  void sendLast(JsonObject frame) {
+    if (closed) {
+      return;
+    }
+    close();
+    JsonSlices text = new JsonSlices(frame, framing.headerBytes(), framing.form());
+    while (!text.done()) {
+      text.writeSlice(Integer.MAX_VALUE);
+    }
+    framing.write(out, text.slices(), text.length());
+  }
+
+  /** Writes nothing more; what is pending is dropped (the connection is gone). */
+  void close() {
+    closed = true;
+    queue.clear();
+    current = null;
+  }
+
+  private void pump() {
+    waiting = false;
+    int budget = JsonSlices.SLICE_ELEMENTS;
+    while (!closed && budget > 0) {
+      if (current == null) {
+        if (queue.isEmpty()) {
+          return;
+        }
+        if (out.writeQueueFull()) {
+          waiting = true;
+          out.drainHandler(v -> {
+            out.drainHandler(null);
+            pump();
+          });
+          return;
+        }
+        current = new JsonSlices(queue.poll(), framing.headerBytes(), framing.form());
+      }
+      try {
+        budget -= current.writeSlice(budget);
+      } catch (EncodeException e) {
+        LOG.warn("bridge: a frame could not be written as JSON: {}", e.getMessage());
+        current = null;
+        continue;
+      }
+      if (current.done()) {
+        framing.write(out, current.slices(), current.length());
+        current = null;
+      }
+    }
+    if (!closed && (current != null || !queue.isEmpty())) {
+      waiting = true;
+      context.runOnContext(v -> pump());
+    }
+  }
+}

@@ -1,0 +1,182 @@
+package dev.skellyjelly.storage.app.net;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.skellyjelly.storage.codecs.JsonArrayWriter;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.EncodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON text of a frame a bridge writes, made by a streaming Jackson generator a slice at a time, each slice
+ * at most a given number of array elements of the frame's {@code body} (a batch's events, written straight from
+ * their records by {@link JsonArrayWriter}, and its screenshot refs),
+ * so that the text of a 30 000-event batch never holds the event loop for long: written in one piece it took
+ * 160 ms (p50) there, with ingestion waiting behind it. The text is byte for byte what Vert.x writes for the whole
+ * frame (the same kind of generator, Vert.x's own value encoding; see {@link Form}), each slice in its own buffer.
+ */
+public final class JsonSlices {
+
+  /**
+   * Which of Vert.x's two texts of a JSON object to write. They differ only in characters outside the Basic
+   * Multilingual Plane: Vert.x's byte generator escapes them as surrogate pairs ({@code \uD83D\uDE00}), its text
+   * generator keeps them, encoded as UTF-8 afterwards.
+   */
+  public enum Form {
+    /** As {@link JsonObject#toBuffer()} writes it (what the TCP bridge sent). */
+    TO_BUFFER,
+    /** As {@link JsonObject#encode()} writes it, in UTF-8 (what the SockJS bridge sent). */
+    ENCODE
+  }
+
+  /**
+   * Array elements per slice: a 30 000-event batch's text cost about 5 µs per event on the development machine,
+   * so a slice stays within a few milliseconds even when the machine is busy.
+   */
+  public static final int SLICE_ELEMENTS = 400;
+
+  /** Built as Vert.x builds its own, so that the text is the same (a constructed factory escapes surrogate pairs). */
+  private static final JsonFactory FACTORY = JsonFactory.builder().build();
+
+  private final SliceSink sink = new SliceSink();
+  private final JsonGenerator gen;
+  private final List<Buffer> slices = new ArrayList<>();
+  private final Iterator<Map.Entry<String, Object>> frame;
+  private final int headerBytes;
+  private Iterator<Map.Entry<String, Object>> body;
+  private JsonArrayWriter array;
+  private boolean started;
+  private boolean done;
+  private int length;
+
+  /**
+   * @param frame       what the bridge writes, whose {@code body}'s arrays (if any) are written in slices
+   * @param headerBytes bytes left at the start of the first slice for the framing to fill in (a length prefix)
+   * @param form        which of Vert.x's texts to write
+   */
+  public JsonSlices(JsonObject frame, int headerBytes, Form form) {
+    this.frame = frame.iterator();
+    this.headerBytes = headerBytes;
+    try {
+      // The writer encodes as String.getBytes does: a surrogate pair as one character, a lone one as '?'.
+      gen = form == Form.TO_BUFFER ? FACTORY.createGenerator(sink)
+        : FACTORY.createGenerator(new OutputStreamWriter(sink, StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** True once the whole text is written. */
+  public boolean done() {
+    return done;
+  }
+
+  /** The slices written so far, in order. */
+  public List<Buffer> slices() {
+    return slices;
+  }
+
+  /** Bytes written so far, the reserved header bytes included. */
+  public int length() {
+    return length;
+  }
+
+  /**
+   * Writes the next slice: at most {@code budget} elements of the body's arrays, and everything else up to the
+   * next element past the budget or the end. Returns the number of elements written.
+   *
+   * @throws EncodeException when a value has no JSON form (as {@link JsonObject#encode()} would)
+   */
+  public int writeSlice(int budget) {
+    if (done) {
+      return 0;
+    }
+    // Sized like the slice before, so that it rarely grows (each growth would copy it).
+    Buffer slice = Buffer.buffer(slices.isEmpty() ? 8192 : slices.get(slices.size() - 1).length() * 9 / 8);
+    sink.target = slice;
+    int written = 0;
+    try {
+      if (!started) {
+        started = true;
+        slice.appendBytes(new byte[headerBytes]);
+        gen.writeStartObject();
+      }
+      while (!done && written < budget) {
+        if (array != null) {
+          if (array.hasNext()) {
+            array.writeNext(gen);
+            written++;
+          } else {
+            gen.writeEndArray();
+            array = null;
+          }
+        } else if (body != null) {
+          if (body.hasNext()) {
+            Map.Entry<String, Object> e = body.next();
+            gen.writeFieldName(e.getKey());
+            if (e.getValue() instanceof JsonArray a) {
+              gen.writeStartArray();
+              array = new JsonArrayWriter(a);
+            } else {
+              JacksonCodec.encodeJson(e.getValue(), gen);
+            }
+          } else {
+            gen.writeEndObject();
+            body = null;
+          }
+        } else if (frame.hasNext()) {
+          Map.Entry<String, Object> e = frame.next();
+          gen.writeFieldName(e.getKey());
+          if (e.getKey().equals("body") && e.getValue() instanceof JsonObject b) {
+            gen.writeStartObject();
+            body = b.iterator();
+          } else {
+            JacksonCodec.encodeJson(e.getValue(), gen);
+          }
+        } else {
+          gen.writeEndObject();
+          done = true;
+        }
+      }
+      gen.flush();
+      if (done) {
+        gen.close();
+      }
+    } catch (IOException e) {
+      throw new EncodeException(e.getMessage(), e);
+    }
+    sink.target = null;
+    if (slice.length() > 0) {
+      slices.add(slice);
+      length += slice.length();
+    }
+    return written;
+  }
+
+  /** Where the generator's bytes go: the slice being written. */
+  private static final class SliceSink extends OutputStream {
+    private Buffer target;
+
+    @Override
+    public void write(int b) {
+      target.appendByte((byte) b);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) {
+      target.appendBytes(bytes, offset, length);
+    }
+  }
+}

@@ -1,0 +1,287 @@
+package dev.skellyjelly.storage.app.net;
+
+import dev.skellyjelly.storage.codecs.Addresses;
+import dev.skellyjelly.storage.codecs.EventBatch;
+import dev.skellyjelly.storage.codecs.EventData;
+import dev.skellyjelly.storage.codecs.EventJson;
+import dev.skellyjelly.storage.codecs.ImageFormat;
+import dev.skellyjelly.storage.codecs.Keystroke;
+import dev.skellyjelly.storage.codecs.MouseClick;
+import dev.skellyjelly.storage.codecs.MouseMove;
+import dev.skellyjelly.storage.codecs.ProcessEvent;
+import dev.skellyjelly.storage.codecs.RawEvent;
+import dev.skellyjelly.storage.codecs.ResourceUsage;
+import dev.skellyjelly.storage.codecs.Screenshot;
+import dev.skellyjelly.storage.codecs.ScreenshotRef;
+import dev.skellyjelly.storage.codecs.ScreenshotStorage;
+import dev.skellyjelly.storage.codecs.WindowFocus;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.streams.WriteStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The text a bridge consumer of {@code skelly.event-batch.json} gets, made in slices: byte for byte what the whole
+ * frame encoded at once gives, for every kind of event, screenshot refs, late, replayed and split batches; no
+ * slice past its bound of events; frames written whole and in order, a long one not in the task that sent it.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class JsonSlicesTest {
+
+  private static final long T0 = 1_795_600_000_000L;
+  private static final String SESSION = "5b1d0000-0000-4000-8000-000000000001";
+
+  private Vertx vertx;
+
+  @AfterEach
+  void close() {
+    if (vertx != null) {
+      vertx.close().await();
+    }
+  }
+
+  @Test
+  void slicedTextIsByteForByteTheFrameEncodedWhole() {
+    for (boolean late : new boolean[]{false, true}) {
+      for (boolean replayed : new boolean[]{false, true}) {
+        for (int events : new int[]{0, 1, 7, JsonSlices.SLICE_ELEMENTS, 3 * JsonSlices.SLICE_ELEMENTS + 5}) {
+          JsonObject frame = frame(batch(events, late, replayed, late ? 1 : 0, late ? 3 : 1));
+          byte[] whole = TcpFraming.encode(frame).getBytes();
+          // Compared as Latin-1 text, so that a difference shows where it is; each byte is one character.
+          assertEquals(latin1(whole), latin1(sliced(frame, JsonSlices.SLICE_ELEMENTS)),
+            events + " events, late " + late + ", replayed " + replayed);
+          assertEquals(latin1(frame.encode().getBytes(StandardCharsets.UTF_8)), latin1(sliced(frame, 1, 0, JsonSlices.Form.ENCODE)));
+        }
+      }
+    }
+  }
+
+  @Test
+  void noSliceHoldsMoreEventsThanItsBound() {
+    int events = 2 * JsonSlices.SLICE_ELEMENTS + 17;
+    JsonSlices text = new JsonSlices(frame(batch(events, false, false, 0, 1)), 0, JsonSlices.Form.TO_BUFFER);
+    int written = 0;
+    int slices = 0;
+    while (!text.done()) {
+      int n = text.writeSlice(JsonSlices.SLICE_ELEMENTS);
+      assertTrue(n <= JsonSlices.SLICE_ELEMENTS, n + " elements in one slice");
+      written += n;
+      slices++;
+    }
+    // Every event and every screenshot ref, once.
+    assertEquals(events + refs(events).size(), written);
+    assertTrue(slices >= 3, slices + " slices");
+    int eventsSeen = 0;
+    for (Buffer slice : text.slices()) {
+      int inSlice = count(slice.toString(StandardCharsets.UTF_8), "\"id\":\"8a6f0c1e-");
+      assertTrue(inSlice <= JsonSlices.SLICE_ELEMENTS, inSlice + " events in one slice");
+      eventsSeen += inSlice;
+    }
+    assertEquals(events, eventsSeen);
+  }
+
+  @Test
+  void outboxWritesFramesWholeInOrderAndALongOneOverSeveralTasks() throws Exception {
+    vertx = Vertx.vertx();
+    Context context = vertx.getOrCreateContext();
+    Recorder socket = new Recorder();
+    JsonObject big = frame(batch(4 * JsonSlices.SLICE_ELEMENTS, false, false, 0, 1));
+    JsonObject pong = new JsonObject().put("type", "pong");
+    List<Integer> writtenInSendingTask = new CopyOnWriteArrayList<>();
+    context.runOnContext(v -> {
+      FrameOutbox outbox = new FrameOutbox(context, socket, FrameOutbox.LENGTH_PREFIXED);
+      outbox.send(big);
+      outbox.send(pong);
+      writtenInSendingTask.add(socket.writes.size());
+    });
+    Buffer expected = TcpFraming.encode(big).appendBuffer(TcpFraming.encode(pong));
+    socket.awaitBytes(expected.length());
+    assertEquals(List.of(0), writtenInSendingTask, "a 1600-event frame is not made in the task that sent it");
+    assertArrayEquals(expected.getBytes(), socket.bytes().getBytes());
+  }
+
+  @Test
+  void smallFramesAreWrittenAtOnceAndNothingIsMadeWhileTheWriteQueueIsFull() throws Exception {
+    vertx = Vertx.vertx();
+    Context context = vertx.getOrCreateContext();
+    Recorder socket = new Recorder();
+    JsonObject pong = new JsonObject().put("type", "pong");
+    List<Integer> written = new CopyOnWriteArrayList<>();
+    context.runOnContext(v -> {
+      FrameOutbox outbox = new FrameOutbox(context, socket, FrameOutbox.LENGTH_PREFIXED);
+      outbox.send(pong);
+      written.add(socket.writes.size());
+      socket.full.set(true);
+      outbox.send(pong);
+      written.add(socket.writes.size());
+      vertx.setTimer(20, t -> {
+        written.add(socket.writes.size());
+        socket.drain();
+      });
+    });
+    socket.awaitBytes(2 * TcpFraming.encode(pong).length());
+    assertEquals(List.of(1, 1, 1), written, "the second frame waits for the write queue to drain");
+    assertArrayEquals(TcpFraming.encode(pong).appendBuffer(TcpFraming.encode(pong)).getBytes(), socket.bytes().getBytes());
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** The frame the TCP bridge writes for a consumer of the JSON form, around what the consumer receives. */
+  private static JsonObject frame(JsonObject published) {
+    return new JsonObject().put("type", "message").put("address", Addresses.EVENT_BATCH_JSON)
+      .put("headers", new JsonObject()).put("body", published.copy()).put("send", false);
+  }
+
+  private static byte[] sliced(JsonObject frame, int budget) {
+    return sliced(frame, budget, TcpFraming.HEADER_BYTES, JsonSlices.Form.TO_BUFFER);
+  }
+
+  private static byte[] sliced(JsonObject frame, int budget, int header, JsonSlices.Form form) {
+    JsonSlices text = new JsonSlices(frame, header, form);
+    while (!text.done()) {
+      text.writeSlice(budget);
+    }
+    Buffer all = Buffer.buffer();
+    text.slices().forEach(all::appendBuffer);
+    if (header > 0) {
+      all.setInt(0, text.length() - header);
+    }
+    assertEquals(text.length(), all.length());
+    return all.getBytes();
+  }
+
+  private static JsonObject batch(int events, boolean late, boolean replayed, int part, int parts) {
+    List<RawEvent> list = new ArrayList<>();
+    for (int i = 0; i < events; i++) {
+      list.add(new RawEvent(String.format("8a6f0c1e-0000-4000-8000-%012d", i), SESSION, T0 + i, data(i)));
+    }
+    return EventJson.encode(new EventBatch("0b5e55ed-0000-4000-8000-00000000000b", SESSION, T0, T0 + 30_000,
+      part, parts, late, replayed, list, refs(events)));
+  }
+
+  /** Every kind of event, with the values JSON text must escape or keep exactly. */
+  private static EventData data(int i) {
+    return switch (i % 9) {
+      case 0 -> new Keystroke(13 + i, new Keystroke.Modifiers(i % 2 == 0, false, true, false), (long) i);
+      case 1 -> new Keystroke(4_294_967_295L, null, null);
+      case 2 -> new MouseMove(-i, Integer.MAX_VALUE, 0.1 + i / 3.0);
+      case 3 -> new MouseClick(i, -1, MouseClick.Button.MIDDLE, MouseClick.ClickType.TRIPLE);
+      case 4 -> new WindowFocus("Ré\"sumé\" \\ \n\t\u0001 — 日本語 😀", "editor", 4242, i % 2 == 0 ? null : 1000L);
+      case 5 -> new Screenshot(String.format("5c000000-0000-4000-8000-%012d", i), ImageFormat.PNG, null, "title",
+        "app", new Screenshot.Region(0, -5, 1920, 1080), false);
+      case 6 -> new Screenshot(String.format("5c000000-0000-4000-8000-%012d", i), ImageFormat.HEIC, null, "",
+        "", null, true);
+      case 7 -> new ProcessEvent(99, "build</script> \uD800 lone", ProcessEvent.Change.CRASHED);
+      default -> new ResourceUsage(250.0, 8000, 1e-7, 12345.678);
+    };
+  }
+
+  private static List<ScreenshotRef> refs(int events) {
+    List<ScreenshotRef> refs = new ArrayList<>();
+    for (int i = 5; i < events; i += 9) {
+      refs.add(new ScreenshotRef(String.format("5c000000-0000-4000-8000-%012d", i), T0 + i, ImageFormat.PNG,
+        123_456 + i, 1920, 1080, i % 2 == 0 ? ScreenshotStorage.MEMORY : ScreenshotStorage.DELETED));
+    }
+    return refs;
+  }
+
+  private static String latin1(byte[] bytes) {
+    return new String(bytes, StandardCharsets.ISO_8859_1);
+  }
+
+  private static int count(String text, String what) {
+    int n = 0;
+    for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+
+  /** A socket that records what is written, with a write queue the test fills and drains. */
+  private static final class Recorder implements WriteStream<Buffer> {
+    final List<Buffer> writes = new CopyOnWriteArrayList<>();
+    final AtomicBoolean full = new AtomicBoolean();
+    private Handler<Void> drain;
+    private int expected = Integer.MAX_VALUE;
+    private final Promise<Void> filled = Promise.promise();
+
+    /** Waits until at least this many bytes were written. */
+    void awaitBytes(int length) throws Exception {
+      synchronized (this) {
+        expected = length;
+        check();
+      }
+      filled.future().await(30, TimeUnit.SECONDS);
+    }
+
+    private synchronized void check() {
+      if (bytes().length() >= expected) {
+        filled.tryComplete();
+      }
+    }
+
+    Buffer bytes() {
+      Buffer all = Buffer.buffer();
+      writes.forEach(all::appendBuffer);
+      return all;
+    }
+
+    void drain() {
+      full.set(false);
+      if (drain != null) {
+        drain.handle(null);
+      }
+    }
+
+    @Override
+    public WriteStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+      return this;
+    }
+
+    @Override
+    public Future<Void> write(Buffer data) {
+      writes.add(data);
+      check();
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<Void> end() {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
+      return this;
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+      return full.get();
+    }
+
+    @Override
+    public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
+      drain = handler;
+      return this;
+    }
+  }
+}
