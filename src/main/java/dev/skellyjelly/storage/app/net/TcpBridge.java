@@ -2,6 +2,7 @@ package dev.skellyjelly.storage.app.net;
 
 import dev.skellyjelly.storage.StorageConfig;
 import dev.skellyjelly.storage.StorageMetrics;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,9 +18,11 @@ import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The TCP event-bus bridge (CONTRACT §5) with Vert.x's wire protocol: {@code send} (with {@code replyAddress} for
@@ -31,6 +34,14 @@ import java.util.Set;
  * <p>Implemented here rather than with Vert.x's {@code TcpEventBusBridge}, which buffers a frame of any announced
  * length, keeps a connection open after a frame that is not JSON, and forwards every header (the token included)
  * onto the bus.
+ *
+ * <p>Hostile peers are bounded in bytes, with or without the token: frames wait for the shared
+ * {@link BridgeBudget} ({@link TcpFraming}); at most {@code bridge_max_connections} connections are open
+ * ({@link ConnectionLimit}); a connection is closed when no frame arrived for {@code bridge_idle_timeout_seconds}
+ * (a bare 4-byte header does not count), after {@link #MAX_REFUSED_FRAMES} frames without the right token, or when
+ * it stays a slow consumer for {@link #SLOW_CLOSE_MS}. What a connection has written but the peer not yet read is
+ * bounded by {@link #OUTPUT_BYTES}: past it, replies (pong, err) pause its reading and consumer messages are
+ * dropped ({@code slow_consumer}).
  */
 public final class TcpBridge {
 
@@ -38,49 +49,94 @@ public final class TcpBridge {
   public static final String ACCESS_DENIED = "access_denied";
 
   private static final Logger LOG = LoggerFactory.getLogger(TcpBridge.class);
+  /** Frames without the right token a connection may send before it is closed ({@code unauthorized}). */
+  static final int MAX_REFUSED_FRAMES = 3;
+  /** Bytes written to a connection and not yet taken by its peer, past which it gets no more consumer messages. */
+  static final long OUTPUT_BYTES = 1L << 20;
+  /** How long a consumer may stay over {@link #OUTPUT_BYTES} before it is closed. */
+  static final long SLOW_CLOSE_MS = 5_000;
   private static final Set<String> FRAME_TYPES = Set.of("send", "publish", "register", "unregister");
 
   private final Vertx vertx;
   private final BridgeToken token;
   private final long limit;
   private final TcpFrameJson json;
-  private final StorageMetrics metrics;
+  private final BridgeBudget budget;
+  private final BridgeDrops drops;
+  private final ConnectionLimit connections;
+  private final long idleMs;
+  private final InstantSource clock;
+  private final Set<Connection> open = ConcurrentHashMap.newKeySet();
 
-  private TcpBridge(Vertx vertx, BridgeToken token, long limit, StorageMetrics metrics) {
+  private TcpBridge(Vertx vertx, StorageConfig config, BridgeToken token, BridgeBudget budget, BridgeDrops drops,
+                    InstantSource clock) {
     this.vertx = vertx;
     this.token = token;
-    this.limit = limit;
+    this.limit = config.bridgeMaxMessageBytes();
     this.json = new TcpFrameJson(limit);
-    this.metrics = metrics;
+    this.budget = budget;
+    this.drops = drops;
+    this.connections = new ConnectionLimit("TCP bridge", config.bridgeMaxConnections(), drops);
+    this.idleMs = config.bridgeIdleTimeoutMs();
+    this.clock = clock;
   }
 
   /**
    * Starts the TCP bridge on {@code http_host:tcp_bridge_port}. The returned server's {@code actualPort()} is the
    * port bound; closing it stops the bridge.
    */
-  public static Future<NetServer> start(Vertx vertx, StorageConfig config, BridgeToken token, StorageMetrics metrics) {
-    TcpBridge bridge = new TcpBridge(vertx, token, config.bridgeMaxMessageBytes(), metrics);
+  public static Future<NetServer> start(Vertx vertx, StorageConfig config, BridgeToken token, StorageMetrics metrics,
+                                        BridgeBudget budget, InstantSource clock) {
+    BridgeDrops drops = new BridgeDrops(metrics, new RateLimitedLog(LOG, clock));
+    TcpBridge bridge = new TcpBridge(vertx, config, token, budget, drops, clock);
     NetServerOptions options = new NetServerOptions().setHost(config.httpHost()).setPort(config.tcpBridgePort())
       .setTcpNoDelay(true);
     NetServer server = vertx.createNetServer(options);
-    server.connectHandler(socket -> bridge.new Connection(socket).start());
-    return server.listen();
+    server.connectHandler(bridge::accept);
+    long sweep = vertx.setPeriodic(Math.max(100, Math.min(1_000, bridge.idleMs / 4)), id -> bridge.sweep());
+    return server.listen().onFailure(err -> vertx.cancelTimer(sweep));
+  }
+
+  private void accept(NetSocket socket) {
+    if (!connections.admit(socket.remoteAddress())) {
+      socket.close();
+      return;
+    }
+    new Connection(socket).start();
+  }
+
+  /** Closes idle connections and consumers that stayed slow, each on its own event loop. */
+  private void sweep() {
+    long now = clock.millis();
+    for (Connection c : open) {
+      c.context.runOnContext(v -> c.check(now));
+    }
   }
 
   /** One client: its framing in front of the protocol, and what it registered for. Runs on one event loop. */
-  private final class Connection {
+  private final class Connection implements TcpFraming.Reading {
     private final EventBus bus = vertx.eventBus();
+    private final Context context = vertx.getOrCreateContext();
     private final NetSocket socket;
     private final TcpFraming framing;
     private final Map<String, MessageConsumer<Object>> registrations = new HashMap<>();
     private boolean closed;
+    private long lastFrameMs = clock.millis();
+    private int refusedFrames;
+    /** Reasons reading is paused for (the budget, a full output): the socket reads again when none is left. */
+    private int pauses;
+    /** Bytes written and not yet handed to the kernel; and since when it was over OUTPUT_BYTES, else -1. */
+    private long pendingBytes;
+    private long fullSinceMs = -1;
+    private boolean pausedForOutput;
 
     Connection(NetSocket socket) {
       this.socket = socket;
-      this.framing = new TcpFraming(limit, this::onFrame, this::refuse);
+      this.framing = new TcpFraming(limit, budget, this, this::onFrame, this::refuse);
     }
 
     void start() {
+      open.add(this);
       socket.handler(framing);
       socket.closeHandler(v -> onClosed());
       socket.exceptionHandler(err -> {
@@ -89,7 +145,54 @@ public final class TcpBridge {
       });
     }
 
+    @Override
+    public void pause() {
+      if (pauses++ == 0) {
+        socket.pause();
+      }
+    }
+
+    @Override
+    public void resume() {
+      if (--pauses == 0) {
+        socket.resume();
+      }
+    }
+
+    @Override
+    public void onLoop(Runnable task) {
+      context.runOnContext(v -> task.run());
+    }
+
+    private void check(long now) {
+      if (closed) {
+        return;
+      }
+      if (now - lastFrameMs >= idleMs) {
+        drops.drop("idle", "TCP bridge: closing connection from " + socket.remoteAddress() + ": no frame for "
+          + (now - lastFrameMs) + " ms (bridge_idle_timeout_seconds)");
+        close();
+      } else if (fullSinceMs >= 0 && now - fullSinceMs >= SLOW_CLOSE_MS) {
+        drops.drop("slow_consumer", "TCP bridge: closing connection from " + socket.remoteAddress() + ": "
+          + pendingBytes + " bytes unread for " + (now - fullSinceMs) + " ms");
+        close();
+      }
+    }
+
     private void onFrame(Buffer bytes) {
+      lastFrameMs = clock.millis();
+      if (bytes.length() > TcpFraming.PIECE_BYTES) {
+        // A large frame without the token is refused from its type and token alone, never built.
+        TcpFrameJson.Head head = json.head(bytes);
+        if (head == null) {
+          refuse(new TcpFraming.Refusal("malformed_frame", "frame is not a JSON object"));
+          return;
+        }
+        if (!"ping".equals(head.type()) && !token.admits(head.token())) {
+          denied();
+          return;
+        }
+      }
       JsonObject frame = json.parse(bytes);
       if (frame == null) {
         refuse(new TcpFraming.Refusal("malformed_frame", "frame is not a JSON object"));
@@ -101,7 +204,7 @@ public final class TcpBridge {
         return;
       }
       if (!token.admits(frame)) {
-        error(ACCESS_DENIED);
+        denied();
         return;
       }
       String address = frame.getValue("address") instanceof String a ? a : null;
@@ -161,7 +264,7 @@ public final class TcpBridge {
       if (registrations.containsKey(address)) {
         return;
       }
-      registrations.put(address, bus.consumer(address, msg -> write(new JsonObject().put("type", "message")
+      registrations.put(address, bus.consumer(address, msg -> deliver(new JsonObject().put("type", "message")
         .put("address", address).put("headers", headers(msg)).put("body", msg.body()).put("send", msg.isSend()))));
     }
 
@@ -182,29 +285,78 @@ public final class TcpBridge {
       write(new JsonObject().put("type", "err").put("message", message));
     }
 
+    /** A frame without the right token: access_denied, and after a few of them the connection is closed. */
+    private void denied() {
+      error(ACCESS_DENIED);
+      if (++refusedFrames >= MAX_REFUSED_FRAMES) {
+        drops.drop("unauthorized", "TCP bridge: closing connection from " + socket.remoteAddress() + ": "
+          + refusedFrames + " frames without the right token");
+        close();
+      }
+    }
+
+    /** A consumer's message: dropped while the peer leaves too much unread, so a slow reader costs no heap. */
+    private void deliver(JsonObject frame) {
+      if (closed) {
+        return;
+      }
+      if (pendingBytes >= OUTPUT_BYTES) {
+        drops.drop("slow_consumer", "TCP bridge: message to " + frame.getString("address") + " for "
+          + socket.remoteAddress() + " dropped: " + pendingBytes + " bytes unread");
+        return;
+      }
+      write(frame);
+    }
+
+    /**
+     * Replies (pong, err, a request's answer): always written, as each answers a frame read; past OUTPUT_BYTES
+     * unread, reading stops until the peer catches up, so a client that pings and never reads fills nothing.
+     */
     private void write(JsonObject frame) {
-      if (!closed) {
-        socket.write(TcpFraming.encode(frame));
+      if (closed) {
+        return;
+      }
+      Buffer bytes = TcpFraming.encode(frame);
+      int length = bytes.length();
+      pendingBytes += length;
+      socket.write(bytes).onComplete(done -> written(length));
+      if (pendingBytes >= OUTPUT_BYTES && fullSinceMs < 0) {
+        fullSinceMs = clock.millis();
+        pausedForOutput = true;
+        pause();
+      }
+    }
+
+    private void written(int length) {
+      pendingBytes -= length;
+      if (pendingBytes < OUTPUT_BYTES / 2 && fullSinceMs >= 0) {
+        fullSinceMs = -1;
+        if (pausedForOutput && !closed) {
+          pausedForOutput = false;
+          resume();
+        }
       }
     }
 
     /** Counts the frame as dropped, tells the client why and closes this connection only. */
     private void refuse(TcpFraming.Refusal refusal) {
-      metrics.dropped(refusal.reason(), 1);
-      LOG.warn("TCP bridge: closing connection from {}: {}", socket.remoteAddress(), refusal.detail());
+      drops.drop(refusal.reason(), "TCP bridge: closing connection from " + socket.remoteAddress() + ": "
+        + refusal.detail());
       error(refusal.reason());
       close();
     }
 
     private void close() {
       if (!closed) {
-        closed = true;
         socket.close();
         onClosed();
       }
     }
 
     private void onClosed() {
+      if (open.remove(this)) {
+        connections.closed();
+      }
       closed = true;
       framing.stop();
       registrations.values().forEach(MessageConsumer::unregister);
