@@ -52,6 +52,9 @@ class BridgesIT {
   static final int MAX_MB = 6;
   static final long LIMIT = (MAX_MB * 4 + 2) / 3 * (1L << 20) + 64 * 1024;
   static final int SCREENSHOT_BYTES = 5 << 20;
+  /** sockjs_max_message_kb: SockJS messages are small (screenshots come over TCP); 256 KB fits a 150 KB capture. */
+  static final int SOCKJS_KB = 256;
+  static final int SOCKJS_SCREENSHOT_BYTES = 150_000;
   static final String NODE_CLIENT = "@vertx/eventbus-bridge-client.js@1.0.0";
 
   @TempDir
@@ -74,7 +77,8 @@ class BridgesIT {
     module = JarProcess.start(dir.resolve("work"), dir.resolve("home"), JarProcess.run(db, dir.resolve("shots"),
       "--set", "http_port=" + httpPort, "--set", "sockjs_bridge=true", "--set", "tcp_bridge_port=" + tcpPort,
       "--set", "batch_window_seconds=2", "--set", "window_grace_ms=1100", "--set", "write_flush_interval_ms=100",
-      "--set", "screenshot_max_mb=" + MAX_MB, "--set", "screenshot_retention_seconds=120"));
+      "--set", "screenshot_max_mb=" + MAX_MB, "--set", "screenshot_retention_seconds=120",
+      "--set", "sockjs_max_message_kb=" + SOCKJS_KB));
     // The TCP bridge starts before the HTTP server: a healthy /health means both serve.
     CrashLoopIT.awaitHealthy(http, module, httpPort);
     // bridge_token is empty: the module made a random one beside the database, readable by its owner only.
@@ -238,9 +242,9 @@ class BridgesIT {
     String session = UUID.randomUUID().toString();
     double oversize = dropped("oversize");
     int perKind = 20;
-    Path image = Files.write(dir.resolve("sockjs-shot.png"), TestPng.png(SCREENSHOT_BYTES, 1280, 720, 11));
+    Path image = Files.write(dir.resolve("sockjs-shot.png"), TestPng.png(SOCKJS_SCREENSHOT_BYTES, 1280, 720, 11));
     Process p = new ProcessBuilder("node", script.toString(), "http://127.0.0.1:" + httpPort + "/eventbus", token,
-      session, Integer.toString(perKind), image.toString(), Long.toString(LIMIT))
+      session, Integer.toString(perKind), image.toString(), Long.toString(SOCKJS_KB * 1024L))
       .directory(npmDir.toFile())
       .redirectOutput(dir.resolve("node.out").toFile()).redirectError(dir.resolve("node.err").toFile()).start();
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "node finished\n" + ClusterIT.tail(dir.resolve("node.err")));
@@ -258,8 +262,8 @@ class BridgesIT {
     assertEquals(null, r.getValue("unknown"), "no refused event reached a batch");
     assertEquals(new JsonArray(List.of("keystroke", "mouse_click", "mouse_move", "process", "resource", "screenshot",
       "window_focus")), r.getJsonArray("kinds"));
-    // The 5 MB screenshot's ref, from the batch carrying its event.
-    assertEquals(SCREENSHOT_BYTES, r.getLong("screenshot_size"));
+    // The screenshot's ref, from the batch carrying its event.
+    assertEquals(SOCKJS_SCREENSHOT_BYTES, r.getLong("screenshot_size"));
     assertEquals(List.of("access_denied", "access_denied", "access_denied"), r.getJsonArray("errors").getList(),
       "no token, wrong token, an address off the list");
     assertEquals("png", r.getString("fetched_format"), "the screenshot requested back over SockJS");

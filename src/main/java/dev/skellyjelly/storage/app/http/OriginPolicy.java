@@ -48,7 +48,7 @@ public final class OriginPolicy implements Handler<RoutingContext> {
       ctx.next();
     } else {
       onRefused.accept(origin);
-      ctx.response().setStatusCode(403).putHeader(HttpHeaders.CONNECTION, "close").end("origin not allowed\n");
+      ctx.response().setStatusCode(403).end("origin not allowed\n");
     }
   }
 }

@@ -43,11 +43,13 @@ public final class BridgeBudget {
   }
 
   /**
-   * Two maximum-size TCP frames: one screenshot can always be gathered while another one (or an attacker's frame)
-   * is in flight, and nothing larger ever is. 46 268 416 bytes with the default {@code screenshot_max_mb} of 16.
+   * One maximum-size TCP frame plus one SockJS connection's worst case ({@link SockJsBridge#worstCaseBytes}): a
+   * screenshot can always be gathered, beside one SockJS connection or small frames. 36 765 696 bytes with the
+   * defaults (screenshot_max_mb 16, sockjs_max_message_kb 1024). Two maximum-size frames (46 MB) ran the 96 MB heap
+   * out (EdgesIT) beside a full screenshot memory budget and the consumers' unread output.
    */
   public static BridgeBudget forConfig(StorageConfig config) {
-    return new BridgeBudget(2 * config.bridgeMaxMessageBytes());
+    return new BridgeBudget(config.bridgeMaxMessageBytes() + SockJsBridge.worstCaseBytes(config));
   }
 
   /** Shows the bytes in flight as {@code bridge_input_bytes} (and the capacity as {@code bridge_input_budget_bytes}). */

@@ -1,7 +1,6 @@
 package dev.skellyjelly.storage.app.net;
 
 import dev.skellyjelly.storage.StorageConfig;
-import dev.skellyjelly.storage.StorageMetrics;
 import dev.skellyjelly.storage.app.http.OriginPolicy;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -86,9 +85,8 @@ public final class SockJsBridge {
     return COPY_FACTOR * config.sockjsMaxMessageBytes();
   }
 
-  public static Router router(Vertx vertx, StorageConfig config, BridgeToken token, StorageMetrics metrics,
-                              BridgeBudget budget, InstantSource clock) {
-    BridgeDrops drops = new BridgeDrops(metrics, new RateLimitedLog(LOG, clock));
+  public static Router router(Vertx vertx, StorageConfig config, BridgeToken token, BridgeBudget budget,
+                              BridgeDrops drops, InstantSource clock) {
     SockJSHandlerOptions options = new SockJSHandlerOptions().setRegisterWriteHandler(false).setInsertJSESSIONID(false);
     for (Transport t : Transport.values()) {
       if (t != Transport.WEBSOCKET) {

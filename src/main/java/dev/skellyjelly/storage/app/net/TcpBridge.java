@@ -1,7 +1,7 @@
 package dev.skellyjelly.storage.app.net;
 
 import dev.skellyjelly.storage.StorageConfig;
-import dev.skellyjelly.storage.StorageMetrics;
+import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,6 +11,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -39,8 +40,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link BridgeBudget} ({@link TcpFraming}); at most {@code bridge_max_connections} connections are open
  * ({@link ConnectionLimit}); a connection is closed when no frame arrived for {@code bridge_idle_timeout_seconds}
  * (a bare 4-byte header does not count), after {@link #MAX_REFUSED_FRAMES} frames without the right token, or when
- * it stays a slow consumer for {@link #SLOW_CLOSE_MS}. What a connection has written but the peer not yet read is
- * bounded by {@link #OUTPUT_BYTES}: past it, replies (pong, err) pause its reading and consumer messages are
+ * it stays over its output bound taking nothing for {@link #SLOW_CLOSE_MS}. What a connection has written but the
+ * peer not yet read is bounded by {@link #OUTPUT_BYTES}: past it, replies (pong, err) pause its reading and consumer messages are
  * dropped ({@code slow_consumer}).
  */
 public final class TcpBridge {
@@ -52,9 +53,9 @@ public final class TcpBridge {
   /** Frames without the right token a connection may send before it is closed ({@code unauthorized}). */
   static final int MAX_REFUSED_FRAMES = 3;
   /** Bytes written to a connection and not yet taken by its peer, past which it gets no more consumer messages. */
-  static final long OUTPUT_BYTES = 1L << 20;
-  /** How long a consumer may stay over {@link #OUTPUT_BYTES} before it is closed. */
-  static final long SLOW_CLOSE_MS = 5_000;
+  static final long OUTPUT_BYTES = 4L << 20;
+  /** How long a connection may stay over {@link #OUTPUT_BYTES} with nothing taken by its peer before it is closed. */
+  static final long SLOW_CLOSE_MS = 10_000;
   private static final Set<String> FRAME_TYPES = Set.of("send", "publish", "register", "unregister");
 
   private final Vertx vertx;
@@ -85,9 +86,8 @@ public final class TcpBridge {
    * Starts the TCP bridge on {@code http_host:tcp_bridge_port}. The returned server's {@code actualPort()} is the
    * port bound; closing it stops the bridge.
    */
-  public static Future<NetServer> start(Vertx vertx, StorageConfig config, BridgeToken token, StorageMetrics metrics,
-                                        BridgeBudget budget, InstantSource clock) {
-    BridgeDrops drops = new BridgeDrops(metrics, new RateLimitedLog(LOG, clock));
+  public static Future<NetServer> start(Vertx vertx, StorageConfig config, BridgeToken token, BridgeBudget budget,
+                                        BridgeDrops drops, InstantSource clock) {
     TcpBridge bridge = new TcpBridge(vertx, config, token, budget, drops, clock);
     NetServerOptions options = new NetServerOptions().setHost(config.httpHost()).setPort(config.tcpBridgePort())
       .setTcpNoDelay(true);
@@ -128,6 +128,8 @@ public final class TcpBridge {
     /** Bytes written and not yet handed to the kernel; and since when it was over OUTPUT_BYTES, else -1. */
     private long pendingBytes;
     private long fullSinceMs = -1;
+    /** When a write last reached the kernel: a peer that reads slowly still makes progress; a stopped one not. */
+    private long lastWrittenMs = clock.millis();
     private boolean pausedForOutput;
 
     Connection(NetSocket socket) {
@@ -168,14 +170,15 @@ public final class TcpBridge {
       if (closed) {
         return;
       }
-      if (now - lastFrameMs >= idleMs) {
+      // Not idle while the module itself stopped reading it for its unread output: the slow-consumer rule decides.
+      if (!pausedForOutput && now - lastFrameMs >= idleMs) {
         drops.drop("idle", "TCP bridge: closing connection from " + socket.remoteAddress() + ": no frame for "
           + (now - lastFrameMs) + " ms (bridge_idle_timeout_seconds)");
-        close();
-      } else if (fullSinceMs >= 0 && now - fullSinceMs >= SLOW_CLOSE_MS) {
+        abort();
+      } else if (fullSinceMs >= 0 && now - Math.max(fullSinceMs, lastWrittenMs) >= SLOW_CLOSE_MS) {
         drops.drop("slow_consumer", "TCP bridge: closing connection from " + socket.remoteAddress() + ": "
-          + pendingBytes + " bytes unread for " + (now - fullSinceMs) + " ms");
-        close();
+          + pendingBytes + " bytes unread, none taken for " + (now - lastWrittenMs) + " ms");
+        abort();
       }
     }
 
@@ -320,17 +323,24 @@ public final class TcpBridge {
       int length = bytes.length();
       pendingBytes += length;
       socket.write(bytes).onComplete(done -> written(length));
-      if (pendingBytes >= OUTPUT_BYTES && fullSinceMs < 0) {
-        fullSinceMs = clock.millis();
-        pausedForOutput = true;
-        pause();
+      if (pendingBytes >= OUTPUT_BYTES) {
+        if (fullSinceMs < 0) {
+          fullSinceMs = clock.millis();
+        }
+        if (!pausedForOutput) {
+          pausedForOutput = true;
+          pause();
+        }
       }
     }
 
     private void written(int length) {
       pendingBytes -= length;
-      if (pendingBytes < OUTPUT_BYTES / 2 && fullSinceMs >= 0) {
+      lastWrittenMs = clock.millis();
+      if (pendingBytes < OUTPUT_BYTES) {
         fullSinceMs = -1;
+      }
+      if (pendingBytes < OUTPUT_BYTES / 2) {
         if (pausedForOutput && !closed) {
           pausedForOutput = false;
           resume();
@@ -349,6 +359,24 @@ public final class TcpBridge {
     private void close() {
       if (!closed) {
         socket.close();
+        onClosed();
+      }
+    }
+
+    /**
+     * Closes at once, dropping what the peer left unread: Vert.x's close waits until every byte written was taken,
+     * which a peer that does not read never does (the connection, its bytes and a graceful stop of the module
+     * would wait forever).
+     */
+    private void abort() {
+      if (!closed) {
+        if (socket instanceof NetSocketInternal internal) {
+          // Past the pipeline, where Vert.x would turn the close into a graceful one again.
+          Channel channel = internal.channelHandlerContext().channel();
+          channel.unsafe().close(channel.voidPromise());
+        } else {
+          socket.close();
+        }
         onClosed();
       }
     }
