@@ -41,8 +41,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@link ConnectionLimit}); a connection is closed when no frame arrived for {@code bridge_idle_timeout_seconds}
  * (a bare 4-byte header does not count), after {@link #MAX_REFUSED_FRAMES} frames without the right token, or when
  * it stays over its output bound taking nothing for {@link #SLOW_CLOSE_MS}. What a connection has written but the
- * peer not yet read is bounded by {@link #OUTPUT_BYTES}: past it, replies (pong, err) pause its reading and consumer messages are
- * dropped ({@code slow_consumer}).
+ * peer not yet read is bounded by {@link #OUTPUT_BYTES}: past it, replies (pong, err) pause its reading and
+ * consumer messages are dropped ({@code slow_consumer}).
  */
 public final class TcpBridge {
 
