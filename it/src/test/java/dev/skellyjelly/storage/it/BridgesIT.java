@@ -143,8 +143,8 @@ class BridgesIT {
       c.sendRequest(Addresses.METRICS, new JsonObject(), "metrics-1");
       c.send(InternalAddresses.WRITE, event(session, 2, null));
       c.register(Addresses.EVENT_BATCH);
-      c.send(new JsonObject().put("type", "register").put("address", Addresses.EVENT_BATCH_JSON));
-      for (int i = 0; i < 6; i++) {
+      // Two frames without the right token: a third would close the connection (EdgesIT).
+      for (int i = 0; i < 5; i++) {
         JsonObject err = c.await(TcpBridgeClient.type("err"), 10);
         assertEquals("access_denied", err.getString("message"), err.encode());
       }
@@ -451,7 +451,10 @@ class BridgesIT {
           result.fetched_format = reply.headers && reply.headers.format;
           result.fetched_same = bytes.length === shotBytes && crypto.createHash('sha256').update(bytes).digest('hex') === shotHash;
         }
-        oversize();
+        // The oversize connection opens once this one closed: each SockJS connection holds its worst case of the
+        // bridges' input budget, which here covers one.
+        eb.onclose = () => oversize();
+        eb.close();
       });
     }
 
@@ -463,7 +466,7 @@ class BridgesIT {
       big.onopen = () => {
         big.publish('skelly.raw-event', { padding: 'x'.repeat(limit + 1024) }, { token });
       };
-      big.onclose = () => { result.oversize_closed = true; eb.onclose = null; eb.close(); finish(0); };
+      big.onclose = () => { result.oversize_closed = true; finish(0); };
     }
     """;
 }
