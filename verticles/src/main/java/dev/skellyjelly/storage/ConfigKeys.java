@@ -28,13 +28,18 @@ public final class ConfigKeys {
   public static final String CLUSTER_HOST = "cluster_host";
   public static final String CLUSTER_MEMBERS = "cluster_members";
   public static final String CLUSTER_PORT = "cluster_port";
+  public static final String ALLOWED_ORIGINS = "allowed_origins";
+  public static final String SOCKJS_MAX_MESSAGE_KB = "sockjs_max_message_kb";
+  public static final String BRIDGE_MAX_CONNECTIONS = "bridge_max_connections";
+  public static final String BRIDGE_IDLE_TIMEOUT_SECONDS = "bridge_idle_timeout_seconds";
 
   /** Every key, in the contract's order. */
   public static final List<String> ALL = List.of(BATCH_WINDOW_SECONDS, WINDOW_GRACE_MS, MAX_EVENTS_PER_BATCH,
     MAX_CLOCK_SKEW_MS, SCREENSHOT_MEMORY_THRESHOLD_MB, SCREENSHOT_MEMORY_BUDGET_MB, SCREENSHOT_MAX_MB,
     SCREENSHOT_RETENTION_SECONDS, SCREENSHOT_TEMP_DIR, DEV_MODE, DEV_MODE_SCREENSHOT_COUNT, DATABASE_PATH,
     WRITE_FLUSH_INTERVAL_MS, SHUTDOWN_TIMEOUT_MS, HTTP_PORT, HTTP_HOST, SOCKJS_BRIDGE, TCP_BRIDGE_PORT, BRIDGE_TOKEN,
-    CLUSTER_NAME, CLUSTER_HOST, CLUSTER_MEMBERS, CLUSTER_PORT);
+    CLUSTER_NAME, CLUSTER_HOST, CLUSTER_MEMBERS, CLUSTER_PORT, ALLOWED_ORIGINS, SOCKJS_MAX_MESSAGE_KB,
+    BRIDGE_MAX_CONNECTIONS, BRIDGE_IDLE_TIMEOUT_SECONDS);
 
   /** The prefix of environment variables that override keys: {@code SKELLY_STORAGE_<KEY IN UPPER CASE>}. */
   public static final String ENV_PREFIX = "SKELLY_STORAGE_";

@@ -38,11 +38,19 @@ public record StorageConfig(
   String clusterName,
   String clusterHost,
   List<String> clusterMembers,
-  int clusterPort) {
+  int clusterPort,
+  List<String> allowedOrigins,
+  int sockjsMaxMessageKb,
+  int bridgeMaxConnections,
+  int bridgeIdleTimeoutSeconds) {
 
   public static final long MB = 1L << 20;
   /** The cluster name this module once shipped as its default: public, so refused. */
   public static final String PUBLIC_CLUSTER_NAME = "skelly-jelly";
+  /** A set {@code bridge_token} is at least this long: a short secret can be guessed one frame at a time. */
+  public static final int MIN_BRIDGE_TOKEN_CHARS = 32;
+  /** A browser origin as browsers send it: scheme, host, optional port; no path, no trailing slash. */
+  private static final java.util.regex.Pattern ORIGIN = java.util.regex.Pattern.compile("https?://[^/?#@\\s]+");
 
   /** The built-in defaults, as the contract lists them ({@code ~} not yet expanded). */
   public static Map<String, Object> defaults() {
@@ -70,6 +78,10 @@ public record StorageConfig(
     d.put(CLUSTER_HOST, "127.0.0.1");
     d.put(CLUSTER_MEMBERS, List.of("127.0.0.1"));
     d.put(CLUSTER_PORT, 5701L);
+    d.put(ALLOWED_ORIGINS, List.of());
+    d.put(SOCKJS_MAX_MESSAGE_KB, 1024L);
+    d.put(BRIDGE_MAX_CONNECTIONS, 16L);
+    d.put(BRIDGE_IDLE_TIMEOUT_SECONDS, 120L);
     return d;
   }
 
@@ -119,8 +131,16 @@ public record StorageConfig(
       r.text(BRIDGE_TOKEN, true),
       r.text(CLUSTER_NAME, true),
       r.text(CLUSTER_HOST, false),
-      r.list(CLUSTER_MEMBERS),
-      (int) r.integer(CLUSTER_PORT, 1, 65535));
+      r.list(CLUSTER_MEMBERS, false),
+      (int) r.integer(CLUSTER_PORT, 1, 65535),
+      r.origins(ALLOWED_ORIGINS),
+      (int) r.integer(SOCKJS_MAX_MESSAGE_KB, 1, 64 * 1024),
+      (int) r.integer(BRIDGE_MAX_CONNECTIONS, 1, 10_000),
+      (int) r.integer(BRIDGE_IDLE_TIMEOUT_SECONDS, 1, 86_400));
+    if (!c.bridgeToken.isEmpty() && c.bridgeToken.length() < MIN_BRIDGE_TOKEN_CHARS) {
+      throw new ConfigException(BRIDGE_TOKEN, "bridge_token must have at least " + MIN_BRIDGE_TOKEN_CHARS
+        + " characters, got " + c.bridgeToken.length());
+    }
     if (c.windowGraceMs <= c.writeFlushIntervalMs) {
       throw new ConfigException(WINDOW_GRACE_MS, "window_grace_ms (" + c.windowGraceMs
         + ") must exceed write_flush_interval_ms (" + c.writeFlushIntervalMs + ")");
@@ -157,6 +177,15 @@ public record StorageConfig(
     return (screenshotMaxMb * 4 + 2) / 3 * MB + 64 * 1024;
   }
 
+  /** The largest SockJS bridge message, in bytes. */
+  public long sockjsMaxMessageBytes() {
+    return sockjsMaxMessageKb * 1024L;
+  }
+
+  public long bridgeIdleTimeoutMs() {
+    return bridgeIdleTimeoutSeconds * 1000L;
+  }
+
   /** As JSON, keyed by the contract's names: what verticles receive through their deployment options. */
   public JsonObject toJson() {
     JsonObject j = new JsonObject();
@@ -169,7 +198,9 @@ public record StorageConfig(
       .put(WRITE_FLUSH_INTERVAL_MS, writeFlushIntervalMs).put(SHUTDOWN_TIMEOUT_MS, shutdownTimeoutMs)
       .put(HTTP_PORT, httpPort).put(HTTP_HOST, httpHost).put(SOCKJS_BRIDGE, sockjsBridge)
       .put(TCP_BRIDGE_PORT, tcpBridgePort).put(BRIDGE_TOKEN, bridgeToken).put(CLUSTER_NAME, clusterName)
-      .put(CLUSTER_HOST, clusterHost).put(CLUSTER_MEMBERS, new JsonArray(clusterMembers)).put(CLUSTER_PORT, clusterPort);
+      .put(CLUSTER_HOST, clusterHost).put(CLUSTER_MEMBERS, new JsonArray(clusterMembers)).put(CLUSTER_PORT, clusterPort)
+      .put(ALLOWED_ORIGINS, new JsonArray(allowedOrigins)).put(SOCKJS_MAX_MESSAGE_KB, sockjsMaxMessageKb)
+      .put(BRIDGE_MAX_CONNECTIONS, bridgeMaxConnections).put(BRIDGE_IDLE_TIMEOUT_SECONDS, bridgeIdleTimeoutSeconds);
     return j;
   }
 
@@ -253,7 +284,19 @@ public record StorageConfig(
       return s;
     }
 
-    List<String> list(String key) {
+    /** Browser origins, lower-cased as browsers send them; may be empty. */
+    List<String> origins(String key) {
+      List<String> out = new ArrayList<>();
+      for (String origin : list(key, true)) {
+        if (!ORIGIN.matcher(origin).matches()) {
+          throw new ConfigException(key, key + " must list origins as scheme://host:port, got \"" + origin + "\"");
+        }
+        out.add(origin.toLowerCase(java.util.Locale.ROOT));
+      }
+      return List.copyOf(out);
+    }
+
+    List<String> list(String key, boolean mayBeEmpty) {
       Object v = values.get(key);
       List<String> out = new ArrayList<>();
       if (v instanceof String s) {
@@ -272,7 +315,7 @@ public record StorageConfig(
       } else {
         throw bad(key, v, "a list of strings");
       }
-      if (out.isEmpty()) {
+      if (out.isEmpty() && !mayBeEmpty) {
         throw new ConfigException(key, key + " must name at least one member");
       }
       return List.copyOf(out);

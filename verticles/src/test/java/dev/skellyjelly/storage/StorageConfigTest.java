@@ -50,7 +50,11 @@ class StorageConfigTest {
       .put("cluster_name", "")
       .put("cluster_host", "127.0.0.1")
       .put("cluster_members", new JsonArray().add("127.0.0.1"))
-      .put("cluster_port", 5701);
+      .put("cluster_port", 5701)
+      .put("allowed_origins", new JsonArray())
+      .put("sockjs_max_message_kb", 1024)
+      .put("bridge_max_connections", 16)
+      .put("bridge_idle_timeout_seconds", 120);
   }
 
   private static StorageConfig with(Object... kv) {
@@ -148,6 +152,24 @@ class StorageConfigTest {
   }
 
   @Test
+  void bridgeKeysAreValidatedByName() {
+    refused(BRIDGE_TOKEN, BRIDGE_TOKEN, "x".repeat(31));
+    assertEquals(32, with(BRIDGE_TOKEN, "x".repeat(32)).bridgeToken().length());
+    refused(BRIDGE_MAX_CONNECTIONS, BRIDGE_MAX_CONNECTIONS, "0");
+    refused(BRIDGE_IDLE_TIMEOUT_SECONDS, BRIDGE_IDLE_TIMEOUT_SECONDS, "-1");
+    refused(SOCKJS_MAX_MESSAGE_KB, SOCKJS_MAX_MESSAGE_KB, "lots");
+    refused(ALLOWED_ORIGINS, ALLOWED_ORIGINS, "https://app.example/path");
+    refused(ALLOWED_ORIGINS, ALLOWED_ORIGINS, "app.example:8080");
+    StorageConfig c = with(ALLOWED_ORIGINS, "https://App.Example:8443, http://localhost:3000",
+      SOCKJS_MAX_MESSAGE_KB, "64", BRIDGE_MAX_CONNECTIONS, "3", BRIDGE_IDLE_TIMEOUT_SECONDS, "2");
+    assertEquals(List.of("https://app.example:8443", "http://localhost:3000"), c.allowedOrigins());
+    assertEquals(64 * 1024, c.sockjsMaxMessageBytes());
+    assertEquals(3, c.bridgeMaxConnections());
+    assertEquals(2000, c.bridgeIdleTimeoutMs());
+    assertEquals(List.of(), with(ALLOWED_ORIGINS, "").allowedOrigins());
+  }
+
+  @Test
   void booleansAreOnlyTrueOrFalse() {
     assertTrue(with(DEV_MODE, true).devMode());
     assertTrue(with(DEV_MODE, "true").devMode());
@@ -189,7 +211,7 @@ class StorageConfigTest {
       MAX_CLOCK_SKEW_MS, "100", SCREENSHOT_MEMORY_THRESHOLD_MB, "2", SCREENSHOT_MEMORY_BUDGET_MB, "8",
       SCREENSHOT_MAX_MB, "4", SCREENSHOT_RETENTION_SECONDS, "60", DEV_MODE, "true", DEV_MODE_SCREENSHOT_COUNT, "3",
       WRITE_FLUSH_INTERVAL_MS, "250", SHUTDOWN_TIMEOUT_MS, "3000", HTTP_PORT, "8080", HTTP_HOST, "0.0.0.0",
-      SOCKJS_BRIDGE, "true", TCP_BRIDGE_PORT, "7000", BRIDGE_TOKEN, "s3cret", CLUSTER_NAME, "lab",
+      SOCKJS_BRIDGE, "true", TCP_BRIDGE_PORT, "7000", BRIDGE_TOKEN, "s3cret-s3cret-s3cret-s3cret-s3cret", CLUSTER_NAME, "lab",
       CLUSTER_HOST, "10.1.1.1", CLUSTER_MEMBERS, "10.1.1.1,10.1.1.2", CLUSTER_PORT, "5801");
     assertEquals(45, c.batchWindowSeconds());
     assertEquals(2500, c.windowGraceMs());
@@ -207,7 +229,7 @@ class StorageConfigTest {
     assertEquals("0.0.0.0", c.httpHost());
     assertTrue(c.sockjsBridge());
     assertEquals(7000, c.tcpBridgePort());
-    assertEquals("s3cret", c.bridgeToken());
+    assertEquals("s3cret-s3cret-s3cret-s3cret-s3cret", c.bridgeToken());
     assertEquals("lab", c.clusterName());
     assertEquals("10.1.1.1", c.clusterHost());
     assertEquals(List.of("10.1.1.1", "10.1.1.2"), c.clusterMembers());
@@ -239,7 +261,7 @@ class StorageConfigTest {
       MAX_CLOCK_SKEW_MS, 0, SCREENSHOT_MEMORY_THRESHOLD_MB, 0, SCREENSHOT_MEMORY_BUDGET_MB, 0, SCREENSHOT_MAX_MB, 1,
       SCREENSHOT_RETENTION_SECONDS, 0, SCREENSHOT_TEMP_DIR, "~/t", DEV_MODE, true, DEV_MODE_SCREENSHOT_COUNT, 0,
       DATABASE_PATH, "/var/lib/skelly/e v e n t s.db", WRITE_FLUSH_INTERVAL_MS, 50, SHUTDOWN_TIMEOUT_MS, 1,
-      HTTP_PORT, 65535, HTTP_HOST, "::1", SOCKJS_BRIDGE, true, TCP_BRIDGE_PORT, 1, BRIDGE_TOKEN, "tök=n,with;odd\"chars",
+      HTTP_PORT, 65535, HTTP_HOST, "::1", SOCKJS_BRIDGE, true, TCP_BRIDGE_PORT, 1, BRIDGE_TOKEN, "tök=n,with;odd\"chars and long enough to pass",
       CLUSTER_NAME, "ünïcode", CLUSTER_HOST, "localhost", CLUSTER_MEMBERS, "a,b,c", CLUSTER_PORT, 65535);
     assertNotEquals(StorageConfig.defaults(HOME), c);
     JsonObject json = c.toJson();

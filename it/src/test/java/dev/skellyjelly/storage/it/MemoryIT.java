@@ -148,7 +148,7 @@ class MemoryIT {
   }
 
   /** Keeps {@code peak} at the child's VmHWM while it runs, so a child that dies still leaves a figure. */
-  private static Thread sampleRss(JarProcess jar, AtomicLong peak) {
+  static Thread sampleRss(JarProcess jar, AtomicLong peak) {
     Thread t = new Thread(() -> {
       try {
         while (jar.isAlive()) {
@@ -165,7 +165,7 @@ class MemoryIT {
   }
 
   /** The child's peak resident set size, from /proc (Linux). */
-  private static long vmHwmKb(long pid) throws IOException {
+  static long vmHwmKb(long pid) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
       if (line.startsWith("VmHWM:")) {
         return Long.parseLong(line.replaceAll("[^0-9]", ""));

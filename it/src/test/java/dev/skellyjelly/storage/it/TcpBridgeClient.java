@@ -268,6 +268,10 @@ class TcpBridgeClient implements AutoCloseable {
     }
   }
 
+  int localPort() {
+    return socket.getLocalPort();
+  }
+
   boolean isClosed() {
     synchronized (received) {
       return closed;

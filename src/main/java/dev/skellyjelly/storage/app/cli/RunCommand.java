@@ -13,6 +13,8 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.net.NetServer;
+import dev.skellyjelly.storage.app.net.BridgeBudget;
+import dev.skellyjelly.storage.app.net.BridgeDrops;
 import dev.skellyjelly.storage.app.net.BridgeToken;
 import dev.skellyjelly.storage.app.net.Cluster;
 import dev.skellyjelly.storage.app.net.ClusterMembership;
@@ -107,14 +109,19 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
       moduleId = vertx.deployVerticle(module, new DeploymentOptions().setConfig(cfg.toJson())).await();
       boolean sockJs = cfg.httpPort() > 0 && cfg.sockjsBridge();
       BridgeToken token = cfg.tcpBridgePort() > 0 || sockJs ? BridgeToken.resolve(cfg) : null;
+      // One budget for the input in flight of both bridges.
+      BridgeBudget budget = BridgeBudget.forConfig(cfg);
+      budget.bind(module.metrics().registry());
+      BridgeDrops drops = BridgeDrops.of(module.metrics(), InstantSource.system());
       if (cfg.tcpBridgePort() > 0) {
-        tcpBridge = TcpBridge.start(vertx, cfg, token, module.metrics()).await();
+        tcpBridge = TcpBridge.start(vertx, cfg, token, budget, drops, InstantSource.system()).await();
         LOG.info("TCP event-bus bridge on {}:{}", cfg.httpHost(), tcpBridge.actualPort());
       }
       if (cfg.httpPort() > 0) {
         Router router = HttpEndpoints.router(vertx, cfg, module.metrics());
         if (sockJs) {
-          router.route("/eventbus/*").subRouter(SockJsBridge.router(vertx, cfg, token, module.metrics()));
+          router.route("/eventbus/*").subRouter(SockJsBridge.router(vertx, cfg, token, budget, drops,
+            InstantSource.system()));
         }
         HttpServer server = HttpEndpoints.start(vertx, cfg, router).await();
         LOG.info("HTTP on {}:{}: /metrics, /health{}", cfg.httpHost(), server.actualPort(),

@@ -64,9 +64,12 @@ public final class HttpEndpoints {
     return checks;
   }
 
-  /** Starts the server; its WebSocket limits admit a maximum-size screenshot as JSON (for the SockJS bridge). */
+  /**
+   * Starts the server; its WebSocket limits are the SockJS bridge's message limit ({@code sockjs_max_message_kb}),
+   * so Netty refuses a larger message from its frame headers, before gathering it.
+   */
   public static Future<HttpServer> start(Vertx vertx, StorageConfig config, Router router) {
-    int limit = (int) Math.min(Integer.MAX_VALUE, config.bridgeMaxMessageBytes());
+    int limit = (int) Math.min(Integer.MAX_VALUE, config.sockjsMaxMessageBytes());
     HttpServerOptions options = new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort())
       .setMaxWebSocketMessageSize(limit).setMaxWebSocketFrameSize(limit);
     return vertx.createHttpServer(options).requestHandler(router).listen();

@@ -42,9 +42,11 @@ public final class BridgeToken {
   /** True when the frame's {@code headers.token} is this token (compared in constant time). */
   boolean admits(JsonObject frame) {
     Object headers = frame.getValue("headers");
-    if (!(headers instanceof JsonObject h) || !(h.getValue(HEADER) instanceof String given)) {
-      return false;
-    }
-    return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), secret);
+    return headers instanceof JsonObject h && h.getValue(HEADER) instanceof String given && admits(given);
+  }
+
+  /** True when {@code given} (a frame's token, null when it had none) is this token, compared in constant time. */
+  boolean admits(String given) {
+    return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), secret);
   }
 }

@@ -1,6 +1,7 @@
 package dev.skellyjelly.storage.app.net;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.EncodeException;
 import io.vertx.core.json.JsonObject;
@@ -28,8 +29,8 @@ final class FrameOutbox {
     /** Which of Vert.x's texts the bridge wrote before its text was made in slices. */
     JsonSlices.Form form();
 
-    /** Writes the text, {@code length} bytes (reserved ones included) in {@code slices}. */
-    void write(WriteStream<Buffer> out, List<Buffer> slices, int length);
+    /** Writes the text, {@code length} bytes (reserved ones included) in {@code slices}; done once all is written. */
+    Future<Void> write(WriteStream<Buffer> out, List<Buffer> slices, int length);
   }
 
   /** The TCP bridge's: a 4-byte big-endian length, then the text, each slice written as it is. */
@@ -45,9 +46,13 @@ final class FrameOutbox {
     }
 
     @Override
-    public void write(WriteStream<Buffer> out, List<Buffer> slices, int length) {
+    public Future<Void> write(WriteStream<Buffer> out, List<Buffer> slices, int length) {
       slices.get(0).setInt(0, length - TcpFraming.HEADER_BYTES);
-      slices.forEach(out::write);
+      Future<Void> last = null;
+      for (Buffer slice : slices) {
+        last = out.write(slice);
+      }
+      return last;
     }
   };
 
@@ -64,22 +69,29 @@ final class FrameOutbox {
     }
 
     @Override
-    public void write(WriteStream<Buffer> out, List<Buffer> slices, int length) {
+    public Future<Void> write(WriteStream<Buffer> out, List<Buffer> slices, int length) {
       if (slices.size() == 1) {
-        out.write(slices.get(0));
-        return;
+        return out.write(slices.get(0));
       }
       Buffer message = Buffer.buffer(length);
       slices.forEach(message::appendBuffer);
-      out.write(message);
+      return out.write(message);
     }
   };
+
+  /** Told of every frame handed to the socket: its length, and when the socket has written it. */
+  interface Written {
+    Written NONE = (length, done) -> { };
+
+    void queued(int length, Future<Void> done);
+  }
 
   private static final Logger LOG = LoggerFactory.getLogger(FrameOutbox.class);
 
   private final Context context;
   private final WriteStream<Buffer> out;
   private final Framing framing;
+  private final Written written;
   private final ArrayDeque<JsonObject> queue = new ArrayDeque<>();
   private JsonSlices current;
   /** A task to go on is scheduled, or the write queue's drain awaited. */
@@ -88,9 +100,19 @@ final class FrameOutbox {
 
   /** {@code context}: the connection's, where every call to this outbox is made. */
   FrameOutbox(Context context, WriteStream<Buffer> out, Framing framing) {
+    this(context, out, framing, Written.NONE);
+  }
+
+  FrameOutbox(Context context, WriteStream<Buffer> out, Framing framing, Written written) {
     this.context = context;
     this.out = out;
     this.framing = framing;
+    this.written = written;
+  }
+
+  /** Frames sent and not yet begun. */
+  int backlog() {
+    return queue.size();
   }
 
   /** Writes the frame's text after those sent before it: at once when nothing is pending and it is small. */
@@ -117,7 +139,7 @@ final class FrameOutbox {
     while (!text.done()) {
       text.writeSlice(Integer.MAX_VALUE);
     }
-    framing.write(out, text.slices(), text.length());
+    written.queued(text.length(), framing.write(out, text.slices(), text.length()));
   }
 
   /** Writes nothing more; what is pending is dropped (the connection is gone). */
@@ -153,7 +175,7 @@ final class FrameOutbox {
         continue;
       }
       if (current.done()) {
-        framing.write(out, current.slices(), current.length());
+        written.queued(current.length(), framing.write(out, current.slices(), current.length()));
         current = null;
       }
     }

@@ -1,7 +1,7 @@
 package dev.skellyjelly.storage.app.net;
 
 import dev.skellyjelly.storage.StorageConfig;
-import dev.skellyjelly.storage.StorageMetrics;
+import dev.skellyjelly.storage.app.http.OriginPolicy;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.BridgeEventType;
@@ -16,16 +16,23 @@ import io.vertx.ext.web.handler.sockjs.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.InstantSource;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The SockJS event-bus bridge (CONTRACT §5), Vert.x's own, as a router to mount at {@code /eventbus}
  * ({@code router.route("/eventbus/*").subRouter(…)}). Only the WebSocket transport is on, so a web page cannot
- * reach it through XHR streaming, polling, EventSource or JSONP; only the {@link BridgeAllowList} addresses are
- * permitted; and no frame gets through without the {@link BridgeToken}, which a web page cannot know. A message
- * over the HTTP server's WebSocket limit (set by the host to the bridge limit) closes its connection and counts
- * {@code dropped{reason="oversize"}}.
+ * reach it through XHR streaming, polling, EventSource or JSONP; a handshake carrying a foreign {@code Origin} is
+ * refused with 403 ({@link OriginPolicy}); only the {@link BridgeAllowList} addresses are permitted; and no frame
+ * gets through without the {@link BridgeToken}, which a web page cannot know.
+ *
+ * <p>Bounded in bytes: a message over {@code sockjs_max_message_kb} (the HTTP server's WebSocket limit, set by the
+ * host) closes its connection ({@code oversize}); at most {@code bridge_max_connections} connections are open, and
+ * each holds {@link #worstCaseBytes} of the shared {@link BridgeBudget} while open (refused when the budget cannot
+ * cover it and still leave one maximum-size TCP frame); a connection that does not ping for
+ * {@code bridge_idle_timeout_seconds} is closed ({@code idle}); a consumer whose WebSocket write queue is full gets
+ * no more messages ({@code slow_consumer}) and is closed when it stays full for {@link TcpBridge#SLOW_CLOSE_MS}.
  *
  * <p>What goes out to a client is written by this bridge rather than Vert.x's: the same text, made in slices by a
  * {@link FrameOutbox} per connection, so that a 30 000-event batch does not hold the event loop for its whole
@@ -33,39 +40,102 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SockJsBridge {
 
+  /**
+   * Heap one SockJS message of N bytes may take before any hook sees it, as a multiple of N: Vert.x gathers the
+   * WebSocket message, decodes it to text, decodes the SockJS frame's JSON array to a string (Jackson's char[] at
+   * two bytes a character), then the bridge's JSON object of that. SockJsBridgeTest measures the bytes allocated
+   * on the event loop per message byte: 8.9 through the raw WebSocket, 12.8 through SockJS framing; rounded up.
+   */
+  public static final int COPY_FACTOR = 13;
+
   private static final Logger LOG = LoggerFactory.getLogger(SockJsBridge.class);
   /** Not on either allow-list: a refused frame is pointed here so Vert.x itself answers access_denied. */
   private static final String NOWHERE = "";
 
-  private final BridgeToken token;
-  private final long limit;
-  private final StorageMetrics metrics;
-  /** Each open connection's outgoing messages; connections may live on different event loops. */
-  private final Map<SockJSSocket, FrameOutbox> outboxes = new ConcurrentHashMap<>();
+  /** Per open connection: its share of the budget, its outgoing messages, since when its write queue is full (else -1). */
+  private static final class Open {
+    final long reserved;
+    final FrameOutbox outbox;
+    long fullSinceMs = -1;
 
-  private SockJsBridge(BridgeToken token, long limit, StorageMetrics metrics) {
-    this.token = token;
-    this.limit = limit;
-    this.metrics = metrics;
+    Open(long reserved, FrameOutbox outbox) {
+      this.reserved = reserved;
+      this.outbox = outbox;
+    }
   }
 
-  public static Router router(Vertx vertx, StorageConfig config, BridgeToken token, StorageMetrics metrics) {
+  private final BridgeToken token;
+  private final long limit;
+  private final long keepFree;
+  private final long idleMs;
+  private final BridgeBudget budget;
+  private final BridgeDrops drops;
+  private final ConnectionLimit connections;
+  private final InstantSource clock;
+  private final Map<SockJSSocket, Open> open = new ConcurrentHashMap<>();
+
+  private SockJsBridge(StorageConfig config, BridgeToken token, BridgeBudget budget, BridgeDrops drops,
+                       InstantSource clock) {
+    this.token = token;
+    this.limit = config.sockjsMaxMessageBytes();
+    this.keepFree = config.bridgeMaxMessageBytes();
+    this.idleMs = config.bridgeIdleTimeoutMs();
+    this.budget = budget;
+    this.drops = drops;
+    this.connections = new ConnectionLimit("SockJS bridge", config.bridgeMaxConnections(), drops);
+    this.clock = clock;
+  }
+
+  /** The heap a connection may cost at most while a message is arriving: reserved from the budget while open. */
+  public static long worstCaseBytes(StorageConfig config) {
+    return COPY_FACTOR * config.sockjsMaxMessageBytes();
+  }
+
+  public static Router router(Vertx vertx, StorageConfig config, BridgeToken token, BridgeBudget budget,
+                              BridgeDrops drops, InstantSource clock) {
     SockJSHandlerOptions options = new SockJSHandlerOptions().setRegisterWriteHandler(false).setInsertJSESSIONID(false);
     for (Transport t : Transport.values()) {
       if (t != Transport.WEBSOCKET) {
         options.addDisabledTransport(t.toString());
       }
     }
-    SockJSBridgeOptions bridge = new SockJSBridgeOptions();
+    SockJSBridgeOptions bridge = new SockJSBridgeOptions().setPingTimeout(config.bridgeIdleTimeoutMs());
     BridgeAllowList.INBOUND.forEach(a -> bridge.addInboundPermitted(new PermittedOptions().setAddress(a)));
     BridgeAllowList.OUTBOUND.forEach(a -> bridge.addOutboundPermitted(new PermittedOptions().setAddress(a)));
-    SockJsBridge guard = new SockJsBridge(token, config.bridgeMaxMessageBytes(), metrics);
-    return SockJSHandler.create(vertx, options).bridge(bridge, guard::onBridgeEvent);
+    SockJsBridge guard = new SockJsBridge(config, token, budget, drops, clock);
+    Router router = SockJSHandler.create(vertx, options).bridge(bridge, guard::onBridgeEvent);
+    // Before the handshake, or a page of any web site could open the bridge from the person's browser. In the
+    // SockJS router itself: a route in a router in front of it broke the WebSocket upgrade.
+    router.route().order(-1).handler(OriginPolicy.of(config, origin -> drops.drop("origin",
+      "SockJS bridge: handshake from origin " + origin + " refused with 403 (allowed_origins)")));
+    return router;
   }
 
   private void onBridgeEvent(BridgeEvent event) {
     BridgeEventType type = event.type();
     switch (type) {
+      case SOCKET_CREATED -> event.complete(admit(event.socket()));
+      case SOCKET_CLOSED -> {
+        Open o = open.remove(event.socket());
+        if (o != null) {
+          o.outbox.close();
+          budget.release(o.reserved);
+          connections.closed();
+        }
+        event.complete(true);
+      }
+      case SOCKET_IDLE -> {
+        drops.drop("idle", "SockJS bridge: closing connection from " + event.socket().remoteAddress()
+          + ": no ping for " + idleMs + " ms (bridge_idle_timeout_seconds)");
+        event.complete(true);
+      }
+      case RECEIVE -> {
+        // Vert.x's envelope, written here in slices; false keeps Vert.x from writing it too.
+        if (writable(event.socket())) {
+          open.get(event.socket()).outbox.send(event.getRawMessage());
+        }
+        event.complete(false);
+      }
       case SEND, PUBLISH, REGISTER, UNREGISTER -> {
         JsonObject frame = event.getRawMessage();
         if (token.admits(frame)) {
@@ -87,28 +157,55 @@ public final class SockJsBridge {
         JsonObject info = event.getRawMessage();
         String message = info == null ? null : info.getString("message");
         if (message != null && (message.contains("max message size") || message.contains("Max frame length"))) {
-          metrics.dropped("oversize", 1);
-          LOG.warn("SockJS bridge: connection from {} closed: message over the {}-byte limit",
-            event.socket().remoteAddress(), limit);
+          drops.drop("oversize", "SockJS bridge: connection from " + event.socket().remoteAddress()
+            + " closed: message over the " + limit + "-byte limit (sockjs_max_message_kb)");
         }
         event.socket().close();
         event.complete(true);
       }
-      case RECEIVE -> {
-        // Vert.x's envelope, written here in slices; false keeps Vert.x from writing it too.
-        outboxes.computeIfAbsent(event.socket(),
-            socket -> new FrameOutbox(Vertx.currentContext(), socket, FrameOutbox.WHOLE_MESSAGE))
-          .send(event.getRawMessage());
-        event.complete(false);
-      }
-      case SOCKET_CLOSED -> {
-        FrameOutbox outbox = outboxes.remove(event.socket());
-        if (outbox != null) {
-          outbox.close();
-        }
-        event.complete(true);
-      }
       default -> event.complete(true);
     }
+  }
+
+  /** A new connection gets a place and its worst case of the budget, or is refused. */
+  private boolean admit(SockJSSocket socket) {
+    if (!connections.admit(socket.remoteAddress())) {
+      return false;
+    }
+    long bytes = COPY_FACTOR * limit;
+    if (!budget.tryReserve(bytes, keepFree)) {
+      connections.closed();
+      drops.drop(ConnectionLimit.REASON, "SockJS bridge: connection from " + socket.remoteAddress()
+        + " refused: the bridges' input budget cannot cover " + bytes + " more bytes");
+      return false;
+    }
+    open.put(socket, new Open(bytes, new FrameOutbox(Vertx.currentContext(), socket, FrameOutbox.WHOLE_MESSAGE)));
+    return true;
+  }
+
+  /**
+   * Whether a message for a registered consumer (or a reply) may be written: not while the socket's write queue is
+   * full, so a client that does not read costs no heap; one that stays full is closed.
+   */
+  private boolean writable(SockJSSocket socket) {
+    Open o = open.get(socket);
+    if (o == null) {
+      return false;
+    }
+    if (!socket.writeQueueFull()) {
+      o.fullSinceMs = -1;
+      return true;
+    }
+    long now = clock.millis();
+    if (o.fullSinceMs < 0) {
+      o.fullSinceMs = now;
+    }
+    drops.drop("slow_consumer", "SockJS bridge: message for " + socket.remoteAddress() + " dropped: its write queue is full");
+    if (now - o.fullSinceMs >= TcpBridge.SLOW_CLOSE_MS) {
+      LOG.warn("SockJS bridge: closing connection from {}: a slow consumer for {} ms", socket.remoteAddress(),
+        now - o.fullSinceMs);
+      socket.close();
+    }
+    return false;
   }
 }

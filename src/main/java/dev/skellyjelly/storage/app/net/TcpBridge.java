@@ -5,6 +5,8 @@ import dev.skellyjelly.storage.StorageMetrics;
 import dev.skellyjelly.storage.codecs.Addresses;
 import dev.skellyjelly.storage.impl.InternalAddresses;
 import dev.skellyjelly.storage.impl.Messages.RawEventGroup;
+import io.netty.channel.Channel;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -13,6 +15,7 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -21,10 +24,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The TCP event-bus bridge (CONTRACT §5) with Vert.x's wire protocol: {@code send} (with {@code replyAddress} for
@@ -41,6 +46,14 @@ import java.util.Set;
  * <p>Implemented here rather than with Vert.x's {@code TcpEventBusBridge}, which buffers a frame of any announced
  * length, keeps a connection open after a frame that is not JSON, and forwards every header (the token included)
  * onto the bus.
+ *
+ * <p>Hostile peers are bounded in bytes, with or without the token: frames wait for the shared
+ * {@link BridgeBudget} ({@link TcpFraming}); at most {@code bridge_max_connections} connections are open
+ * ({@link ConnectionLimit}); a connection is closed when no frame arrived for {@code bridge_idle_timeout_seconds}
+ * (a bare 4-byte header does not count), after {@link #MAX_REFUSED_FRAMES} frames without the right token, or when
+ * it stays over its output bound taking nothing for {@link #SLOW_CLOSE_MS}. What a connection has written but the
+ * peer not yet read is bounded by {@link #OUTPUT_BYTES}: past it, replies (pong, err) pause its reading and
+ * consumer messages are dropped ({@code slow_consumer}).
  */
 public final class TcpBridge {
 
@@ -48,6 +61,14 @@ public final class TcpBridge {
   public static final String ACCESS_DENIED = "access_denied";
 
   private static final Logger LOG = LoggerFactory.getLogger(TcpBridge.class);
+  /** Frames without the right token a connection may send before it is closed ({@code unauthorized}). */
+  static final int MAX_REFUSED_FRAMES = 3;
+  /** Bytes written to a connection and not yet taken by its peer, past which it gets no more consumer messages. */
+  static final long OUTPUT_BYTES = 4L << 20;
+  /** How long a connection may stay over {@link #OUTPUT_BYTES} with nothing taken by its peer before it is closed. */
+  static final long SLOW_CLOSE_MS = 10_000;
+  /** Consumer messages a connection's outbox may hold beside the one being written; past it they are dropped. */
+  static final int MAX_BACKLOG_FRAMES = 2;
   private static final Set<String> FRAME_TYPES = Set.of("send", "publish", "register", "unregister");
   /** A group of fire-and-forget raw events is handed to the receiver at the latest when it holds this many. */
   static final int GROUP_EVENTS = 500;
@@ -57,32 +78,61 @@ public final class TcpBridge {
   private final BridgeToken token;
   private final long limit;
   private final TcpFrameJson json;
-  private final StorageMetrics metrics;
+  private final BridgeBudget budget;
+  private final BridgeDrops drops;
+  private final ConnectionLimit connections;
+  private final long idleMs;
+  private final InstantSource clock;
+  private final Set<Connection> open = ConcurrentHashMap.newKeySet();
 
-  private TcpBridge(Vertx vertx, BridgeToken token, long limit, StorageMetrics metrics) {
+  private TcpBridge(Vertx vertx, StorageConfig config, BridgeToken token, BridgeBudget budget, BridgeDrops drops,
+                    InstantSource clock) {
     this.vertx = vertx;
     this.token = token;
-    this.limit = limit;
+    this.limit = config.bridgeMaxMessageBytes();
     this.json = new TcpFrameJson(limit);
-    this.metrics = metrics;
+    this.budget = budget;
+    this.drops = drops;
+    this.connections = new ConnectionLimit("TCP bridge", config.bridgeMaxConnections(), drops);
+    this.idleMs = config.bridgeIdleTimeoutMs();
+    this.clock = clock;
   }
 
   /**
    * Starts the TCP bridge on {@code http_host:tcp_bridge_port}. The returned server's {@code actualPort()} is the
    * port bound; closing it stops the bridge.
    */
-  public static Future<NetServer> start(Vertx vertx, StorageConfig config, BridgeToken token, StorageMetrics metrics) {
-    TcpBridge bridge = new TcpBridge(vertx, token, config.bridgeMaxMessageBytes(), metrics);
+  public static Future<NetServer> start(Vertx vertx, StorageConfig config, BridgeToken token, BridgeBudget budget,
+                                        BridgeDrops drops, InstantSource clock) {
+    TcpBridge bridge = new TcpBridge(vertx, config, token, budget, drops, clock);
     NetServerOptions options = new NetServerOptions().setHost(config.httpHost()).setPort(config.tcpBridgePort())
       .setTcpNoDelay(true);
     NetServer server = vertx.createNetServer(options);
-    server.connectHandler(socket -> bridge.new Connection(socket).start());
-    return server.listen();
+    server.connectHandler(bridge::accept);
+    long sweep = vertx.setPeriodic(Math.max(100, Math.min(1_000, bridge.idleMs / 4)), id -> bridge.sweep());
+    return server.listen().onFailure(err -> vertx.cancelTimer(sweep));
+  }
+
+  private void accept(NetSocket socket) {
+    if (!connections.admit(socket.remoteAddress())) {
+      socket.close();
+      return;
+    }
+    new Connection(socket).start();
+  }
+
+  /** Closes idle connections and consumers that stayed slow, each on its own event loop. */
+  private void sweep() {
+    long now = clock.millis();
+    for (Connection c : open) {
+      c.context.runOnContext(v -> c.check(now));
+    }
   }
 
   /** One client: its framing in front of the protocol, and what it registered for. Runs on one event loop. */
-  private final class Connection {
+  private final class Connection implements TcpFraming.Reading {
     private final EventBus bus = vertx.eventBus();
+    private final Context context = vertx.getOrCreateContext();
     private final NetSocket socket;
     private final TcpFraming framing;
     /** Frames back to the client, in order; a batch's text made in slices between other tasks. */
@@ -91,14 +141,25 @@ public final class TcpBridge {
     /** Fire-and-forget raw-event bodies of the current socket read, in arrival order. */
     private List<Object> group = new ArrayList<>();
     private boolean closed;
+    private long lastFrameMs = clock.millis();
+    private int refusedFrames;
+    /** Reasons reading is paused for (the budget, a full output): the socket reads again when none is left. */
+    private int pauses;
+    /** Bytes written and not yet handed to the kernel; and since when it was over OUTPUT_BYTES, else -1. */
+    private long pendingBytes;
+    private long fullSinceMs = -1;
+    /** When a write last reached the kernel: a peer that reads slowly still makes progress; a stopped one not. */
+    private long lastWrittenMs = clock.millis();
+    private boolean pausedForOutput;
 
     Connection(NetSocket socket) {
       this.socket = socket;
-      this.framing = new TcpFraming(limit, this::onFrame, this::refuse);
-      this.outbox = new FrameOutbox(vertx.getOrCreateContext(), socket, FrameOutbox.LENGTH_PREFIXED);
+      this.framing = new TcpFraming(limit, budget, this, this::onFrame, this::refuse);
+      this.outbox = new FrameOutbox(context, socket, FrameOutbox.LENGTH_PREFIXED, this::queued);
     }
 
     void start() {
+      open.add(this);
       socket.handler(this::onBytes);
       socket.closeHandler(v -> onClosed());
       socket.exceptionHandler(err -> {
@@ -125,7 +186,59 @@ public final class TcpBridge {
       }
     }
 
+    @Override
+    public void pause() {
+      if (pauses++ == 0) {
+        socket.pause();
+      }
+    }
+
+    @Override
+    public void resume() {
+      if (--pauses == 0) {
+        socket.resume();
+      }
+    }
+
+    @Override
+    public void onLoop(Runnable task) {
+      // A frame let through later (once the budget had room) hands its raw events over at once too.
+      context.runOnContext(v -> {
+        task.run();
+        handOver();
+      });
+    }
+
+    private void check(long now) {
+      if (closed) {
+        return;
+      }
+      // Not idle while the module itself stopped reading it for its unread output: the slow-consumer rule decides.
+      if (!pausedForOutput && now - lastFrameMs >= idleMs) {
+        drops.drop("idle", "TCP bridge: closing connection from " + socket.remoteAddress() + ": no frame for "
+          + (now - lastFrameMs) + " ms (bridge_idle_timeout_seconds)");
+        abort();
+      } else if (fullSinceMs >= 0 && now - Math.max(fullSinceMs, lastWrittenMs) >= SLOW_CLOSE_MS) {
+        drops.drop("slow_consumer", "TCP bridge: closing connection from " + socket.remoteAddress() + ": "
+          + pendingBytes + " bytes unread, none taken for " + (now - lastWrittenMs) + " ms");
+        abort();
+      }
+    }
+
     private void onFrame(Buffer bytes) {
+      lastFrameMs = clock.millis();
+      if (bytes.length() > TcpFraming.PIECE_BYTES) {
+        // A large frame without the token is refused from its type and token alone, never built.
+        TcpFrameJson.Head head = json.head(bytes);
+        if (head == null) {
+          refuse(new TcpFraming.Refusal("malformed_frame", "frame is not a JSON object"));
+          return;
+        }
+        if (!"ping".equals(head.type()) && !token.admits(head.token())) {
+          denied();
+          return;
+        }
+      }
       JsonObject frame = json.parse(bytes);
       if (frame == null) {
         refuse(new TcpFraming.Refusal("malformed_frame", "frame is not a JSON object"));
@@ -137,7 +250,7 @@ public final class TcpBridge {
         return;
       }
       if (!token.admits(frame)) {
-        error(ACCESS_DENIED);
+        denied();
         return;
       }
       String address = frame.getValue("address") instanceof String a ? a : null;
@@ -217,7 +330,7 @@ public final class TcpBridge {
       if (registrations.containsKey(address)) {
         return;
       }
-      registrations.put(address, bus.consumer(address, msg -> write(new JsonObject().put("type", "message")
+      registrations.put(address, bus.consumer(address, msg -> deliver(new JsonObject().put("type", "message")
         .put("address", address).put("headers", headers(msg)).put("body", msg.body()).put("send", msg.isSend()))));
     }
 
@@ -238,16 +351,76 @@ public final class TcpBridge {
       write(errorFrame(message));
     }
 
+    /** A frame without the right token: access_denied, and after a few of them the connection is closed. */
+    private void denied() {
+      error(ACCESS_DENIED);
+      if (++refusedFrames >= MAX_REFUSED_FRAMES) {
+        drops.drop("unauthorized", "TCP bridge: closing connection from " + socket.remoteAddress() + ": "
+          + refusedFrames + " frames without the right token");
+        close();
+      }
+    }
+
+    /** A consumer's message: dropped while the peer leaves too much unread, so a slow reader costs no heap. */
+    private void deliver(JsonObject frame) {
+      if (closed) {
+        return;
+      }
+      if (pendingBytes >= OUTPUT_BYTES || outbox.backlog() >= MAX_BACKLOG_FRAMES) {
+        if (fullSinceMs < 0) {
+          fullSinceMs = clock.millis();
+        }
+        drops.drop("slow_consumer", "TCP bridge: message to " + frame.getString("address") + " for "
+          + socket.remoteAddress() + " dropped: " + pendingBytes + " bytes unread, " + outbox.backlog()
+          + " frames waiting");
+        return;
+      }
+      write(frame);
+    }
+
+    /**
+     * Replies (pong, err, a request's answer): always written, as each answers a frame read; past OUTPUT_BYTES
+     * unread, reading stops until the peer catches up, so a client that pings and never reads fills nothing.
+     */
     private void write(JsonObject frame) {
       if (!closed) {
         outbox.send(frame);
       }
     }
 
+    /** What the outbox hands the socket: counted until the peer took it; past OUTPUT_BYTES, reading stops. */
+    private void queued(int length, Future<Void> written) {
+      pendingBytes += length;
+      written.onComplete(done -> written(length));
+      if (pendingBytes >= OUTPUT_BYTES) {
+        if (fullSinceMs < 0) {
+          fullSinceMs = clock.millis();
+        }
+        if (!pausedForOutput) {
+          pausedForOutput = true;
+          pause();
+        }
+      }
+    }
+
+    private void written(int length) {
+      pendingBytes -= length;
+      lastWrittenMs = clock.millis();
+      if (pendingBytes < OUTPUT_BYTES) {
+        fullSinceMs = -1;
+      }
+      if (pendingBytes < OUTPUT_BYTES / 2) {
+        if (pausedForOutput && !closed) {
+          pausedForOutput = false;
+          resume();
+        }
+      }
+    }
+
     /** Counts the frame as dropped, tells the client why and closes this connection only. */
     private void refuse(TcpFraming.Refusal refusal) {
-      metrics.dropped(refusal.reason(), 1);
-      LOG.warn("TCP bridge: closing connection from {}: {}", socket.remoteAddress(), refusal.detail());
+      drops.drop(refusal.reason(), "TCP bridge: closing connection from " + socket.remoteAddress() + ": "
+        + refusal.detail());
       if (!closed) {
         outbox.sendLast(errorFrame(refusal.reason()));
       }
@@ -256,13 +429,33 @@ public final class TcpBridge {
 
     private void close() {
       if (!closed) {
-        closed = true;
         socket.close();
         onClosed();
       }
     }
 
+    /**
+     * Closes at once, dropping what the peer left unread: Vert.x's close waits until every byte written was taken,
+     * which a peer that does not read never does (the connection, its bytes and a graceful stop of the module
+     * would wait forever).
+     */
+    private void abort() {
+      if (!closed) {
+        if (socket instanceof NetSocketInternal internal) {
+          // Past the pipeline, where Vert.x would turn the close into a graceful one again.
+          Channel channel = internal.channelHandlerContext().channel();
+          channel.unsafe().close(channel.voidPromise());
+        } else {
+          socket.close();
+        }
+        onClosed();
+      }
+    }
+
     private void onClosed() {
+      if (open.remove(this)) {
+        connections.closed();
+      }
       closed = true;
       framing.stop();
       outbox.close();

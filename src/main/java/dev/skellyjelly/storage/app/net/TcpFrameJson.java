@@ -24,6 +24,10 @@ import java.util.List;
  * <p>The base64 text of {@code body.data.image} is decoded straight into bytes while parsing, never held as a
  * String: a maximum-size screenshot's base64 would cost ~90 MB of transient chars and strings. When it is base64 in
  * neither alphabet the frame is read the plain way, so the receiver dead-letters it as bad_image.
+ *
+ * <p>Every other string is at most {@link #MAX_STRING_CHARS} long: Jackson gathers a string's characters before
+ * making it, so a frame of one 20 MB string held ~100 MB of heap for a moment. And a large frame's type and token
+ * can be read ({@link #head}) without building anything, so a frame without the token costs no more than its bytes.
  */
 final class TcpFrameJson {
 
@@ -33,6 +37,15 @@ final class TcpFrameJson {
    * and the message would vanish. No contract message comes close to this depth.
    */
   static final int MAX_DEPTH = 64;
+  /**
+   * Longest string of a frame (but a base64 image, decoded straight into bytes), in characters. No contract field
+   * comes close (titles are at most 4096 characters); a longer string makes the frame malformed.
+   */
+  static final int MAX_STRING_CHARS = 1 << 20;
+
+  /** What admission needs of a frame: its {@code type} and {@code headers.token}, each null when absent. */
+  record Head(String type, String token) {
+  }
 
   private static final List<Base64Variant> IMAGE_ALPHABETS = List.of(
     Base64Variants.MIME_NO_LINEFEEDS.withReadPadding(Base64Variant.PaddingReadBehaviour.PADDING_ALLOWED),
@@ -44,7 +57,7 @@ final class TcpFrameJson {
   TcpFrameJson(long maxFrameBytes) {
     StreamReadConstraints limits = StreamReadConstraints.builder()
       .maxNestingDepth(MAX_DEPTH)
-      .maxStringLength((int) Math.min(Integer.MAX_VALUE, maxFrameBytes))
+      .maxStringLength((int) Math.min(MAX_STRING_CHARS, maxFrameBytes))
       .maxNumberLength(StreamReadConstraints.DEFAULT_MAX_NUM_LEN)
       .build();
     factory = JsonFactory.builder().streamReadConstraints(limits).enable(JsonReadFeature.ALLOW_JAVA_COMMENTS).build();
@@ -74,6 +87,41 @@ final class TcpFrameJson {
    * few hundred bytes). A larger frame (a screenshot) is read in place, never copied whole.
    */
   static final int ARRAY_PARSE_BYTES = 16 * 1024;
+
+  /**
+   * The frame's type and token, every other value skipped unread (Jackson skips a string without gathering it);
+   * null when the frame does not start as a JSON object or breaks off before its type and headers were read.
+   */
+  Head head(Buffer bytes) {
+    try (JsonParser p = factory.createParser(new BufferInput(bytes))) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      String type = null;
+      String token = null;
+      for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (name.equals("type") && value == JsonToken.VALUE_STRING) {
+          type = p.getText();
+        } else if (name.equals("headers") && value == JsonToken.START_OBJECT) {
+          for (JsonToken h = p.nextToken(); h == JsonToken.FIELD_NAME; h = p.nextToken()) {
+            String header = p.currentName();
+            if (p.nextToken() == JsonToken.VALUE_STRING && header.equals(BridgeToken.HEADER)) {
+              token = p.getText();
+            } else {
+              p.skipChildren();
+            }
+          }
+        } else {
+          p.skipChildren();
+        }
+      }
+      return new Head(type, token);
+    } catch (IOException | RuntimeException notJson) {
+      return null;
+    }
+  }
 
   /** {@code alphabet} null: the image is read as text. */
   private JsonObject parse(Buffer bytes, Base64Variant alphabet) throws IOException {

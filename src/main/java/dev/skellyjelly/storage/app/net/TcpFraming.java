@@ -15,6 +15,10 @@ import io.vertx.core.parsetools.RecordParser;
  * announced length: RecordParser holds a whole record three times over while handing it out (its own buffer, the
  * record's bytes, the record's buffer), and a maximum-size screenshot three times over does not fit in the heap
  * beside a full screenshot budget (MemoryIT ran out of heap).
+ *
+ * <p>Every frame's length is reserved against the shared {@link BridgeBudget} as soon as its header is read; when
+ * the budget cannot cover it, the framing and the socket stop reading until it can. The bytes are released once
+ * the frame was handed on (the handler returned) or the framing stopped.
  */
 final class TcpFraming implements Handler<Buffer> {
 
@@ -22,11 +26,23 @@ final class TcpFraming implements Handler<Buffer> {
   record Refusal(String reason, String detail) {
   }
 
+  /** The socket behind the framing: its reading paused and resumed, and work handed back to its event loop. */
+  interface Reading {
+    void pause();
+
+    void resume();
+
+    /** Runs {@code task} on the connection's event loop (a budget grant arrives on whichever thread released). */
+    void onLoop(Runnable task);
+  }
+
   static final int HEADER_BYTES = 4;
   static final int PIECE_BYTES = 64 * 1024;
 
   private final RecordParser parser = RecordParser.newFixed(HEADER_BYTES);
   private final long limit;
+  private final BridgeBudget budget;
+  private final Reading reading;
   private final Handler<Buffer> onFrame;
   private final Handler<Refusal> onRefusal;
   /** Length of the frame being read, or -1 while reading its header. */
@@ -34,10 +50,19 @@ final class TcpFraming implements Handler<Buffer> {
   /** The body of a frame over {@link #PIECE_BYTES} as far as read; null for a smaller one. */
   private Buffer body;
   private boolean stopped;
+  /** Bytes of the frame being read that are reserved against the budget. */
+  private long reserved;
+  /** The frame's reservation while it waits for the budget, else null. */
+  private BridgeBudget.Waiter waiter;
 
-  /** {@code limit}: the largest frame admitted, in bytes. */
-  TcpFraming(long limit, Handler<Buffer> onFrame, Handler<Refusal> onRefusal) {
+  /** {@code limit}: the largest frame admitted, in bytes; at most the budget's capacity. */
+  TcpFraming(long limit, BridgeBudget budget, Reading reading, Handler<Buffer> onFrame, Handler<Refusal> onRefusal) {
+    if (limit > budget.capacity()) {
+      throw new IllegalArgumentException("a " + limit + "-byte frame could never fit the " + budget.capacity() + "-byte budget");
+    }
     this.limit = limit;
+    this.budget = budget;
+    this.reading = reading;
     this.onFrame = onFrame;
     this.onRefusal = onRefusal;
     parser.handler(this::onRecord);
@@ -59,9 +84,26 @@ final class TcpFraming implements Handler<Buffer> {
 
   /** Reads nothing more: after a refusal or when the connection closed. */
   void stop() {
+    if (stopped) {
+      return;
+    }
     stopped = true;
     body = null;
     parser.pause();
+    budget.cancel(waiter);
+    waiter = null;
+    releaseReserved();
+  }
+
+  /** Bytes of this connection reserved now: for tests. */
+  long reserved() {
+    return reserved;
+  }
+
+  private void releaseReserved() {
+    long bytes = reserved;
+    reserved = 0;
+    budget.release(bytes);
   }
 
   private void onRecord(Buffer record) {
@@ -84,7 +126,11 @@ final class TcpFraming implements Handler<Buffer> {
     }
     expected = -1;
     parser.fixedSizeMode(HEADER_BYTES);
-    onFrame.handle(frame);
+    try {
+      onFrame.handle(frame);
+    } finally {
+      releaseReserved();
+    }
   }
 
   private void onHeader(int length) {
@@ -93,13 +139,34 @@ final class TcpFraming implements Handler<Buffer> {
       refuse(new Refusal("malformed_frame", "bad frame length " + length));
     } else if (length > limit) {
       refuse(new Refusal("oversize", "frame of " + length + " bytes over the " + limit + "-byte limit"));
+    } else if (budget.tryReserve(length)) {
+      admit(length);
     } else {
-      expected = length;
-      if (length > PIECE_BYTES) {
-        body = Buffer.buffer(length);
-      }
-      parser.fixedSizeMode(Math.min(PIECE_BYTES, length));
+      // No body byte is read before its bytes are reserved: stop reading until the budget has room.
+      parser.pause();
+      reading.pause();
+      waiter = budget.reserve(length, () -> reading.onLoop(() -> admitLate(length)));
     }
+  }
+
+  private void admitLate(int length) {
+    waiter = null;
+    if (stopped) {
+      budget.release(length);
+      return;
+    }
+    admit(length);
+    reading.resume();
+    parser.resume();
+  }
+
+  private void admit(int length) {
+    reserved = length;
+    expected = length;
+    if (length > PIECE_BYTES) {
+      body = Buffer.buffer(length);
+    }
+    parser.fixedSizeMode(Math.min(PIECE_BYTES, length));
   }
 
   private void refuse(Refusal refusal) {

@@ -42,6 +42,35 @@ class TcpFrameJsonTest {
   }
 
   @Test
+  void anImageLongerThanAnyOtherStringMayBeIsStillDecoded() {
+    byte[] image = new byte[3 * TcpFrameJson.MAX_STRING_CHARS];
+    image[image.length - 1] = 42;
+    TcpFrameJson large = new TcpFrameJson(24L << 20);
+    JsonObject frame = large.parse(frameWithImage(Base64.getEncoder().encodeToString(image)));
+    assertNotNull(frame);
+    assertArrayEquals(image, frame.getJsonObject("body").getJsonObject("data").getBinary("image"));
+  }
+
+  @Test
+  void aStringOverTheLimitMakesTheFrameMalformed() {
+    TcpFrameJson large = new TcpFrameJson(24L << 20);
+    String ok = "x".repeat(TcpFrameJson.MAX_STRING_CHARS);
+    assertEquals(ok, large.parse(Buffer.buffer(new JsonObject().put("body", ok).encode())).getString("body"));
+    assertNull(large.parse(Buffer.buffer(new JsonObject().put("body", ok + "x").encode())));
+  }
+
+  @Test
+  void theHeadOfAFrameIsItsTypeAndTokenWhateverElseItHolds() {
+    String padding = "x".repeat(3 * TcpFrameJson.MAX_STRING_CHARS);
+    Buffer frame = Buffer.buffer(new JsonObject().put("body", new JsonObject().put("padding", padding))
+      .put("headers", new JsonObject().put("a", padding).put("token", "t0k3n")).put("type", "send").encode());
+    assertEquals(new TcpFrameJson.Head("send", "t0k3n"), new TcpFrameJson(24L << 20).head(frame));
+    assertEquals(new TcpFrameJson.Head("ping", null), json.head(Buffer.buffer("{\"type\":\"ping\"}")));
+    assertNull(json.head(Buffer.buffer("[1]")));
+    assertNull(json.head(Buffer.buffer("{\"body\": {\"x\": ")));
+  }
+
+  @Test
   void anImageThatIsNotBase64StaysTextForTheReceiverToDeadLetter() {
     JsonObject frame = json.parse(frameWithImage("not base64 at all!"));
     assertEquals("not base64 at all!", frame.getJsonObject("body").getJsonObject("data").getValue("image"));

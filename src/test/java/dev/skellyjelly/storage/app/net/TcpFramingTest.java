@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The TCP bridge's framing: frames whole and in order however the bytes arrive; bad lengths refused at once. */
 class TcpFramingTest {
@@ -16,7 +18,36 @@ class TcpFramingTest {
 
   private final List<String> frames = new ArrayList<>();
   private final List<TcpFraming.Refusal> refusals = new ArrayList<>();
-  private final TcpFraming framing = new TcpFraming(LIMIT, f -> frames.add(f.toString()), refusals::add);
+  private final BridgeBudget budget = new BridgeBudget(LIMIT);
+  private final Socket socket = new Socket();
+  private final TcpFraming framing = new TcpFraming(LIMIT, budget, socket, f -> frames.add(f.toString()), refusals::add);
+
+  /** The socket as the framing sees it: whether it reads, and the tasks handed to its event loop, run on demand. */
+  private static final class Socket implements TcpFraming.Reading {
+    boolean paused;
+    final List<Runnable> loop = new ArrayList<>();
+
+    @Override
+    public void pause() {
+      paused = true;
+    }
+
+    @Override
+    public void resume() {
+      paused = false;
+    }
+
+    @Override
+    public void onLoop(Runnable task) {
+      loop.add(task);
+    }
+
+    void runLoop() {
+      List<Runnable> tasks = List.copyOf(loop);
+      loop.clear();
+      tasks.forEach(Runnable::run);
+    }
+  }
 
   private static Buffer frame(String text) {
     return Buffer.buffer().appendInt(text.length()).appendString(text);
@@ -66,10 +97,42 @@ class TcpFramingTest {
   void aLengthThatCannotHoldAnObjectIsMalformed() {
     for (int length : new int[]{-1, 0, 1}) {
       List<TcpFraming.Refusal> refused = new ArrayList<>();
-      new TcpFraming(LIMIT, f -> frames.add(f.toString()), refused::add).handle(Buffer.buffer().appendInt(length).appendString("{}"));
+      new TcpFraming(LIMIT, budget, socket, f -> frames.add(f.toString()), refused::add).handle(Buffer.buffer().appendInt(length).appendString("{}"));
       assertEquals(List.of(new TcpFraming.Refusal("malformed_frame", "bad frame length " + length)), refused);
     }
     assertEquals(List.of(), frames);
+  }
+
+  @Test
+  void aFrameWaitsForTheBudgetWithItsSocketPausedAndReleasesItOnceHandedOn() {
+    String text = new JsonObject().put("x", "y".repeat(100_000)).encode();
+    // Another connection holds all but 1000 bytes of the budget.
+    assertTrue(budget.tryReserve(LIMIT - 1_000));
+    framing.handle(frame(text));
+    assertEquals(List.of(), frames, "no body read before its bytes are reserved");
+    assertTrue(socket.paused, "the socket stops reading");
+    assertEquals(LIMIT - 1_000, budget.used(), "nothing allocated past the budget");
+    budget.release(LIMIT - 1_000);
+    assertEquals(text.length(), budget.used(), "the waiting frame got its bytes");
+    socket.runLoop();
+    assertFalse(socket.paused, "the socket reads again");
+    assertEquals(List.of(text), frames);
+    assertEquals(0, budget.used(), "released once the frame was handed on");
+  }
+
+  @Test
+  void aStoppedConnectionGivesBackItsReservationWaitingOrGranted() {
+    framing.handle(Buffer.buffer().appendInt(5_000).appendString("{\"x\":"));
+    assertEquals(5_000, budget.used(), "reserved from the header, before the body");
+    framing.stop();
+    assertEquals(0, budget.used());
+
+    TcpFraming waiting = new TcpFraming(LIMIT, budget, socket, f -> frames.add(f.toString()), refusals::add);
+    assertTrue(budget.tryReserve(LIMIT));
+    waiting.handle(Buffer.buffer().appendInt(5_000));
+    waiting.stop();
+    budget.release(LIMIT);
+    assertEquals(0, budget.used(), "a cancelled wait takes nothing");
   }
 
   @Test

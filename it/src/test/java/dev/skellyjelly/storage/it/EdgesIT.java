@@ -1,0 +1,399 @@
+package dev.skellyjelly.storage.it;
+
+import dev.skellyjelly.storage.codecs.Addresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Hostile peers on every bridge edge at once, beside a legitimate producer and consumer, against the real jar under
+ * conf/jvm.options (-Xmx96m), which such peers used to kill with an OutOfMemoryError: WebSocket clients of a foreign
+ * web site's origin (403 at the handshake) and without an origin sending 21 MB messages; TCP connections announcing
+ * and sending 20 MB frames without the token and with it; a connection sending frames without the token; 2 000
+ * connections that send a bare 4-byte header; a client pinging as fast as it can and never reading; a registered
+ * batch consumer that stops reading. The module stays up, bounded in RSS, shows each refusal in
+ * {@code dropped_total{reason}} (logged at most once a minute per reason), and every event the producer got
+ * acknowledged is committed and batched exactly once.
+ */
+class EdgesIT {
+
+  static final String TOKEN = "edges-" + UUID.randomUUID() + UUID.randomUUID();
+  static final int IDLE_SECONDS = 4;
+  static final int PRODUCE_SECONDS = 25;
+  static final int EVENTS_PER_TICK = 10;
+  static final int TCP_ATTACK_BYTES = 20 << 20;
+  static final int WS_ATTACK_BYTES = 21 << 20;
+  static final int HEADER_ONLY = 2_000;
+  /** conf/jvm.options' heap, and what the JVM may add outside it (metaspace, code cache, stacks, Netty). */
+  static final long HEAP_MB = 96;
+  static final long RSS_MARGIN_MB = 128;
+
+  @TempDir
+  Path dir;
+  final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  @Timeout(value = 150, unit = TimeUnit.SECONDS)
+  void hostilePeersOnEveryEdgeCostCountersWhileTheProducerLosesNothing() throws Exception {
+    int httpPort = ClusterIT.freePort();
+    int tcpPort = ClusterIT.freePort();
+    Path db = dir.resolve("db").resolve("events.db");
+    AtomicLong peakRssKb = new AtomicLong(-1);
+    ExecutorService pool = Executors.newCachedThreadPool();
+    Vertx clients = Vertx.vertx();
+    try (JarProcess jar = JarProcess.start(dir.resolve("work"), dir.resolve("home"), JarProcess.run(db, dir.resolve("shots"),
+      "--set", "http_port=" + httpPort, "--set", "sockjs_bridge=true", "--set", "tcp_bridge_port=" + tcpPort,
+      "--set", "bridge_token=" + TOKEN, "--set", "bridge_idle_timeout_seconds=" + IDLE_SECONDS,
+      "--set", "batch_window_seconds=2", "--set", "window_grace_ms=1100", "--set", "write_flush_interval_ms=100"))) {
+      CrashLoopIT.awaitHealthy(http, jar, httpPort);
+      try {
+      Thread sampler = MemoryIT.sampleRss(jar, peakRssKb);
+
+      String session = UUID.randomUUID().toString();
+      TcpBridgeClient consumer = TcpBridgeClient.connect(tcpPort, TOKEN);
+      consumer.register(Addresses.EVENT_BATCH_JSON);
+      assertTrue(consumer.ping(10) != null, "the consumer is registered");
+      Socket slowConsumer = quietSocket(tcpPort);
+      frame(slowConsumer, new JsonObject().put("type", "register").put("address", Addresses.EVENT_BATCH_JSON)
+        .put("headers", new JsonObject().put("token", TOKEN)).encode());
+      TcpBridgeClient producer = TcpBridgeClient.connect(tcpPort, TOKEN);
+      System.out.println("EdgesIT: consumer " + consumer.localPort() + ", slow consumer " + slowConsumer.getLocalPort()
+        + ", producer " + producer.localPort());
+      // Consumers that only receive stay connected by pinging (CONTRACT §5); the slow one pings too, never reading.
+      AtomicBoolean running = new AtomicBoolean(true);
+      pool.submit(() -> keepPinging(running, consumer::sendQuietly));
+      pool.submit(() -> keepPinging(running, ping -> {
+        try {
+          frame(slowConsumer, ping.encode());
+        } catch (IOException closed) {
+          running.set(false);
+        }
+      }));
+
+      // The legitimate producer: 1000 events/s, each a request answered once committed, the whole time.
+      Future<Set<String>> sent = pool.submit(() -> produce(producer, session));
+      Future<Boolean> pinger = pool.submit(() -> pingWithoutReading(tcpPort));
+      // TCP frames of 20 MB: six without the token (refused from their head), six with it (a string over the limit).
+      List<Future<String>> tcpAttacks = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        tcpAttacks.add(pool.submit(() -> bigTcpFrame(tcpPort, null)));
+        tcpAttacks.add(pool.submit(() -> bigTcpFrame(tcpPort, TOKEN)));
+      }
+      // WebSockets: four of a foreign web site (refused at the handshake), four without an origin sending 21 MB.
+      List<CompletableFuture<String>> wsAttacks = new ArrayList<>();
+      String wsMessage = new JsonObject().put("type", "publish").put("address", Addresses.RAW_EVENT)
+        .put("body", new JsonObject().put("pad", "x".repeat(WS_ATTACK_BYTES))).encode();
+      for (int i = 0; i < 4; i++) {
+        wsAttacks.add(bigWebSocketMessage(clients, httpPort, "https://evil.example", wsMessage));
+        wsAttacks.add(bigWebSocketMessage(clients, httpPort, null, wsMessage));
+      }
+      for (Future<String> a : tcpAttacks) {
+        String outcome = a.get(60, TimeUnit.SECONDS);
+        assertTrue(outcome.equals("err access_denied") || outcome.equals("err malformed_frame")
+          || outcome.equals("closed"), outcome);
+      }
+      // Each ends refused (403, or closed as the client sees it; SockJsBridgeTest checks the 403 itself).
+      for (CompletableFuture<String> a : wsAttacks) {
+        String outcome = a.get(60, TimeUnit.SECONDS);
+        assertTrue(outcome.equals("403") || outcome.equals("closed"), outcome);
+      }
+
+      // Frames without the token, one after another: after the third the connection is closed.
+      try (TcpBridgeClient stranger = TcpBridgeClient.connect(tcpPort, "not-the-token")) {
+        for (int i = 0; i < 3; i++) {
+          stranger.publish(Addresses.RAW_EVENT, BridgesIT.event(session, 0, null));
+        }
+        assertTrue(stranger.closedByServer(10), "closed after three frames without the token");
+        assertEquals(3, stranger.count(TcpBridgeClient.type("err")), () -> String.valueOf(stranger.frames()));
+      }
+
+      // 2 000 connections sending a bare header: the limit refuses most at once, the idle timeout closes the rest.
+      List<Socket> headerOnly = new ArrayList<>();
+      for (int i = 0; i < HEADER_ONLY; i++) {
+        try {
+          Socket s = new Socket();
+          s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), tcpPort), 5_000);
+          s.getOutputStream().write(ByteBuffer.allocate(4).putInt(100).array());
+          headerOnly.add(s);
+        } catch (IOException refused) {
+          // Closed by the module before the header went out.
+        }
+      }
+
+      Set<String> ids = sent.get(PRODUCE_SECONDS + 60, TimeUnit.SECONDS);
+      running.set(false);
+      assertTrue(pinger.get(60, TimeUnit.SECONDS), "the client that never reads was closed by the module");
+      assertTrue(jar.isAlive(), jar::describe);
+      assertTrue(ids.size() >= PRODUCE_SECONDS * 1000 / 2, "the producer kept going: " + ids.size() + " acknowledged");
+
+      // Every acknowledged event reaches the consumer in a batch, exactly once.
+      Map<String, Integer> batched = new HashMap<>();
+      await("every acknowledged event batched").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        .failFast("the consumer was disconnected", consumer::isClosed)
+        .until(() -> {
+          JsonObject f;
+          while ((f = consumer.poll(BridgesIT.batchOf(session), 0)) != null) {
+            for (Object o : f.getJsonObject("body").getJsonArray("events")) {
+              batched.merge(((JsonObject) o).getString("id"), 1, Integer::sum);
+            }
+          }
+          return batched.keySet().containsAll(ids);
+        });
+      assertTrue(batched.values().stream().allMatch(n -> n == 1), "each event in exactly one batch");
+      assertFalse(consumer.isClosed(), "the reading consumer stays connected");
+
+      assertTrue(closedByServer(slowConsumer, 20_000), "the consumer that stopped reading was closed");
+      await("the header-only connections closed").atMost(Duration.ofSeconds(IDLE_SECONDS * 4L))
+        .until(() -> headerOnly.stream().allMatch(h -> closedByServer(h, 200)));
+
+      Scrape m = Scrape.of(httpPort);
+      Map<String, Double> dropped = m.byLabel("skelly_storage_dropped_total", "reason");
+      System.out.println("EdgesIT: dropped_total by reason " + new java.util.TreeMap<>(dropped));
+      assertTrue(dropped.getOrDefault("origin", 0.0) >= 1, dropped::toString);
+      assertTrue(dropped.getOrDefault("connection_limit", 0.0) >= HEADER_ONLY / 2.0, dropped::toString);
+      assertTrue(dropped.getOrDefault("idle", 0.0) >= 1, dropped::toString);
+      assertTrue(dropped.getOrDefault("unauthorized", 0.0) >= 1, dropped::toString);
+      assertTrue(dropped.getOrDefault("slow_consumer", 0.0) >= 1, dropped::toString);
+      assertEquals(0.0, m.get("skelly_storage_bridge_input_bytes"), "no input held once the peers are gone");
+
+      peakRssKb.accumulateAndGet(MemoryIT.vmHwmKb(jar.pid()), Math::max);
+      sampler.interrupt();
+      producer.close();
+      consumer.close();
+      jar.terminate();
+      assertEquals(0, jar.waitForExit(Duration.ofSeconds(60)), jar::describe);
+      assertTrue(jar.stdoutLines().stream().noneMatch(l -> l.contains("OutOfMemoryError"))
+        && jar.stderrLines().stream().noneMatch(l -> l.contains("OutOfMemoryError")), jar::describe);
+      // Logged at most once a minute per reason: 2 000 refusals are a line or two, not 2 000.
+      long limitLines = jar.stderrLines().stream().filter(l -> l.contains("reason=\"connection_limit\"")).count();
+      assertTrue(limitLines >= 1 && limitLines <= 3, limitLines + " log lines for connection_limit");
+
+      assertEquals(ids.size(), JarProcess.scalar(db, "SELECT coalesce(sum(n), 0) FROM event_counts WHERE session_id = '"
+        + session + "'"), "every acknowledged event committed, nothing else of the session");
+      assertEquals(ids.size(), batched.size());
+      headerOnly.forEach(EdgesIT::closeQuietly);
+      closeQuietly(slowConsumer);
+      } catch (Throwable t) {
+        // The module's own account (its warnings name each connection it closed and why).
+        jar.stderrLines().stream().filter(l -> !l.startsWith("status")).limit(200).forEach(System.out::println);
+        jar.stdoutLines().forEach(System.out::println);
+        if (jar.isAlive()) {
+          System.out.println("EdgesIT: at the failure " + Scrape.of(httpPort));
+        }
+        throw t;
+      }
+    } finally {
+      System.out.printf("EdgesIT: peak RSS of the module (VmHWM) %d kB (%.1f MB)%n", peakRssKb.get(), peakRssKb.get() / 1024.0);
+      pool.shutdownNow();
+      clients.close().await();
+    }
+    assertTrue(peakRssKb.get() < (HEAP_MB + RSS_MARGIN_MB) * 1024, "peak RSS " + peakRssKb.get() + " kB within "
+      + HEAP_MB + " MB of heap + " + RSS_MARGIN_MB + " MB");
+  }
+
+  /** Requests at 1000 events/s for PRODUCE_SECONDS; the ids acknowledged as committed. */
+  private static Set<String> produce(TcpBridgeClient producer, String session) throws Exception {
+    Map<String, String> byReply = new ConcurrentHashMap<>();
+    Set<String> acked = ConcurrentHashMap.newKeySet();
+    AtomicInteger answered = new AtomicInteger();
+    producer.onFrame = f -> {
+      String id = byReply.get(String.valueOf(f.getString("address")));
+      if (id != null) {
+        answered.incrementAndGet();
+        if ("message".equals(f.getString("type")) && f.getJsonObject("body").getBoolean("committed", false)) {
+          acked.add(id);
+        }
+      }
+    };
+    long start = System.nanoTime();
+    int n = 0;
+    for (long tick = 0; tick < PRODUCE_SECONDS * 100L; tick++) {
+      long wait = start + tick * 10_000_000L - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      for (int i = 0; i < EVENTS_PER_TICK; i++, n++) {
+        // Window titles of a few hundred characters: batches large enough to fill a consumer that does not read.
+        JsonObject e = BridgesIT.event(session, n % 7, null);
+        if (n % 7 == 3) {
+          e.getJsonObject("data").put("window_title", "Editor – " + "x".repeat(2_000));
+        }
+        String reply = "ack-" + n;
+        byReply.put(reply, e.getString("id"));
+        producer.write(producer.frame("send", Addresses.RAW_EVENT, e).put("replyAddress", reply).encode());
+      }
+      producer.flush();
+    }
+    int requests = n;
+    await("every request answered").atMost(Duration.ofSeconds(60)).until(() -> answered.get() >= requests);
+    return Set.copyOf(acked);
+  }
+
+  /** A ping every second while {@code running}. */
+  private static Void keepPinging(AtomicBoolean running, java.util.function.Consumer<JsonObject> send)
+    throws InterruptedException {
+    while (running.get()) {
+      send.accept(new JsonObject().put("type", "ping"));
+      TimeUnit.SECONDS.sleep(1);
+    }
+    return null;
+  }
+
+  /** Pings as fast as it can and never reads; true once the module closed the connection. */
+  private static boolean pingWithoutReading(int tcpPort) throws IOException {
+    byte[] ping = new JsonObject().put("type", "ping").encode().getBytes(StandardCharsets.UTF_8);
+    ByteBuffer many = ByteBuffer.allocate(1_000 * (4 + ping.length));
+    for (int i = 0; i < 1_000; i++) {
+      many.putInt(ping.length).put(ping);
+    }
+    try (Socket s = quietSocket(tcpPort)) {
+      OutputStream out = s.getOutputStream();
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (System.nanoTime() < end) {
+        out.write(many.array());
+      }
+      return false;
+    } catch (IOException closedByModule) {
+      return true;
+    }
+  }
+
+  /** One frame of TCP_ATTACK_BYTES, a 20 MB string in its body; with {@code token} or none. What came back. */
+  private static String bigTcpFrame(int tcpPort, String token) throws IOException {
+    JsonObject f = new JsonObject().put("type", "publish").put("address", Addresses.RAW_EVENT);
+    if (token != null) {
+      f.put("headers", new JsonObject().put("token", token));
+    }
+    String head = f.encode();
+    byte[] prefix = (head.substring(0, head.length() - 1) + ",\"body\":{\"pad\":\"").getBytes(StandardCharsets.UTF_8);
+    byte[] suffix = "\"}}".getBytes(StandardCharsets.UTF_8);
+    byte[] chunk = "x".repeat(1 << 20).getBytes(StandardCharsets.US_ASCII);
+    int padding = TCP_ATTACK_BYTES - prefix.length - suffix.length;
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), tcpPort)) {
+      s.setSoTimeout(60_000);
+      DataOutputStream out = new DataOutputStream(s.getOutputStream());
+      try {
+        out.writeInt(TCP_ATTACK_BYTES);
+        out.write(prefix);
+        for (int left = padding; left > 0; left -= chunk.length) {
+          out.write(chunk, 0, Math.min(left, chunk.length));
+        }
+        out.write(suffix);
+        out.flush();
+      } catch (IOException closed) {
+        return "closed";
+      }
+      InputStream in = s.getInputStream();
+      byte[] length = in.readNBytes(4);
+      if (length.length < 4) {
+        return "closed";
+      }
+      JsonObject reply = new JsonObject(new String(in.readNBytes(ByteBuffer.wrap(length).getInt()), StandardCharsets.UTF_8));
+      return reply.getString("type") + " " + reply.getString("message");
+    }
+  }
+
+  /** A WebSocket handshake to the SockJS bridge with {@code origin} (none: null), then one 21 MB message. */
+  private static CompletableFuture<String> bigWebSocketMessage(Vertx vertx, int httpPort, String origin, String message) {
+    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
+      .setMaxFrameSize(WS_ATTACK_BYTES + 1024).setMaxMessageSize(WS_ATTACK_BYTES + 1024));
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(httpPort)
+      .setURI("/eventbus/websocket").setAllowOriginHeader(origin != null);
+    if (origin != null) {
+      options.addHeader("Origin", origin);
+    }
+    CompletableFuture<String> outcome = new CompletableFuture<>();
+    client.connect(options).onComplete(connected -> {
+      if (connected.failed()) {
+        outcome.complete(connected.cause() instanceof UpgradeRejectedException r ? Integer.toString(r.getStatus())
+          : "closed");
+        return;
+      }
+      WebSocket ws = connected.result();
+      ws.closeHandler(v -> outcome.complete("closed"));
+      ws.writeTextMessage(message);
+    });
+    return outcome;
+  }
+
+  /** A socket that takes almost nothing off the wire unless read: a 4 KB receive buffer. */
+  private static Socket quietSocket(int tcpPort) throws IOException {
+    Socket s = new Socket();
+    s.setReceiveBufferSize(4096);
+    s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), tcpPort), 5_000);
+    return s;
+  }
+
+  private static void frame(Socket s, String json) throws IOException {
+    byte[] b = json.getBytes(StandardCharsets.UTF_8);
+    DataOutputStream out = new DataOutputStream(s.getOutputStream());
+    out.writeInt(b.length);
+    out.write(b);
+    out.flush();
+  }
+
+  /** Reads what is left until the end of the stream: true when the module closed the connection. */
+  private static boolean closedByServer(Socket s, int waitMs) {
+    try {
+      s.setSoTimeout(waitMs);
+      InputStream in = s.getInputStream();
+      byte[] buffer = new byte[1 << 16];
+      while (in.read(buffer) >= 0) {
+        // Whatever the module had written before closing.
+      }
+      return true;
+    } catch (java.net.SocketTimeoutException stillOpen) {
+      return false;
+    } catch (IOException reset) {
+      return true;
+    }
+  }
+
+  private static void closeQuietly(Socket s) {
+    try {
+      s.close();
+    } catch (IOException ignored) {
+      // Closing a test's own socket.
+    }
+  }
+}
