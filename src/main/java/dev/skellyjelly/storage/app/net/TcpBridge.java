@@ -67,7 +67,10 @@ public final class TcpBridge {
   static final long OUTPUT_BYTES = 4L << 20;
   /** How long a connection may stay over {@link #OUTPUT_BYTES} with nothing taken by its peer before it is closed. */
   static final long SLOW_CLOSE_MS = 10_000;
-  /** Consumer messages a connection's outbox may hold beside the one being written; past it they are dropped. */
+  /**
+   * Frames a connection's outbox may hold beside the one being written: past it consumer messages are dropped and
+   * the connection's reading pauses (its replies would wait there), so a peer that does not read costs no heap.
+   */
   static final int MAX_BACKLOG_FRAMES = 2;
   private static final Set<String> FRAME_TYPES = Set.of("send", "publish", "register", "unregister");
   /** A group of fire-and-forget raw events is handed to the receiver at the latest when it holds this many. */
@@ -196,6 +199,7 @@ public final class TcpBridge {
     @Override
     public void resume() {
       if (--pauses == 0) {
+        lastFrameMs = clock.millis();
         socket.resume();
       }
     }
@@ -213,8 +217,9 @@ public final class TcpBridge {
       if (closed) {
         return;
       }
-      // Not idle while the module itself stopped reading it for its unread output: the slow-consumer rule decides.
-      if (!pausedForOutput && now - lastFrameMs >= idleMs) {
+      // Not idle while the module itself stopped reading it (for the input budget, or for its unread output: the
+      // slow-consumer rule decides that); its time to be idle starts again when reading resumes.
+      if (pauses == 0 && now - lastFrameMs >= idleMs) {
         drops.drop("idle", "TCP bridge: closing connection from " + socket.remoteAddress() + ": no frame for "
           + (now - lastFrameMs) + " ms (bridge_idle_timeout_seconds)");
         abort();
@@ -385,6 +390,10 @@ public final class TcpBridge {
     private void write(JsonObject frame) {
       if (!closed) {
         outbox.send(frame);
+        if (outbox.backlog() >= MAX_BACKLOG_FRAMES) {
+          // Replies wait behind a socket the peer does not empty: read no more of its frames until it does.
+          outputFull();
+        }
       }
     }
 
@@ -393,23 +402,27 @@ public final class TcpBridge {
       pendingBytes += length;
       written.onComplete(done -> written(length));
       if (pendingBytes >= OUTPUT_BYTES) {
-        if (fullSinceMs < 0) {
-          fullSinceMs = clock.millis();
-        }
-        if (!pausedForOutput) {
-          pausedForOutput = true;
-          pause();
-        }
+        outputFull();
+      }
+    }
+
+    private void outputFull() {
+      if (fullSinceMs < 0) {
+        fullSinceMs = clock.millis();
+      }
+      if (!pausedForOutput) {
+        pausedForOutput = true;
+        pause();
       }
     }
 
     private void written(int length) {
       pendingBytes -= length;
       lastWrittenMs = clock.millis();
-      if (pendingBytes < OUTPUT_BYTES) {
+      if (pendingBytes < OUTPUT_BYTES && outbox.backlog() < MAX_BACKLOG_FRAMES) {
         fullSinceMs = -1;
       }
-      if (pendingBytes < OUTPUT_BYTES / 2) {
+      if (pendingBytes < OUTPUT_BYTES / 2 && outbox.backlog() == 0) {
         if (pausedForOutput && !closed) {
           pausedForOutput = false;
           resume();
