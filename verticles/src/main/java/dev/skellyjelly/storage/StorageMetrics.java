@@ -27,7 +27,8 @@ public final class StorageMetrics {
   public static final String[] STAGES = {"receiver", "writer", "batcher", "screenshots"};
 
   /** Why a screenshot was deleted (CONTRACT §4 deleted_reason). */
-  public static final String[] DELETION_REASONS = {"analysis-complete", "retention", "shutdown", "startup-sweep"};
+  public static final String[] DELETION_REASONS = {"analysis-complete", "retention", "shutdown", "startup-sweep",
+    "duplicate"};
   /** Why an input was refused: overload, shutting down, screenshot not storable, bridge frame too large or malformed. */
   public static final String[] DROP_REASONS = {"overload", "shutdown", "screenshot_store", "oversize", "malformed_frame"};
 

@@ -17,6 +17,11 @@ public final class InternalAddresses {
   public static final String SCREENSHOT_STORE = "skelly.storage.internal.screenshot-store";
   /** Batcher → screenshot store: {@link Messages.BatchEmitted}. */
   public static final String BATCH_EMITTED = "skelly.storage.internal.batch-emitted";
+  /**
+   * Receiver → screenshot store: {@link Messages.DuplicateScreenshots}, the screenshots of events the writer
+   * found re-sent (not stored again): pixels no batch will carry.
+   */
+  public static final String SCREENSHOT_DUPLICATE = "skelly.storage.internal.screenshot-duplicate";
   /** Screenshot store → writer: {@link Messages.ScreenshotDeletions}, answered after commit. */
   public static final String SCREENSHOT_DELETED = "skelly.storage.internal.screenshot-deleted";
 

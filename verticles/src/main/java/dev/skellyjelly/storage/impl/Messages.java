@@ -95,6 +95,10 @@ public final class Messages {
   public record BatchEmitted(String windowId, long emittedAtMs, List<String> screenshotIds) {
   }
 
+  /** Screenshots handed to the store for events that turned out to be re-sent ids. */
+  public record DuplicateScreenshots(List<String> screenshotIds) {
+  }
+
   public record ScreenshotDeletion(String screenshotId, long deletedAtMs, String reason) {
   }
 

@@ -16,6 +16,7 @@ import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.codecs.ValidationLimits;
 import dev.skellyjelly.storage.impl.Messages.Accepted;
 import dev.skellyjelly.storage.impl.Messages.CommitReceipt;
+import dev.skellyjelly.storage.impl.Messages.DuplicateScreenshots;
 import dev.skellyjelly.storage.impl.Messages.ScreenshotRow;
 import dev.skellyjelly.storage.impl.Messages.StoreScreenshot;
 import dev.skellyjelly.storage.impl.Messages.WriteGroup;
@@ -202,7 +203,10 @@ public final class ReceiverVerticle extends VerticleBase {
     Future<Message<CommitReceipt>> committed = vertx.eventBus().request(InternalAddresses.WRITE, new WriteGroup(group), toWriter);
     handoffs.add(committed);
     committed
-      .onSuccess(reply -> acknowledge(group, reply.body().duplicates()))
+      .onSuccess(reply -> {
+        acknowledge(group, reply.body().duplicates());
+        releaseDuplicateScreenshots(group, reply.body().duplicates());
+      })
       .onFailure(err -> {
         LOG.error("group of {} events not confirmed by the writer: {}", group.size(), err.getMessage());
         for (Accepted a : group) {
@@ -228,6 +232,20 @@ public final class ReceiverVerticle extends VerticleBase {
         }
         a.ack().reply(reply);
       }
+    }
+  }
+
+  /** The screenshots of re-sent events were kept for nothing: the store lets them go unless another event holds them. */
+  private void releaseDuplicateScreenshots(List<Accepted> group, BitSet duplicates) {
+    List<String> ids = new ArrayList<>();
+    for (int i = duplicates.nextSetBit(0); i >= 0; i = duplicates.nextSetBit(i + 1)) {
+      ScreenshotRow row = group.get(i).screenshot();
+      if (row != null && row.ref() != null) {
+        ids.add(row.ref().screenshotId());
+      }
+    }
+    if (!ids.isEmpty()) {
+      vertx.eventBus().send(InternalAddresses.SCREENSHOT_DUPLICATE, new DuplicateScreenshots(ids), local);
     }
   }
 
