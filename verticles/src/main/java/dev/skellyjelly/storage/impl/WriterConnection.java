@@ -52,8 +52,13 @@ final class WriterConnection implements AutoCloseable {
   private Connection conn;
   private final Map<String, PreparedStatement> prepared = new HashMap<>();
 
+  /**
+   * {@code synchronous=FULL}: every commit syncs the WAL before it returns, so an event is acknowledged only
+   * once it would survive a power loss (NORMAL syncs at checkpoints only: safe against a killed process, not
+   * against the machine going down). One commit a flush interval makes the sync cheap.
+   */
   WriterConnection(Path database) throws SQLException {
-    url = "jdbc:sqlite:" + database + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=5000";
+    url = "jdbc:sqlite:" + database + "?journal_mode=WAL&synchronous=FULL&busy_timeout=5000";
     conn = DriverManager.getConnection(url);
   }
 
