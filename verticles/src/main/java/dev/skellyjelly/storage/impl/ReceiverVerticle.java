@@ -49,7 +49,12 @@ public final class ReceiverVerticle extends VerticleBase {
   /** Accepted events not yet committed, at most; past it new input is refused with 503. */
   static final int MAX_PENDING = 50_000;
   private static final long LOG_INTERVAL_NANOS = 60_000_000_000L;
-  private static final long WRITE_TIMEOUT_MS = 120_000;
+  /**
+   * No real timeout on a hand-over: the writer keeps every group until it is committed, however long the
+   * database is locked or full, and answers it then. Until that answer its events count against
+   * {@link #MAX_PENDING}; a timeout would let them out of the count while the writer still holds them.
+   */
+  private static final long WRITE_TIMEOUT_MS = 365L * 86_400_000;
   private static final long ID_SEQUENCE_MASK = (1L << 40) - 1;
 
   /** Stands for a body that could not be decoded (a null body is an input like any other). */
