@@ -55,6 +55,9 @@ public final class StorageMetrics {
   private final AtomicLong screenshotMemoryBytes = new AtomicLong();
   private final Map<String, AtomicLong> queueDepth = new ConcurrentHashMap<>();
   private final AtomicLong windowsOpen = new AtomicLong();
+  private final AtomicLong batcherHeldEvents = new AtomicLong();
+  private final AtomicLong batcherHeldBytes = new AtomicLong();
+  private final Counter windowsSwept;
   private final Map<String, Long> queueBounds = new ConcurrentHashMap<>();
   private volatile String databaseError;
 
@@ -88,6 +91,12 @@ public final class StorageMetrics {
     Gauge.builder(PREFIX + "screenshots.on.disk", screenshotsOnDisk, AtomicLong::get).description("screenshots held in temp files").register(registry);
     Gauge.builder(PREFIX + "screenshot.memory", screenshotMemoryBytes, AtomicLong::get).baseUnit("bytes").description("screenshot bytes in memory").register(registry);
     Gauge.builder(PREFIX + "windows.open", windowsOpen, AtomicLong::get).description("event-time windows not yet emitted").register(registry);
+    Gauge.builder(PREFIX + "batcher.held.events", batcherHeldEvents, AtomicLong::get)
+      .description("committed events the batcher holds in memory for windows not yet emitted").register(registry);
+    Gauge.builder(PREFIX + "batcher.held", batcherHeldBytes, AtomicLong::get).baseUnit("bytes")
+      .description("memory the batcher's recorded windows and held events take, estimated").register(registry);
+    windowsSwept = Counter.builder(PREFIX + "windows.swept")
+      .description("windows emitted from the database because the batcher kept no record of them").register(registry);
     for (String reason : DELETION_REASONS) {
       screenshotDeletedCounter(reason);
     }
@@ -208,6 +217,22 @@ public final class StorageMetrics {
 
   public AtomicLong windowsOpen() {
     return windowsOpen;
+  }
+
+  public AtomicLong batcherHeldEvents() {
+    return batcherHeldEvents;
+  }
+
+  public AtomicLong batcherHeldBytes() {
+    return batcherHeldBytes;
+  }
+
+  public void windowSwept() {
+    windowsSwept.increment();
+  }
+
+  public long windowsSwept() {
+    return (long) windowsSwept.count();
   }
 
   public AtomicLong queueDepth(String stage) {

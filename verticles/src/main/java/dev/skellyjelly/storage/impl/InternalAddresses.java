@@ -13,6 +13,13 @@ public final class InternalAddresses {
   public static final String REPLAY = "skelly.storage.internal.replay";
   /** Batcher → writer: {@link Messages.WindowQuery}, answered with {@link Messages.WindowEvents}. */
   public static final String WINDOW_EVENTS = "skelly.storage.internal.window-events";
+  /**
+   * Batcher → writer: {@link Messages.SweepQuery}, answered with {@link Messages.SweepPage}: windows of one
+   * start that the batcher kept no record of, read from the database.
+   */
+  public static final String WINDOW_SWEEP = "skelly.storage.internal.window-sweep";
+  /** Batcher → writer: {@link Messages.FiringsQuery}, answered with {@link Messages.LastFirings}. */
+  public static final String LAST_FIRINGS = "skelly.storage.internal.last-firings";
   /** Receiver → screenshot store: a {@link Messages.StoreScreenshot}, answered with a ScreenshotRef. */
   public static final String SCREENSHOT_STORE = "skelly.storage.internal.screenshot-store";
   /** Batcher → screenshot store: {@link Messages.BatchEmitted}. */

@@ -84,6 +84,22 @@ final class WriterConnection implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code work} as one transaction that is not synced on its own: for rewriting what is committed
+   * already (compaction). Its WAL frames reach the disk with the next synced commit; a power loss before that
+   * loses the whole rewrite, never the data rewritten. Saves an fsync per compacted window.
+   */
+  <T> T rewrite(Work<T> work) throws SQLException {
+    runScript("PRAGMA synchronous = NORMAL");
+    try {
+      return transaction(work);
+    } finally {
+      if (conn != null) {
+        runScript("PRAGMA synchronous = FULL");
+      }
+    }
+  }
+
   /** Runs {@code work} outside a transaction (reads); a failure costs the connection too. */
   <T> T read(Work<T> work) throws SQLException {
     connection();

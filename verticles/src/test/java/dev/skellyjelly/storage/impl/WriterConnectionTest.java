@@ -28,6 +28,9 @@ class WriterConnectionTest {
         // The connection was discarded; the next use opens a new one.
       }
       assertEquals(List.of(2), c.read(w -> w.query("PRAGMA synchronous", rs -> rs.getInt(1))));
+      // A rewrite (compaction) is not synced on its own; the commits after it are again.
+      assertEquals(List.of(1), c.rewrite(w -> w.query("PRAGMA synchronous", rs -> rs.getInt(1))));
+      assertEquals(List.of(2), c.read(w -> w.query("PRAGMA synchronous", rs -> rs.getInt(1))));
     }
   }
 }
