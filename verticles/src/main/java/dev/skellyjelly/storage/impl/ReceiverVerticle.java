@@ -8,6 +8,7 @@ import dev.skellyjelly.storage.codecs.EventJsonDecoder;
 import dev.skellyjelly.storage.codecs.EventValidator;
 import dev.skellyjelly.storage.codecs.ImageHeaders;
 import dev.skellyjelly.storage.codecs.ImageInfo;
+import dev.skellyjelly.storage.codecs.LogText;
 import dev.skellyjelly.storage.codecs.InvalidEventException;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.Screenshot;
@@ -259,7 +260,8 @@ public final class ReceiverVerticle extends VerticleBase {
   private void reject(Message<Object> msg, Object body, InvalidEventException invalid) {
     DeadLetterReason reason = invalid.reason();
     ctx.metrics().deadLetter(reason);
-    JsonObject letter = new JsonObject().put("reason", reason.wireName()).put("detail", invalid.detail());
+    String detail = DeadLetterText.detail(invalid.detail());
+    JsonObject letter = new JsonObject().put("reason", reason.wireName()).put("detail", detail);
     String id = inputId(body);
     if (id != null) {
       letter.put("id", id);
@@ -269,7 +271,7 @@ public final class ReceiverVerticle extends VerticleBase {
     long now = System.nanoTime();
     int r = reason.ordinal();
     if (lastLogged[r] == 0 || now - lastLogged[r] >= LOG_INTERVAL_NANOS) {
-      LOG.warn("rejected input ({}): {}{}", reason.wireName(), invalid.detail(),
+      LOG.warn("rejected input ({}): {}{}", reason.wireName(), LogText.escape(detail),
         unlogged[r] > 0 ? " (and " + unlogged[r] + " more since the last such line)" : "");
       lastLogged[r] = now;
       unlogged[r] = 0;
