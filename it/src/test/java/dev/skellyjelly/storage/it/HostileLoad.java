@@ -114,7 +114,7 @@ final class HostileLoad implements AutoCloseable {
   void assertNeverBlockedNorOutOfMemory() {
     List<String> bad = Stream.concat(jar.stdoutLines().stream(), jar.stderrLines().stream())
       .filter(l -> l.contains(BLOCKED) || l.contains("OutOfMemoryError")).limit(5).toList();
-    assertEquals(List.of(), bad, "event loop blocked or out of memory");
+    assertEquals(List.of(), bad, () -> "event loop blocked or out of memory\n" + jar.describe());
   }
 
   private static long rssKb(long pid) throws IOException {

@@ -56,6 +56,10 @@ public final class BatcherVerticle extends VerticleBase {
   private final WindowTable table = new WindowTable();
   private final Deque<Due> due = new ArrayDeque<>();
   private boolean publishing;
+  /** Whether closed windows are being taken out of the table, a task at a time. */
+  private boolean closing;
+  /** By start, the sessions whose windows this closing emits itself: the sweeps skip them. */
+  private Map<Long, Set<String>> emitted = new HashMap<>();
 
   /** The last commit sequence number heard of. */
   private long lastSeqHeard;
@@ -93,7 +97,9 @@ public final class BatcherVerticle extends VerticleBase {
   }
 
   private Future<?> drain() {
-    close(table.takeOpen(), true);
+    long now = ctx.clock().millis();
+    queueAll(table.takeOpen(), now);
+    finish(now, true);
     waiting = 0;
     return sweeps.idle().compose(v -> published()).transform(ar -> publisher.drained());
   }
@@ -193,24 +199,45 @@ public final class BatcherVerticle extends VerticleBase {
   // ---------------------------------------------------------------- firing
 
   private void tick() {
-    long now = ctx.clock().millis();
-    close(table.takeClosed(rules, now), false);
-    firings.prune(now);
+    if (!closing) {
+      closing = true;
+      closeSome();
+    }
+    firings.prune(ctx.clock().millis());
     gauges();
     publisher.flushRecords();
   }
 
   /**
-   * Numbers and queues the firings of {@code closed} windows and of the late ones, and has the sweeps due
-   * skip the sessions emitted here. {@code all}: a stop, which sweeps every marked start, closed or not.
+   * Takes up to {@link #FIRE_PER_TASK} closed windows out of the table and numbers their firings; the rest in
+   * later tasks, so that a tick closing thousands of windows never holds the event loop long. (An event committed
+   * meanwhile for a window not yet taken joins that firing.) The last task goes on to the late windows and sweeps.
    */
-  private void close(List<Window> closed, boolean all) {
+  private void closeSome() {
     long now = ctx.clock().millis();
-    Map<Long, Set<String>> emitted = new HashMap<>();
+    List<Window> closed = table.takeClosed(rules, now, FIRE_PER_TASK);
+    queueAll(closed, now);
+    publishSome();
+    if (closed.size() == FIRE_PER_TASK) {
+      vertx.runOnContext(v -> closeSome());
+      return;
+    }
+    closing = false;
+    finish(now, false);
+  }
+
+  private void queueAll(List<Window> closed, long now) {
     for (Window w : closed) {
       emitted.computeIfAbsent(w.key().windowStartMs(), s -> new HashSet<>()).add(w.key().sessionId());
       queue(w, now);
     }
+  }
+
+  /**
+   * Queues the late windows' firings and the sweeps due, which skip the sessions emitted here. {@code all}: a
+   * stop, which sweeps every marked start, closed or not.
+   */
+  private void finish(long now, boolean all) {
     List<Window> late = table.takeLate();
     for (Window w : late) {
       emitted.computeIfAbsent(w.key().windowStartMs(), s -> new HashSet<>()).add(w.key().sessionId());
@@ -225,6 +252,7 @@ public final class BatcherVerticle extends VerticleBase {
       }));
     }
     sweeps.sweepDue(rules, now, all, lastTickSeq, lastSeqHeard, emitted);
+    emitted = new HashMap<>();
     lastTickSeq = lastSeqHeard;
     publishSome();
   }

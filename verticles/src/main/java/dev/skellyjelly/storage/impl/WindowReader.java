@@ -46,8 +46,8 @@ final class WindowReader {
   private record SweepBlock(long block, String session, EventType type, long events) {
   }
 
-  /** Blocks a page of a sweep reads at most. */
-  static final int SWEEP_BLOCKS = 1_024;
+  /** Blocks a page of a sweep reads at most: a page's windows are published in one event-loop task. */
+  static final int SWEEP_BLOCKS = 256;
 
   /** A fetched block's number and encoded events. */
   private record BlockData(long block, byte[] data) {

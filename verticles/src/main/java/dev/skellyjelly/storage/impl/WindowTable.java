@@ -104,10 +104,10 @@ final class WindowTable {
     }
   }
 
-  /** Takes the open windows closed at {@code nowMs} out of the table, in the order they were opened. */
-  List<Window> takeClosed(WindowRules rules, long nowMs) {
+  /** Takes up to {@code max} open windows closed at {@code nowMs} out of the table, in the order they were opened. */
+  List<Window> takeClosed(WindowRules rules, long nowMs, int max) {
     List<Window> closed = new ArrayList<>();
-    for (Iterator<Window> it = open.values().iterator(); it.hasNext(); ) {
+    for (Iterator<Window> it = open.values().iterator(); it.hasNext() && closed.size() < max; ) {
       Window w = it.next();
       if (rules.isClosed(w.key().windowStartMs(), nowMs)) {
         it.remove();
