@@ -83,7 +83,7 @@ public final class BatcherVerticle extends VerticleBase {
     reader = new SpilledWindowReader(vertx.eventBus(), local, config.maxEventsPerBatch());
     publisher = new BatchPublisher(vertx.eventBus(), local, ctx.metrics(), rules, reader);
     firings = new FiringMemory(rules);
-    sweeps = new WindowSweeps(vertx.eventBus(), local, publisher, firings, ctx.clock(), config.maxEventsPerBatch(),
+    sweeps = new WindowSweeps(vertx, vertx.eventBus(), local, publisher, firings, ctx.clock(), config.maxEventsPerBatch(),
       ctx.metrics()::windowSwept);
     return replay()
       .compose(v -> vertx.eventBus().<CommittedGroup>localConsumer(InternalAddresses.COMMITTED, this::onCommitted).completion())
@@ -304,13 +304,18 @@ public final class BatcherVerticle extends VerticleBase {
 
   /** Completes once every queued firing is published. */
   private Future<Void> published() {
+    Promise<Void> done = Promise.promise();
+    publishAll(done);
+    return done.future();
+  }
+
+  private void publishAll(Promise<Void> done) {
     if (due.isEmpty()) {
-      return Future.succeededFuture();
+      done.complete();
+      return;
     }
     publishSome();
-    Promise<Void> done = Promise.promise();
-    vertx.runOnContext(v -> published().onComplete(done));
-    return done.future();
+    vertx.runOnContext(v -> publishAll(done));
   }
 
   private void gauges() {

@@ -7,15 +7,20 @@ import dev.skellyjelly.storage.impl.Messages.SweepQuery;
 import dev.skellyjelly.storage.impl.Messages.WindowEvents;
 import dev.skellyjelly.storage.impl.Messages.WindowKey;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.InstantSource;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -48,11 +53,15 @@ final class WindowSweeps {
   private final Set<Long> sweeping = new HashSet<>();
   /** Closed starts with late events not recorded since the last tick. */
   private final Set<Long> lateStarts = new HashSet<>();
-  private Future<Void> chain = Future.succeededFuture();
+  private final Vertx vertx;
+  private final Deque<Supplier<Future<Void>>> jobs = new ArrayDeque<>();
+  private final List<Promise<Void>> idleWaiters = new ArrayList<>();
+  private boolean running;
   private long loggedStart = Long.MIN_VALUE;
 
-  WindowSweeps(EventBus bus, DeliveryOptions local, BatchPublisher publisher, FiringMemory firings,
+  WindowSweeps(Vertx vertx, EventBus bus, DeliveryOptions local, BatchPublisher publisher, FiringMemory firings,
                InstantSource clock, int pageEvents, Runnable onSwept) {
+    this.vertx = vertx;
     this.bus = bus;
     this.local = local;
     this.publisher = publisher;
@@ -94,30 +103,76 @@ final class WindowSweeps {
         it.remove();
         sweeping.add(start);
         Set<String> skip = emitted.getOrDefault(start, Set.of());
-        then(() -> sweep(start, "", 0, uptoSeq, skip).onComplete(ar -> sweeping.remove(start)));
+        then(() -> sweep(start, 0, uptoSeq, skip).onComplete(ar -> sweeping.remove(start)));
       }
     }
     for (long start : lateStarts) {
       Set<String> skip = emitted.getOrDefault(start, Set.of());
-      then(() -> sweep(start, "", lastTickSeq, uptoSeq, skip));
+      then(() -> sweep(start, lastTickSeq, uptoSeq, skip));
     }
     lateStarts.clear();
   }
 
   /** Runs {@code job} once every sweep and job queued before it is done (failed ones are logged). */
   void then(Supplier<Future<Void>> job) {
-    chain = chain.transform(ar -> job.get());
+    jobs.addLast(job);
+    runNext();
   }
 
   /** Completes once every queued sweep and job is done. */
   Future<Void> idle() {
-    return chain.transform(ar -> Future.succeededFuture());
+    if (!running && jobs.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> idle = Promise.promise();
+    idleWaiters.add(idle);
+    return idle.future();
   }
 
-  /** Emits, page by page, the windows of {@code start} after {@code session} with events in (afterSeq, uptoSeq]. */
-  private Future<Void> sweep(long start, String session, long afterSeq, long uptoSeq, Set<String> skip) {
+  /**
+   * Starts the next job once the last is done. Each starts in a task of its own: a long queue of jobs never
+   * completes one inside another, however many wait (a chain of futures would, as deep as the queue is long).
+   */
+  private void runNext() {
+    if (running) {
+      return;
+    }
+    if (jobs.isEmpty()) {
+      List<Promise<Void>> waiting = new ArrayList<>(idleWaiters);
+      idleWaiters.clear();
+      waiting.forEach(Promise::tryComplete);
+      return;
+    }
+    running = true;
+    Supplier<Future<Void>> job = jobs.pollFirst();
+    vertx.runOnContext(v -> {
+      Future<Void> done;
+      try {
+        done = job.get();
+      } catch (RuntimeException e) {
+        done = Future.failedFuture(e);
+      }
+      done.onComplete(ar -> {
+        running = false;
+        runNext();
+      });
+    });
+  }
+
+  /** Emits, page by page, the windows of {@code start} with events in (afterSeq, uptoSeq]. */
+  private Future<Void> sweep(long start, long afterSeq, long uptoSeq, Set<String> skip) {
+    Promise<Void> done = Promise.promise();
+    sweepFrom(start, "", afterSeq, uptoSeq, skip, done);
+    return done.future()
+      .onFailure(err -> LOG.error("windows of {} could not be read from the database for their batches: {}",
+        Timestamps.format(start), err.getMessage()));
+  }
+
+  /** One page after {@code session}, then the next from the reply's handler: pages never nest. */
+  private void sweepFrom(long start, String session, long afterSeq, long uptoSeq, Set<String> skip,
+                         Promise<Void> done) {
     SweepQuery query = new SweepQuery(start, session, afterSeq, uptoSeq, pageEvents);
-    return bus.<SweepPage>request(InternalAddresses.WINDOW_SWEEP, query, local)
+    bus.<SweepPage>request(InternalAddresses.WINDOW_SWEEP, query, local)
       .compose(reply -> {
         SweepPage page = reply.body();
         for (Firing f : page.firings()) {
@@ -139,11 +194,16 @@ final class WindowSweeps {
           large = publisher.publishRead(Window.Spilled.range(key, afterSeq, page.largeCount()),
             fire(key, now, afterSeq, uptoSeq));
         }
-        return page.nextSession() == null ? large
-          : large.compose(v -> sweep(start, page.nextSession(), afterSeq, uptoSeq, skip));
+        return large.map(v -> page.nextSession());
       })
-      .onFailure(err -> LOG.error("windows of {} could not be read from the database for their batches: {}",
-        Timestamps.format(start), err.getMessage()));
+      .onSuccess(next -> {
+        if (next == null) {
+          done.complete();
+        } else {
+          sweepFrom(start, next, afterSeq, uptoSeq, skip, done);
+        }
+      })
+      .onFailure(done::fail);
   }
 
   private WindowFiring fire(WindowKey key, long now, long afterSeq, long uptoSeq) {
