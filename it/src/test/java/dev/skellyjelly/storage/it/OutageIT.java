@@ -41,7 +41,7 @@ class OutageIT {
       double received;
       try (FaultsIT.SqliteLock lock = FaultsIT.SqliteLock.take(load.db)) {
         sent = load.send(perSecond, locked, () -> BridgesIT.event(session, 1, null));
-        received = Scrape.of(load.httpPort).get("skelly_storage_events_received_total");
+        received = Scrape.of(load.httpPort).sum("skelly_storage_events_received_total");
         assertEquals(0.0, Scrape.of(load.httpPort).get("skelly_storage_events_persisted_total"));
         lock.release();
       }

@@ -56,6 +56,7 @@ public final class BatcherVerticle extends VerticleBase {
   private final WindowTable table = new WindowTable();
   private final Deque<Due> due = new ArrayDeque<>();
   private boolean publishing;
+  private boolean stopping;
   /** Whether closed windows are being taken out of the table, a task at a time. */
   private boolean closing;
   /** By start, the sessions whose windows this closing emits itself: the sweeps skip them. */
@@ -97,11 +98,25 @@ public final class BatcherVerticle extends VerticleBase {
   }
 
   private Future<?> drain() {
+    stopping = true;
+    Promise<Void> closed = Promise.promise();
+    closeAll(closed);
+    return closed.future().compose(v -> sweeps.idle()).compose(v -> published()).transform(ar -> publisher.drained());
+  }
+
+  /** For a stop: every open window, {@link #FIRE_PER_TASK} a task, then the late ones and every sweep marked. */
+  private void closeAll(Promise<Void> closed) {
     long now = ctx.clock().millis();
-    queueAll(table.takeOpen(), now);
+    List<Window> taken = table.takeOpen(FIRE_PER_TASK);
+    queueAll(taken, now);
+    publishSome();
+    if (taken.size() == FIRE_PER_TASK) {
+      vertx.runOnContext(v -> closeAll(closed));
+      return;
+    }
     finish(now, true);
     waiting = 0;
-    return sweeps.idle().compose(v -> published()).transform(ar -> publisher.drained());
+    closed.complete();
   }
 
   // ---------------------------------------------------------------- start-up
@@ -199,7 +214,7 @@ public final class BatcherVerticle extends VerticleBase {
   // ---------------------------------------------------------------- firing
 
   private void tick() {
-    if (!closing) {
+    if (!closing && !stopping) {
       closing = true;
       closeSome();
     }
@@ -214,6 +229,10 @@ public final class BatcherVerticle extends VerticleBase {
    * meanwhile for a window not yet taken joins that firing.) The last task goes on to the late windows and sweeps.
    */
   private void closeSome() {
+    if (stopping) {
+      // The stop takes every window itself; a pass it interrupted would sweep with half the sessions to skip.
+      return;
+    }
     long now = ctx.clock().millis();
     List<Window> closed = table.takeClosed(rules, now, FIRE_PER_TASK);
     queueAll(closed, now);

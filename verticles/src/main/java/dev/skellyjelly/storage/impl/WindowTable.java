@@ -2,7 +2,10 @@ package dev.skellyjelly.storage.impl;
 
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.ScreenshotRef;
+import dev.skellyjelly.storage.codecs.Timestamps;
 import dev.skellyjelly.storage.impl.Messages.WindowKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -27,7 +30,12 @@ final class WindowTable {
   /** The bytes of those events, at most. */
   static final long MAX_HELD_BYTES = 24L << 20;
 
+  /** Its log lines are the batcher's, under the batcher's name. */
+  private static final Logger LOG = LoggerFactory.getLogger(BatcherVerticle.class);
+  private static final long LOG_INTERVAL_NANOS = 60_000_000_000L;
+
   private final int maxWindows;
+  private long lastSpillLog;
   private final long maxHeld;
   private final long maxHeldBytes;
   private final Map<WindowKey, Window> open = new LinkedHashMap<>();
@@ -98,6 +106,13 @@ final class WindowTable {
     heldEvents++;
     heldBytes += HeldCost.of(e);
     if (heldEvents > maxHeld || heldBytes > maxHeldBytes) {
+      long now = System.nanoTime();
+      if (lastSpillLog == 0 || now - lastSpillLog >= LOG_INTERVAL_NANOS) {
+        lastSpillLog = now;
+        LOG.info("{} committed events ({} bytes) wait for their windows to close; the window of {} of session {} "
+          + "({} events) will be read back from the database", heldEvents, heldBytes,
+          Timestamps.format(h.key().windowStartMs()), h.key().sessionId(), h.events().size());
+      }
       release(h);
       Map<WindowKey, Window> in = open.containsKey(h.key()) ? open : late;
       in.put(h.key(), h.spill(afterSeq));
@@ -117,12 +132,14 @@ final class WindowTable {
     return closed;
   }
 
-  /** Takes every open window out of the table (a stop emits them all). */
-  List<Window> takeOpen() {
-    List<Window> all = new ArrayList<>(open.values());
-    open.clear();
-    all.forEach(this::released);
-    return all;
+  /** Takes up to {@code max} open windows out of the table, closed or not (a stop emits them all). */
+  List<Window> takeOpen(int max) {
+    List<Window> taken = new ArrayList<>();
+    for (Iterator<Window> it = open.values().iterator(); it.hasNext() && taken.size() < max; ) {
+      taken.add(released(it.next()));
+      it.remove();
+    }
+    return taken;
   }
 
   /** Takes every late window out of the table. */
