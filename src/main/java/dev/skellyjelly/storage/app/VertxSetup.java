@@ -7,6 +7,8 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * How the host builds its Vert.x: two event loops (CPU at low rates is mostly thread wake-ups), the native
  * transport where there is one (its wake-ups cost about half those of the JDK selector), a small worker pool, and Micrometer with a Prometheus registry carrying the module's meters plus the JVM and
@@ -26,8 +28,19 @@ public final class VertxSetup {
       metrics.addDisabledMetricsCategory(domain);
     }
     // Few threads: each one that writes a screenshot file keeps native buffers and a malloc arena of its own.
-    return new VertxOptions().setEventLoopPoolSize(Integer.getInteger("skelly.eventLoops", 2)).setWorkerPoolSize(2)
-      .setInternalBlockingPoolSize(2).setPreferNativeTransport(true).setMetricsOptions(metrics);
+    VertxOptions options = new VertxOptions().setEventLoopPoolSize(Integer.getInteger("skelly.eventLoops", 2))
+      .setWorkerPoolSize(2).setInternalBlockingPoolSize(2).setPreferNativeTransport(true).setMetricsOptions(metrics);
+    // Vert.x's blocked-thread checker, tightened by tests that prove no event-loop task runs long; unset, the
+    // defaults stay.
+    Long checkMs = Long.getLong("skelly.blockedThreadCheckMs");
+    if (checkMs != null) {
+      options.setBlockedThreadCheckInterval(checkMs).setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS);
+    }
+    Long maxExecuteMs = Long.getLong("skelly.maxEventLoopExecuteMs");
+    if (maxExecuteMs != null) {
+      options.setMaxEventLoopExecuteTime(maxExecuteMs).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS);
+    }
+    return options;
   }
 
   /** After Vert.x started: its registry, with the JVM and process binders already bound. */

@@ -3,6 +3,7 @@ package dev.skellyjelly.storage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -153,7 +154,25 @@ public record StorageConfig(
       throw new ConfigException(SCREENSHOT_MEMORY_THRESHOLD_MB, "screenshot_memory_threshold_mb ("
         + c.screenshotMemoryThresholdMb + ") must not exceed screenshot_max_mb (" + c.screenshotMaxMb + ")");
     }
+    checkTempDir(c.screenshotTempDir, c.databasePath, home);
     return c;
+  }
+
+  /**
+   * The screenshot directory is the module's alone: its start-up sweep deletes files there. One that is, or
+   * contains, the database's directory or the home directory would put the person's data in its way.
+   */
+  private static void checkTempDir(String tempDir, String databasePath, String home) {
+    Path temp = Path.of(tempDir).toAbsolutePath().normalize();
+    Path dbDir = Path.of(databasePath).toAbsolutePath().normalize().getParent();
+    if (dbDir != null && dbDir.startsWith(temp)) {
+      throw new ConfigException(SCREENSHOT_TEMP_DIR, "screenshot_temp_dir (" + temp + ") must not be or contain "
+        + "the database's directory (" + dbDir + "): the module deletes its own files there");
+    }
+    if (home != null && Path.of(home).toAbsolutePath().normalize().startsWith(temp)) {
+      throw new ConfigException(SCREENSHOT_TEMP_DIR, "screenshot_temp_dir (" + temp + ") must not be or contain "
+        + "the home directory (" + home + "): the module deletes its own files there");
+    }
   }
 
   public long batchWindowMs() {

@@ -27,7 +27,8 @@ public final class StorageMetrics {
   public static final String[] STAGES = {"receiver", "writer", "batcher", "screenshots"};
 
   /** Why a screenshot was deleted (CONTRACT §4 deleted_reason). */
-  public static final String[] DELETION_REASONS = {"analysis-complete", "retention", "shutdown", "startup-sweep"};
+  public static final String[] DELETION_REASONS = {"analysis-complete", "retention", "shutdown", "startup-sweep",
+    "duplicate"};
   /** Why an input was refused: overload, shutting down, screenshot not storable, bridge frame too large or malformed. */
   public static final String[] DROP_REASONS = {"overload", "shutdown", "screenshot_store", "oversize", "malformed_frame"};
 
@@ -54,6 +55,9 @@ public final class StorageMetrics {
   private final AtomicLong screenshotMemoryBytes = new AtomicLong();
   private final Map<String, AtomicLong> queueDepth = new ConcurrentHashMap<>();
   private final AtomicLong windowsOpen = new AtomicLong();
+  private final AtomicLong batcherHeldEvents = new AtomicLong();
+  private final AtomicLong batcherHeldBytes = new AtomicLong();
+  private final Counter windowsSwept;
   private final Map<String, Long> queueBounds = new ConcurrentHashMap<>();
   private volatile String databaseError;
 
@@ -87,6 +91,12 @@ public final class StorageMetrics {
     Gauge.builder(PREFIX + "screenshots.on.disk", screenshotsOnDisk, AtomicLong::get).description("screenshots held in temp files").register(registry);
     Gauge.builder(PREFIX + "screenshot.memory", screenshotMemoryBytes, AtomicLong::get).baseUnit("bytes").description("screenshot bytes in memory").register(registry);
     Gauge.builder(PREFIX + "windows.open", windowsOpen, AtomicLong::get).description("event-time windows not yet emitted").register(registry);
+    Gauge.builder(PREFIX + "batcher.held.events", batcherHeldEvents, AtomicLong::get)
+      .description("committed events the batcher holds in memory for windows not yet emitted").register(registry);
+    Gauge.builder(PREFIX + "batcher.held", batcherHeldBytes, AtomicLong::get).baseUnit("bytes")
+      .description("memory the batcher's recorded windows and held events take, estimated").register(registry);
+    windowsSwept = Counter.builder(PREFIX + "windows.swept")
+      .description("windows emitted from the database because the batcher kept no record of them").register(registry);
     for (String reason : DELETION_REASONS) {
       screenshotDeletedCounter(reason);
     }
@@ -207,6 +217,22 @@ public final class StorageMetrics {
 
   public AtomicLong windowsOpen() {
     return windowsOpen;
+  }
+
+  public AtomicLong batcherHeldEvents() {
+    return batcherHeldEvents;
+  }
+
+  public AtomicLong batcherHeldBytes() {
+    return batcherHeldBytes;
+  }
+
+  public void windowSwept() {
+    windowsSwept.increment();
+  }
+
+  public long windowsSwept() {
+    return (long) windowsSwept.count();
   }
 
   public AtomicLong queueDepth(String stage) {

@@ -116,6 +116,26 @@ class DeadLetterTest {
   }
 
   /**
+   * A screenshot event sent as a string, or inside an array, carries its image as base64 text: the dead letter
+   * shows neither that text (its length stands for it) nor any other, and its detail is bounded.
+   */
+  @Test
+  void aStringOrArrayBodyCarryingAnImageLeavesNoImageTextInItsDeadLetter() throws Exception {
+    byte[] image = TestPng.png(20_000, 40, 40, MARKER);
+    JsonObject shot = validJson().put("event_type", "screenshot").put("data", new JsonObject()
+      .put("screenshot_id", UUID.randomUUID().toString()).put("format", "png")
+      .put("image", Base64.getEncoder().encodeToString(image)));
+    java.util.regex.Pattern run = java.util.regex.Pattern.compile("[A-Za-z0-9+/]{40,}");
+    for (Object body : List.of(shot.encode(), new JsonArray().add(shot), new JsonArray().add(shot.encode()))) {
+      JsonObject letter = reject(body, DeadLetterReason.NOT_AN_OBJECT, null, null);
+      assertFalse(run.matcher(letter.encode()).find(), letter.encode());
+      assertTrue(letter.getString("received").contains(" base64 characters>"), letter.encode());
+      assertTrue(letter.getString("detail").length() <= 513, letter.encode());
+    }
+    assertStoredAndCounted(DeadLetterReason.NOT_AN_OBJECT);
+  }
+
+  /**
    * An undecodable wire form only arrives from another JVM: locally Vert.x never calls {@code decodeFromWire}.
    * What the receiver meets then is a message whose {@code body()} throws, because a clustered message
    * decodes lazily inside {@code body()}. See {@link CorruptingCodec} for how that is reproduced in one JVM.

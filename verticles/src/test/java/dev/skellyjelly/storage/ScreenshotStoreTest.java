@@ -483,17 +483,24 @@ class ScreenshotStoreTest {
       assertEquals(2, s.executeUpdate());
     }
     Files.write(tempDir().resolve(diskId + ".png"), png(5 * MB, 12, 12));
-    Files.write(tempDir().resolve("stray.tmp"), marker);
+    Files.write(tempDir().resolve(Uuids.random() + ".webp"), png(1_000, 1, 1));
+    // Files the module never names so, which the sweep must leave alone: a person's, or another program's.
+    Files.write(tempDir().resolve("notes.txt"), marker);
+    Files.write(tempDir().resolve(diskId + ".png.bak"), marker);
     Files.createDirectories(tempDir().resolve("nested"));
-    Files.write(tempDir().resolve("nested").resolve(Uuids.random() + ".png"), png(1_000, 1, 1));
+    Path nested = tempDir().resolve("nested").resolve(Uuids.random() + ".png");
+    Files.write(nested, marker);
     Files.setPosixFilePermissions(tempDir(), PosixFilePermissions.fromString("rwxr-xr-x"));
 
     long restart = T0 + 3_600_000;
     clock.set(restart);
     StorageModule second = start(vertx, config());
     try (Stream<Path> left = Files.list(tempDir())) {
-      assertEquals(List.of(), left.toList());
+      assertEquals(Set.of("notes.txt", diskId + ".png.bak", "nested"),
+        left.map(f -> f.getFileName().toString()).collect(java.util.stream.Collectors.toSet()));
     }
+    assertArrayEquals(marker, Files.readAllBytes(tempDir().resolve("notes.txt")));
+    assertArrayEquals(marker, Files.readAllBytes(nested));
     assertEquals(DIR_MODE, mode(tempDir()));
     for (String id : List.of(memoryId, diskId)) {
       assertEquals("startup-sweep", row(id).deletedReason, id);
@@ -506,6 +513,62 @@ class ScreenshotStoreTest {
     assertEquals(2, deleted(second, "startup-sweep"));
     assertEquals(2, second.metrics().screenshotsDeleted());
     assertEquals(0, second.metrics().screenshotsOnDisk().get());
+  }
+
+  /** Dev copies outlive only runs in dev mode: the first start without it removes them (and nothing else). */
+  @Test
+  void startingWithoutDevModeRemovesTheDevCopies(Vertx vertx) throws Exception {
+    StorageModule first = start(vertx, config(ConfigKeys.DEV_MODE, true));
+    byte[] image = png(3_000, 30, 30);
+    capture(vertx, T0 + 101, image, false, "A", "a");
+    Path devDir = tempDir().resolve("dev");
+    await("the dev copy").atMost(Duration.ofMillis(2_000)).until(() -> devFiles(devDir).size() == 1);
+    vertx.undeploy(first.deploymentID()).await();
+    assertEquals(1, devFiles(devDir).size());
+
+    StorageModule second = start(vertx, config());
+    assertFalse(Files.exists(devDir), "dev copies left: " + devFiles(devDir));
+
+    // A file of someone else's in the dev directory keeps it, and itself.
+    Files.createDirectories(devDir);
+    Files.write(devDir.resolve(Uuids.random() + ".png"), image);
+    Files.write(devDir.resolve("keep.me"), marker);
+    vertx.undeploy(second.deploymentID()).await();
+    start(vertx, config());
+    assertEquals(List.of(devDir.resolve("keep.me")), devFiles(devDir));
+  }
+
+  /**
+   * A re-sent event (same id) brings a capture of its own: the writer does not store the event again, so no
+   * batch will carry those pixels and they go at once. The original's capture, re-sent with it, stays.
+   */
+  @Test
+  void aDuplicateEventsOwnCaptureIsDeletedAtOnceTheOriginalsStays(Vertx vertx) throws Exception {
+    StorageModule module = start(vertx, config());
+    String eventId = Uuids.random();
+    String firstShot = Uuids.random();
+    byte[] large = png(5 * MB, 200, 200);
+    RawEvent original = new RawEvent(eventId, null, T0 + 101, screenshot(firstShot, large, false, "A", "a"));
+    assertNull(vertx.eventBus().<JsonObject>request(Addresses.RAW_EVENT, original).await().body().getValue("duplicate"));
+    // The same event again, with its capture: the retained one is the original's.
+    assertEquals(Boolean.TRUE, vertx.eventBus().<JsonObject>request(Addresses.RAW_EVENT, original).await().body()
+      .getBoolean("duplicate"));
+    // The same event id with a new capture, on disk and in memory.
+    String diskShot = Uuids.random();
+    String memoryShot = Uuids.random();
+    for (RawEvent resent : List.of(
+      new RawEvent(eventId, null, T0 + 102, screenshot(diskShot, png(5 * MB, 201, 201), false, "A", "b")),
+      new RawEvent(eventId, null, T0 + 103, screenshot(memoryShot, png(20_000, 20, 20), false, "A", "c")))) {
+      assertEquals(Boolean.TRUE, vertx.eventBus().<JsonObject>request(Addresses.RAW_EVENT, resent).await().body()
+        .getBoolean("duplicate"));
+    }
+    await("the duplicates' pixels deleted").atMost(Duration.ofMillis(2_000))
+      .until(() -> fetchCode(vertx, diskShot) == 404 && fetchCode(vertx, memoryShot) == 404);
+    assertEquals(List.of(tempDir().resolve(firstShot + ".png")), tempFiles());
+    assertArrayEquals(large, fetch(vertx, firstShot).await().body().getBytes());
+    assertEquals(2, deleted(module, "duplicate"));
+    assertEquals(0, module.metrics().screenshotsInMemory().get());
+    assertEquals(1, module.metrics().screenshotsOnDisk().get());
   }
 
   /**

@@ -193,6 +193,23 @@ class StorageConfigTest {
   }
 
   @Test
+  void aScreenshotDirectoryHoldingTheDatabaseOrHomeIsRefused() {
+    // The typo of the issue: the module's own parent directory, which holds the database.
+    assertTrue(refused(SCREENSHOT_TEMP_DIR, SCREENSHOT_TEMP_DIR, "~/.skelly-jelly").getMessage()
+      .contains("database's directory"));
+    refused(SCREENSHOT_TEMP_DIR, SCREENSHOT_TEMP_DIR, "/data", DATABASE_PATH, "/data/events.db");
+    refused(SCREENSHOT_TEMP_DIR, SCREENSHOT_TEMP_DIR, "/data/./x/..", DATABASE_PATH, "/data/db/events.db");
+    assertTrue(refused(SCREENSHOT_TEMP_DIR, SCREENSHOT_TEMP_DIR, "~", DATABASE_PATH, "/var/db/events.db").getMessage()
+      .contains("home directory"));
+    refused(SCREENSHOT_TEMP_DIR, SCREENSHOT_TEMP_DIR, "/", DATABASE_PATH, "/var/db/events.db");
+    // Beside the database, or below home, is the module's own.
+    assertEquals("/data/shots", with(SCREENSHOT_TEMP_DIR, "/data/shots", DATABASE_PATH, "/data/events.db")
+      .screenshotTempDir());
+    assertEquals("/data/db/shots", with(SCREENSHOT_TEMP_DIR, "/data/db/shots", DATABASE_PATH, "/data/db/events.db")
+      .screenshotTempDir());
+  }
+
+  @Test
   void aLeadingTildeExpandsToHome() {
     StorageConfig c = with(DATABASE_PATH, "~/x", SCREENSHOT_TEMP_DIR, "~/shots/tmp");
     assertEquals(HOME + "/x", c.databasePath());

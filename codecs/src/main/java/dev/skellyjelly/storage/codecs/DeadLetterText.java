@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The text a dead letter shows of a rejected input: small (at most 1024 bytes of UTF-8, a field at most
@@ -46,7 +48,54 @@ public final class DeadLetterText {
     } else {
       text = String.valueOf(body);
     }
-    return cutUtf8(text, 1024);
+    // Whatever the form (a string or an array may carry an image as base64 anywhere), no image text.
+    return cutUtf8(withoutBase64(text), 1024);
+  }
+
+  /** The longest detail a dead letter carries, in characters. */
+  static final int MAX_DETAIL_CHARS = 512;
+  /** Runs of base64 characters this long or longer are taken for encoded bytes (a UUID's longest is 12). */
+  static final int BASE64_RUN = 40;
+  private static final Pattern BASE64_RUNS = Pattern.compile("[A-Za-z0-9+/_-]{" + BASE64_RUN + ",}=*");
+
+  /** A dead letter's detail: at most {@link #MAX_DETAIL_CHARS} characters, no base64 run. */
+  public static String detail(String detail) {
+    String text = withoutBase64(String.valueOf(detail));
+    return text.length() <= MAX_DETAIL_CHARS ? text : text.substring(0, MAX_DETAIL_CHARS) + "…";
+  }
+
+  /** {@code text} with each run of base64 characters replaced by its length. */
+  static String withoutBase64(String text) {
+    Matcher m = BASE64_RUNS.matcher(text);
+    if (!m.find()) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    int at = 0;
+    do {
+      if (encoded(text, m.start(), m.end())) {
+        out.append(text, at, m.start()).append("<").append(m.end() - m.start()).append(" base64 characters>");
+        at = m.end();
+      }
+    } while (m.find());
+    return out.append(text, at, text.length()).toString();
+  }
+
+  /**
+   * Whether a run looks like encoded bytes: upper and lower case letters and digits together, as base64 of
+   * random bytes has within a few dozen characters; a long word or a row of one letter does not.
+   */
+  private static boolean encoded(String text, int from, int to) {
+    boolean upper = false;
+    boolean lower = false;
+    boolean digit = false;
+    for (int i = from; i < to && !(upper && lower && digit); i++) {
+      char c = text.charAt(i);
+      upper |= c >= 'A' && c <= 'Z';
+      lower |= c >= 'a' && c <= 'z';
+      digit |= c >= '0' && c <= '9';
+    }
+    return upper && lower && digit;
   }
 
   /** Levels of nesting a dead letter shows of its input; deeper values are elided. */

@@ -99,4 +99,26 @@ class DeadLetterTextTest {
     RawEvent k = samplesExpected().get(EventType.KEYSTROKE);
     assertEquals(EventJson.encode(k), new JsonObject(DeadLetterText.describeInput(k)));
   }
+
+  /** A string or an array body may carry an image as base64 anywhere: none of it reaches the dead letter. */
+  @Test
+  void noBase64RunInTheTextOfAStringOrArrayOrInTheDetail() {
+    byte[] image = new byte[3_000];
+    new java.util.Random(7).nextBytes(image);
+    String b64 = Base64.getEncoder().encodeToString(image);
+    JsonObject event = new JsonObject().put("id", ID).put("event_type", "screenshot")
+      .put("data", new JsonObject().put("screenshot_id", SHOT_ID).put("image", b64));
+    java.util.regex.Pattern run = java.util.regex.Pattern.compile("[A-Za-z0-9+/]{40,}");
+    for (Object body : List.of(event.encode(), new JsonArray().add(event), b64, "prefix " + b64 + " suffix")) {
+      String text = DeadLetterText.describeInput(body);
+      assertFalse(run.matcher(text).find(), text);
+      assertTrue(text.contains(" base64 characters>"), text);
+    }
+    // The UUIDs of an input are no base64 run: they stay readable.
+    assertTrue(DeadLetterText.describeInput(event.encode()).contains(SHOT_ID));
+    String detail = DeadLetterText.detail("event_type \"" + b64 + "\" is unknown; " + "no such type ".repeat(200));
+    assertFalse(run.matcher(detail).find(), detail);
+    assertTrue(detail.length() <= DeadLetterText.MAX_DETAIL_CHARS + 1, detail.length() + " chars");
+    assertTrue(detail.startsWith("event_type \"<" + b64.length() + " base64 characters>\""), detail);
+  }
 }

@@ -108,6 +108,35 @@ class FaultsIT {
     assertAllCommittedOnce(summary, copy);
   }
 
+  /**
+   * Screenshot temp files on a full file system: every write that fails removes what it created, so no part of
+   * an image is left behind, neither while the module runs nor after its stop; the captures are refused, counted.
+   */
+  @Test
+  @Timeout(90)
+  void screenshotWritesThatFailLeaveNoFile() throws Exception {
+    Path shots = tmp.resolve("shots");
+    Path db = tmp.resolve("db/events.db");
+    int port = HealthIT.freePort();
+    try (Namespace ns = Namespace.withTmpfs(shots, "4m");
+         JarProcess p = startInside(ns, args(db, port, 50, "--screenshot-every", "100ms",
+           "--set", "screenshot_memory_threshold_mb=0", "--set", "screenshot_retention_seconds=600"))) {
+      awaitRunning(p, port);
+      // Leave less room than one capture: each write runs out of space part of the way through.
+      // (the smallest simulated capture is 350 KB).
+      assertEquals(1, ns.run("dd", "if=/dev/zero", "of=" + shots.resolve("filler"), "bs=4k"), "dd stops at ENOSPC");
+      assertEquals(0, ns.run("truncate", "-s", "-300K", shots.resolve("filler").toString()));
+      long before = metric(port, "skelly_storage_dropped_total{reason=\"screenshot_store\"}");
+      awaitMetric(port, "skelly_storage_dropped_total{reason=\"screenshot_store\"}", v -> v >= before + 3,
+        Duration.ofSeconds(30));
+      JsonObject summary = stop(p, 0);
+      assertTrue(summary.getLong("dropped") >= 3, summary.encode());
+      // Whole captures go at the stop; a failed write's remains would be held by nothing and stay.
+      assertEquals(0, ns.run("sh", "-c", "[ \"$(ls -A \"$0\")\" = filler ]", shots.toString()),
+        "files left in the screenshot directory after the stop");
+    }
+  }
+
   @Test
   @Timeout(60)
   void readOnlyDatabaseTurnsHealthDownAndCommitsEverythingOnceWritableAgain() throws Exception {
@@ -291,7 +320,7 @@ class FaultsIT {
   // ---------------------------------------------------------------- faults
 
   /** A real sqlite3 process holding {@code BEGIN EXCLUSIVE} on the database until released. */
-  private static final class SqliteLock implements AutoCloseable {
+  static final class SqliteLock implements AutoCloseable {
     private final Process process;
     private final OutputStream stdin;
 
@@ -353,7 +382,7 @@ class FaultsIT {
   }
 
   @FunctionalInterface
-  private interface ThrowingRunnable {
+  interface ThrowingRunnable {
     void run() throws Exception;
   }
 

@@ -2,41 +2,49 @@ package dev.skellyjelly.storage.impl;
 
 import dev.skellyjelly.storage.StorageConfig;
 import dev.skellyjelly.storage.codecs.RawEvent;
-import dev.skellyjelly.storage.codecs.Timestamps;
 import dev.skellyjelly.storage.impl.Messages.Accepted;
 import dev.skellyjelly.storage.impl.Messages.CommittedGroup;
 import dev.skellyjelly.storage.impl.Messages.Firing;
+import dev.skellyjelly.storage.impl.Messages.FiringsQuery;
+import dev.skellyjelly.storage.impl.Messages.LastFirings;
 import dev.skellyjelly.storage.impl.Messages.ReplayPlan;
 import dev.skellyjelly.storage.impl.Messages.ReplayRequest;
 import dev.skellyjelly.storage.impl.Messages.WindowKey;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Groups committed events into event-time windows per session and fires each window once the clock passes
  * its end plus the grace period (publishing is {@link BatchPublisher}'s). Events committed after their window
  * closed go into a later, {@code late} firing of the same window; at start-up, windows whose committed events
- * were not all emitted are emitted again, {@code replayed}.
+ * were not all emitted are emitted again, {@code replayed}. Its memory is bounded whatever the input: the
+ * windows it records are {@link WindowTable}'s, the rest are swept from the database ({@link WindowSweeps});
+ * a tick that closes many windows publishes them {@link #FIRE_PER_TASK} at a time, yielding between.
  */
 public final class BatcherVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(BatcherVerticle.class);
   private static final long TIMEOUT_MS = 120_000;
-  /**
-   * Committed events held in memory for open windows, at most. Past it the largest window lets go of its
-   * events and is read back from the database in pages when it closes: a flood costs reads, not the heap.
-   */
-  static final int MAX_HELD = 50_000;
+  /** Windows published in one event-loop task at most; the rest wait for the next task. */
+  static final int FIRE_PER_TASK = 256;
+
+  /** A window taken out of the table with its firing numbered, waiting to be published. */
+  private record Due(Window window, WindowFiring firing) {
+  }
 
   private final ModuleContext ctx;
   private final DeliveryOptions local = new DeliveryOptions().setLocalOnly(true).setSendTimeout(TIMEOUT_MS);
@@ -44,14 +52,21 @@ public final class BatcherVerticle extends VerticleBase {
   private SpilledWindowReader reader;
   private BatchPublisher publisher;
   private FiringMemory firings;
+  private WindowSweeps sweeps;
+  private final WindowTable table = new WindowTable();
+  private final Deque<Due> due = new ArrayDeque<>();
+  private boolean publishing;
+  private boolean stopping;
+  /** Whether closed windows are being taken out of the table, a task at a time. */
+  private boolean closing;
+  /** By start, the sessions whose windows this closing emits itself: the sweeps skip them. */
+  private Map<Long, Set<String>> emitted = new HashMap<>();
 
-  private final Map<WindowKey, Window> open = new LinkedHashMap<>();
-  private final Map<WindowKey, Window> late = new LinkedHashMap<>();
   /** The last commit sequence number heard of. */
   private long lastSeqHeard;
+  /** The last commit sequence number heard at the previous tick: late events since are above it. */
+  private long lastTickSeq;
   private long waiting;
-  /** Events held in memory (windows not spilled). */
-  private long held;
 
   public BatcherVerticle(ModuleContext ctx) {
     this.ctx = ctx;
@@ -69,6 +84,8 @@ public final class BatcherVerticle extends VerticleBase {
     reader = new SpilledWindowReader(vertx.eventBus(), local, config.maxEventsPerBatch());
     publisher = new BatchPublisher(vertx.eventBus(), local, ctx.metrics(), rules, reader);
     firings = new FiringMemory(rules);
+    sweeps = new WindowSweeps(vertx, vertx.eventBus(), local, publisher, firings, ctx.clock(), config.maxEventsPerBatch(),
+      ctx.metrics()::windowSwept);
     return replay()
       .compose(v -> vertx.eventBus().<CommittedGroup>localConsumer(InternalAddresses.COMMITTED, this::onCommitted).completion())
       .onSuccess(v -> vertx.setPeriodic(tickMs(config), id -> tick()));
@@ -81,16 +98,25 @@ public final class BatcherVerticle extends VerticleBase {
   }
 
   private Future<?> drain() {
-    for (Window w : new ArrayList<>(open.values())) {
-      fire(w);
+    stopping = true;
+    Promise<Void> closed = Promise.promise();
+    closeAll(closed);
+    return closed.future().compose(v -> sweeps.idle()).compose(v -> published()).transform(ar -> publisher.drained());
+  }
+
+  /** For a stop: every open window, {@link #FIRE_PER_TASK} a task, then the late ones and every sweep marked. */
+  private void closeAll(Promise<Void> closed) {
+    long now = ctx.clock().millis();
+    List<Window> taken = table.takeOpen(FIRE_PER_TASK);
+    queueAll(taken, now);
+    publishSome();
+    if (taken.size() == FIRE_PER_TASK) {
+      vertx.runOnContext(v -> closeAll(closed));
+      return;
     }
-    open.clear();
-    for (Window w : new ArrayList<>(late.values())) {
-      fire(w);
-    }
-    late.clear();
+    finish(now, true);
     waiting = 0;
-    return publisher.drained();
+    closed.complete();
   }
 
   // ---------------------------------------------------------------- start-up
@@ -101,6 +127,7 @@ public final class BatcherVerticle extends VerticleBase {
       .compose(reply -> {
         ReplayPlan plan = reply.body();
         lastSeqHeard = plan.lastSeq();
+        lastTickSeq = plan.lastSeq();
         for (Firing f : plan.firings()) {
           firings.recorded(new WindowKey(f.sessionId(), f.windowStartMs()), f.lastFiring());
         }
@@ -125,7 +152,7 @@ public final class BatcherVerticle extends VerticleBase {
       .onSuccess(v -> publisher.flushRecords());
   }
 
-  /** Emits every committed event of a window, as the database holds them, in a replayed firing. */
+  /** Emits every committed event of a window, as the database holds it, in a replayed firing. */
   private Future<Void> replayStored(WindowKey key, ReplayPlan plan) {
     Window.Spilled w = Window.Spilled.stored(key, plan.counts().getOrDefault(key, 0L));
     long now = ctx.clock().millis();
@@ -133,18 +160,24 @@ public final class BatcherVerticle extends VerticleBase {
     return publisher.publishRead(w, WindowFiring.replayed(key, number, now, plan.lastSeq()));
   }
 
-  /** Takes back a window not yet due: read into memory if few enough events to hold, else left spilled. */
+  /**
+   * Takes back a window not yet due: read into memory if few enough events to hold, else recorded as spilled;
+   * past the table's bound not recorded at all, and swept from the database when its start closes.
+   */
   private Future<Void> reopen(WindowKey key, ReplayPlan plan) {
+    if (!table.hasRoom() || sweeps.unrecorded(key.windowStartMs(), false)) {
+      sweeps.markOpen(key.windowStartMs());
+      return Future.succeededFuture();
+    }
     Window.Spilled w = Window.Spilled.stored(key, plan.counts().getOrDefault(key, 0L));
-    open.put(key, w);
     waiting += w.size();
-    if (held + w.size() > MAX_HELD) {
+    if (!table.canHold(w.size())) {
+      table.addStored(w);
       return Future.succeededFuture();
     }
     // Few enough to hold: read them back, and the window goes on gathering in memory.
     return reader.readAll(w, plan.lastSeq()).map(events -> {
-      open.put(key, w.hold(events));
-      held += events.size();
+      table.addStored(w.hold(events));
       return null;
     });
   }
@@ -153,93 +186,161 @@ public final class BatcherVerticle extends VerticleBase {
 
   private void onCommitted(Message<CommittedGroup> msg) {
     long now = ctx.clock().millis();
-    long lastSeq = msg.body().lastSeq();
     for (Accepted a : msg.body().entries()) {
       RawEvent e = a.event();
-      WindowKey key = new WindowKey(e.sessionId(), rules.start(e.timestampMs()));
-      Window w = open.get(key);
+      long start = rules.start(e.timestampMs());
+      WindowKey key = new WindowKey(e.sessionId(), start);
+      Window w = table.find(key);
       if (w == null) {
-        boolean closed = firings.hasFired(key) || rules.isClosed(key.windowStartMs(), now);
-        w = (closed ? late : open).computeIfAbsent(key, Window.Held::new);
+        boolean late = firings.hasFired(key) || rules.isClosed(start, now);
+        if (sweeps.unrecorded(start, late) || !table.hasRoom()) {
+          // Committed, so the database has it: the sweep of its start emits it.
+          if (late) {
+            sweeps.markLate(start);
+          } else {
+            sweeps.markOpen(start);
+          }
+          continue;
+        }
+        w = table.add(key, late);
       }
-      if (w instanceof Window.Held h) {
-        h.events().add(e);
-        held++;
-      } else {
-        ((Window.Spilled) w).counted();
-      }
-      if (a.screenshot() != null && a.screenshot().ref() != null) {
-        w.refs().add(a.screenshot().ref());
-      }
+      table.add(w, e, a.screenshot() != null ? a.screenshot().ref() : null, firings.firedUpto(key));
+      waiting++;
     }
-    waiting += msg.body().entries().size();
-    lastSeqHeard = Math.max(lastSeqHeard, lastSeq);
-    if (held > MAX_HELD) {
-      // Windows already due go out now rather than at the next tick; only then does a window let go of its events.
-      tick();
-    }
-    while (held > MAX_HELD) {
-      spillLargest();
-    }
-    ctx.metrics().queueDepth("batcher").set(waiting);
+    lastSeqHeard = Math.max(lastSeqHeard, msg.body().lastSeq());
+    gauges();
   }
 
-  /**
-   * Lets the largest window held in memory go of its events: they are committed, so the window keeps only
-   * their count. A window's events before its first (this firing's) have none above the previous firing's
-   * sequence bound, and every later one is read back up to the last sequence number heard when it fires.
-   */
-  private void spillLargest() {
-    Map<WindowKey, Window> in = null;
-    Window.Held largest = null;
-    for (Map<WindowKey, Window> windows : List.of(open, late)) {
-      for (Window w : windows.values()) {
-        if (w instanceof Window.Held h && (largest == null || h.events().size() > largest.events().size())) {
-          largest = h;
-          in = windows;
-        }
-      }
-    }
-    if (largest == null) {
-      return;
-    }
-    WindowKey key = largest.key();
-    LOG.info("{} committed events wait for their windows to close; the window of {} of session {} ({} events) "
-      + "will be read back from the database", held, Timestamps.format(key.windowStartMs()),
-      key.sessionId(), largest.events().size());
-    held -= largest.events().size();
-    in.put(key, largest.spill(firings.firedUpto(key)));
-  }
+  // ---------------------------------------------------------------- firing
 
   private void tick() {
-    long now = ctx.clock().millis();
-    for (Iterator<Window> it = open.values().iterator(); it.hasNext(); ) {
-      Window w = it.next();
-      if (rules.isClosed(w.key().windowStartMs(), now)) {
-        it.remove();
-        fire(w);
-      }
+    if (!closing && !stopping) {
+      closing = true;
+      closeSome();
     }
-    if (!late.isEmpty()) {
-      List<Window> due = new ArrayList<>(late.values());
-      late.clear();
-      for (Window w : due) {
-        fire(w);
-      }
-    }
-    firings.prune(now);
-    ctx.metrics().queueDepth("batcher").set(waiting);
-    ctx.metrics().windowsOpen().set(open.size());
+    firings.prune(ctx.clock().millis());
+    gauges();
     publisher.flushRecords();
   }
 
-  /** The window's next firing: every event gathered for it, up to the last commit sequence number heard. */
-  private void fire(Window w) {
+  /**
+   * Takes up to {@link #FIRE_PER_TASK} closed windows out of the table and numbers their firings; the rest in
+   * later tasks, so that a tick closing thousands of windows never holds the event loop long. (An event committed
+   * meanwhile for a window not yet taken joins that firing.) The last task goes on to the late windows and sweeps.
+   */
+  private void closeSome() {
+    if (stopping) {
+      // The stop takes every window itself; a pass it interrupted would sweep with half the sessions to skip.
+      return;
+    }
     long now = ctx.clock().millis();
+    List<Window> closed = table.takeClosed(rules, now, FIRE_PER_TASK);
+    queueAll(closed, now);
+    publishSome();
+    if (closed.size() == FIRE_PER_TASK) {
+      vertx.runOnContext(v -> closeSome());
+      return;
+    }
+    closing = false;
+    finish(now, false);
+  }
+
+  private void queueAll(List<Window> closed, long now) {
+    for (Window w : closed) {
+      emitted.computeIfAbsent(w.key().windowStartMs(), s -> new HashSet<>()).add(w.key().sessionId());
+      queue(w, now);
+    }
+  }
+
+  /**
+   * Queues the late windows' firings and the sweeps due, which skip the sessions emitted here. {@code all}: a
+   * stop, which sweeps every marked start, closed or not.
+   */
+  private void finish(long now, boolean all) {
+    List<Window> late = table.takeLate();
+    for (Window w : late) {
+      emitted.computeIfAbsent(w.key().windowStartMs(), s -> new HashSet<>()).add(w.key().sessionId());
+    }
+    if (!late.isEmpty()) {
+      // A window the firing memory let go of may have fired: its last number comes from the database first.
+      sweeps.then(() -> lookUpForgotten(late).map(v -> {
+        long at = ctx.clock().millis();
+        late.forEach(w -> queue(w, at));
+        publishSome();
+        return null;
+      }));
+    }
+    sweeps.sweepDue(rules, now, all, lastTickSeq, lastSeqHeard, emitted);
+    emitted = new HashMap<>();
+    lastTickSeq = lastSeqHeard;
+    publishSome();
+  }
+
+  private Future<Void> lookUpForgotten(List<Window> late) {
+    List<WindowKey> keys = new ArrayList<>();
+    long now = ctx.clock().millis();
+    for (Window w : late) {
+      if (firings.mayHaveForgotten() && !firings.hasFired(w.key())
+        && !rules.firingsForgotten(w.key().windowStartMs(), now)) {
+        keys.add(w.key());
+      }
+    }
+    if (keys.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return vertx.eventBus().<LastFirings>request(InternalAddresses.LAST_FIRINGS, new FiringsQuery(keys), local)
+      .map(reply -> {
+        for (Firing f : reply.body().firings()) {
+          firings.recorded(new WindowKey(f.sessionId(), f.windowStartMs()), f.lastFiring());
+        }
+        return null;
+      });
+  }
+
+  /** Numbers the window's next firing now: every event gathered for it, up to the last sequence number heard. */
+  private void queue(Window w, long now) {
     long after = w instanceof Window.Spilled s ? s.afterSeq() : firings.firedUpto(w.key());
     long number = firings.next(w.key(), now, lastSeqHeard);
     waiting -= w.size();
-    held -= w instanceof Window.Held h ? h.events().size() : 0;
-    publisher.publish(w, WindowFiring.closed(w.key(), number, now, after, lastSeqHeard));
+    due.addLast(new Due(w, WindowFiring.closed(w.key(), number, now, after, lastSeqHeard)));
+  }
+
+  /** Publishes up to {@link #FIRE_PER_TASK} queued firings, and the rest in later tasks. */
+  private void publishSome() {
+    for (int i = 0; i < FIRE_PER_TASK && !due.isEmpty(); i++) {
+      Due d = due.pollFirst();
+      publisher.publish(d.window(), d.firing());
+    }
+    if (due.isEmpty() || publishing) {
+      return;
+    }
+    publishing = true;
+    vertx.runOnContext(v -> {
+      publishing = false;
+      publishSome();
+    });
+  }
+
+  /** Completes once every queued firing is published. */
+  private Future<Void> published() {
+    Promise<Void> done = Promise.promise();
+    publishAll(done);
+    return done.future();
+  }
+
+  private void publishAll(Promise<Void> done) {
+    if (due.isEmpty()) {
+      done.complete();
+      return;
+    }
+    publishSome();
+    vertx.runOnContext(v -> publishAll(done));
+  }
+
+  private void gauges() {
+    ctx.metrics().queueDepth("batcher").set(waiting);
+    ctx.metrics().windowsOpen().set(table.openWindows());
+    ctx.metrics().batcherHeldEvents().set(table.heldEvents());
+    ctx.metrics().batcherHeldBytes().set(table.bytes());
   }
 }

@@ -32,6 +32,12 @@ final class Compactor {
   private record Piece(long block, EventType type, long events) {
   }
 
+  /**
+   * Windows waiting at most (about 150 bytes each). Past it an emitted window is left as it is; the next
+   * start-up finds it uncompacted ({@link #load}).
+   */
+  static final int MAX_WAITING = 50_000;
+
   private final Set<WindowKey> waiting = new LinkedHashSet<>();
 
   /** Queues the windows a previous run left uncompacted and that are closed at {@code nowMs}. */
@@ -39,7 +45,7 @@ final class Compactor {
     // Windows not yet closed are compacted after their batch.
     for (WindowKey key : c.query(Sql.UNCOMPACTED_WINDOWS,
       rs -> new WindowKey(Uuids.fromBytes(rs.getBytes(1)), rs.getLong(2)))) {
-      if (rules.isClosed(key.windowStartMs(), nowMs)) {
+      if (rules.isClosed(key.windowStartMs(), nowMs) && waiting.size() < MAX_WAITING) {
         waiting.add(key);
       }
     }
@@ -47,7 +53,9 @@ final class Compactor {
 
   /** Queues a window whose batch was emitted. */
   void emitted(WindowKey key) {
-    waiting.add(key);
+    if (waiting.size() < MAX_WAITING) {
+      waiting.add(key);
+    }
   }
 
   boolean hasWaiting() {
@@ -63,7 +71,7 @@ final class Compactor {
     WindowKey key = waiting.iterator().next();
     waiting.remove(key);
     try {
-      db.transaction(c -> {
+      db.rewrite(c -> {
         Map<EventType, List<Piece>> byType = new EnumMap<>(EventType.class);
         for (Piece piece : c.query(Sql.COMPACT_BLOCKS,
           rs -> new Piece(rs.getLong(1), EventType.fromCode(rs.getInt(2)), rs.getLong(3)),

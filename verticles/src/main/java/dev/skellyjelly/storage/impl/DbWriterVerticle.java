@@ -6,6 +6,8 @@ import dev.skellyjelly.storage.impl.Messages.BatchRecord;
 import dev.skellyjelly.storage.impl.Messages.BatchRecords;
 import dev.skellyjelly.storage.impl.Messages.CommitReceipt;
 import dev.skellyjelly.storage.impl.Messages.CommittedGroup;
+import dev.skellyjelly.storage.impl.Messages.FiringsQuery;
+import dev.skellyjelly.storage.impl.Messages.SweepQuery;
 import dev.skellyjelly.storage.impl.Messages.ReplayPlan;
 import dev.skellyjelly.storage.impl.Messages.ReplayRequest;
 import dev.skellyjelly.storage.impl.Messages.ScreenshotDeletions;
@@ -46,6 +48,8 @@ public final class DbWriterVerticle extends VerticleBase {
   private static final long HOUSEKEEPING_MS = 1_000;
   /** How long a window whose compaction failed waits before the next try. */
   private static final long COMPACTION_RETRY_MS = 1_000;
+  /** How long a stop goes on compacting emitted windows; what is left waits for the next start-up. */
+  private static final long STOP_COMPACTION_MS = 1_000;
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
   private final ModuleContext ctx;
@@ -97,12 +101,14 @@ public final class DbWriterVerticle extends VerticleBase {
       closeQuietly();
       throw e;
     }
-    return Future.all(
+    return Future.all(List.of(
         vertx.eventBus().<WriteGroup>localConsumer(InternalAddresses.WRITE, this::onWriteGroup).completion(),
         vertx.eventBus().<BatchRecords>localConsumer(InternalAddresses.BATCH_RECORDS, this::onBatchRecords).completion(),
         vertx.eventBus().<ScreenshotDeletions>localConsumer(InternalAddresses.SCREENSHOT_DELETED, this::onDeletions).completion(),
         vertx.eventBus().<ReplayRequest>localConsumer(InternalAddresses.REPLAY, this::onReplay).completion(),
-        vertx.eventBus().<WindowQuery>localConsumer(InternalAddresses.WINDOW_EVENTS, this::onWindowQuery).completion())
+        vertx.eventBus().<WindowQuery>localConsumer(InternalAddresses.WINDOW_EVENTS, this::onWindowQuery).completion(),
+        vertx.eventBus().<SweepQuery>localConsumer(InternalAddresses.WINDOW_SWEEP, this::onSweepQuery).completion(),
+        vertx.eventBus().<FiringsQuery>localConsumer(InternalAddresses.LAST_FIRINGS, this::onFiringsQuery).completion()))
       .onSuccess(v -> {
         vertx.setPeriodic(Math.min(HOUSEKEEPING_MS, config.writeFlushIntervalMs()), id -> tick());
         updateSize();
@@ -161,6 +167,24 @@ public final class DbWriterVerticle extends VerticleBase {
       msg.reply(page, LOCAL);
     } catch (SQLException | RuntimeException err) {
       msg.fail(500, "window query failed: " + err.getMessage());
+    }
+  }
+
+  private void onSweepQuery(Message<SweepQuery> msg) {
+    // The windows swept must be complete: what is buffered is committed first.
+    flush();
+    try {
+      msg.reply(connection().read(c -> WindowReader.sweepPage(c, msg.body())), LOCAL);
+    } catch (SQLException | RuntimeException err) {
+      msg.fail(500, "window sweep failed: " + err.getMessage());
+    }
+  }
+
+  private void onFiringsQuery(Message<FiringsQuery> msg) {
+    try {
+      msg.reply(connection().read(c -> WindowReader.lastFirings(c, msg.body())), LOCAL);
+    } catch (SQLException | RuntimeException err) {
+      msg.fail(500, "firings query failed: " + err.getMessage());
     }
   }
 
@@ -262,7 +286,8 @@ public final class DbWriterVerticle extends VerticleBase {
 
   /**
    * Commits until nothing is buffered, retrying failures with backoff (the module's stop timeout bounds it),
-   * then compacts what was emitted; a failed compaction leaves the rows for the next run.
+   * then compacts what was emitted for up to {@link #STOP_COMPACTION_MS}; what is left (or failed) the next run
+   * compacts.
    */
   private Future<Void> drain() {
     if (!buffer.isEmpty() && !(file == null ? tryReopen() && flush() : flush())) {
@@ -273,8 +298,9 @@ public final class DbWriterVerticle extends VerticleBase {
     if (!buffer.isEmpty()) {
       return drain();
     }
-    while (compactor.hasWaiting() && file != null && compactNext()) {
-      // One window at a time until none waits.
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_COMPACTION_MS);
+    while (compactor.hasWaiting() && file != null && System.nanoTime() - until < 0 && compactNext()) {
+      // One window at a time until none waits, or the time is up: the next start compacts the rest.
     }
     return Future.succeededFuture();
   }

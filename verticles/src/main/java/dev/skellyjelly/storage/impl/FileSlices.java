@@ -4,6 +4,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
@@ -41,15 +42,25 @@ public final class FileSlices {
     }
   }
 
-  /** Creates {@code path}, which must not exist, with {@code attributes} and writes {@code bytes} into it (blocking). */
+  /**
+   * Creates {@code path}, which must not exist, with {@code attributes} and writes {@code bytes} into it
+   * (blocking). A write that fails (disk full) removes the file it created: no part of an image stays behind.
+   */
   public static void writeNew(Path path, byte[] bytes, FileAttribute<?>... attributes) throws IOException {
-    try (FileChannel out = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-      attributes)) {
+    FileChannel out = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), attributes);
+    try (out) {
       ByteBuffer src = ByteBuffer.wrap(bytes);
       while (src.position() < bytes.length) {
         src.limit(Math.min(bytes.length, src.position() + SLICE));
         out.write(src);
       }
+    } catch (IOException | RuntimeException e) {
+      try {
+        Files.deleteIfExists(path);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
     }
   }
 }

@@ -2,33 +2,70 @@ package dev.skellyjelly.storage.impl;
 
 import dev.skellyjelly.storage.impl.Messages.WindowKey;
 
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What the batcher remembers of each window that has fired, for as long as {@link WindowRules} says its
- * firings are remembered: the last firing number (the next one counts on from it) and the last commit
- * sequence number heard when it fired (a later firing read back from the database holds only events above it).
+ * What the batcher remembers of windows that have fired, bounded in entries: the last firing number (the next
+ * one counts on from it) and the last commit sequence number heard when it fired (a later firing read back
+ * from the database holds only events above it). The {@code batches} table remembers every firing for as
+ * long as {@link WindowRules} says; past {@link #MAX_ENTRIES} the least recently used window is let go here
+ * and, should it fire again, its last firing is looked up there ({@link #mayHaveForgotten}).
  */
 final class FiringMemory {
+
+  /** Windows remembered at most: about 200 bytes each. */
+  static final int MAX_ENTRIES = 50_000;
 
   private record Fired(long number, long uptoSeq) {
   }
 
   private final WindowRules rules;
-  private final Map<WindowKey, Fired> fired = new HashMap<>();
+  private final int maxEntries;
+  private long forgotten;
+  private final Map<WindowKey, Fired> fired;
 
   FiringMemory(WindowRules rules) {
-    this.rules = rules;
+    this(rules, MAX_ENTRIES);
   }
 
-  /** A firing the database recorded before this start; the sequence bound of it is not known. */
+  FiringMemory(WindowRules rules, int maxEntries) {
+    this.rules = rules;
+    this.maxEntries = maxEntries;
+    this.fired = new LinkedHashMap<>(16, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<WindowKey, Fired> eldest) {
+        boolean full = size() > FiringMemory.this.maxEntries;
+        if (full) {
+          forgotten++;
+        }
+        return full;
+      }
+    };
+  }
+
+  /**
+   * A firing the database recorded (before this start, or looked up since); the sequence bound of it is not
+   * known. A firing remembered here already is as recent or more.
+   */
   void recorded(WindowKey key, long lastFiring) {
-    fired.put(key, new Fired(lastFiring, 0));
+    Fired known = fired.get(key);
+    if (known == null || known.number() < lastFiring) {
+      fired.put(key, new Fired(lastFiring, known == null ? 0 : known.uptoSeq()));
+    }
   }
 
   boolean hasFired(WindowKey key) {
     return fired.containsKey(key);
+  }
+
+  /** Whether a window not remembered here may still have fired: some were let go for the bound. */
+  boolean mayHaveForgotten() {
+    return forgotten > 0;
+  }
+
+  int size() {
+    return fired.size();
   }
 
   /** The last commit sequence number heard when the window last fired, 0 if none is remembered. */

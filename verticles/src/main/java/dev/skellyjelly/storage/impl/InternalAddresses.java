@@ -18,10 +18,22 @@ public final class InternalAddresses {
   public static final String REPLAY = "skelly.storage.internal.replay";
   /** Batcher → writer: {@link Messages.WindowQuery}, answered with {@link Messages.WindowEvents}. */
   public static final String WINDOW_EVENTS = "skelly.storage.internal.window-events";
+  /**
+   * Batcher → writer: {@link Messages.SweepQuery}, answered with {@link Messages.SweepPage}: windows of one
+   * start that the batcher kept no record of, read from the database.
+   */
+  public static final String WINDOW_SWEEP = "skelly.storage.internal.window-sweep";
+  /** Batcher → writer: {@link Messages.FiringsQuery}, answered with {@link Messages.LastFirings}. */
+  public static final String LAST_FIRINGS = "skelly.storage.internal.last-firings";
   /** Receiver → screenshot store: a {@link Messages.StoreScreenshot}, answered with a ScreenshotRef. */
   public static final String SCREENSHOT_STORE = "skelly.storage.internal.screenshot-store";
   /** Batcher → screenshot store: {@link Messages.BatchEmitted}. */
   public static final String BATCH_EMITTED = "skelly.storage.internal.batch-emitted";
+  /**
+   * Receiver → screenshot store: {@link Messages.DuplicateScreenshots}, the screenshots of events the writer
+   * found re-sent (not stored again): pixels no batch will carry.
+   */
+  public static final String SCREENSHOT_DUPLICATE = "skelly.storage.internal.screenshot-duplicate";
   /** Screenshot store → writer: {@link Messages.ScreenshotDeletions}, answered after commit. */
   public static final String SCREENSHOT_DELETED = "skelly.storage.internal.screenshot-deleted";
 

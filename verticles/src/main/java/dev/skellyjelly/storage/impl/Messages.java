@@ -94,12 +94,41 @@ public final class Messages {
   public record Firing(String sessionId, long windowStartMs, long lastFiring) {
   }
 
+  /**
+   * Asks the writer for the next page of a sweep of one window start: the windows of sessions after
+   * {@code afterSession} ("" for the first), their events with {@code afterSeq < seq <= uptoSeq}, at most
+   * {@code maxEvents} events in all; answered with {@link SweepPage}.
+   */
+  public record SweepQuery(long windowStartMs, String afterSession, long afterSeq, long uptoSeq, int maxEvents) {
+  }
+
+  /**
+   * A page of a sweep: whole windows, each with its last firing so far ({@code firings}, absent if none), and
+   * where the next page starts ({@code null} when the sweep is done). {@code large} names a window with more
+   * events than a page, to be read on its own, page by page, with at most {@code largeCount} events.
+   */
+  public record SweepPage(List<WindowEvents> windows, List<Firing> firings, String large, long largeCount,
+                          String nextSession) {
+  }
+
+  /** Asks the writer for the last firing of each of these windows; answered with {@link LastFirings}. */
+  public record FiringsQuery(List<WindowKey> keys) {
+  }
+
+  /** The last firing of each window asked about that has one. */
+  public record LastFirings(List<Firing> firings) {
+  }
+
   /** A screenshot to keep until its batch is analysed. */
   public record StoreScreenshot(Screenshot screenshot, ImageInfo info, String sessionId, long timestampMs) {
   }
 
   /** A batch was emitted carrying these screenshots. */
   public record BatchEmitted(String windowId, long emittedAtMs, List<String> screenshotIds) {
+  }
+
+  /** Screenshots handed to the store for events that turned out to be re-sent ids. */
+  public record DuplicateScreenshots(List<String> screenshotIds) {
   }
 
   public record ScreenshotDeletion(String screenshotId, long deletedAtMs, String reason) {

@@ -8,6 +8,7 @@ import dev.skellyjelly.storage.codecs.EventJsonDecoder;
 import dev.skellyjelly.storage.codecs.EventValidator;
 import dev.skellyjelly.storage.codecs.ImageHeaders;
 import dev.skellyjelly.storage.codecs.ImageInfo;
+import dev.skellyjelly.storage.codecs.LogText;
 import dev.skellyjelly.storage.codecs.InvalidEventException;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.Screenshot;
@@ -16,6 +17,7 @@ import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.codecs.ValidationLimits;
 import dev.skellyjelly.storage.impl.Messages.Accepted;
 import dev.skellyjelly.storage.impl.Messages.CommitReceipt;
+import dev.skellyjelly.storage.impl.Messages.DuplicateScreenshots;
 import dev.skellyjelly.storage.impl.Messages.RawEventGroup;
 import dev.skellyjelly.storage.impl.Messages.ScreenshotRow;
 import dev.skellyjelly.storage.impl.Messages.StoreScreenshot;
@@ -49,7 +51,12 @@ public final class ReceiverVerticle extends VerticleBase {
   /** Accepted events not yet committed, at most; past it new input is refused with 503. */
   static final int MAX_PENDING = 50_000;
   private static final long LOG_INTERVAL_NANOS = 60_000_000_000L;
-  private static final long WRITE_TIMEOUT_MS = 120_000;
+  /**
+   * No real timeout on a hand-over: the writer keeps every group until it is committed, however long the
+   * database is locked or full, and answers it then. Until that answer its events count against
+   * {@link #MAX_PENDING}; a timeout would let them out of the count while the writer still holds them.
+   */
+  private static final long WRITE_TIMEOUT_MS = 365L * 86_400_000;
   private static final long ID_SEQUENCE_MASK = (1L << 40) - 1;
 
   /** Stands for a body that could not be decoded (a null body is an input like any other). */
@@ -220,7 +227,10 @@ public final class ReceiverVerticle extends VerticleBase {
     Future<Message<CommitReceipt>> committed = vertx.eventBus().request(InternalAddresses.WRITE, new WriteGroup(group), toWriter);
     handoffs.add(committed);
     committed
-      .onSuccess(reply -> acknowledge(group, reply.body().duplicates()))
+      .onSuccess(reply -> {
+        acknowledge(group, reply.body().duplicates());
+        releaseDuplicateScreenshots(group, reply.body().duplicates());
+      })
       .onFailure(err -> {
         LOG.error("group of {} events not confirmed by the writer: {}", group.size(), err.getMessage());
         for (Accepted a : group) {
@@ -249,13 +259,28 @@ public final class ReceiverVerticle extends VerticleBase {
     }
   }
 
+  /** The screenshots of re-sent events were kept for nothing: the store lets them go unless another event holds them. */
+  private void releaseDuplicateScreenshots(List<Accepted> group, BitSet duplicates) {
+    List<String> ids = new ArrayList<>();
+    for (int i = duplicates.nextSetBit(0); i >= 0; i = duplicates.nextSetBit(i + 1)) {
+      ScreenshotRow row = group.get(i).screenshot();
+      if (row != null && row.ref() != null) {
+        ids.add(row.ref().screenshotId());
+      }
+    }
+    if (!ids.isEmpty()) {
+      vertx.eventBus().send(InternalAddresses.SCREENSHOT_DUPLICATE, new DuplicateScreenshots(ids), local);
+    }
+  }
+
   // ---------------------------------------------------------------- rejection
 
   /** {@code requester}: the message to answer with 400, null for none. */
   private void reject(Message<Object> requester, Object body, InvalidEventException invalid) {
     DeadLetterReason reason = invalid.reason();
     ctx.metrics().deadLetter(reason);
-    JsonObject letter = new JsonObject().put("reason", reason.wireName()).put("detail", invalid.detail());
+    String detail = DeadLetterText.detail(invalid.detail());
+    JsonObject letter = new JsonObject().put("reason", reason.wireName()).put("detail", detail);
     String id = inputId(body);
     if (id != null) {
       letter.put("id", id);
@@ -265,7 +290,7 @@ public final class ReceiverVerticle extends VerticleBase {
     long now = System.nanoTime();
     int r = reason.ordinal();
     if (lastLogged[r] == 0 || now - lastLogged[r] >= LOG_INTERVAL_NANOS) {
-      LOG.warn("rejected input ({}): {}{}", reason.wireName(), invalid.detail(),
+      LOG.warn("rejected input ({}): {}{}", reason.wireName(), LogText.escape(detail),
         unlogged[r] > 0 ? " (and " + unlogged[r] + " more since the last such line)" : "");
       lastLogged[r] = now;
       unlogged[r] = 0;

@@ -2,12 +2,14 @@ package dev.skellyjelly.storage.impl;
 
 import dev.skellyjelly.storage.StorageConfig;
 import dev.skellyjelly.storage.codecs.Addresses;
+import dev.skellyjelly.storage.codecs.ImageFormat;
 import dev.skellyjelly.storage.codecs.ImageInfo;
 import dev.skellyjelly.storage.codecs.Screenshot;
 import dev.skellyjelly.storage.codecs.ScreenshotRef;
 import dev.skellyjelly.storage.codecs.ScreenshotStorage;
 import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.impl.Messages.BatchEmitted;
+import dev.skellyjelly.storage.impl.Messages.DuplicateScreenshots;
 import dev.skellyjelly.storage.impl.Messages.ScreenshotDeletion;
 import dev.skellyjelly.storage.impl.Messages.ScreenshotDeletions;
 import dev.skellyjelly.storage.impl.Messages.StoreScreenshot;
@@ -27,6 +29,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,6 +37,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Keeps screenshot bytes only as long as analysis needs them: small ones in memory within a byte budget,
@@ -47,6 +52,10 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
   private static final String FILE_MODE = "rw-------";
   private static final String DIR_MODE = "rwx------";
   private static final long TIMEOUT_MS = 120_000;
+  /** How this module names a screenshot's file: its id and its format; the sweep deletes nothing else. */
+  static final Pattern FILE_NAME = Pattern.compile(
+    "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\.(" + Arrays.stream(ImageFormat.values())
+      .map(ImageFormat::wireName).collect(Collectors.joining("|")) + ")");
 
   private final ModuleContext ctx;
   private final DeliveryOptions local = new DeliveryOptions().setLocalOnly(true).setSendTimeout(TIMEOUT_MS);
@@ -64,6 +73,11 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
   private List<ScreenshotDeletion> deletions = new ArrayList<>();
   private final List<Future<?>> recording = new ArrayList<>();
   private long memoryBytes;
+  /**
+   * How many accepted events were answered with each retained screenshot: a re-sent event's copy of a
+   * screenshot goes only when no other accepted event holds it.
+   */
+  private final Map<String, Integer> claims = new HashMap<>();
   /** Screenshots deleted within the last hour (re-sent ids are recognised that long), oldest first. */
   private final Map<String, Gone> recentlyDeleted = new LinkedHashMap<>();
 
@@ -104,6 +118,8 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
       .compose(v -> Future.all(
         vertx.eventBus().<StoreScreenshot>localConsumer(InternalAddresses.SCREENSHOT_STORE, this::onStore).completion(),
         vertx.eventBus().<BatchEmitted>localConsumer(InternalAddresses.BATCH_EMITTED, this::onBatchEmitted).completion(),
+        vertx.eventBus().<DuplicateScreenshots>localConsumer(InternalAddresses.SCREENSHOT_DUPLICATE, this::onDuplicates)
+          .completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.ANALYSIS_COMPLETE, this::onAnalysisComplete).completion(),
         vertx.eventBus().<Object>consumer(Addresses.SCREENSHOT, this::onFetch).completion()))
       .onSuccess(v -> vertx.setPeriodic(Math.max(10, Math.min(1000, config.screenshotRetentionSeconds() * 250)), id -> tick()));
@@ -134,19 +150,40 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
 
   // ---------------------------------------------------------------- start-up
 
-  /** Removes every file a previous run left in the temp directory (the dev directory excepted). */
+  /**
+   * Removes the screenshot files a previous run left in the temp directory, and its dev copies unless dev mode
+   * is on: only files named as this module names them ({@link #FILE_NAME}), nothing else a person put there.
+   */
   private Future<Void> sweep() {
-    return fs.readDir(dir).compose(paths -> {
-      List<Future<?>> removals = new ArrayList<>();
+    return removeOwnFiles(dir).compose(removed -> {
+      if (removed > 0) {
+        LOG.info("start-up sweep removed {} screenshot files left by an earlier run", removed);
+      }
+      if (config.devMode()) {
+        return Future.succeededFuture();
+      }
+      // Dev copies outlive only runs in dev mode; the directory goes too once it holds nothing else.
+      return fs.exists(devDir).compose(exists -> !exists ? Future.succeededFuture()
+        : removeOwnFiles(devDir).compose(n -> {
+          if (n > 0) {
+            LOG.info("start-up sweep removed {} dev-mode screenshot copies (dev_mode is off)", n);
+          }
+          return fs.readDir(devDir).compose(left -> left.isEmpty() ? fs.delete(devDir) : Future.succeededFuture());
+        }));
+    });
+  }
+
+  /** Deletes the regular files in {@code directory} whose names this module gives screenshots; how many. */
+  private Future<Integer> removeOwnFiles(String directory) {
+    return fs.readDir(directory).compose(paths -> {
+      List<Future<Boolean>> removals = new ArrayList<>();
       for (String path : paths) {
-        if (!path.equals(devDir)) {
-          removals.add(fs.deleteRecursive(path));
+        if (FILE_NAME.matcher(Path.of(path).getFileName().toString()).matches()) {
+          removals.add(fs.lprops(path).compose(p -> p.isRegularFile() ? fs.delete(path).map(true)
+            : Future.succeededFuture(false)));
         }
       }
-      if (!removals.isEmpty()) {
-        LOG.info("start-up sweep removed {} screenshot files left by an earlier run", removals.size());
-      }
-      return Future.join(removals).mapEmpty();
+      return Future.join(removals).map(v -> (int) removals.stream().filter(Future::result).count());
     });
   }
 
@@ -178,6 +215,7 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
     Screenshot shot = req.screenshot();
     Held existing = held.get(shot.screenshotId());
     if (existing != null) {
+      claims.merge(shot.screenshotId(), 1, Integer::sum);
       msg.reply(existing.ref(), local);
       return;
     }
@@ -207,6 +245,7 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
     }
     stored
       .onSuccess(v -> {
+        claims.merge(shot.screenshotId(), 1, Integer::sum);
         gauges();
         ctx.metrics().screenshotProcessing().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         msg.reply(ref, local);
@@ -282,6 +321,17 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
     }
   }
 
+  /** Deletes at once the pixels of re-sent events that no other accepted event holds: no batch will carry them. */
+  private void onDuplicates(Message<DuplicateScreenshots> msg) {
+    for (String id : msg.body().screenshotIds()) {
+      Integer left = claims.computeIfPresent(id, (k, n) -> n > 1 ? n - 1 : null);
+      if (left == null && held.containsKey(id)) {
+        delete(id, "duplicate");
+      }
+    }
+    flushDeletions();
+  }
+
   private void tick() {
     long now = ctx.clock().millis();
     while (!expiries.isEmpty() && expiries.peek().atMs <= now) {
@@ -304,6 +354,7 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
     if (h == null) {
       return Future.succeededFuture();
     }
+    claims.remove(id);
     long now = ctx.clock().millis();
     recentlyDeleted.put(id, new Gone(h.ref().withStorage(ScreenshotStorage.DELETED), now));
     deletions.add(new ScreenshotDeletion(id, now, reason));

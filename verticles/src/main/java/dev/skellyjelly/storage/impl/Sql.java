@@ -61,6 +61,18 @@ interface Sql {
     + "WHERE window_end_ms >= ? GROUP BY 1, 2";
   String WINDOW_SCREENSHOTS = "SELECT screenshot_id, ts_ms, format, size_bytes, width, height, storage, deleted_at_ms "
     + "FROM screenshots WHERE session_id = ? AND window_start_ms = ?";
+  /**
+   * The blocks of one window start from a session on, that may hold events with after < seq <= upto, session
+   * by session: what a sweep of the windows the batcher kept no record of reads, a page at a time.
+   */
+  String SWEEP_BLOCKS = "SELECT block, session, event_type, n FROM event_blocks WHERE window_start_ms = ? "
+    + "AND session > ? AND max_seq > ? AND coalesce(min_seq, 0) <= ? ORDER BY session, coalesce(min_seq, 0), block "
+    + "LIMIT ?";
+  /** At least as many events as one window has with after < seq <= upto (blocks that overlap the range). */
+  String WINDOW_EVENTS_AT_MOST = "SELECT coalesce(sum(n), 0) FROM event_blocks WHERE session = ? "
+    + "AND window_start_ms = ? AND max_seq > ? AND coalesce(min_seq, 0) <= ?";
+  /** The last firing of one window emitted so far, null if none. */
+  String LAST_FIRING = "SELECT max(firing) FROM batches WHERE session_id = ? AND window_start_ms = ?";
   String MAX_SEQ = "SELECT coalesce(max(max_seq), 0) FROM event_blocks";
 
   String RECENT_HOURS = "SELECT tbl, hour FROM recent_ids_hours";

@@ -61,6 +61,13 @@ sealed interface Window permits Window.Held, Window.Spilled {
       this.afterSeq = afterSeq;
     }
 
+    /** A window whose events with {@code afterSeq < seq} are in the database only: {@code count} of them at most. */
+    static Spilled range(WindowKey key, long afterSeq, long count) {
+      Spilled w = new Spilled(key, new ArrayList<>(), afterSeq);
+      w.count = count;
+      return w;
+    }
+
     /** A window as the database holds it at start-up: {@code count} committed events, none emitted. */
     static Spilled stored(WindowKey key, long count) {
       Spilled w = new Spilled(key, new ArrayList<>(), 0);

@@ -7,6 +7,10 @@ import dev.skellyjelly.storage.codecs.ScreenshotRef;
 import dev.skellyjelly.storage.codecs.ScreenshotStorage;
 import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.impl.Messages.Firing;
+import dev.skellyjelly.storage.impl.Messages.FiringsQuery;
+import dev.skellyjelly.storage.impl.Messages.LastFirings;
+import dev.skellyjelly.storage.impl.Messages.SweepPage;
+import dev.skellyjelly.storage.impl.Messages.SweepQuery;
 import dev.skellyjelly.storage.impl.Messages.ReplayPlan;
 import dev.skellyjelly.storage.impl.Messages.ReplayRequest;
 import dev.skellyjelly.storage.impl.Messages.WindowEvents;
@@ -17,12 +21,14 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What the batcher reads back through the writer's connection: at start-up, the plan of what to replay
- * (committed events that no batch covers), and afterwards a window's committed events page by page.
+ * (committed events that no batch covers); afterwards a window's committed events page by page, the windows of
+ * a window start it kept no record of (a sweep), and windows' last firings.
  */
 final class WindowReader {
 
@@ -35,6 +41,13 @@ final class WindowReader {
   /** A block that may hold events of a page: its number, its first sequence number, its events' type. */
   private record PageBlock(long block, long minSeq, EventType type) {
   }
+
+  /** A block a sweep may read: its number, session, events' type and how many events it holds. */
+  private record SweepBlock(long block, String session, EventType type, long events) {
+  }
+
+  /** Blocks a page of a sweep reads at most: a page's windows are published in one event-loop task. */
+  static final int SWEEP_BLOCKS = 256;
 
   /** A fetched block's number and encoded events. */
   private record BlockData(long block, byte[] data) {
@@ -65,21 +78,130 @@ final class WindowReader {
   /** The page of a window's events that {@code q} asks for, with every screenshot of the window. */
   static WindowEvents page(WriterConnection c, WindowQuery q) throws SQLException {
     List<EventBlocks.Entry> events = readPage(c, q);
-    List<ScreenshotRef> refs = new ArrayList<>();
-    for (ScreenshotRef ref : c.query(Sql.WINDOW_SCREENSHOTS, rs -> "none".equals(rs.getString(7)) ? null
-      // Whatever a previous run held is gone now: memory with the process, files with the start-up sweep.
-      : new ScreenshotRef(rs.getString(1), rs.getLong(2), ImageFormat.fromWireName(rs.getString(3)), rs.getLong(4),
-        rs.getInt(5), rs.getInt(6), ScreenshotStorage.DELETED), q.sessionId(), q.windowStartMs())) {
-      if (ref != null) {
-        refs.add(ref);
-      }
-    }
     List<RawEvent> plain = new ArrayList<>(events.size());
     for (EventBlocks.Entry e : events) {
       plain.add(e.event());
     }
     long last = events.isEmpty() ? q.afterSeq() : events.get(events.size() - 1).seq();
-    return new WindowEvents(q.sessionId(), q.windowStartMs(), plain, refs, last);
+    return new WindowEvents(q.sessionId(), q.windowStartMs(), plain, refs(c, q.sessionId(), q.windowStartMs()), last);
+  }
+
+  /**
+   * Every screenshot of a window, as it is kept now: one whose deletion is recorded (a previous run's, by the
+   * start-up sweep) is {@code deleted}, else where it was stored.
+   */
+  private static List<ScreenshotRef> refs(WriterConnection c, String session, long windowStartMs) throws SQLException {
+    List<ScreenshotRef> refs = new ArrayList<>();
+    for (ScreenshotRef ref : c.query(Sql.WINDOW_SCREENSHOTS, rs -> "none".equals(rs.getString(7)) ? null
+      : new ScreenshotRef(rs.getString(1), rs.getLong(2), ImageFormat.fromWireName(rs.getString(3)), rs.getLong(4),
+        rs.getInt(5), rs.getInt(6), rs.getObject(8) != null ? ScreenshotStorage.DELETED
+        : ScreenshotStorage.fromWireName(rs.getString(7))), session, windowStartMs)) {
+      if (ref != null) {
+        refs.add(ref);
+      }
+    }
+    return refs;
+  }
+
+  /**
+   * The next page of a sweep of one window start: whole windows in session order, {@code maxEvents} events at
+   * most, read from at most {@link #SWEEP_BLOCKS} blocks. A window larger than a page is named, not read.
+   */
+  static SweepPage sweepPage(WriterConnection c, SweepQuery q) throws SQLException {
+    // Before every 16-byte session: a one-byte blob (an empty one would be bound as NULL).
+    byte[] after = q.afterSession().isEmpty() ? new byte[1] : Uuids.toBytes(q.afterSession());
+    List<SweepBlock> blocks = c.query(Sql.SWEEP_BLOCKS, rs -> new SweepBlock(rs.getLong(1),
+        Uuids.fromBytes(rs.getBytes(2)), EventType.fromCode(rs.getInt(3)), rs.getLong(4)),
+      q.windowStartMs(), after, q.afterSeq(), q.uptoSeq(), SWEEP_BLOCKS);
+    Map<String, List<SweepBlock>> bySession = new LinkedHashMap<>();
+    for (SweepBlock b : blocks) {
+      bySession.computeIfAbsent(b.session(), k -> new ArrayList<>()).add(b);
+    }
+    List<String> sessions = new ArrayList<>(bySession.keySet());
+    boolean more = blocks.size() == SWEEP_BLOCKS;
+    if (more && sessions.size() > 1) {
+      // The last session's blocks may go on past this page: it starts the next one.
+      sessions.remove(sessions.size() - 1);
+    }
+    List<String> taken = new ArrayList<>();
+    long events = 0;
+    for (String session : sessions) {
+      long n = bySession.get(session).stream().mapToLong(SweepBlock::events).sum();
+      boolean alone = taken.isEmpty() && (n > q.maxEvents() || more && sessions.size() == 1);
+      if (alone) {
+        Object[] params = {Uuids.toBytes(session), q.windowStartMs(), q.afterSeq(), q.uptoSeq()};
+        long count = c.query(Sql.WINDOW_EVENTS_AT_MOST, rs -> rs.getLong(1), params).get(0);
+        return new SweepPage(List.of(), lastFirings(c, new FiringsQuery(List.of(new WindowKey(session,
+          q.windowStartMs())))).firings(), session, count, session);
+      }
+      if (events + n > q.maxEvents()) {
+        more = true;
+        break;
+      }
+      taken.add(session);
+      events += n;
+    }
+    if (taken.size() < sessions.size()) {
+      more = true;
+    }
+    List<WindowEvents> windows = new ArrayList<>();
+    List<Firing> firings = new ArrayList<>();
+    for (String session : taken) {
+      List<EventBlocks.Entry> entries = new ArrayList<>();
+      List<SweepBlock> own = bySession.get(session);
+      for (int i = 0; i < own.size(); i += PAGE_FETCH) {
+        fetch(c, own.subList(i, Math.min(own.size(), i + PAGE_FETCH)), session, q.afterSeq(), q.uptoSeq(), entries);
+      }
+      if (entries.isEmpty()) {
+        continue;
+      }
+      entries.sort(BY_SEQ);
+      List<RawEvent> plain = new ArrayList<>(entries.size());
+      boolean shots = false;
+      for (EventBlocks.Entry e : entries) {
+        plain.add(e.event());
+        shots |= e.event().eventType() == EventType.SCREENSHOT;
+      }
+      windows.add(new WindowEvents(session, q.windowStartMs(), plain,
+        shots ? refs(c, session, q.windowStartMs()) : List.of(), entries.get(entries.size() - 1).seq()));
+      firings.addAll(lastFirings(c, new FiringsQuery(List.of(new WindowKey(session, q.windowStartMs())))).firings());
+    }
+    return new SweepPage(windows, firings, null, 0, more && !taken.isEmpty() ? taken.get(taken.size() - 1) : null);
+  }
+
+  /** The last firing of each window asked about that has fired. */
+  static LastFirings lastFirings(WriterConnection c, FiringsQuery q) throws SQLException {
+    List<Firing> firings = new ArrayList<>();
+    for (WindowKey key : q.keys()) {
+      for (Firing f : c.query(Sql.LAST_FIRING, rs -> {
+        long last = rs.getLong(1);
+        return rs.wasNull() ? null : new Firing(key.sessionId(), key.windowStartMs(), last);
+      }, key.sessionId(), key.windowStartMs())) {
+        if (f != null) {
+          firings.add(f);
+        }
+      }
+    }
+    return new LastFirings(firings);
+  }
+
+  /** Reads the data of up to {@link #PAGE_FETCH} blocks of one session and keeps their events in the range. */
+  private static void fetch(WriterConnection c, List<SweepBlock> blocks, String session, long afterSeq, long uptoSeq,
+                            List<EventBlocks.Entry> into) throws SQLException {
+    Object[] ids = new Object[PAGE_FETCH];
+    Map<Long, EventType> types = new HashMap<>();
+    for (int i = 0; i < PAGE_FETCH; i++) {
+      SweepBlock b = blocks.get(Math.min(blocks.size() - 1, i));
+      ids[i] = b.block();
+      types.put(b.block(), b.type());
+    }
+    for (BlockData row : c.query(PAGE_FETCH_SQL, rs -> new BlockData(rs.getLong(1), rs.getBytes(2)), ids)) {
+      for (EventBlocks.Entry e : EventBlocks.decode(row.data(), session, types.get(row.block()))) {
+        if (e.seq() > afterSeq && e.seq() <= uptoSeq) {
+          into.add(e);
+        }
+      }
+    }
   }
 
   /**

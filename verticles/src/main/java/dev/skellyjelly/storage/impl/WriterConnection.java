@@ -52,8 +52,13 @@ final class WriterConnection implements AutoCloseable {
   private Connection conn;
   private final Map<String, PreparedStatement> prepared = new HashMap<>();
 
+  /**
+   * {@code synchronous=FULL}: every commit syncs the WAL before it returns, so an event is acknowledged only
+   * once it would survive a power loss (NORMAL syncs at checkpoints only: safe against a killed process, not
+   * against the machine going down). One commit a flush interval makes the sync cheap.
+   */
   WriterConnection(Path database) throws SQLException {
-    url = "jdbc:sqlite:" + database + "?journal_mode=WAL&synchronous=NORMAL&busy_timeout=5000";
+    url = "jdbc:sqlite:" + database + "?journal_mode=WAL&synchronous=FULL&busy_timeout=5000";
     conn = DriverManager.getConnection(url);
   }
 
@@ -76,6 +81,22 @@ final class WriterConnection implements AutoCloseable {
     } catch (SQLException | RuntimeException e) {
       discard();
       throw e;
+    }
+  }
+
+  /**
+   * Runs {@code work} as one transaction that is not synced on its own: for rewriting what is committed
+   * already (compaction). Its WAL frames reach the disk with the next synced commit; a power loss before that
+   * loses the whole rewrite, never the data rewritten. Saves an fsync per compacted window.
+   */
+  <T> T rewrite(Work<T> work) throws SQLException {
+    runScript("PRAGMA synchronous = NORMAL");
+    try {
+      return transaction(work);
+    } finally {
+      if (conn != null) {
+        runScript("PRAGMA synchronous = FULL");
+      }
     }
   }
 

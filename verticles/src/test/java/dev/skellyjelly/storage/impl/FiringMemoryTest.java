@@ -61,4 +61,31 @@ class FiringMemoryTest {
     assertEquals(FORGOTTEN_AT, memory.next(KEY, FORGOTTEN_AT, 8), "a number no earlier firing used");
     assertEquals(FORGOTTEN_AT + 1, memory.next(KEY, FORGOTTEN_AT, 9), "then counted on while remembered again");
   }
+
+  /** Bounded in entries: the least recently used window is let go, and the memory says it may have forgotten. */
+  @Test
+  void pastItsBoundTheLeastRecentlyUsedWindowIsLetGo() {
+    FiringMemory memory = new FiringMemory(RULES, 3);
+    long now = RULES.closesAt(KEY.windowStartMs());
+    WindowKey[] keys = new WindowKey[4];
+    for (int i = 0; i < keys.length; i++) {
+      keys[i] = new WindowKey(KEY.sessionId(), KEY.windowStartMs() - (i + 1) * WINDOW_MS);
+    }
+    memory.next(keys[0], now, 1);
+    memory.next(keys[1], now, 2);
+    memory.next(keys[2], now, 3);
+    assertFalse(memory.mayHaveForgotten());
+    memory.next(keys[0], now, 4);
+    memory.next(keys[3], now, 5);
+    assertEquals(3, memory.size());
+    assertTrue(memory.mayHaveForgotten());
+    assertFalse(memory.hasFired(keys[1]), "the least recently used let go");
+    assertTrue(memory.hasFired(keys[0]));
+    // What the batches table says of a window let go counts on from there.
+    memory.recorded(keys[1], 0);
+    assertEquals(1, memory.next(keys[1], now, 6));
+    // A lookup never takes a remembered window back to an older number.
+    memory.recorded(keys[1], 0);
+    assertEquals(2, memory.next(keys[1], now, 7));
+  }
 }

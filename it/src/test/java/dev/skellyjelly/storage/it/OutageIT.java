@@ -1,0 +1,62 @@
+package dev.skellyjelly.storage.it;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static dev.skellyjelly.storage.it.JarProcess.scalar;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A database locked by another process (sqlite3 holding BEGIN EXCLUSIVE) while a producer keeps sending: the
+ * receiver accepts 50 000 events (its bound) and refuses the rest as overload, counted, for as long as the lock
+ * lasts; the heap stays bounded, and once the lock goes every accepted event is committed and batched.
+ * {@link OutageEnduranceIT} holds the lock for 5 minutes at 1 000 events a second, past any request timeout.
+ */
+class OutageIT {
+
+  /** ReceiverVerticle.MAX_PENDING. */
+  static final long BOUND = 50_000;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void aLockedDatabaseForFortySecondsAtTwoThousandASecond() throws Exception {
+    outage(dir, 2_000, Duration.ofSeconds(40));
+  }
+
+  static void outage(Path dir, int perSecond, Duration locked) throws Exception {
+    String session = UUID.randomUUID().toString();
+    try (HostileLoad load = HostileLoad.start(dir)) {
+      long sent;
+      double received;
+      try (FaultsIT.SqliteLock lock = FaultsIT.SqliteLock.take(load.db)) {
+        sent = load.send(perSecond, locked, () -> BridgesIT.event(session, 1, null));
+        received = Scrape.of(load.httpPort).sum("skelly_storage_events_received_total");
+        assertEquals(0.0, Scrape.of(load.httpPort).get("skelly_storage_events_persisted_total"));
+        lock.release();
+      }
+      assertTrue(received <= BOUND, "accepted past the bound while locked: " + received);
+      JsonObject summary = load.stop(Duration.ofMinutes(2));
+      System.out.printf("OutageIT: %d sent in %s, %.0f accepted while locked, peak RSS %d kB%n", sent, locked,
+        received, load.peakRssKb.get());
+      load.assertNeverBlockedNorOutOfMemory();
+      assertTrue(load.peakRssKb.get() < FreshSessionsIT.MAX_RSS_KB, "peak RSS " + load.peakRssKb.get() + " kB");
+      long accepted = summary.getLong("events_received");
+      assertEquals(BOUND, accepted, "the bound reached, never passed: " + summary.encode());
+      assertEquals(accepted, summary.getLong("events_persisted"), summary.encode());
+      assertEquals(accepted, summary.getLong("events_batched"), summary.encode());
+      assertEquals(sent - accepted, summary.getLong("dropped"), "every refusal counted: " + summary.encode());
+      assertEquals(accepted, scalar(load.db, "SELECT sum(n) FROM event_counts"));
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package dev.skellyjelly.storage.impl;
+
+import dev.skellyjelly.storage.codecs.RawEvent;
+import dev.skellyjelly.storage.codecs.ScreenshotRef;
+import dev.skellyjelly.storage.codecs.Timestamps;
+import dev.skellyjelly.storage.impl.Messages.WindowKey;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The windows the batcher keeps a record of, open and late, within bounds in count and in bytes
+ * ({@link HeldCost}): at most {@link #MAX_WINDOWS} windows, and at most {@link #MAX_HELD} events or
+ * {@link #MAX_HELD_BYTES} bytes of events held in memory. Past the held bound the window an event just joined
+ * lets go of its events (they are committed; it keeps their count and is read back from the database when it
+ * fires): one window per event at most, never a search. Past the window bound no window is added: the
+ * batcher leaves such windows to a sweep of the database ({@link WindowSweeps}).
+ */
+final class WindowTable {
+
+  /** Windows recorded at most, open and late together: about {@link HeldCost#WINDOW} bytes each. */
+  static final int MAX_WINDOWS = 20_000;
+  /** Committed events held in memory for recorded windows, at most. */
+  static final int MAX_HELD = 50_000;
+  /** The bytes of those events, at most. */
+  static final long MAX_HELD_BYTES = 24L << 20;
+
+  /** Its log lines are the batcher's, under the batcher's name. */
+  private static final Logger LOG = LoggerFactory.getLogger(BatcherVerticle.class);
+  private static final long LOG_INTERVAL_NANOS = 60_000_000_000L;
+
+  private final int maxWindows;
+  private long lastSpillLog;
+  private final long maxHeld;
+  private final long maxHeldBytes;
+  private final Map<WindowKey, Window> open = new LinkedHashMap<>();
+  private Map<WindowKey, Window> late = new LinkedHashMap<>();
+  private long heldEvents;
+  private long heldBytes;
+  private long refs;
+
+  WindowTable() {
+    this(MAX_WINDOWS, MAX_HELD, MAX_HELD_BYTES);
+  }
+
+  WindowTable(int maxWindows, long maxHeld, long maxHeldBytes) {
+    this.maxWindows = maxWindows;
+    this.maxHeld = maxHeld;
+    this.maxHeldBytes = maxHeldBytes;
+  }
+
+  /** The recorded window of {@code key}, open or late, or null. */
+  Window find(WindowKey key) {
+    Window w = open.get(key);
+    return w != null ? w : late.get(key);
+  }
+
+  /** Whether another window can be recorded. */
+  boolean hasRoom() {
+    return open.size() + late.size() < maxWindows;
+  }
+
+  /** Records a new, empty window held in memory; the caller checked {@link #hasRoom}. */
+  Window.Held add(WindowKey key, boolean isLate) {
+    Window.Held w = new Window.Held(key);
+    (isLate ? late : open).put(key, w);
+    return w;
+  }
+
+  /** Records a window as the database holds it (at start-up), kept in memory only if few enough events. */
+  void addStored(Window w) {
+    open.put(w.key(), w);
+    if (w instanceof Window.Held h) {
+      for (RawEvent e : h.events()) {
+        heldEvents++;
+        heldBytes += HeldCost.of(e);
+      }
+    }
+  }
+
+  /** Whether {@code events} more could be held in memory. */
+  boolean canHold(long events) {
+    return heldEvents + events <= maxHeld;
+  }
+
+  /**
+   * Adds a committed event to its recorded window. When the events held pass a bound, that window lets go of
+   * its events: {@code afterSeq} is the sequence bound its firing reads back from (its last firing's).
+   */
+  void add(Window w, RawEvent e, ScreenshotRef ref, long afterSeq) {
+    if (ref != null) {
+      w.refs().add(ref);
+      refs++;
+    }
+    if (w instanceof Window.Spilled s) {
+      s.counted();
+      return;
+    }
+    Window.Held h = (Window.Held) w;
+    h.events().add(e);
+    heldEvents++;
+    heldBytes += HeldCost.of(e);
+    if (heldEvents > maxHeld || heldBytes > maxHeldBytes) {
+      long now = System.nanoTime();
+      if (lastSpillLog == 0 || now - lastSpillLog >= LOG_INTERVAL_NANOS) {
+        lastSpillLog = now;
+        LOG.info("{} committed events ({} bytes) wait for their windows to close; the window of {} of session {} "
+          + "({} events) will be read back from the database", heldEvents, heldBytes,
+          Timestamps.format(h.key().windowStartMs()), h.key().sessionId(), h.events().size());
+      }
+      release(h);
+      Map<WindowKey, Window> in = open.containsKey(h.key()) ? open : late;
+      in.put(h.key(), h.spill(afterSeq));
+    }
+  }
+
+  /** Takes up to {@code max} open windows closed at {@code nowMs} out of the table, in the order they were opened. */
+  List<Window> takeClosed(WindowRules rules, long nowMs, int max) {
+    List<Window> closed = new ArrayList<>();
+    for (Iterator<Window> it = open.values().iterator(); it.hasNext() && closed.size() < max; ) {
+      Window w = it.next();
+      if (rules.isClosed(w.key().windowStartMs(), nowMs)) {
+        it.remove();
+        closed.add(released(w));
+      }
+    }
+    return closed;
+  }
+
+  /** Takes up to {@code max} open windows out of the table, closed or not (a stop emits them all). */
+  List<Window> takeOpen(int max) {
+    List<Window> taken = new ArrayList<>();
+    for (Iterator<Window> it = open.values().iterator(); it.hasNext() && taken.size() < max; ) {
+      taken.add(released(it.next()));
+      it.remove();
+    }
+    return taken;
+  }
+
+  /** Takes every late window out of the table. */
+  List<Window> takeLate() {
+    if (late.isEmpty()) {
+      return List.of();
+    }
+    List<Window> all = new ArrayList<>(late.values());
+    late = new LinkedHashMap<>();
+    all.forEach(this::released);
+    return all;
+  }
+
+  private Window released(Window w) {
+    refs -= w.refs().size();
+    if (w instanceof Window.Held h) {
+      release(h);
+    }
+    return w;
+  }
+
+  private void release(Window.Held h) {
+    for (RawEvent e : h.events()) {
+      heldBytes -= HeldCost.of(e);
+    }
+    heldEvents -= h.events().size();
+  }
+
+  int openWindows() {
+    return open.size();
+  }
+
+  long heldEvents() {
+    return heldEvents;
+  }
+
+  /** Bytes the table holds: its windows, their screenshot references and the events held. */
+  long bytes() {
+    return (open.size() + late.size()) * HeldCost.WINDOW + refs * HeldCost.REF + heldBytes;
+  }
+}
