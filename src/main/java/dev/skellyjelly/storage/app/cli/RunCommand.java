@@ -171,7 +171,8 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
     int code = 0;
     try {
       if (tcpBridge != null) {
-        tcpBridge.close().await();
+        // Connections whose peers stopped reading would hold a plain close until their idle timeout.
+        tcpBridge.shutdown(1, TimeUnit.SECONDS).await();
       }
       if (simulator != null) {
         vertx.undeploy(simulator.deploymentID()).await();

@@ -5,7 +5,6 @@ import dev.skellyjelly.storage.StorageMetrics;
 import dev.skellyjelly.storage.codecs.Addresses;
 import dev.skellyjelly.storage.impl.InternalAddresses;
 import dev.skellyjelly.storage.impl.Messages.RawEventGroup;
-import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,7 +14,6 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -30,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The TCP event-bus bridge (CONTRACT §5) with Vert.x's wire protocol: {@code send} (with {@code replyAddress} for
@@ -108,8 +107,10 @@ public final class TcpBridge {
   public static Future<NetServer> start(Vertx vertx, StorageConfig config, BridgeToken token, BridgeBudget budget,
                                         BridgeDrops drops, InstantSource clock) {
     TcpBridge bridge = new TcpBridge(vertx, config, token, budget, drops, clock);
+    // The idle timeout closes a channel on which nothing was read or written for that long, without waiting for
+    // its peer to take what is queued for it: the end of a connection let go of as a slow consumer (abort()).
     NetServerOptions options = new NetServerOptions().setHost(config.httpHost()).setPort(config.tcpBridgePort())
-      .setTcpNoDelay(true);
+      .setTcpNoDelay(true).setIdleTimeout((int) config.bridgeIdleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     NetServer server = vertx.createNetServer(options);
     server.connectHandler(bridge::accept);
     long sweep = vertx.setPeriodic(Math.max(100, Math.min(1_000, bridge.idleMs / 4)), id -> bridge.sweep());
@@ -448,21 +449,13 @@ public final class TcpBridge {
     }
 
     /**
-     * Closes at once, dropping what the peer left unread: Vert.x's close waits until every byte written was taken,
-     * which a peer that does not read never does (the connection, its bytes and a graceful stop of the module
-     * would wait forever).
+     * Lets go of a connection whose peer does not take what it is sent: its place, budget and registrations go now.
+     * Vert.x's close waits until every byte written was taken, which such a peer never does; the channel itself is
+     * closed by Vert.x's idle timeout of the server (no byte read or written for {@code bridge_idle_timeout_seconds}),
+     * which drops what was left unread.
      */
     private void abort() {
-      if (!closed) {
-        if (socket instanceof NetSocketInternal internal) {
-          // Past the pipeline, where Vert.x would turn the close into a graceful one again.
-          Channel channel = internal.channelHandlerContext().channel();
-          channel.unsafe().close(channel.voidPromise());
-        } else {
-          socket.close();
-        }
-        onClosed();
-      }
+      close();
     }
 
     private void onClosed() {
