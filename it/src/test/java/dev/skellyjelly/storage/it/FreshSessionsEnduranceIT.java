@@ -17,6 +17,6 @@ class FreshSessionsEnduranceIT {
   @Test
   @Timeout(value = 12, unit = TimeUnit.MINUTES)
   void fiveThousandFreshSessionsASecondForFiveMinutes() throws Exception {
-    FreshSessionsIT.flood(dir, Duration.ofMinutes(5));
+    FreshSessionsIT.flood(dir, Duration.ofMinutes(5), HostileLoad.STRICT);
   }
 }

@@ -29,11 +29,11 @@ class FreshSessionsIT {
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void fiveThousandFreshSessionsASecondForThirtySeconds() throws Exception {
-    flood(dir, Duration.ofSeconds(30));
+    flood(dir, Duration.ofSeconds(30), HostileLoad.SUITE);
   }
 
-  static void flood(Path dir, Duration duration) throws Exception {
-    try (HostileLoad load = HostileLoad.start(dir, "shutdown_timeout_ms=120000")) {
+  static void flood(Path dir, Duration duration, HostileLoad.Checker checker) throws Exception {
+    try (HostileLoad load = HostileLoad.start(dir, checker, "shutdown_timeout_ms=120000")) {
       long sent = load.send(5_000, duration, HostileLoad::freshSessionKeystroke);
       JsonObject summary = load.stop(Duration.ofMinutes(3));
       System.out.printf("FreshSessionsIT: %d events in %s, peak RSS %d kB%n", sent, duration, load.peakRssKb.get());

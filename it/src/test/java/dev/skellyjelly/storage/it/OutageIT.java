@@ -36,7 +36,7 @@ class OutageIT {
 
   static void outage(Path dir, int perSecond, Duration locked) throws Exception {
     String session = UUID.randomUUID().toString();
-    try (HostileLoad load = HostileLoad.start(dir)) {
+    try (HostileLoad load = HostileLoad.start(dir, HostileLoad.SUITE)) {
       long sent;
       double received;
       try (FaultsIT.SqliteLock lock = FaultsIT.SqliteLock.take(load.db)) {
