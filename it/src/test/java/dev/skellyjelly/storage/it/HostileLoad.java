@@ -22,9 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The real jar under conf/jvm.options with its TCP bridge and /metrics, its blocked-thread checker tightened
- * to 100 ms (a warning names any event-loop task that ran longer), and a producer holding the bridge token
- * that sends valid events at a fixed rate: what the issue "Nothing from outside takes the module down" runs
- * for minutes. Samples the child's resident set while it lives.
+ * ({@link Checker}: a warning names any event-loop task that ran longer), and a producer holding the bridge
+ * token that sends valid events at a fixed rate: the hostile loads the module must live through, for seconds
+ * in the default suite and for minutes with {@code -Pendurance}. Samples the child's resident set while it lives.
  */
 final class HostileLoad implements AutoCloseable {
 
