@@ -216,7 +216,7 @@ abstract class JsonForm {
         if (i == nested) {
           child(record).write(value(record, i), gen, scratch);
         } else if (!writeText(record, i, gen, scratch)) {
-          writeScalar(value(record, i), gen);
+          writeScalar(value(record, i), gen, scratch);
         }
       }
     }
@@ -232,11 +232,11 @@ abstract class JsonForm {
    * Writes a value as {@link JacksonCodec#encodeJson} does, with the types a record holds tried first: that
    * method asks whether each value is an object, an array, a map or a list before it gets to them.
    */
-  private static void writeScalar(Object v, JsonGenerator gen) throws IOException {
+  private static void writeScalar(Object v, JsonGenerator gen, Scratch scratch) throws IOException {
     if (v == null) {
       gen.writeNull();
     } else if (v instanceof String s) {
-      gen.writeString(s);
+      scratch.writeString(s, gen);
     } else if (v instanceof Integer n) {
       gen.writeNumber(n.intValue());
     } else if (v instanceof Long n) {
@@ -269,9 +269,29 @@ abstract class JsonForm {
    * the last session id quoted (every event of a batch has the same). One per text, used on one thread.
    */
   static final class Scratch {
+    /** Longest string copied to {@link #chars}; a longer one the generator reads from the string itself. */
+    private static final int COPIED_CHARS = 128;
+
     private final char[] timestamp = new char[Timestamps.TEXT_CHARS];
+    /** The second {@link #timestamp} holds, when it holds one: events of a batch mostly share it. */
+    private long second = Long.MIN_VALUE;
+    private final char[] chars = new char[COPIED_CHARS];
     private String session;
     private SerializableString sessionText;
+
+    /**
+     * Writes a string as {@link JsonGenerator#writeString(String)} does, from a copy of its characters when it is
+     * short: the generator reads a char array much faster than it reads a string a character at a time under C1.
+     */
+    private void writeString(String s, JsonGenerator gen) throws IOException {
+      int n = s.length();
+      if (n > COPIED_CHARS) {
+        gen.writeString(s);
+        return;
+      }
+      s.getChars(0, n, chars, 0);
+      gen.writeString(chars, 0, n);
+    }
 
     private void writeSession(String id, JsonGenerator gen) throws IOException {
       if (!id.equals(session)) {
@@ -286,11 +306,21 @@ abstract class JsonForm {
     }
 
     private void writeTimestamp(long epochMs, JsonGenerator gen) throws IOException {
-      if (Timestamps.formatInto(epochMs, timestamp)) {
-        gen.writeString(timestamp, 0, timestamp.length);
+      long s = Math.floorDiv(epochMs, 1000L);
+      if (s != second) {
+        second = Timestamps.formatInto(epochMs, timestamp) ? s : Long.MIN_VALUE;
+        if (second == Long.MIN_VALUE) {
+          gen.writeString(Timestamps.format(epochMs));
+          return;
+        }
       } else {
-        gen.writeString(Timestamps.format(epochMs));
+        // Only the milliseconds differ from the timestamp before: yyyy-MM-ddTHH:mm:ss.SSSZ.
+        int ms = (int) Math.floorMod(epochMs, 1000L);
+        timestamp[20] = (char) ('0' + ms / 100);
+        timestamp[21] = (char) ('0' + ms / 10 % 10);
+        timestamp[22] = (char) ('0' + ms % 10);
       }
+      gen.writeString(timestamp, 0, timestamp.length);
     }
   }
 

@@ -133,6 +133,9 @@ class JsonSlicesTest {
       assertTrue(slice.length() < JsonSlices.SLICE_BYTES + 11_000, slice.length() + " bytes in one slice");
     }
     assertTrue(text.slices().size() >= 4, text.slices().size() + " slices");
+    Buffer whole = Buffer.buffer();
+    text.slices().forEach(whole::appendBuffer);
+    assertEquals(latin1(frame.toBuffer().getBytes()), latin1(whole.getBytes()));
     // A deadline already past: one element per slice, and still the whole text.
     JsonObject small = frame(batch(3 * JsonSlices.SLICE_ELEMENTS, false, false, 0, 1));
     JsonSlices late = new JsonSlices(small, 0, JsonSlices.Form.TO_BUFFER);
