@@ -17,7 +17,7 @@ public final class JsonArrayWriter {
 
   private final JsonArray array;
   private final List<RawEvent> events;
-  private final JsonForm.Scratch scratch = new JsonForm.Scratch();
+  private final JsonTextScratch scratch = new JsonTextScratch();
   private int next;
 
   public JsonArrayWriter(JsonArray array) {

@@ -208,7 +208,7 @@ abstract class JsonForm {
    * makes, without making it: each value as Vert.x's own encoding writes its type ({@link #writeScalar}), or the
    * same text made more cheaply where a form knows how ({@link #writeText}).
    */
-  final void write(Object record, JsonGenerator gen, Scratch scratch) throws IOException {
+  final void write(Object record, JsonGenerator gen, JsonTextScratch scratch) throws IOException {
     gen.writeStartObject();
     for (int i = 0; i < keys.length; i++) {
       if (has(record, i)) {
@@ -224,7 +224,7 @@ abstract class JsonForm {
   }
 
   /** Writes the value of key {@code i} in a cheaper way than through {@link #value}; false when there is none. */
-  boolean writeText(Object record, int i, JsonGenerator gen, Scratch scratch) throws IOException {
+  boolean writeText(Object record, int i, JsonGenerator gen, JsonTextScratch scratch) throws IOException {
     return false;
   }
 
@@ -232,7 +232,7 @@ abstract class JsonForm {
    * Writes a value as {@link JacksonCodec#encodeJson} does, with the types a record holds tried first: that
    * method asks whether each value is an object, an array, a map or a list before it gets to them.
    */
-  private static void writeScalar(Object v, JsonGenerator gen, Scratch scratch) throws IOException {
+  private static void writeScalar(Object v, JsonGenerator gen, JsonTextScratch scratch) throws IOException {
     if (v == null) {
       gen.writeNull();
     } else if (v instanceof String s) {
@@ -247,80 +247,6 @@ abstract class JsonForm {
       gen.writeBoolean(b);
     } else {
       JacksonCodec.encodeJson(v, gen);
-    }
-  }
-
-  /**
-   * A string's quoted text made once, when that is the text {@link JsonGenerator#writeString(String)} writes: for
-   * ASCII strings. (Beyond ASCII the two differ: Vert.x's byte generator escapes a surrogate pair, a pre-quoted
-   * string keeps it.) Null for other strings.
-   */
-  static SerializableString quotedAscii(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) >= 0x80) {
-        return null;
-      }
-    }
-    return new SerializedString(s);
-  }
-
-  /**
-   * What the objects of many records written one after another share: a buffer for each timestamp's text, and
-   * the last session id quoted (every event of a batch has the same). One per text, used on one thread.
-   */
-  static final class Scratch {
-    /** Longest string copied to {@link #chars}; a longer one the generator reads from the string itself. */
-    private static final int COPIED_CHARS = 128;
-
-    private final char[] timestamp = new char[Timestamps.TEXT_CHARS];
-    /** The second {@link #timestamp} holds, when it holds one: events of a batch mostly share it. */
-    private long second = Long.MIN_VALUE;
-    private final char[] chars = new char[COPIED_CHARS];
-    private String session;
-    private SerializableString sessionText;
-
-    /**
-     * Writes a string as {@link JsonGenerator#writeString(String)} does, from a copy of its characters when it is
-     * short: the generator reads a char array much faster than it reads a string a character at a time under C1.
-     */
-    private void writeString(String s, JsonGenerator gen) throws IOException {
-      int n = s.length();
-      if (n > COPIED_CHARS) {
-        gen.writeString(s);
-        return;
-      }
-      s.getChars(0, n, chars, 0);
-      gen.writeString(chars, 0, n);
-    }
-
-    private void writeSession(String id, JsonGenerator gen) throws IOException {
-      if (!id.equals(session)) {
-        session = id;
-        sessionText = quotedAscii(id);
-      }
-      if (sessionText != null) {
-        gen.writeString(sessionText);
-      } else {
-        gen.writeString(id);
-      }
-    }
-
-    private void writeTimestamp(long epochMs, JsonGenerator gen) throws IOException {
-      long s = Math.floorDiv(epochMs, 1000L);
-      if (s != second) {
-        second = Timestamps.formatInto(epochMs, timestamp) ? s : Long.MIN_VALUE;
-        if (second == Long.MIN_VALUE) {
-          gen.writeString(Timestamps.format(epochMs));
-          return;
-        }
-      } else {
-        // Only the milliseconds differ from the timestamp before: yyyy-MM-ddTHH:mm:ss.SSSZ.
-        int ms = (int) Math.floorMod(epochMs, 1000L);
-        timestamp[20] = (char) ('0' + ms / 100);
-        timestamp[21] = (char) ('0' + ms / 10 % 10);
-        timestamp[22] = (char) ('0' + ms % 10);
-      }
-      gen.writeString(timestamp, 0, timestamp.length);
     }
   }
 
@@ -345,7 +271,7 @@ abstract class JsonForm {
     EventType[] types = EventType.values();
     SerializableString[] quoted = new SerializableString[types.length];
     for (EventType t : types) {
-      quoted[t.ordinal()] = Objects.requireNonNull(quotedAscii(t.wireName()), t.wireName());
+      quoted[t.ordinal()] = Objects.requireNonNull(JsonTextScratch.quotedAscii(t.wireName()), t.wireName());
     }
     return quoted;
   }
@@ -381,7 +307,7 @@ abstract class JsonForm {
     }
 
     @Override
-    boolean writeText(Object record, int i, JsonGenerator gen, Scratch scratch) throws IOException {
+    boolean writeText(Object record, int i, JsonGenerator gen, JsonTextScratch scratch) throws IOException {
       RawEvent e = (RawEvent) record;
       switch (i) {
         case 1 -> scratch.writeSession(e.sessionId(), gen);
