@@ -17,6 +17,7 @@ public final class JsonArrayWriter {
 
   private final JsonArray array;
   private final List<RawEvent> events;
+  private final JsonTextScratch scratch = new JsonTextScratch();
   private int next;
 
   public JsonArrayWriter(JsonArray array) {
@@ -32,7 +33,7 @@ public final class JsonArrayWriter {
   public void writeNext(JsonGenerator gen) throws IOException {
     int i = next++;
     if (events != null) {
-      JsonForm.BATCH_EVENT.write(events.get(i), gen);
+      JsonForm.BATCH_EVENT.write(events.get(i), gen, scratch);
     } else {
       JacksonCodec.encodeJson(array.getValue(i), gen);
     }

@@ -1,12 +1,14 @@
 package dev.skellyjelly.storage.codecs;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
 
 import java.io.IOException;
 import java.util.Base64;
+import java.util.Objects;
 
 /**
  * The JSON form of one kind of record as a fixed list of keys: which of them a given record has and what
@@ -203,22 +205,49 @@ abstract class JsonForm {
 
   /**
    * Writes the record's object to a streaming generator, byte for byte as Vert.x writes the object {@link #build}
-   * makes (each value through Vert.x's own encoding), without making it.
+   * makes, without making it: each value as Vert.x's own encoding writes its type ({@link #writeScalar}), or the
+   * same text made more cheaply where a form knows how ({@link #writeText}).
    */
-  final void write(Object record, JsonGenerator gen) throws IOException {
+  final void write(Object record, JsonGenerator gen, JsonTextScratch scratch) throws IOException {
     gen.writeStartObject();
     for (int i = 0; i < keys.length; i++) {
       if (has(record, i)) {
         gen.writeFieldName(names[i]);
-        Object v = value(record, i);
         if (i == nested) {
-          child(record).write(v, gen);
-        } else {
-          JacksonCodec.encodeJson(v, gen);
+          child(record).write(value(record, i), gen, scratch);
+        } else if (!writeText(record, i, gen, scratch)) {
+          writeScalar(value(record, i), gen, scratch);
         }
       }
     }
     gen.writeEndObject();
+  }
+
+  /** Writes the value of key {@code i} in a cheaper way than through {@link #value}; false when there is none. */
+  boolean writeText(Object record, int i, JsonGenerator gen, JsonTextScratch scratch) throws IOException {
+    return false;
+  }
+
+  /**
+   * Writes a value as {@link JacksonCodec#encodeJson} does, with the types a record holds tried first: that
+   * method asks whether each value is an object, an array, a map or a list before it gets to them.
+   */
+  private static void writeScalar(Object v, JsonGenerator gen, JsonTextScratch scratch) throws IOException {
+    if (v == null) {
+      gen.writeNull();
+    } else if (v instanceof String s) {
+      scratch.writeString(s, gen);
+    } else if (v instanceof Integer n) {
+      gen.writeNumber(n.intValue());
+    } else if (v instanceof Long n) {
+      gen.writeNumber(n.longValue());
+    } else if (v instanceof Double n) {
+      gen.writeNumber(n.doubleValue());
+    } else if (v instanceof Boolean b) {
+      gen.writeBoolean(b);
+    } else {
+      JacksonCodec.encodeJson(v, gen);
+    }
   }
 
   private JsonFields fields(Object record, boolean readOnly) {
@@ -233,6 +262,18 @@ abstract class JsonForm {
       }
     }
     return m;
+  }
+
+  /** Each event type's wire name quoted once (they are ASCII), by ordinal. */
+  private static final SerializableString[] EVENT_TYPES = quotedWireNames();
+
+  private static SerializableString[] quotedWireNames() {
+    EventType[] types = EventType.values();
+    SerializableString[] quoted = new SerializableString[types.length];
+    for (EventType t : types) {
+      quoted[t.ordinal()] = Objects.requireNonNull(JsonTextScratch.quotedAscii(t.wireName()), t.wireName());
+    }
+    return quoted;
   }
 
   private static final class EventForm extends JsonForm {
@@ -263,6 +304,20 @@ abstract class JsonForm {
         case 3 -> e.eventType().wireName();
         default -> e.data();
       };
+    }
+
+    @Override
+    boolean writeText(Object record, int i, JsonGenerator gen, JsonTextScratch scratch) throws IOException {
+      RawEvent e = (RawEvent) record;
+      switch (i) {
+        case 1 -> scratch.writeSession(e.sessionId(), gen);
+        case 2 -> scratch.writeTimestamp(e.timestampMs(), gen);
+        case 3 -> gen.writeString(EVENT_TYPES[e.eventType().ordinal()]);
+        default -> {
+          return false;
+        }
+      }
+      return true;
     }
 
     @Override

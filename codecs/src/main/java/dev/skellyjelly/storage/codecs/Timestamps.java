@@ -20,6 +20,18 @@ public final class Timestamps {
 
   /** Formats epoch milliseconds as {@code yyyy-MM-dd'T'HH:mm:ss.SSS'Z'}. */
   public static String format(long epochMs) {
+    char[] c = new char[TEXT_CHARS];
+    return formatInto(epochMs, c) ? new String(c) : Instant.ofEpochMilli(epochMs).toString();
+  }
+
+  /** Characters of a timestamp's text for a year from 0 to 9999. */
+  public static final int TEXT_CHARS = 24;
+
+  /**
+   * Writes what {@link #format} gives into {@code c} ({@link #TEXT_CHARS} long), so that a caller writing many
+   * (a batch's text) makes no string for each; false, and nothing written, for a year outside 0 to 9999.
+   */
+  public static boolean formatInto(long epochMs, char[] c) {
     long day = Math.floorDiv(epochMs, 86_400_000L);
     int msOfDay = (int) Math.floorMod(epochMs, 86_400_000L);
     DayPrefix prefix = lastDay;
@@ -27,7 +39,7 @@ public final class Timestamps {
       LocalDate date = LocalDate.ofEpochDay(day);
       int year = date.getYear();
       if (year < 0 || year > 9999) {
-        return Instant.ofEpochMilli(epochMs).toString();
+        return false;
       }
       char[] p = new char[11];
       put(p, 0, year, 4);
@@ -39,7 +51,6 @@ public final class Timestamps {
       prefix = new DayPrefix(day, p);
       lastDay = prefix;
     }
-    char[] c = new char[24];
     System.arraycopy(prefix.chars, 0, c, 0, 11);
     put(c, 11, msOfDay / 3_600_000, 2);
     c[13] = ':';
@@ -49,7 +60,7 @@ public final class Timestamps {
     c[19] = '.';
     put(c, 20, msOfDay % 1000, 3);
     c[23] = 'Z';
-    return new String(c);
+    return true;
   }
 
   private static void put(char[] c, int at, int value, int digits) {

@@ -116,7 +116,7 @@ final class WindowCloseBench {
       JsonSlices sliced = new JsonSlices(frame, 4, JsonSlices.Form.TO_BUFFER);
       while (!sliced.done()) {
         t = System.nanoTime();
-        sliced.writeSlice(JsonSlices.SLICE_ELEMENTS);
+        sliced.writeSlice(JsonSlices.SLICE_ELEMENTS, t + JsonSlices.SLICE_NANOS);
         double ms = (System.nanoTime() - t) / 1e6;
         texts[b] += ms;
         longestSlice = Math.max(longestSlice, ms);

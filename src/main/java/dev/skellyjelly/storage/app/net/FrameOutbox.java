@@ -14,8 +14,9 @@ import java.util.List;
 
 /**
  * A bridge connection's outgoing frames, written in the order they were sent. Each frame's text is made by
- * {@link JsonSlices}, at most {@link JsonSlices#SLICE_ELEMENTS} array elements per event-loop task, so a batch of
- * 30 000 events costs many short tasks instead of one long one; a frame sent meanwhile waits its turn. The next
+ * {@link JsonSlices}, at most {@link JsonSlices#SLICE_ELEMENTS} array elements and about
+ * {@link JsonSlices#SLICE_NANOS} per event-loop task, so a batch of 30 000 events costs many short tasks instead of
+ * one long one; a frame sent meanwhile waits its turn. The next
  * frame's text is begun only while the socket's write queue has room, so a reader that falls behind holds at most
  * one frame's text beyond its queue. One per connection, on its event loop.
  */
@@ -152,7 +153,8 @@ final class FrameOutbox {
   private void pump() {
     waiting = false;
     int budget = JsonSlices.SLICE_ELEMENTS;
-    while (!closed && budget > 0) {
+    long deadline = System.nanoTime() + JsonSlices.SLICE_NANOS;
+    while (!closed && budget > 0 && System.nanoTime() - deadline < 0) {
       if (current == null) {
         if (queue.isEmpty()) {
           return;
@@ -168,7 +170,7 @@ final class FrameOutbox {
         current = new JsonSlices(queue.poll(), framing.headerBytes(), framing.form());
       }
       try {
-        budget -= current.writeSlice(budget);
+        budget -= current.writeSlice(budget, deadline);
       } catch (EncodeException e) {
         LOG.warn("bridge: a frame could not be written as JSON: {}", e.getMessage());
         current = null;

@@ -99,6 +99,59 @@ class JsonSlicesTest {
   }
 
   @Test
+  void sessionIdsAndTimestampsOfEveryShapeAreWrittenAsVertxWritesThem() {
+    // A batch's events normally share one ASCII session id; these do not, and some ids need escaping or lie
+    // outside ASCII, and some timestamps lie outside the years 0 to 9999 (written as Instant writes them).
+    String[] sessions = {SESSION, "sé\"ss\\ion\n😀", SESSION, "\uD800 lone", "plain", "plain", null, SESSION};
+    long[] times = {T0, -62_167_219_200_001L, 253_402_300_800_000L, 0, -1, T0 + 86_400_000L, Long.MAX_VALUE / 2, T0};
+    List<RawEvent> list = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      list.add(new RawEvent("8a6f0c1e-" + i, sessions[i % sessions.length], times[i % times.length], data(i)));
+    }
+    JsonObject frame = frame(EventJson.encode(new EventBatch("0b5e55ed-0000-4000-8000-00000000000b", SESSION, T0,
+      T0 + 30_000, 0, 1, false, false, list, List.of())));
+    assertEquals(latin1(TcpFraming.encode(frame).getBytes()), latin1(sliced(frame, 7)));
+    assertEquals(latin1(frame.encode().getBytes(StandardCharsets.UTF_8)),
+      latin1(sliced(frame, 7, 0, JsonSlices.Form.ENCODE)));
+  }
+
+  @Test
+  void aSliceEndsPastItsBytesAndPastItsDeadlineAfterAtLeastOneElement() {
+    // Events of 10 kB each (a long window title): 400 of them would make a 4 MB slice.
+    List<RawEvent> list = new ArrayList<>();
+    String title = "t".repeat(10_000);
+    for (int i = 0; i < 100; i++) {
+      list.add(new RawEvent("8a6f0c1e-" + i, SESSION, T0 + i, new WindowFocus(title, "app", 1, null)));
+    }
+    JsonObject frame = frame(EventJson.encode(new EventBatch("0b5e55ed-0000-4000-8000-00000000000b", SESSION, T0,
+      T0 + 30_000, 0, 1, false, false, list, List.of())));
+    JsonSlices text = new JsonSlices(frame, 0, JsonSlices.Form.TO_BUFFER);
+    while (!text.done()) {
+      text.writeSlice(JsonSlices.SLICE_ELEMENTS);
+    }
+    for (Buffer slice : text.slices()) {
+      assertTrue(slice.length() < JsonSlices.SLICE_BYTES + 11_000, slice.length() + " bytes in one slice");
+    }
+    assertTrue(text.slices().size() >= 4, text.slices().size() + " slices");
+    Buffer whole = Buffer.buffer();
+    text.slices().forEach(whole::appendBuffer);
+    assertEquals(latin1(frame.toBuffer().getBytes()), latin1(whole.getBytes()));
+    // A deadline already past: one element per slice, and still the whole text.
+    JsonObject small = frame(batch(3 * JsonSlices.SLICE_ELEMENTS, false, false, 0, 1));
+    JsonSlices late = new JsonSlices(small, 0, JsonSlices.Form.TO_BUFFER);
+    List<Integer> counts = new ArrayList<>();
+    while (!late.done()) {
+      counts.add(late.writeSlice(JsonSlices.SLICE_ELEMENTS, System.nanoTime() - 1));
+    }
+    assertTrue(counts.stream().allMatch(n -> n <= 8), "at most one look at the clock's worth: " + counts);
+    assertEquals(3 * JsonSlices.SLICE_ELEMENTS + refs(3 * JsonSlices.SLICE_ELEMENTS).size(),
+      counts.stream().mapToInt(Integer::intValue).sum());
+    Buffer all = Buffer.buffer();
+    late.slices().forEach(all::appendBuffer);
+    assertEquals(latin1(small.toBuffer().getBytes()), latin1(all.getBytes()));
+  }
+
+  @Test
   void outboxWritesFramesWholeInOrderAndALongOneOverSeveralTasks() throws Exception {
     vertx = Vertx.vertx();
     Context context = vertx.getOrCreateContext();
