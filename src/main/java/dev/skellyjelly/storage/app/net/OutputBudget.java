@@ -17,12 +17,13 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class OutputBudget {
 
   /**
-   * 2 MiB for all connections, half of it for one: a reader keeping up takes each frame within milliseconds, and
-   * a batch's text (about 100 bytes an event) fits a share. The module's bounds together fit its heap (HeapBudgetTest).
+   * 2 MiB for all connections, a quarter of it for one: a reader keeping up takes each frame within milliseconds,
+   * and a peer that stopped reading leaves the others most of the budget (its share and the frame that passed it).
+   * The module's bounds together fit its heap (HeapBudgetTest).
    */
   public static final long DEFAULT_BYTES = 2L << 20;
   /** One connection's share of the capacity: 1 / SHARES of it. */
-  static final int SHARES = 2;
+  static final int SHARES = 4;
 
   private final long capacity;
   private final AtomicLong used = new AtomicLong();

@@ -223,8 +223,8 @@ public final class SockJsBridge {
     if (o.fullSinceMs < 0) {
       o.fullSinceMs = now;
     }
-    drops.drop("slow_consumer", "SockJS bridge: message for " + socket.remoteAddress() + " dropped: its write queue is full or "
-      + o.unread + " bytes unread");
+    drops.drop("slow_consumer", "SockJS bridge: message for " + socket.remoteAddress()
+      + " dropped: its write queue is full or " + o.unread + " bytes unread");
     if (now - o.fullSinceMs >= TcpBridge.SLOW_CLOSE_MS) {
       LOG.warn("SockJS bridge: closing connection from {}: a slow consumer for {} ms", socket.remoteAddress(),
         now - o.fullSinceMs);

@@ -75,11 +75,11 @@ class OutputBudgetTest {
   }
 
   @Test
-  void aShareIsHalfTheBudgetAndNothingIsAdmittedOnceItIsSpent() {
+  void aShareIsAQuarterOfTheBudgetAndNothingIsAdmittedOnceItIsSpent() {
     OutputBudget b = new OutputBudget(1_000);
-    assertEquals(500, b.share());
-    assertTrue(b.admits(499));
-    assertFalse(b.admits(500), "a connection at its share");
+    assertEquals(250, b.share());
+    assertTrue(b.admits(249));
+    assertFalse(b.admits(250), "a connection at its share");
     b.add(999);
     assertTrue(b.admits(0));
     b.add(1);
