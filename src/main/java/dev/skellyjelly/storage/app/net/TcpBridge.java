@@ -68,8 +68,11 @@ public final class TcpBridge {
   /**
    * Frames a connection's outbox may hold beside the one being written: past it consumer messages are dropped and
    * the connection's reading pauses (its replies would wait there), so a peer that does not read costs no heap.
+   * A reader that keeps up still sees bursts: a flood of fresh sessions closes many small windows in one tick, and
+   * two frames dropped batches a reading consumer was owed. The frames held are the published batches themselves,
+   * shared with every other consumer, not copies.
    */
-  static final int MAX_BACKLOG_FRAMES = 2;
+  static final int MAX_BACKLOG_FRAMES = 16;
   private static final Set<String> FRAME_TYPES = Set.of("send", "publish", "register", "unregister");
   /** A group of fire-and-forget raw events is handed to the receiver at the latest when it holds this many. */
   static final int GROUP_EVENTS = 500;
