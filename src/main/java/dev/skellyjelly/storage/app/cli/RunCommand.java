@@ -18,7 +18,6 @@ import dev.skellyjelly.storage.app.net.BridgeDrops;
 import dev.skellyjelly.storage.app.net.BridgeToken;
 import dev.skellyjelly.storage.app.net.Cluster;
 import dev.skellyjelly.storage.app.net.ClusterMembership;
-import dev.skellyjelly.storage.app.net.OutputBudget;
 import dev.skellyjelly.storage.app.net.SockJsBridge;
 import dev.skellyjelly.storage.app.net.TcpBridge;
 import io.vertx.ext.web.Router;
@@ -110,21 +109,18 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
       moduleId = vertx.deployVerticle(module, new DeploymentOptions().setConfig(cfg.toJson())).await();
       boolean sockJs = cfg.httpPort() > 0 && cfg.sockjsBridge();
       BridgeToken token = cfg.tcpBridgePort() > 0 || sockJs ? BridgeToken.resolve(cfg) : null;
-      // One budget for the input in flight of both bridges, one for what their peers have not yet read.
+      // One budget for the input in flight of both bridges.
       BridgeBudget budget = BridgeBudget.forConfig(cfg);
       budget.bind(module.metrics().registry());
-      OutputBudget output = new OutputBudget(OutputBudget.DEFAULT_BYTES);
-      output.bind(module.metrics().registry());
       BridgeDrops drops = BridgeDrops.of(module.metrics(), InstantSource.system());
       if (cfg.tcpBridgePort() > 0) {
-        tcpBridge = TcpBridge.start(vertx, cfg, token, budget, output, drops, InstantSource.system()).await();
+        tcpBridge = TcpBridge.start(vertx, cfg, token, budget, drops, InstantSource.system()).await();
         LOG.info("TCP event-bus bridge on {}:{}", cfg.httpHost(), tcpBridge.actualPort());
       }
       if (cfg.httpPort() > 0) {
-        Router router = HttpEndpoints.router(vertx, cfg, module.metrics(),
-          new HttpEndpoints.Bridges(budget, output));
+        Router router = HttpEndpoints.router(vertx, cfg, module.metrics());
         if (sockJs) {
-          router.route("/eventbus/*").subRouter(SockJsBridge.router(vertx, cfg, token, budget, output, drops,
+          router.route("/eventbus/*").subRouter(SockJsBridge.router(vertx, cfg, token, budget, drops,
             InstantSource.system()));
         }
         HttpServer server = HttpEndpoints.start(vertx, cfg, router).await();

@@ -2,8 +2,6 @@ package dev.skellyjelly.storage.app.http;
 
 import dev.skellyjelly.storage.StorageConfig;
 import dev.skellyjelly.storage.StorageMetrics;
-import dev.skellyjelly.storage.app.net.BridgeBudget;
-import dev.skellyjelly.storage.app.net.OutputBudget;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -20,8 +18,8 @@ import java.nio.file.Path;
 
 /**
  * The module's HTTP face on {@code http_host:http_port}: {@code GET /metrics} (Prometheus text) and
- * {@code GET /health} (database writable, queues below their bounds, the bridges' input and output budgets not
- * spent, disk space). Bridges may add routes to the same router before the server starts.
+ * {@code GET /health} (database writable, queues below their bounds, disk space). Bridges may add routes to
+ * the same router before the server starts.
  */
 public final class HttpEndpoints {
 
@@ -31,21 +29,16 @@ public final class HttpEndpoints {
   private HttpEndpoints() {
   }
 
-  /** The bridges' shared budgets, whose pressure /health shows. */
-  public record Bridges(BridgeBudget input, OutputBudget output) {
-  }
-
-  public static Router router(Vertx vertx, StorageConfig config, StorageMetrics metrics, Bridges bridges) {
+  public static Router router(Vertx vertx, StorageConfig config, StorageMetrics metrics) {
     Router router = Router.router(vertx);
     if (metrics.registry() instanceof PrometheusMeterRegistry prometheus) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(prometheus));
     }
-    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(healthChecks(vertx, config, metrics, bridges)));
+    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(healthChecks(vertx, config, metrics)));
     return router;
   }
 
-  public static HealthChecks healthChecks(Vertx vertx, StorageConfig config, StorageMetrics metrics,
-                                          Bridges bridges) {
+  public static HealthChecks healthChecks(Vertx vertx, StorageConfig config, StorageMetrics metrics) {
     HealthChecks checks = HealthChecks.create(vertx);
     checks.register("database", promise -> {
       String error = metrics.databaseError();
@@ -60,16 +53,6 @@ public final class HttpEndpoints {
         ok &= depth < metrics.queueBound(stage);
       }
       promise.complete(ok ? Status.OK(depths) : Status.KO(depths));
-    });
-    // Spent: input waits for bytes (a connection stopped reading, or a SockJS one was refused), or no connection
-    // gets consumer messages until peers take what they were sent.
-    checks.register("bridges", promise -> {
-      JsonObject data = new JsonObject()
-        .put("input_bytes", bridges.input().used()).put("input_budget_bytes", bridges.input().capacity())
-        .put("input_waiting", bridges.input().waiting())
-        .put("output_bytes", bridges.output().used()).put("output_budget_bytes", bridges.output().capacity());
-      boolean spent = bridges.input().waiting() > 0 || bridges.output().spent();
-      promise.complete(spent ? Status.KO(data) : Status.OK(data));
     });
     Path dir = Path.of(config.databasePath()).toAbsolutePath().getParent();
     checks.register("disk", promise -> vertx.fileSystem().fsProps(dir.toString())

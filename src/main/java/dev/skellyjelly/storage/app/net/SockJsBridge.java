@@ -31,10 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * host) closes its connection ({@code oversize}); at most {@code bridge_max_connections} connections are open, and
  * each holds {@link #worstCaseBytes} of the shared {@link BridgeBudget} while open (refused when the budget cannot
  * cover it and still leave one maximum-size TCP frame); a connection that does not ping for
- * {@code bridge_idle_timeout_seconds} is closed ({@code idle}); a consumer whose WebSocket write queue is full, or
- * whose unread messages reach its share of the shared {@link OutputBudget}, gets no more messages
- * ({@code slow_consumer}) and is closed when that lasts {@link TcpBridge#SLOW_CLOSE_MS}; while the whole output
- * budget is spent no connection gets consumer messages.
+ * {@code bridge_idle_timeout_seconds} is closed ({@code idle}); a consumer whose WebSocket write queue is full gets
+ * no more messages ({@code slow_consumer}) and is closed when it stays full for {@link TcpBridge#SLOW_CLOSE_MS}.
  *
  * <p>What goes out to a client is written by this bridge rather than Vert.x's: the same text, made in slices by a
  * {@link FrameOutbox} per connection, so that a 30 000-event batch does not hold the event loop for its whole
@@ -54,18 +52,15 @@ public final class SockJsBridge {
   /** Not on either allow-list: a refused frame is pointed here so Vert.x itself answers access_denied. */
   private static final String NOWHERE = "";
 
-  /**
-   * Per open connection: its share of the input budget, its outgoing messages and the bytes of them not yet
-   * written (touched on its event loop only), since when it is full (else -1).
-   */
+  /** Per open connection: its share of the budget, its outgoing messages, since when its write queue is full (else -1). */
   private static final class Open {
     final long reserved;
-    FrameOutbox outbox;
-    long unread;
+    final FrameOutbox outbox;
     long fullSinceMs = -1;
 
-    Open(long reserved) {
+    Open(long reserved, FrameOutbox outbox) {
       this.reserved = reserved;
+      this.outbox = outbox;
     }
   }
 
@@ -74,20 +69,18 @@ public final class SockJsBridge {
   private final long keepFree;
   private final long idleMs;
   private final BridgeBudget budget;
-  private final OutputBudget output;
   private final BridgeDrops drops;
   private final ConnectionLimit connections;
   private final InstantSource clock;
   private final Map<SockJSSocket, Open> open = new ConcurrentHashMap<>();
 
-  private SockJsBridge(StorageConfig config, BridgeToken token, BridgeBudget budget, OutputBudget output,
-                       BridgeDrops drops, InstantSource clock) {
+  private SockJsBridge(StorageConfig config, BridgeToken token, BridgeBudget budget, BridgeDrops drops,
+                       InstantSource clock) {
     this.token = token;
     this.limit = config.sockjsMaxMessageBytes();
     this.keepFree = config.bridgeMaxMessageBytes();
     this.idleMs = config.bridgeIdleTimeoutMs();
     this.budget = budget;
-    this.output = output;
     this.drops = drops;
     this.connections = new ConnectionLimit("SockJS bridge", config.bridgeMaxConnections(), drops);
     this.clock = clock;
@@ -99,7 +92,7 @@ public final class SockJsBridge {
   }
 
   public static Router router(Vertx vertx, StorageConfig config, BridgeToken token, BridgeBudget budget,
-                              OutputBudget output, BridgeDrops drops, InstantSource clock) {
+                              BridgeDrops drops, InstantSource clock) {
     SockJSHandlerOptions options = new SockJSHandlerOptions().setRegisterWriteHandler(false).setInsertJSESSIONID(false);
     for (Transport t : Transport.values()) {
       if (t != Transport.WEBSOCKET) {
@@ -109,7 +102,7 @@ public final class SockJsBridge {
     SockJSBridgeOptions bridge = new SockJSBridgeOptions().setPingTimeout(config.bridgeIdleTimeoutMs());
     BridgeAllowList.INBOUND.forEach(a -> bridge.addInboundPermitted(new PermittedOptions().setAddress(a)));
     BridgeAllowList.OUTBOUND.forEach(a -> bridge.addOutboundPermitted(new PermittedOptions().setAddress(a)));
-    SockJsBridge guard = new SockJsBridge(config, token, budget, output, drops, clock);
+    SockJsBridge guard = new SockJsBridge(config, token, budget, drops, clock);
     Router router = SockJSHandler.create(vertx, options).bridge(bridge, guard::onBridgeEvent);
     // Before the handshake, or a page of any web site could open the bridge from the person's browser. In the
     // SockJS router itself: a route in a router in front of it broke the WebSocket upgrade.
@@ -186,45 +179,28 @@ public final class SockJsBridge {
         + " refused: the bridges' input budget cannot cover " + bytes + " more bytes");
       return false;
     }
-    Open o = new Open(bytes);
-    o.outbox = new FrameOutbox(Vertx.currentContext(), socket, FrameOutbox.WHOLE_MESSAGE, (length, done) -> {
-      o.unread += length;
-      output.add(length);
-      done.onComplete(v -> {
-        o.unread -= length;
-        output.release(length);
-      });
-    });
-    open.put(socket, o);
+    open.put(socket, new Open(bytes, new FrameOutbox(Vertx.currentContext(), socket, FrameOutbox.WHOLE_MESSAGE)));
     return true;
   }
 
   /**
    * Whether a message for a registered consumer (or a reply) may be written: not while the socket's write queue is
-   * full or its unread bytes reach its share of the output budget, so a client that does not read costs no heap
-   * (one that stays so is closed); nor while all connections together spent the output budget.
+   * full, so a client that does not read costs no heap; one that stays full is closed.
    */
   private boolean writable(SockJSSocket socket) {
     Open o = open.get(socket);
     if (o == null) {
       return false;
     }
-    boolean ownFull = socket.writeQueueFull() || o.unread >= output.share();
-    if (!ownFull) {
+    if (!socket.writeQueueFull()) {
       o.fullSinceMs = -1;
-      if (output.admits(o.unread)) {
-        return true;
-      }
-      drops.drop("slow_consumer", "SockJS bridge: message for " + socket.remoteAddress() + " dropped: "
-        + output.used() + " bytes unread by all bridge connections");
-      return false;
+      return true;
     }
     long now = clock.millis();
     if (o.fullSinceMs < 0) {
       o.fullSinceMs = now;
     }
-    drops.drop("slow_consumer", "SockJS bridge: message for " + socket.remoteAddress()
-      + " dropped: its write queue is full or " + o.unread + " bytes unread");
+    drops.drop("slow_consumer", "SockJS bridge: message for " + socket.remoteAddress() + " dropped: its write queue is full");
     if (now - o.fullSinceMs >= TcpBridge.SLOW_CLOSE_MS) {
       LOG.warn("SockJS bridge: closing connection from {}: a slow consumer for {} ms", socket.remoteAddress(),
         now - o.fullSinceMs);

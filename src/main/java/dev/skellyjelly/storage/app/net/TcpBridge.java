@@ -50,10 +50,9 @@ import java.util.concurrent.TimeUnit;
  * {@link BridgeBudget} ({@link TcpFraming}); at most {@code bridge_max_connections} connections are open
  * ({@link ConnectionLimit}); a connection is closed when no frame arrived for {@code bridge_idle_timeout_seconds}
  * (a bare 4-byte header does not count), after {@link #MAX_REFUSED_FRAMES} frames without the right token, or when
- * it stays over its output share taking nothing for {@link #SLOW_CLOSE_MS}. What connections have written but their
- * peers not yet read is bounded by the shared {@link OutputBudget}: past a connection's share, replies (pong, err)
- * pause its reading and consumer messages to it are dropped ({@code slow_consumer}); past the whole budget consumer
- * messages to every connection are.
+ * it stays over its output bound taking nothing for {@link #SLOW_CLOSE_MS}. What a connection has written but the
+ * peer not yet read is bounded by {@link #OUTPUT_BYTES}: past it, replies (pong, err) pause its reading and
+ * consumer messages are dropped ({@code slow_consumer}).
  */
 public final class TcpBridge {
 
@@ -63,7 +62,9 @@ public final class TcpBridge {
   private static final Logger LOG = LoggerFactory.getLogger(TcpBridge.class);
   /** Frames without the right token a connection may send before it is closed ({@code unauthorized}). */
   static final int MAX_REFUSED_FRAMES = 3;
-  /** How long a connection may stay over its output share with nothing taken by its peer before it is closed. */
+  /** Bytes written to a connection and not yet taken by its peer, past which it gets no more consumer messages. */
+  static final long OUTPUT_BYTES = 4L << 20;
+  /** How long a connection may stay over {@link #OUTPUT_BYTES} with nothing taken by its peer before it is closed. */
   static final long SLOW_CLOSE_MS = 10_000;
   /**
    * Frames a connection's outbox may hold beside the one being written: past it consumer messages are dropped and
@@ -83,21 +84,19 @@ public final class TcpBridge {
   private final long limit;
   private final TcpFrameJson json;
   private final BridgeBudget budget;
-  private final OutputBudget output;
   private final BridgeDrops drops;
   private final ConnectionLimit connections;
   private final long idleMs;
   private final InstantSource clock;
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
 
-  private TcpBridge(Vertx vertx, StorageConfig config, BridgeToken token, BridgeBudget budget, OutputBudget output,
-                    BridgeDrops drops, InstantSource clock) {
+  private TcpBridge(Vertx vertx, StorageConfig config, BridgeToken token, BridgeBudget budget, BridgeDrops drops,
+                    InstantSource clock) {
     this.vertx = vertx;
     this.token = token;
     this.limit = config.bridgeMaxMessageBytes();
     this.json = new TcpFrameJson(limit);
     this.budget = budget;
-    this.output = output;
     this.drops = drops;
     this.connections = new ConnectionLimit("TCP bridge", config.bridgeMaxConnections(), drops);
     this.idleMs = config.bridgeIdleTimeoutMs();
@@ -109,8 +108,8 @@ public final class TcpBridge {
    * port bound; closing it stops the bridge.
    */
   public static Future<NetServer> start(Vertx vertx, StorageConfig config, BridgeToken token, BridgeBudget budget,
-                                        OutputBudget output, BridgeDrops drops, InstantSource clock) {
-    TcpBridge bridge = new TcpBridge(vertx, config, token, budget, output, drops, clock);
+                                        BridgeDrops drops, InstantSource clock) {
+    TcpBridge bridge = new TcpBridge(vertx, config, token, budget, drops, clock);
     // The idle timeout closes a channel on which nothing was read or written for that long, without waiting for
     // its peer to take what is queued for it: the end of a connection let go of as a slow consumer (abort()).
     NetServerOptions options = new NetServerOptions().setHost(config.httpHost()).setPort(config.tcpBridgePort())
@@ -153,7 +152,7 @@ public final class TcpBridge {
     private int refusedFrames;
     /** Reasons reading is paused for (the budget, a full output): the socket reads again when none is left. */
     private int pauses;
-    /** Bytes written and not yet handed to the kernel; and since when it was over its output share, else -1. */
+    /** Bytes written and not yet handed to the kernel; and since when it was over OUTPUT_BYTES, else -1. */
     private long pendingBytes;
     private long fullSinceMs = -1;
     /** When a write last reached the kernel: a peer that reads slowly still makes progress; a stopped one not. */
@@ -371,29 +370,25 @@ public final class TcpBridge {
       }
     }
 
-    /**
-     * A consumer's message: dropped while the peer leaves too much unread, or all peers together do, so a slow
-     * reader costs no heap. Only the peer's own share counts towards closing it as a slow consumer.
-     */
+    /** A consumer's message: dropped while the peer leaves too much unread, so a slow reader costs no heap. */
     private void deliver(JsonObject frame) {
       if (closed) {
         return;
       }
-      boolean ownFull = outbox.backlog() >= MAX_BACKLOG_FRAMES || pendingBytes >= output.share();
-      if (ownFull || !output.admits(pendingBytes)) {
-        if (ownFull && fullSinceMs < 0) {
+      if (pendingBytes >= OUTPUT_BYTES || outbox.backlog() >= MAX_BACKLOG_FRAMES) {
+        if (fullSinceMs < 0) {
           fullSinceMs = clock.millis();
         }
         drops.drop("slow_consumer", "TCP bridge: message to " + frame.getString("address") + " for "
           + socket.remoteAddress() + " dropped: " + pendingBytes + " bytes unread, " + outbox.backlog()
-          + " frames waiting, " + output.used() + " bytes unread by all bridge connections");
+          + " frames waiting");
         return;
       }
       write(frame);
     }
 
     /**
-     * Replies (pong, err, a request's answer): always written, as each answers a frame read; past its share
+     * Replies (pong, err, a request's answer): always written, as each answers a frame read; past OUTPUT_BYTES
      * unread, reading stops until the peer catches up, so a client that pings and never reads fills nothing.
      */
     private void write(JsonObject frame) {
@@ -406,12 +401,11 @@ public final class TcpBridge {
       }
     }
 
-    /** What the outbox hands the socket: counted, here and in the shared budget, until the peer took it. */
+    /** What the outbox hands the socket: counted until the peer took it; past OUTPUT_BYTES, reading stops. */
     private void queued(int length, Future<Void> written) {
       pendingBytes += length;
-      output.add(length);
       written.onComplete(done -> written(length));
-      if (pendingBytes >= output.share()) {
+      if (pendingBytes >= OUTPUT_BYTES) {
         outputFull();
       }
     }
@@ -428,12 +422,11 @@ public final class TcpBridge {
 
     private void written(int length) {
       pendingBytes -= length;
-      output.release(length);
       lastWrittenMs = clock.millis();
-      if (pendingBytes < output.share() && outbox.backlog() < MAX_BACKLOG_FRAMES) {
+      if (pendingBytes < OUTPUT_BYTES && outbox.backlog() < MAX_BACKLOG_FRAMES) {
         fullSinceMs = -1;
       }
-      if (pendingBytes < output.share() / 2 && outbox.backlog() == 0) {
+      if (pendingBytes < OUTPUT_BYTES / 2 && outbox.backlog() == 0) {
         if (pausedForOutput && !closed) {
           pausedForOutput = false;
           resume();
