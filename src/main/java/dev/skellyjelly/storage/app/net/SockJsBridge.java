@@ -32,7 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * each holds {@link #worstCaseBytes} of the shared {@link BridgeBudget} while open (refused when the budget cannot
  * cover it and still leave one maximum-size TCP frame); a connection that does not ping for
  * {@code bridge_idle_timeout_seconds} is closed ({@code idle}); a consumer whose WebSocket write queue is full gets
- * no more messages ({@code slow_consumer}) and is closed when it stays full for {@link TcpBridge#SLOW_CLOSE_MS}.
+ * no more messages ({@code slow_consumer}) and is closed when it stays full for {@link ConnectionOutput#SLOW_CLOSE_MS}.
  *
  * <p>What goes out to a client is written by this bridge rather than Vert.x's: the same text, made in slices by a
  * {@link FrameOutbox} per connection, so that a 30 000-event batch does not hold the event loop for its whole
@@ -201,7 +201,7 @@ public final class SockJsBridge {
       o.fullSinceMs = now;
     }
     drops.drop("slow_consumer", "SockJS bridge: message for " + socket.remoteAddress() + " dropped: its write queue is full");
-    if (now - o.fullSinceMs >= TcpBridge.SLOW_CLOSE_MS) {
+    if (now - o.fullSinceMs >= ConnectionOutput.SLOW_CLOSE_MS) {
       LOG.warn("SockJS bridge: closing connection from {}: a slow consumer for {} ms", socket.remoteAddress(),
         now - o.fullSinceMs);
       socket.close();

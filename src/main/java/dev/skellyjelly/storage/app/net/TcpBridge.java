@@ -1,9 +1,6 @@
 package dev.skellyjelly.storage.app.net;
 
 import dev.skellyjelly.storage.StorageConfig;
-import dev.skellyjelly.storage.StorageMetrics;
-import dev.skellyjelly.storage.codecs.Addresses;
-import dev.skellyjelly.storage.impl.InternalAddresses;
 import dev.skellyjelly.storage.impl.Messages.RawEventGroup;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -11,7 +8,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
@@ -21,10 +17,8 @@ import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.time.InstantSource;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,9 +44,9 @@ import java.util.concurrent.TimeUnit;
  * {@link BridgeBudget} ({@link TcpFraming}); at most {@code bridge_max_connections} connections are open
  * ({@link ConnectionLimit}); a connection is closed when no frame arrived for {@code bridge_idle_timeout_seconds}
  * (a bare 4-byte header does not count), after {@link #MAX_REFUSED_FRAMES} frames without the right token, or when
- * it stays over its output bound taking nothing for {@link #SLOW_CLOSE_MS}. What a connection has written but the
- * peer not yet read is bounded by {@link #OUTPUT_BYTES}: past it, replies (pong, err) pause its reading and
- * consumer messages are dropped ({@code slow_consumer}).
+ * it stays over its output bound taking nothing for a while; what a connection has written but its peer not yet
+ * read is bounded ({@link ConnectionOutput}): past it, replies (pong, err) pause its reading and consumer messages
+ * are dropped ({@code slow_consumer}).
  */
 public final class TcpBridge {
 
@@ -62,22 +56,7 @@ public final class TcpBridge {
   private static final Logger LOG = LoggerFactory.getLogger(TcpBridge.class);
   /** Frames without the right token a connection may send before it is closed ({@code unauthorized}). */
   static final int MAX_REFUSED_FRAMES = 3;
-  /** Bytes written to a connection and not yet taken by its peer, past which it gets no more consumer messages. */
-  static final long OUTPUT_BYTES = 4L << 20;
-  /** How long a connection may stay over {@link #OUTPUT_BYTES} with nothing taken by its peer before it is closed. */
-  static final long SLOW_CLOSE_MS = 10_000;
-  /**
-   * Frames a connection's outbox may hold beside the one being written: past it consumer messages are dropped and
-   * the connection's reading pauses (its replies would wait there), so a peer that does not read costs no heap.
-   * A reader that keeps up still sees bursts: a flood of fresh sessions closes many small windows in one tick, and
-   * two frames dropped batches a reading consumer was owed. The frames held are the published batches themselves,
-   * shared with every other consumer, not copies.
-   */
-  static final int MAX_BACKLOG_FRAMES = 16;
   private static final Set<String> FRAME_TYPES = Set.of("send", "publish", "register", "unregister");
-  /** A group of fire-and-forget raw events is handed to the receiver at the latest when it holds this many. */
-  static final int GROUP_EVENTS = 500;
-  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
 
   private final Vertx vertx;
   private final BridgeToken token;
@@ -137,7 +116,7 @@ public final class TcpBridge {
   }
 
   /** One client: its framing in front of the protocol, and what it registered for. Runs on one event loop. */
-  private final class Connection implements TcpFraming.Reading {
+  private final class Connection implements TcpFraming.Reading, ConnectionOutput.Reading {
     private final EventBus bus = vertx.eventBus();
     private final Context context = vertx.getOrCreateContext();
     private final NetSocket socket;
@@ -146,23 +125,19 @@ public final class TcpBridge {
     private final FrameOutbox outbox;
     private final Map<String, MessageConsumer<Object>> registrations = new HashMap<>();
     /** Fire-and-forget raw-event bodies of the current socket read, in arrival order. */
-    private List<Object> group = new ArrayList<>();
+    private final RawEventGathering rawEvents = new RawEventGathering(bus);
     private boolean closed;
     private long lastFrameMs = clock.millis();
     private int refusedFrames;
     /** Reasons reading is paused for (the budget, a full output): the socket reads again when none is left. */
     private int pauses;
-    /** Bytes written and not yet handed to the kernel; and since when it was over OUTPUT_BYTES, else -1. */
-    private long pendingBytes;
-    private long fullSinceMs = -1;
-    /** When a write last reached the kernel: a peer that reads slowly still makes progress; a stopped one not. */
-    private long lastWrittenMs = clock.millis();
-    private boolean pausedForOutput;
+    private final ConnectionOutput output;
 
     Connection(NetSocket socket) {
       this.socket = socket;
       this.framing = new TcpFraming(limit, budget, this, this::onFrame, this::refuse);
       this.outbox = new FrameOutbox(context, socket, FrameOutbox.LENGTH_PREFIXED, this::queued);
+      this.output = new ConnectionOutput(clock, outbox::backlog, this);
     }
 
     void start() {
@@ -178,19 +153,7 @@ public final class TcpBridge {
     /** The frames of one socket read; the raw events among them reach the receiver as one message. */
     private void onBytes(Buffer chunk) {
       framing.handle(chunk);
-      handOver();
-    }
-
-    /**
-     * Hands the gathered fire-and-forget raw events to the receiver, local-only and by reference: their JSON
-     * objects, parsed once from the frames, are what the receiver validates (a bus message per event cost a task
-     * each and a deep copy of its body through the JSON object codec).
-     */
-    private void handOver() {
-      if (!group.isEmpty()) {
-        bus.send(InternalAddresses.RAW_EVENT_GROUP, new RawEventGroup(group), LOCAL);
-        group = new ArrayList<>();
-      }
+      rawEvents.handOver();
     }
 
     @Override
@@ -213,7 +176,7 @@ public final class TcpBridge {
       // A frame let through later (once the budget had room) hands its raw events over at once too.
       context.runOnContext(v -> {
         task.run();
-        handOver();
+        rawEvents.handOver();
       });
     }
 
@@ -227,9 +190,9 @@ public final class TcpBridge {
         drops.drop("idle", "TCP bridge: closing connection from " + socket.remoteAddress() + ": no frame for "
           + (now - lastFrameMs) + " ms (bridge_idle_timeout_seconds)");
         abort();
-      } else if (fullSinceMs >= 0 && now - Math.max(fullSinceMs, lastWrittenMs) >= SLOW_CLOSE_MS) {
+      } else if (output.tooSlow(now)) {
         drops.drop("slow_consumer", "TCP bridge: closing connection from " + socket.remoteAddress() + ": "
-          + pendingBytes + " bytes unread, none taken for " + (now - lastWrittenMs) + " ms");
+          + output.pendingBytes() + " bytes unread, none taken for " + (now - output.lastWrittenMs()) + " ms");
         abort();
       }
     }
@@ -286,19 +249,19 @@ public final class TcpBridge {
       }
       Object body = frame.getValue("body");
       String replyAddress = frame.getValue("replyAddress") instanceof String r ? r : null;
-      if (replyAddress == null && gathered(address, body)) {
+      if (replyAddress == null && rawEvents.gathered(address, body)) {
         return;
       }
       // Whatever else the client sent goes out after the raw events before it, in the order it was written.
-      handOver();
-      DeliveryOptions options = delivery(frame);
+      rawEvents.handOver();
+      DeliveryOptions options = BridgeFrames.delivery(frame);
       if (replyAddress == null) {
         bus.send(address, body, options);
         return;
       }
       bus.request(address, body, options)
         .onSuccess(reply -> write(new JsonObject().put("type", "message").put("address", replyAddress)
-          .put("headers", headers(reply)).put("body", reply.body()).put("send", true)))
+          .put("headers", BridgeFrames.headers(reply)).put("body", reply.body()).put("send", true)))
         .onFailure(err -> {
           JsonObject failed = new JsonObject().put("type", "err").put("address", replyAddress).put("sourceAddress", address);
           if (err instanceof ReplyException failure) {
@@ -313,24 +276,13 @@ public final class TcpBridge {
         error(ACCESS_DENIED);
         return;
       }
-      if (!gathered(address, frame.getValue("body"))) {
-        handOver();
-        bus.publish(address, frame.getValue("body"), delivery(frame));
+      if (!rawEvents.gathered(address, frame.getValue("body"))) {
+        rawEvents.handOver();
+        bus.publish(address, frame.getValue("body"), BridgeFrames.delivery(frame));
       }
     }
 
     /** Adds a fire-and-forget raw event to the group; false for another address. */
-    private boolean gathered(String address, Object body) {
-      if (!address.equals(Addresses.RAW_EVENT)) {
-        return false;
-      }
-      group.add(body);
-      if (group.size() >= GROUP_EVENTS) {
-        handOver();
-      }
-      return true;
-    }
-
     private void register(String address) {
       if (!BridgeAllowList.OUTBOUND.contains(address)) {
         error(ACCESS_DENIED);
@@ -340,7 +292,7 @@ public final class TcpBridge {
         return;
       }
       registrations.put(address, bus.consumer(address, msg -> deliver(new JsonObject().put("type", "message")
-        .put("address", address).put("headers", headers(msg)).put("body", msg.body()).put("send", msg.isSend()))));
+        .put("address", address).put("headers", BridgeFrames.headers(msg)).put("body", msg.body()).put("send", msg.isSend()))));
     }
 
     private void unregister(String address) {
@@ -357,7 +309,7 @@ public final class TcpBridge {
     }
 
     private void error(String message) {
-      write(errorFrame(message));
+      write(BridgeFrames.error(message));
     }
 
     /** A frame without the right token: access_denied, and after a few of them the connection is closed. */
@@ -375,12 +327,9 @@ public final class TcpBridge {
       if (closed) {
         return;
       }
-      if (pendingBytes >= OUTPUT_BYTES || outbox.backlog() >= MAX_BACKLOG_FRAMES) {
-        if (fullSinceMs < 0) {
-          fullSinceMs = clock.millis();
-        }
+      if (!output.admitsMessage()) {
         drops.drop("slow_consumer", "TCP bridge: message to " + frame.getString("address") + " for "
-          + socket.remoteAddress() + " dropped: " + pendingBytes + " bytes unread, " + outbox.backlog()
+          + socket.remoteAddress() + " dropped: " + output.pendingBytes() + " bytes unread, " + outbox.backlog()
           + " frames waiting");
         return;
       }
@@ -388,50 +337,20 @@ public final class TcpBridge {
     }
 
     /**
-     * Replies (pong, err, a request's answer): always written, as each answers a frame read; past OUTPUT_BYTES
-     * unread, reading stops until the peer catches up, so a client that pings and never reads fills nothing.
+     * Replies (pong, err, a request's answer): always written, as each answers a frame read; when they would wait
+     * behind what the peer leaves unread, reading stops until it catches up, so a client that pings and never
+     * reads fills nothing ({@link ConnectionOutput}).
      */
     private void write(JsonObject frame) {
       if (!closed) {
         outbox.send(frame);
-        if (outbox.backlog() >= MAX_BACKLOG_FRAMES) {
-          // Replies wait behind a socket the peer does not empty: read no more of its frames until it does.
-          outputFull();
-        }
+        output.afterReply();
       }
     }
 
-    /** What the outbox hands the socket: counted until the peer took it; past OUTPUT_BYTES, reading stops. */
+    /** What the outbox handed the socket (the output exists by the time anything is written). */
     private void queued(int length, Future<Void> written) {
-      pendingBytes += length;
-      written.onComplete(done -> written(length));
-      if (pendingBytes >= OUTPUT_BYTES) {
-        outputFull();
-      }
-    }
-
-    private void outputFull() {
-      if (fullSinceMs < 0) {
-        fullSinceMs = clock.millis();
-      }
-      if (!pausedForOutput) {
-        pausedForOutput = true;
-        pause();
-      }
-    }
-
-    private void written(int length) {
-      pendingBytes -= length;
-      lastWrittenMs = clock.millis();
-      if (pendingBytes < OUTPUT_BYTES && outbox.backlog() < MAX_BACKLOG_FRAMES) {
-        fullSinceMs = -1;
-      }
-      if (pendingBytes < OUTPUT_BYTES / 2 && outbox.backlog() == 0) {
-        if (pausedForOutput && !closed) {
-          pausedForOutput = false;
-          resume();
-        }
-      }
+      output.queued(length, written);
     }
 
     /** Counts the frame as dropped, tells the client why and closes this connection only. */
@@ -439,7 +358,7 @@ public final class TcpBridge {
       drops.drop(refusal.reason(), "TCP bridge: closing connection from " + socket.remoteAddress() + ": "
         + refusal.detail());
       if (!closed) {
-        outbox.sendLast(errorFrame(refusal.reason()));
+        outbox.sendLast(BridgeFrames.error(refusal.reason()));
       }
       close();
     }
@@ -468,38 +387,9 @@ public final class TcpBridge {
       closed = true;
       framing.stop();
       outbox.close();
+      output.close();
       registrations.values().forEach(MessageConsumer::unregister);
       registrations.clear();
     }
-  }
-
-  private static JsonObject errorFrame(String message) {
-    return new JsonObject().put("type", "err").put("message", message);
-  }
-
-  /** The frame's headers as message headers, without the token; {@code timeout} as the request timeout. */
-  private static DeliveryOptions delivery(JsonObject frame) {
-    DeliveryOptions options = new DeliveryOptions();
-    if (frame.getValue("headers") instanceof JsonObject headers) {
-      for (Map.Entry<String, Object> h : headers) {
-        String name = h.getKey();
-        Object value = h.getValue();
-        if (name.equals(BridgeToken.HEADER) || value == null) {
-          continue;
-        }
-        if (name.equals("timeout") && value instanceof Number ms && ms.longValue() > 0) {
-          options.setSendTimeout(ms.longValue());
-        } else if (!name.equals("localOnly") && !name.equals("codecName")) {
-          options.addHeader(name, value.toString());
-        }
-      }
-    }
-    return options;
-  }
-
-  private static JsonObject headers(Message<?> msg) {
-    JsonObject out = new JsonObject();
-    msg.headers().forEach(e -> out.put(e.getKey(), e.getValue()));
-    return out;
   }
 }

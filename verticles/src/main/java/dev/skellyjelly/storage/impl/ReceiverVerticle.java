@@ -13,7 +13,6 @@ import dev.skellyjelly.storage.codecs.InvalidEventException;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.Screenshot;
 import dev.skellyjelly.storage.codecs.ScreenshotRef;
-import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.codecs.ValidationLimits;
 import dev.skellyjelly.storage.impl.Messages.Accepted;
 import dev.skellyjelly.storage.impl.Messages.CommitReceipt;

@@ -1,0 +1,48 @@
+package dev.skellyjelly.storage.app.net;
+
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Map;
+
+/**
+ * Between a TCP bridge frame and the bus, as Vert.x's bridge protocol has it: a frame's headers as delivery options
+ * (never the token), a message's headers as a frame's, and the {@code err} frame.
+ */
+final class BridgeFrames {
+
+  private BridgeFrames() {
+  }
+
+  static JsonObject error(String message) {
+    return new JsonObject().put("type", "err").put("message", message);
+  }
+
+  /** The frame's headers as message headers, without the token; {@code timeout} as the request timeout. */
+  static DeliveryOptions delivery(JsonObject frame) {
+    DeliveryOptions options = new DeliveryOptions();
+    if (frame.getValue("headers") instanceof JsonObject headers) {
+      for (Map.Entry<String, Object> h : headers) {
+        String name = h.getKey();
+        Object value = h.getValue();
+        if (name.equals(BridgeToken.HEADER) || value == null) {
+          continue;
+        }
+        if (name.equals("timeout") && value instanceof Number ms && ms.longValue() > 0) {
+          options.setSendTimeout(ms.longValue());
+        } else if (!name.equals("localOnly") && !name.equals("codecName")) {
+          options.addHeader(name, value.toString());
+        }
+      }
+    }
+    return options;
+  }
+
+  /** A message's headers as a frame's {@code headers}. */
+  static JsonObject headers(Message<?> msg) {
+    JsonObject out = new JsonObject();
+    msg.headers().forEach(e -> out.put(e.getKey(), e.getValue()));
+    return out;
+  }
+}
