@@ -2,7 +2,6 @@ package dev.skellyjelly.storage.impl;
 
 import dev.skellyjelly.storage.StorageConfig;
 import dev.skellyjelly.storage.codecs.Addresses;
-import dev.skellyjelly.storage.codecs.ImageFormat;
 import dev.skellyjelly.storage.codecs.ImageInfo;
 import dev.skellyjelly.storage.codecs.Screenshot;
 import dev.skellyjelly.storage.codecs.ScreenshotRef;
@@ -29,7 +28,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -37,8 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Keeps screenshot bytes only as long as analysis needs them: small ones in memory within a byte budget,
@@ -52,10 +48,6 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
   private static final String FILE_MODE = "rw-------";
   private static final String DIR_MODE = "rwx------";
   private static final long TIMEOUT_MS = 120_000;
-  /** How this module names a screenshot's file: its id and its format; the sweep deletes nothing else. */
-  static final Pattern FILE_NAME = Pattern.compile(
-    "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\.(" + Arrays.stream(ImageFormat.values())
-      .map(ImageFormat::wireName).collect(Collectors.joining("|")) + ")");
 
   private final ModuleContext ctx;
   private final DeliveryOptions local = new DeliveryOptions().setLocalOnly(true).setSendTimeout(TIMEOUT_MS);
@@ -113,7 +105,7 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
     devDir = dir + "/dev";
     return fs.mkdirs(dir, DIR_MODE)
       .compose(v -> fs.chmod(dir, DIR_MODE))
-      .compose(v -> sweep())
+      .compose(v -> ScreenshotSweep.run(fs, dir, devDir, config.devMode()))
       .compose(v -> config.devMode() ? fs.mkdirs(devDir, DIR_MODE).compose(x -> loadDevFiles()) : Future.succeededFuture())
       .compose(v -> Future.all(
         vertx.eventBus().<StoreScreenshot>localConsumer(InternalAddresses.SCREENSHOT_STORE, this::onStore).completion(),
@@ -149,43 +141,6 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
   }
 
   // ---------------------------------------------------------------- start-up
-
-  /**
-   * Removes the screenshot files a previous run left in the temp directory, and its dev copies unless dev mode
-   * is on: only files named as this module names them ({@link #FILE_NAME}), nothing else a person put there.
-   */
-  private Future<Void> sweep() {
-    return removeOwnFiles(dir).compose(removed -> {
-      if (removed > 0) {
-        LOG.info("start-up sweep removed {} screenshot files left by an earlier run", removed);
-      }
-      if (config.devMode()) {
-        return Future.succeededFuture();
-      }
-      // Dev copies outlive only runs in dev mode; the directory goes too once it holds nothing else.
-      return fs.exists(devDir).compose(exists -> !exists ? Future.succeededFuture()
-        : removeOwnFiles(devDir).compose(n -> {
-          if (n > 0) {
-            LOG.info("start-up sweep removed {} dev-mode screenshot copies (dev_mode is off)", n);
-          }
-          return fs.readDir(devDir).compose(left -> left.isEmpty() ? fs.delete(devDir) : Future.succeededFuture());
-        }));
-    });
-  }
-
-  /** Deletes the regular files in {@code directory} whose names this module gives screenshots; how many. */
-  private Future<Integer> removeOwnFiles(String directory) {
-    return fs.readDir(directory).compose(paths -> {
-      List<Future<Boolean>> removals = new ArrayList<>();
-      for (String path : paths) {
-        if (FILE_NAME.matcher(Path.of(path).getFileName().toString()).matches()) {
-          removals.add(fs.lprops(path).compose(p -> p.isRegularFile() ? fs.delete(path).map(true)
-            : Future.succeededFuture(false)));
-        }
-      }
-      return Future.join(removals).map(v -> (int) removals.stream().filter(Future::result).count());
-    });
-  }
 
   private Future<Void> loadDevFiles() {
     return fs.readDir(devDir).compose(paths -> {
