@@ -90,7 +90,8 @@ public final class TcpBridge {
                                         BridgeDrops drops, InstantSource clock) {
     TcpBridge bridge = new TcpBridge(vertx, config, token, budget, drops, clock);
     // The idle timeout closes a channel on which nothing was read or written for that long, without waiting for
-    // its peer to take what is queued for it: the end of a connection let go of as a slow consumer (abort()).
+    // its peer to take what is queued for it: the end of a connection let go of as idle or as a slow consumer, whose
+    // place, budget and registrations close() gives back at once (Vert.x's own close waits for the peer to read).
     NetServerOptions options = new NetServerOptions().setHost(config.httpHost()).setPort(config.tcpBridgePort())
       .setTcpNoDelay(true).setIdleTimeout((int) config.bridgeIdleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     NetServer server = vertx.createNetServer(options);
@@ -189,11 +190,11 @@ public final class TcpBridge {
       if (pauses == 0 && now - lastFrameMs >= idleMs) {
         drops.drop("idle", "TCP bridge: closing connection from " + socket.remoteAddress() + ": no frame for "
           + (now - lastFrameMs) + " ms (bridge_idle_timeout_seconds)");
-        abort();
+        close();
       } else if (output.tooSlow(now)) {
         drops.drop("slow_consumer", "TCP bridge: closing connection from " + socket.remoteAddress() + ": "
           + output.pendingBytes() + " bytes unread, none taken for " + (now - output.lastWrittenMs()) + " ms");
-        abort();
+        close();
       }
     }
 
@@ -368,16 +369,6 @@ public final class TcpBridge {
         socket.close();
         onClosed();
       }
-    }
-
-    /**
-     * Lets go of a connection whose peer does not take what it is sent: its place, budget and registrations go now.
-     * Vert.x's close waits until every byte written was taken, which such a peer never does; the channel itself is
-     * closed by Vert.x's idle timeout of the server (no byte read or written for {@code bridge_idle_timeout_seconds}),
-     * which drops what was left unread.
-     */
-    private void abort() {
-      close();
     }
 
     private void onClosed() {
