@@ -32,6 +32,14 @@ public final class ConfigKeys {
   public static final String SOCKJS_MAX_MESSAGE_KB = "sockjs_max_message_kb";
   public static final String BRIDGE_MAX_CONNECTIONS = "bridge_max_connections";
   public static final String BRIDGE_IDLE_TIMEOUT_SECONDS = "bridge_idle_timeout_seconds";
+  public static final String IDLE_AFTER_SECONDS = "idle_after_seconds";
+  public static final String RAW_RETENTION_DAYS = "raw_retention_days";
+  public static final String MINUTE_ROLLUP_RETENTION_DAYS = "minute_rollup_retention_days";
+  public static final String HOUR_ROLLUP_RETENTION_DAYS = "hour_rollup_retention_days";
+  public static final String MAX_DATABASE_MB = "max_database_mb";
+  public static final String MIN_FREE_DISK_MB = "min_free_disk_mb";
+  public static final String EXCLUDED_APPS = "excluded_apps";
+  public static final String EXCLUDED_TITLE_PATTERNS = "excluded_title_patterns";
 
   /** Every key, in the contract's order. */
   public static final List<String> ALL = List.of(BATCH_WINDOW_SECONDS, WINDOW_GRACE_MS, MAX_EVENTS_PER_BATCH,
@@ -39,7 +47,9 @@ public final class ConfigKeys {
     SCREENSHOT_RETENTION_SECONDS, SCREENSHOT_TEMP_DIR, DEV_MODE, DEV_MODE_SCREENSHOT_COUNT, DATABASE_PATH,
     WRITE_FLUSH_INTERVAL_MS, SHUTDOWN_TIMEOUT_MS, HTTP_PORT, HTTP_HOST, SOCKJS_BRIDGE, TCP_BRIDGE_PORT, BRIDGE_TOKEN,
     CLUSTER_NAME, CLUSTER_HOST, CLUSTER_MEMBERS, CLUSTER_PORT, ALLOWED_ORIGINS, SOCKJS_MAX_MESSAGE_KB,
-    BRIDGE_MAX_CONNECTIONS, BRIDGE_IDLE_TIMEOUT_SECONDS);
+    BRIDGE_MAX_CONNECTIONS, BRIDGE_IDLE_TIMEOUT_SECONDS, IDLE_AFTER_SECONDS, RAW_RETENTION_DAYS,
+    MINUTE_ROLLUP_RETENTION_DAYS, HOUR_ROLLUP_RETENTION_DAYS, MAX_DATABASE_MB, MIN_FREE_DISK_MB, EXCLUDED_APPS,
+    EXCLUDED_TITLE_PATTERNS);
 
   /** The prefix of environment variables that override keys: {@code SKELLY_STORAGE_<KEY IN UPPER CASE>}. */
   public static final String ENV_PREFIX = "SKELLY_STORAGE_";

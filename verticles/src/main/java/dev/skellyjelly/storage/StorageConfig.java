@@ -43,7 +43,15 @@ public record StorageConfig(
   List<String> allowedOrigins,
   int sockjsMaxMessageKb,
   int bridgeMaxConnections,
-  int bridgeIdleTimeoutSeconds) {
+  int bridgeIdleTimeoutSeconds,
+  int idleAfterSeconds,
+  int rawRetentionDays,
+  int minuteRollupRetentionDays,
+  int hourRollupRetentionDays,
+  long maxDatabaseMb,
+  long minFreeDiskMb,
+  List<String> excludedApps,
+  List<String> excludedTitlePatterns) {
 
   public static final long MB = 1L << 20;
   /** The cluster name this module once shipped as its default: public, so refused. */
@@ -83,6 +91,14 @@ public record StorageConfig(
     d.put(SOCKJS_MAX_MESSAGE_KB, 1024L);
     d.put(BRIDGE_MAX_CONNECTIONS, 16L);
     d.put(BRIDGE_IDLE_TIMEOUT_SECONDS, 120L);
+    d.put(IDLE_AFTER_SECONDS, 300L);
+    d.put(RAW_RETENTION_DAYS, 14L);
+    d.put(MINUTE_ROLLUP_RETENTION_DAYS, 90L);
+    d.put(HOUR_ROLLUP_RETENTION_DAYS, 0L);
+    d.put(MAX_DATABASE_MB, 2048L);
+    d.put(MIN_FREE_DISK_MB, 512L);
+    d.put(EXCLUDED_APPS, List.of("1Password", "Bitwarden", "KeePassXC", "Keychain Access"));
+    d.put(EXCLUDED_TITLE_PATTERNS, List.of("(?i)\\b(private browsing|incognito|inprivate)\\b"));
     return d;
   }
 
@@ -137,7 +153,15 @@ public record StorageConfig(
       r.origins(ALLOWED_ORIGINS),
       (int) r.integer(SOCKJS_MAX_MESSAGE_KB, 1, 64 * 1024),
       (int) r.integer(BRIDGE_MAX_CONNECTIONS, 1, 10_000),
-      (int) r.integer(BRIDGE_IDLE_TIMEOUT_SECONDS, 1, 86_400));
+      (int) r.integer(BRIDGE_IDLE_TIMEOUT_SECONDS, 1, 86_400),
+      (int) r.integer(IDLE_AFTER_SECONDS, 1, 86_400),
+      (int) r.integer(RAW_RETENTION_DAYS, 0, 36_500),
+      (int) r.integer(MINUTE_ROLLUP_RETENTION_DAYS, 0, 36_500),
+      (int) r.integer(HOUR_ROLLUP_RETENTION_DAYS, 0, 36_500),
+      r.integer(MAX_DATABASE_MB, 1, 1L << 30),
+      r.integer(MIN_FREE_DISK_MB, 0, 1L << 30),
+      r.list(EXCLUDED_APPS, true),
+      r.patterns(EXCLUDED_TITLE_PATTERNS));
     if (!c.bridgeToken.isEmpty() && c.bridgeToken.length() < MIN_BRIDGE_TOKEN_CHARS) {
       throw new ConfigException(BRIDGE_TOKEN, "bridge_token must have at least " + MIN_BRIDGE_TOKEN_CHARS
         + " characters, got " + c.bridgeToken.length());
@@ -201,6 +225,18 @@ public record StorageConfig(
     return sockjsMaxMessageKb * 1024L;
   }
 
+  public long idleAfterMs() {
+    return idleAfterSeconds * 1000L;
+  }
+
+  public long maxDatabaseBytes() {
+    return maxDatabaseMb * MB;
+  }
+
+  public long minFreeDiskBytes() {
+    return minFreeDiskMb * MB;
+  }
+
   public long bridgeIdleTimeoutMs() {
     return bridgeIdleTimeoutSeconds * 1000L;
   }
@@ -219,7 +255,12 @@ public record StorageConfig(
       .put(TCP_BRIDGE_PORT, tcpBridgePort).put(BRIDGE_TOKEN, bridgeToken).put(CLUSTER_NAME, clusterName)
       .put(CLUSTER_HOST, clusterHost).put(CLUSTER_MEMBERS, new JsonArray(clusterMembers)).put(CLUSTER_PORT, clusterPort)
       .put(ALLOWED_ORIGINS, new JsonArray(allowedOrigins)).put(SOCKJS_MAX_MESSAGE_KB, sockjsMaxMessageKb)
-      .put(BRIDGE_MAX_CONNECTIONS, bridgeMaxConnections).put(BRIDGE_IDLE_TIMEOUT_SECONDS, bridgeIdleTimeoutSeconds);
+      .put(BRIDGE_MAX_CONNECTIONS, bridgeMaxConnections).put(BRIDGE_IDLE_TIMEOUT_SECONDS, bridgeIdleTimeoutSeconds)
+      .put(IDLE_AFTER_SECONDS, idleAfterSeconds).put(RAW_RETENTION_DAYS, rawRetentionDays)
+      .put(MINUTE_ROLLUP_RETENTION_DAYS, minuteRollupRetentionDays)
+      .put(HOUR_ROLLUP_RETENTION_DAYS, hourRollupRetentionDays).put(MAX_DATABASE_MB, maxDatabaseMb)
+      .put(MIN_FREE_DISK_MB, minFreeDiskMb).put(EXCLUDED_APPS, new JsonArray(excludedApps))
+      .put(EXCLUDED_TITLE_PATTERNS, new JsonArray(excludedTitlePatterns));
     return j;
   }
 
@@ -313,6 +354,20 @@ public record StorageConfig(
         out.add(origin.toLowerCase(java.util.Locale.ROOT));
       }
       return List.copyOf(out);
+    }
+
+    /** Java regular expressions, each compiled once here so that a bad one stops start-up naming the key. */
+    List<String> patterns(String key) {
+      List<String> out = list(key, true);
+      for (String p : out) {
+        try {
+          java.util.regex.Pattern.compile(p);
+        } catch (java.util.regex.PatternSyntaxException e) {
+          throw new ConfigException(key, key + " holds an invalid regular expression \"" + p + "\": "
+            + e.getDescription());
+        }
+      }
+      return out;
     }
 
     List<String> list(String key, boolean mayBeEmpty) {

@@ -54,7 +54,30 @@ class StorageConfigTest {
       .put("allowed_origins", new JsonArray())
       .put("sockjs_max_message_kb", 1024)
       .put("bridge_max_connections", 16)
-      .put("bridge_idle_timeout_seconds", 120);
+      .put("bridge_idle_timeout_seconds", 120)
+      .put("idle_after_seconds", 300)
+      .put("raw_retention_days", 14)
+      .put("minute_rollup_retention_days", 90)
+      .put("hour_rollup_retention_days", 0)
+      .put("max_database_mb", 2048)
+      .put("min_free_disk_mb", 512)
+      .put("excluded_apps", new JsonArray().add("1Password").add("Bitwarden").add("KeePassXC").add("Keychain Access"))
+      .put("excluded_title_patterns", new JsonArray().add("(?i)\\b(private browsing|incognito|inprivate)\\b"));
+  }
+
+  @Test
+  void anInvalidTitlePatternStopsStartUpNamingTheKey() {
+    ConfigException e = refused("excluded_title_patterns", "excluded_title_patterns", List.of("(?i)incognito", "[unclosed"));
+    assertTrue(e.getMessage().contains("[unclosed"), e.getMessage());
+  }
+
+  @Test
+  void retentionAndBudgetKeysAreBounded() {
+    refused("raw_retention_days", "raw_retention_days", -1L);
+    refused("idle_after_seconds", "idle_after_seconds", 0L);
+    refused("max_database_mb", "max_database_mb", "lots");
+    assertEquals(0, with("raw_retention_days", "0").rawRetentionDays());
+    assertEquals(List.of("Vault", "Safe"), with("excluded_apps", "Vault, Safe").excludedApps());
   }
 
   private static StorageConfig with(Object... kv) {

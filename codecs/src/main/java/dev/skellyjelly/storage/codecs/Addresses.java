@@ -19,6 +19,10 @@ public final class Addresses {
   public static final String DEAD_LETTER = "skelly.storage.dead-letter";
   /** In, request/reply: a JSON snapshot of the module's metrics. */
   public static final String METRICS = "skelly.storage.metrics";
+  /** Out: one message per completed deletion: {@code {"from", "to", "types", "app", "events"}}. */
+  public static final String DELETED = "skelly.storage.deleted";
+  /** In, request/reply: {@code {"query", "variables"}} answered with the GraphQL response. */
+  public static final String QUERY = "skelly.storage.query";
 
   private Addresses() {
   }

@@ -21,7 +21,8 @@ final class Migrations {
   private static final Logger LOG = LoggerFactory.getLogger(DbWriterVerticle.class);
 
   /** In order; migration i (1-based) brings the schema to level i. */
-  static final List<String> FILES = List.of("001-events.sql", "002-block-ranges.sql", "003-blocks-by-start.sql");
+  static final List<String> FILES = List.of("001-events.sql", "002-block-ranges.sql", "003-blocks-by-start.sql",
+    "004-lifecycle.sql");
 
   private Migrations() {
   }

@@ -29,7 +29,7 @@ class MigrationsTest {
 
       List<Long> levels = db.read(c -> c.query("SELECT version FROM schema_version ORDER BY version",
         rs -> rs.getLong(1)));
-      assertEquals(List.of(1L, 2L, 3L), levels);
+      assertEquals(List.of(1L, 2L, 3L, 4L), levels);
       assertEquals(List.of(CLOCK.millis()), db.read(c -> c.query("SELECT DISTINCT applied_at_ms FROM schema_version",
         rs -> rs.getLong(1))));
       // The last statement of the first script and the one of the second both took effect.
@@ -37,6 +37,8 @@ class MigrationsTest {
         rs -> rs.getInt(1))).get(0));
       assertTrue(db.read(c -> c.query("SELECT name FROM pragma_table_info('event_blocks')", rs -> rs.getString(1)))
         .contains("min_seq"));
+      assertTrue(db.read(c -> c.query("SELECT name FROM pragma_table_info('batches')", rs -> rs.getString(1)))
+        .contains("paused_ms"));
       assertEquals(7, db.read(c -> c.query("SELECT count(*) FROM event_types", rs -> rs.getInt(1))).get(0));
     }
   }
