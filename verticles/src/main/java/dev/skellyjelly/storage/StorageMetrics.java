@@ -34,6 +34,7 @@ public final class StorageMetrics {
 
   private final MeterRegistry registry;
   private final Counter[] received = new Counter[EventType.values().length];
+  private final java.util.Map<String, Counter> queries = new java.util.concurrent.ConcurrentHashMap<>();
   private final Counter[] deadLetters = new Counter[DeadLetterReason.values().length];
   private final Map<String, Counter> deleted = new ConcurrentHashMap<>();
   private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
@@ -159,6 +160,17 @@ public final class StorageMetrics {
   private Counter droppedCounter(String reason) {
     return dropped.computeIfAbsent(reason, r -> Counter.builder(PREFIX + "dropped").tag("reason", r)
       .description("inputs refused, by reason").register(registry));
+  }
+
+  /** One GraphQL query answered: {@code ok}, {@code error} (the response has errors) or {@code busy} (refused). */
+  public void query(String outcome) {
+    queries.computeIfAbsent(outcome, o -> Counter.builder(PREFIX + "queries").tag("outcome", o)
+      .description("GraphQL queries answered, by outcome").register(registry)).increment();
+  }
+
+  public long queries(String outcome) {
+    Counter c = queries.get(outcome);
+    return c == null ? 0 : (long) c.count();
   }
 
   public Timer batchCreation() {

@@ -9,6 +9,7 @@ import dev.skellyjelly.storage.impl.ModuleContext;
 import dev.skellyjelly.storage.impl.ReceiverVerticle;
 import dev.skellyjelly.storage.impl.ScreenshotStoreVerticle;
 import dev.skellyjelly.storage.impl.ShutdownSequence;
+import dev.skellyjelly.storage.query.QueryVerticle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -26,7 +27,7 @@ import java.util.List;
 
 /**
  * The storage module as one verticle: registers the codecs if nobody did, deploys the DB writer, the
- * screenshot store, the batcher and the receiver (in that order), and undeploys them in reverse so a stop
+ * screenshot store, the batcher, the receiver and the query side (in that order), and undeploys them in reverse so a stop
  * drains: input refused, accepted events committed, open windows emitted, screenshots deleted. Its
  * configuration is the JSON form of {@link StorageConfig}; any Vert.x host can deploy it.
  */
@@ -71,6 +72,7 @@ public final class StorageModule extends VerticleBase {
       .compose(v -> deploy(new ScreenshotStoreVerticle(ctx), eventLoop))
       .compose(v -> deploy(new BatcherVerticle(ctx), eventLoop))
       .compose(v -> deploy(new ReceiverVerticle(ctx), eventLoop))
+      .compose(v -> deploy(new QueryVerticle(clock, metrics), eventLoop))
       .compose(v -> vertx.eventBus().consumer(Addresses.METRICS, msg -> msg.reply(metrics.snapshot())).completion())
       .onSuccess(v -> LOG.info("storage module started on {}", config.databasePath()))
       .recover(err -> undeployAll().transform(ignored -> Future.failedFuture(err)));

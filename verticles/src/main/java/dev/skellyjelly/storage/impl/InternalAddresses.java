@@ -36,6 +36,18 @@ public final class InternalAddresses {
   public static final String SCREENSHOT_DUPLICATE = "skelly.storage.internal.screenshot-duplicate";
   /** Screenshot store → writer: {@link Messages.ScreenshotDeletions}, answered after commit. */
   public static final String SCREENSHOT_DELETED = "skelly.storage.internal.screenshot-deleted";
+  /**
+   * Capture control (owned by the privacy side, asked by the query side): {@code {"op":"pause","until_ms":long|null}},
+   * {@code {"op":"resume"}} or {@code {"op":"state"}} → {@code {"paused":bool,"until_ms":long|null,
+   * "since_ms":long|null,"dropped_while_paused":long}}.
+   */
+  public static final String CAPTURE = "skelly.storage.internal.capture";
+  /**
+   * Deletion (owned by the privacy side, asked by the query side): {@code {"from_ms","to_ms","types":[names]|null,
+   * "app":string|null,"dry_run":bool}} → {@code {"dry_run","from_ms","to_ms","events","screenshots","batches",
+   * "bytes_freed"}}.
+   */
+  public static final String DELETE = "skelly.storage.internal.delete";
 
   private InternalAddresses() {
   }

@@ -1,0 +1,263 @@
+package dev.skellyjelly.storage.query;
+
+import dev.skellyjelly.storage.codecs.EventJson;
+import dev.skellyjelly.storage.codecs.EventType;
+import dev.skellyjelly.storage.codecs.RawEvent;
+import dev.skellyjelly.storage.codecs.Timestamps;
+import dev.skellyjelly.storage.codecs.Uuids;
+import graphql.schema.DataFetchingEnvironment;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code events}: read from the blocks of the windows that overlap the range, window start by window start (the
+ * windows partition time, so a page is complete once the windows read hold more than a page), ordered by
+ * timestamp then commit sequence. The cursor holds the snapshot (the largest sequence number in the range's
+ * blocks at the first page) and the last position given: later commits never show up in later pages, and every
+ * event of the snapshot comes back exactly once.
+ */
+final class EventsResolver {
+
+  /** Block places read per statement. */
+  private static final int META_LIMIT = 4096;
+  /** Windows are decoded together until they hold about this many events (bounds the memory a page takes). */
+  private static final long CHUNK_EVENTS = 20_000;
+  private static final String KIND = "e1";
+  private static final Comparator<Hit> ORDER = Comparator.comparingLong((Hit h) -> h.event().timestampMs())
+    .thenComparingLong(Hit::seq);
+
+  private final QueryContext ctx;
+  private final BlockReader blocks;
+
+  EventsResolver(QueryContext ctx) {
+    this.ctx = ctx;
+    this.blocks = new BlockReader(ctx);
+  }
+
+  /** An event in a page, with its sequence number and the app it is attributed to. */
+  record Hit(long seq, RawEvent event, String app) {
+  }
+
+  private record Place(BlockReader.Meta meta, long n) {
+  }
+
+  Future<Map<String, Object>> events(DataFetchingEnvironment env) {
+    Args.Range r = Args.range(env);
+    List<EventType> types = Args.types(env);
+    String sessionArg = env.getArgument("sessionId");
+    if (sessionArg != null && !Uuids.isCanonical(sessionArg)) {
+      throw new BadArgument("sessionId", "is not a UUID");
+    }
+    String session = sessionArg == null ? null : Uuids.normalize(sessionArg);
+    String app = env.getArgument("app");
+    int first = Args.first(env);
+    long[] cursor = Cursor.decode(KIND, env.getArgument("after"), 3);
+    long cutoff = Args.retentionCutoff(ctx.nowMs(), ctx.config().rawRetentionDays());
+    if (r.from() < cutoff) {
+      throw new BadArgument("from", "raw events are kept " + ctx.config().rawRetentionDays() + " days: from "
+        + Timestamps.format(cutoff) + " on");
+    }
+    long w = ctx.config().batchWindowMs();
+    long firstWindow = Math.floorDiv(r.from(), w) * w;
+    Future<Long> snapshot = cursor != null ? Future.succeededFuture(cursor[0])
+      : ctx.pool().query("SELECT coalesce(max(max_seq), 0) FROM event_blocks WHERE window_start_ms >= ? "
+        + "AND window_start_ms < ?", firstWindow, r.to()).map(rows -> ReadPool.num(rows.iterator().next(), 0));
+    return snapshot.compose(s -> {
+      Scan scan = new Scan(r, types, session == null ? null : Uuids.toBytes(session), app, first, s,
+        cursor == null ? Long.MIN_VALUE : cursor[1], cursor == null ? Long.MIN_VALUE : cursor[2]);
+      long start = cursor == null ? firstWindow : Math.max(firstWindow, Math.floorDiv(cursor[1], w) * w);
+      return scan.from(start).compose(v -> scan.page());
+    });
+  }
+
+  /** One page's walk through the windows. */
+  private final class Scan {
+    final Args.Range range;
+    final String typeSql;
+    final byte[] session;
+    final String app;
+    final int first;
+    final long snapshot;
+    final long afterTs;
+    final long afterSeq;
+    final List<Hit> hits = new ArrayList<>();
+    final List<Place> pending = new ArrayList<>();
+
+    Scan(Args.Range range, List<EventType> types, byte[] session, String app, int first, long snapshot, long afterTs,
+         long afterSeq) {
+      this.range = range;
+      this.typeSql = Args.typeFilter("event_type", types);
+      this.session = session;
+      this.app = app;
+      this.first = first;
+      this.snapshot = snapshot;
+      this.afterTs = afterTs;
+      this.afterSeq = afterSeq;
+    }
+
+    Future<Void> from(long windowStart) {
+      String sql = "SELECT block, session, window_start_ms, event_type, n FROM event_blocks WHERE window_start_ms >= ? "
+        + "AND window_start_ms < ? AND coalesce(min_seq, 0) <= ?" + typeSql + (session != null ? " AND session = ?" : "")
+        + " ORDER BY window_start_ms, session, block LIMIT " + META_LIMIT;
+      return meta(sql, session != null ? new Object[]{windowStart, range.to(), snapshot, session}
+        : new Object[]{windowStart, range.to(), snapshot});
+    }
+
+    private Future<Void> after(Place last) {
+      String sql = "SELECT block, session, window_start_ms, event_type, n FROM event_blocks WHERE "
+        + "(window_start_ms, session, block) > (?, ?, ?) AND window_start_ms < ? AND coalesce(min_seq, 0) <= ?" + typeSql
+        + (session != null ? " AND session = ?" : "") + " ORDER BY window_start_ms, session, block LIMIT " + META_LIMIT;
+      BlockReader.Meta m = last.meta();
+      Object[] params = {m.windowStartMs(), Uuids.toBytes(m.session()), m.block(), range.to(), snapshot};
+      if (session != null) {
+        params = new Object[]{m.windowStartMs(), Uuids.toBytes(m.session()), m.block(), range.to(), snapshot, session};
+      }
+      return meta(sql, params);
+    }
+
+    private Future<Void> meta(String sql, Object[] params) {
+      return ctx.pool().query(sql, params).compose(rows -> {
+        for (Row row : rows) {
+          pending.add(new Place(BlockReader.meta(row), ReadPool.num(row, 4)));
+        }
+        boolean exhausted = rows.size() < META_LIMIT;
+        return decodeReady(exhausted).compose(done -> {
+          if (done || exhausted) {
+            return Future.succeededFuture();
+          }
+          return after(pending.isEmpty() ? lastRead : pending.get(pending.size() - 1));
+        });
+      });
+    }
+
+    Place lastRead;
+
+    /**
+     * Decodes the windows of {@code pending} known to be whole (all when the places are exhausted), a chunk at a
+     * time; true once the page is full.
+     */
+    private Future<Boolean> decodeReady(boolean exhausted) {
+      int ready = pending.size();
+      if (!exhausted) {
+        long lastWindow = pending.isEmpty() ? Long.MIN_VALUE : pending.get(pending.size() - 1).meta().windowStartMs();
+        while (ready > 0 && pending.get(ready - 1).meta().windowStartMs() == lastWindow) {
+          ready--;
+        }
+      }
+      if (ready == 0) {
+        return Future.succeededFuture(false);
+      }
+      int end = 0;
+      long events = 0;
+      while (end < ready && (events < CHUNK_EVENTS || pending.get(end).meta().windowStartMs()
+        == pending.get(end - 1).meta().windowStartMs())) {
+        events += pending.get(end).n();
+        end++;
+      }
+      List<Place> chunk = new ArrayList<>(pending.subList(0, end));
+      lastRead = chunk.get(chunk.size() - 1);
+      pending.subList(0, end).clear();
+      List<BlockReader.Meta> metas = new ArrayList<>(chunk.size());
+      chunk.forEach(p -> metas.add(p.meta()));
+      return blocks.read(metas).compose(this::keep).compose(v -> hits.size() > first ? Future.succeededFuture(true)
+        : decodeReady(exhausted));
+    }
+
+    /** Keeps the events in range, of the snapshot, after the cursor, attributed, and of the app asked for. */
+    private Future<Void> keep(List<BlockReader.Stored> stored) {
+      Map<String, long[]> spans = new HashMap<>();
+      List<BlockReader.Stored> inRange = new ArrayList<>();
+      for (BlockReader.Stored s : stored) {
+        long ts = s.event().timestampMs();
+        if (s.seq() <= snapshot && ts >= range.from() && ts < range.to()
+          && (ts > afterTs || ts == afterTs && s.seq() > afterSeq)) {
+          inRange.add(s);
+          spans.merge(s.event().sessionId(), new long[]{ts, ts},
+            (a, b) -> new long[]{Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+        }
+      }
+      Map<String, Future<FocusRule>> rules = new HashMap<>();
+      spans.forEach((sid, span) -> rules.put(sid, FocusRule.load(ctx, sid, span[0], span[1], snapshot)));
+      return Future.all(new ArrayList<>(rules.values())).map(v -> {
+        for (BlockReader.Stored s : inRange) {
+          String focused = rules.get(s.event().sessionId()).result().appAt(s.event().timestampMs());
+          if (app == null || app.equals(focused)) {
+            hits.add(new Hit(s.seq(), s.event(), focused));
+          }
+        }
+        return null;
+      });
+    }
+
+    /** The page: the first {@code first} hits in order, their screenshots' sizes, and the next cursor. */
+    Future<Map<String, Object>> page() {
+      hits.sort(ORDER);
+      boolean more = hits.size() > first;
+      List<Hit> page = more ? hits.subList(0, first) : hits;
+      List<Object> shotIds = new ArrayList<>();
+      for (Hit h : page) {
+        if (h.event().eventType() == EventType.SCREENSHOT) {
+          shotIds.add(((dev.skellyjelly.storage.codecs.Screenshot) h.event().data()).screenshotId());
+        }
+      }
+      Future<Map<String, long[]>> sizes = shotIds.isEmpty() ? Future.succeededFuture(Map.of()) : screenshotSizes(shotIds);
+      return sizes.compose(sz -> ctx.offLoop(() -> {
+        List<Map<String, Object>> events = new ArrayList<>(page.size());
+        for (Hit h : page) {
+          events.add(event(h, sz));
+        }
+        Map<String, Object> out = new LinkedHashMap<>(2);
+        out.put("events", events);
+        Hit last = page.isEmpty() ? null : page.get(page.size() - 1);
+        out.put("nextCursor", more ? Cursor.encode(KIND, snapshot, last.event().timestampMs(), last.seq()) : null);
+        return out;
+      }));
+    }
+  }
+
+  private Future<Map<String, long[]>> screenshotSizes(List<Object> ids) {
+    Map<String, long[]> out = new HashMap<>();
+    List<Future<?>> reads = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i += 500) {
+      List<Object> part = ids.subList(i, Math.min(ids.size(), i + 500));
+      reads.add(ctx.pool().query("SELECT screenshot_id, size_bytes, width, height FROM screenshots WHERE screenshot_id IN (?"
+        + ",?".repeat(part.size() - 1) + ")", part.toArray()).map(rows -> {
+          for (Row row : rows) {
+            out.put(ReadPool.text(row, 0), new long[]{ReadPool.num(row, 1),
+              row.getValue(2) == null ? -1 : ReadPool.num(row, 2), row.getValue(3) == null ? -1 : ReadPool.num(row, 3)});
+          }
+          return null;
+        }));
+    }
+    return Future.all(reads).map(v -> out);
+  }
+
+  /** An event as the schema gives it: data as stored, a screenshot's without image but with its size. */
+  private static Map<String, Object> event(Hit h, Map<String, long[]> sizes) {
+    RawEvent e = h.event();
+    JsonObject data = EventJson.encode(e).getJsonObject("data");
+    if (e.eventType() == EventType.SCREENSHOT) {
+      data.remove("image");
+      long[] size = sizes.get(data.getString("screenshot_id"));
+      if (size != null) {
+        data.put("size_bytes", size[0]).put("width", size[1] < 0 ? null : size[1]).put("height", size[2] < 0 ? null : size[2]);
+      }
+    }
+    Map<String, Object> m = new LinkedHashMap<>(8);
+    m.put("id", e.id());
+    m.put("sessionId", e.sessionId());
+    m.put("timestamp", e.timestampMs());
+    m.put("type", e.eventType().name());
+    m.put("app", h.app());
+    m.put("data", data);
+    return m;
+  }
+}

@@ -1,0 +1,141 @@
+package dev.skellyjelly.storage.query;
+
+import graphql.ExecutionInput;
+import graphql.ExecutionResult;
+import graphql.GraphQL;
+import graphql.GraphqlErrorBuilder;
+import graphql.analysis.MaxQueryDepthInstrumentation;
+import graphql.execution.AsyncExecutionStrategy;
+import graphql.execution.AsyncSerialExecutionStrategy;
+import graphql.execution.DataFetcherExceptionHandler;
+import graphql.execution.DataFetcherExceptionHandlerResult;
+import graphql.execution.instrumentation.ChainedInstrumentation;
+import graphql.schema.DataFetcher;
+import graphql.schema.GraphQLSchema;
+import graphql.schema.idl.RuntimeWiring;
+import graphql.schema.idl.SchemaGenerator;
+import graphql.schema.idl.SchemaParser;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.handler.graphql.instrumentation.VertxFutureAdapter;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+
+/**
+ * The GraphQL engine of CONTRACT §8: the schema wired to the resolvers, depth at most {@link #MAX_DEPTH}, each
+ * resolver's refusal a GraphQL error with its message (naming the argument), and a response of more than
+ * {@link #MAX_RESPONSE_BYTES} of JSON replaced by an error asking for a smaller page.
+ */
+final class QueryEngine {
+
+  static final int MAX_DEPTH = 10;
+  static final int MAX_RESPONSE_BYTES = 4 << 20;
+
+  private final QueryContext ctx;
+  private final GraphQL graphQL;
+
+  private QueryEngine(QueryContext ctx, GraphQL graphQL) {
+    this.ctx = ctx;
+    this.graphQL = graphQL;
+  }
+
+  /** Parses the schema and wires it (blocking: a resource is read; for a worker thread). */
+  static QueryEngine build(QueryContext ctx) throws IOException {
+    String sdl;
+    try (InputStream in = QueryEngine.class.getResourceAsStream("schema.graphqls")) {
+      sdl = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    EventsResolver events = new EventsResolver(ctx);
+    RollupResolver rollups = new RollupResolver(ctx);
+    HistoryResolver history = new HistoryResolver(ctx);
+    StorageResolver storage = new StorageResolver(ctx);
+    ControlResolver control = new ControlResolver(ctx);
+    RuntimeWiring wiring = RuntimeWiring.newRuntimeWiring()
+      .scalar(Scalars.DATE_TIME)
+      .scalar(Scalars.JSON)
+      .type("Query", b -> b
+        .dataFetcher("events", fetcher(events::events))
+        .dataFetcher("timeline", fetcher(rollups::timeline))
+        .dataFetcher("appUsage", fetcher(rollups::appUsage))
+        .dataFetcher("sessions", fetcher(history::sessions))
+        .dataFetcher("screenshots", fetcher(history::screenshots))
+        .dataFetcher("batches", fetcher(history::batches))
+        .dataFetcher("storage", fetcher(storage::storage))
+        .dataFetcher("capture", fetcher(control::capture))
+        .dataFetcher("devScreenshots", fetcher(history::devScreenshots)))
+      .type("StorageStats", b -> b.dataFetcher("eventsByDay", fetcher(storage::eventsByDay)))
+      .type("Mutation", b -> b
+        .dataFetcher("pause", fetcher(control::pause))
+        .dataFetcher("resume", fetcher(control::resume))
+        .dataFetcher("forget", fetcher(control::forget))
+        .dataFetcher("deleteRange", fetcher(control::deleteRange)))
+      .build();
+    GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl), wiring);
+    DataFetcherExceptionHandler errors = params -> {
+      Throwable e = params.getException();
+      while (e instanceof CompletionException && e.getCause() != null) {
+        e = e.getCause();
+      }
+      GraphqlErrorBuilder<?> error = GraphqlErrorBuilder.newError().message(e.getMessage() == null ? e.toString() : e.getMessage())
+        .path(params.getPath()).location(params.getSourceLocation());
+      if (e instanceof BadArgument bad) {
+        error.extensions(Map.of("code", "BAD_ARGUMENT", "argument", bad.argument()));
+      }
+      return CompletableFuture.completedFuture(DataFetcherExceptionHandlerResult.newResult(error.build()).build());
+    };
+    GraphQL graphQL = GraphQL.newGraphQL(schema)
+      .queryExecutionStrategy(new AsyncExecutionStrategy(errors))
+      .mutationExecutionStrategy(new AsyncSerialExecutionStrategy(errors))
+      .instrumentation(new ChainedInstrumentation(List.of(new MaxQueryDepthInstrumentation(MAX_DEPTH),
+        VertxFutureAdapter.create())))
+      .build();
+    return new QueryEngine(ctx, graphQL);
+  }
+
+  /** A resolver whose refusals thrown before it returns a future fail that future instead. */
+  private static <T> DataFetcher<Future<T>> fetcher(Function<graphql.schema.DataFetchingEnvironment, Future<T>> f) {
+    return env -> {
+      try {
+        return f.apply(env);
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    };
+  }
+
+  /** Runs one request {@code {"query", "variables"}}; the response, at most {@link #MAX_RESPONSE_BYTES} as JSON text. */
+  Future<JsonObject> execute(String query, Map<String, Object> variables) {
+    ExecutionInput input = ExecutionInput.newExecutionInput().query(query)
+      .variables(variables == null ? Map.of() : variables).build();
+    return Future.fromCompletionStage(graphQL.executeAsync(input), ctx.vertx().getOrCreateContext())
+      .compose(result -> ctx.offLoop(() -> encode(result)));
+  }
+
+  private static JsonObject encode(ExecutionResult result) {
+    JsonObject response = new JsonObject(result.toSpecification());
+    if (response.toBuffer().length() > MAX_RESPONSE_BYTES) {
+      return error("the response is over " + (MAX_RESPONSE_BYTES >> 20) + " MB of JSON: ask for a smaller page (first)");
+    }
+    return response;
+  }
+
+  /** A response holding one error and no data. */
+  static JsonObject error(String message) {
+    return new JsonObject().put("errors", new JsonArray().add(new JsonObject().put("message", message)))
+      .put("data", null);
+  }
+
+  static boolean hasErrors(JsonObject response) {
+    JsonArray errors = response.getJsonArray("errors");
+    return errors != null && !errors.isEmpty();
+  }
+
+}

@@ -1,0 +1,184 @@
+package dev.skellyjelly.storage.query;
+
+import dev.skellyjelly.storage.codecs.EventType;
+import graphql.schema.DataFetchingEnvironment;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code timeline} and {@code appUsage}, from the minute or hour rollups by bucket, never from raw events. The
+ * part of a range older than minute retention (whole hours only) is read from the hour tables, the rest from the
+ * minute tables; rows are grouped in SQL by the bucket (or by 15 minutes for days, the finest step of any zone's
+ * offset) and the groups mapped to buckets here.
+ */
+final class RollupResolver {
+
+  static final long MINUTE_MS = 60_000L;
+  static final long HOUR_MS = 3_600_000L;
+  private static final long QUARTER_MS = 900_000L;
+
+  private final QueryContext ctx;
+
+  RollupResolver(QueryContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** A table pair and the range read from it. */
+  private record Part(String rollups, String focus, long from, long to, long grainMs) {
+  }
+
+  Future<List<Map<String, Object>>> timeline(DataFetchingEnvironment env) {
+    Args.Range r = Args.range(env);
+    String bucket = env.getArgument("bucket");
+    ZoneId zone = Args.zone(env);
+    List<EventType> types = Args.types(env);
+    List<Part> parts = parts(r, bucket, zone);
+    List<Future<RowSet<Row>>> reads = new ArrayList<>();
+    for (Part p : parts) {
+      reads.add(ctx.pool().query("SELECT bucket_ms - bucket_ms % " + p.grainMs() + " AS g, event_type, sum(n) FROM "
+        + p.rollups() + " WHERE bucket_ms >= ? AND bucket_ms < ?" + Args.typeFilter("event_type", types)
+        + " GROUP BY g, event_type", p.from(), p.to()));
+    }
+    return Future.all(reads).compose(all -> ctx.offLoop(() -> {
+      Buckets buckets = new Buckets(bucket, zone);
+      TreeMap<Long, long[]> points = new TreeMap<>();
+      for (Future<RowSet<Row>> f : reads) {
+        for (Row row : f.result()) {
+          long start = buckets.start(ReadPool.num(row, 0));
+          points.computeIfAbsent(start, k -> new long[EventType.values().length])[(int) ReadPool.num(row, 1)]
+            += ReadPool.num(row, 2);
+        }
+      }
+      List<Map<String, Object>> out = new ArrayList<>();
+      points.forEach((start, counts) -> {
+        for (EventType t : EventType.values()) {
+          if (counts[t.code()] > 0) {
+            Map<String, Object> p = new LinkedHashMap<>(4);
+            p.put("start", start);
+            p.put("type", t.name());
+            p.put("count", counts[t.code()]);
+            out.add(p);
+          }
+        }
+      });
+      return out;
+    }));
+  }
+
+  Future<List<Map<String, Object>>> appUsage(DataFetchingEnvironment env) {
+    Args.Range r = Args.range(env);
+    String bucket = env.getArgument("bucket");
+    ZoneId zone = Args.zone(env);
+    int top = Args.positive(env, "top", 20, Integer.MAX_VALUE);
+    List<Future<RowSet<Row>>> focus = new ArrayList<>();
+    List<Future<RowSet<Row>>> inputs = new ArrayList<>();
+    for (Part p : parts(r, bucket, zone)) {
+      String g = bucket == null ? "0" : "bucket_ms - bucket_ms % " + p.grainMs();
+      focus.add(ctx.pool().query("SELECT " + g + " AS g, app, sum(focused_ms), sum(switches) FROM " + p.focus()
+        + " WHERE bucket_ms >= ? AND bucket_ms < ? GROUP BY g, app", p.from(), p.to()));
+      inputs.add(ctx.pool().query("SELECT " + g + " AS g, app, sum(CASE event_type WHEN " + EventType.KEYSTROKE.code()
+        + " THEN n ELSE 0 END), sum(CASE event_type WHEN " + EventType.MOUSE_CLICK.code() + " THEN n ELSE 0 END) FROM "
+        + p.rollups() + " WHERE bucket_ms >= ? AND bucket_ms < ? AND event_type IN (" + EventType.KEYSTROKE.code() + ","
+        + EventType.MOUSE_CLICK.code() + ") GROUP BY g, app", p.from(), p.to()));
+    }
+    List<Future<RowSet<Row>>> all = new ArrayList<>(focus);
+    all.addAll(inputs);
+    return Future.all(all).compose(done -> ctx.offLoop(() -> {
+      Buckets buckets = bucket == null ? null : new Buckets(bucket, zone);
+      // start → app → {focused, switches, keystrokes, clicks}
+      TreeMap<Long, Map<String, long[]>> usage = new TreeMap<>();
+      for (int k = 0; k < all.size(); k++) {
+        boolean isFocus = k < focus.size();
+        for (Row row : all.get(k).result()) {
+          long start = buckets == null ? 0 : buckets.start(ReadPool.num(row, 0));
+          long[] u = usage.computeIfAbsent(start, s -> new HashMap<>())
+            .computeIfAbsent(ReadPool.text(row, 1), a -> new long[4]);
+          u[isFocus ? 0 : 2] += ReadPool.num(row, 2);
+          u[isFocus ? 1 : 3] += ReadPool.num(row, 3);
+        }
+      }
+      List<Map<String, Object>> out = new ArrayList<>();
+      usage.forEach((start, apps) -> apps.entrySet().stream()
+        .sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[0]).thenComparing(Map.Entry::getKey))
+        .limit(top)
+        .forEach(e -> {
+          Map<String, Object> m = new LinkedHashMap<>(8);
+          m.put("app", e.getKey());
+          m.put("start", buckets == null ? null : start);
+          m.put("focusedMs", e.getValue()[0]);
+          m.put("switches", e.getValue()[1]);
+          m.put("keystrokes", e.getValue()[2]);
+          m.put("clicks", e.getValue()[3]);
+          out.add(m);
+        }));
+      return out;
+    }));
+  }
+
+  /**
+   * Where a range is read: minute tables within minute retention; before it, hour tables for whole hours.
+   * A minute bucket, or a range not on whole hours, that reaches past minute retention is refused naming
+   * {@code from}.
+   */
+  private List<Part> parts(Args.Range r, String bucket, ZoneId zone) {
+    long cutoff = Args.retentionCutoff(ctx.nowMs(), ctx.config().minuteRollupRetentionDays());
+    long minuteGrain = "MINUTE".equals(bucket) ? MINUTE_MS : "HOUR".equals(bucket) ? HOUR_MS : QUARTER_MS;
+    List<Part> parts = new ArrayList<>();
+    if (r.from() < cutoff) {
+      if ("MINUTE".equals(bucket)) {
+        throw new BadArgument("from", "minute buckets are kept " + ctx.config().minuteRollupRetentionDays()
+          + " days: ask for HOUR or DAY, or from " + dev.skellyjelly.storage.codecs.Timestamps.format(cutoff) + " on");
+      }
+      if (r.from() % HOUR_MS != 0) {
+        throw new BadArgument("from", "before " + dev.skellyjelly.storage.codecs.Timestamps.format(cutoff)
+          + " (minute retention) only whole hours are kept");
+      }
+      long end = Math.min(r.to(), cutoff);
+      if (end % HOUR_MS != 0) {
+        throw new BadArgument("to", "before " + dev.skellyjelly.storage.codecs.Timestamps.format(cutoff)
+          + " (minute retention) only whole hours are kept");
+      }
+      parts.add(new Part("hour_rollups", "hour_focus", r.from(), end, HOUR_MS));
+    }
+    if (r.to() > Math.max(cutoff, r.from())) {
+      parts.add(new Part("minute_rollups", "minute_focus", Math.max(cutoff, r.from()), r.to(), minuteGrain));
+    }
+    return parts;
+  }
+
+  /** Maps a group's start to its bucket's start: UTC minutes and hours, days at midnight in the zone. */
+  private static final class Buckets {
+    private final String bucket;
+    private final ZoneId zone;
+    private final Map<LocalDate, Long> midnights = new HashMap<>();
+
+    Buckets(String bucket, ZoneId zone) {
+      this.bucket = bucket;
+      this.zone = zone;
+    }
+
+    long start(long ms) {
+      switch (bucket) {
+        case "MINUTE":
+          return Math.floorDiv(ms, MINUTE_MS) * MINUTE_MS;
+        case "HOUR":
+          return Math.floorDiv(ms, HOUR_MS) * HOUR_MS;
+        default:
+          LocalDate day = Instant.ofEpochMilli(ms).atZone(zone).toLocalDate();
+          return midnights.computeIfAbsent(day, d -> d.atStartOfDay(zone).toInstant().toEpochMilli());
+      }
+    }
+  }
+}
