@@ -1,0 +1,360 @@
+package dev.skellyjelly.storage.query;
+
+import dev.skellyjelly.storage.ConfigKeys;
+import dev.skellyjelly.storage.StorageModule;
+import dev.skellyjelly.storage.TestSupport;
+import dev.skellyjelly.storage.TestSupport.ManualClock;
+import dev.skellyjelly.storage.codecs.Addresses;
+import dev.skellyjelly.storage.codecs.Timestamps;
+import dev.skellyjelly.storage.impl.InternalAddresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a module asking {@code skelly.storage.query} notices: every answer equals what a computation of its own, from
+ * the events it sent and the rollup rows it wrote, gives; pages give every event of their snapshot exactly once
+ * while new events are committed; bad arguments are errors naming the argument; capture and deletion are asked
+ * on the internal addresses.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class QueryTest {
+
+  private static final long NOW = Instant.parse("2026-11-26T10:00:00Z").toEpochMilli();
+  private static final long T0 = NOW - 3_600_000L;
+  private static final String S1 = "5b1d0c2e-0000-4000-8000-00000000000a";
+  private static final String S2 = "5b1d0c2e-0000-4000-8000-00000000000b";
+
+  @TempDir
+  Path dir;
+  private Vertx vertx;
+  private ManualClock clock;
+  private Path db;
+
+  /** An event sent, with the app the focus rule gives it. */
+  private record Sent(String id, String session, long ts, String type, String app) {
+  }
+
+  private final List<Sent> sent = new ArrayList<>();
+  private final Map<String, TreeMap<Long, String>> focus = new HashMap<>();
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+    clock = new ManualClock(NOW);
+    db = dir.resolve("events.db");
+    TestSupport.deploy(vertx, clock, TestSupport.config(dir, ConfigKeys.WRITE_FLUSH_INTERVAL_MS, 10L));
+  }
+
+  @AfterEach
+  void stop() {
+    vertx.close().await();
+  }
+
+  private JsonObject query(String q, JsonObject variables) {
+    return vertx.eventBus().<JsonObject>request(Addresses.QUERY, new JsonObject().put("query", q).put("variables", variables))
+      .await().body();
+  }
+
+  private JsonObject data(String q, JsonObject variables) {
+    JsonObject r = query(q, variables);
+    assertNull(r.getValue("errors"), () -> "errors: " + r.encode());
+    return r.getJsonObject("data");
+  }
+
+  private String error(String q, JsonObject variables) {
+    JsonObject r = query(q, variables);
+    JsonArray errors = r.getJsonArray("errors");
+    assertNotNull(errors, () -> "no error: " + r.encode());
+    return errors.getJsonObject(0).getString("message");
+  }
+
+  private void send(String session, long ts, String type, JsonObject data) {
+    String id = UUID.randomUUID().toString();
+    JsonObject ev = new JsonObject().put("id", id).put("session_id", session).put("timestamp", ts).put("event_type", type)
+      .put("data", data);
+    JsonObject ack = vertx.eventBus().<JsonObject>request(Addresses.RAW_EVENT, ev).await().body();
+    assertTrue(ack.getBoolean("committed"), ack::encode);
+    if (type.equals("window_focus")) {
+      focus.computeIfAbsent(session, s -> new TreeMap<>()).put(ts, data.getString("app_name"));
+      // The focus change as the lifecycle stores it (the rollups side writes these on commit).
+      exec("INSERT INTO focus_changes (session_id, ts_ms, seq, app) VALUES (?, ?, (SELECT coalesce(max(max_seq), 0) "
+        + "FROM event_blocks), ?)", session, ts, data.getString("app_name"));
+    }
+    sent.add(new Sent(id, session, ts, type, null));
+  }
+
+  private void focusOn(String session, long ts, String app) {
+    send(session, ts, "window_focus", new JsonObject().put("window_title", app + " window").put("app_name", app)
+      .put("process_id", 42));
+  }
+
+  private void key(String session, long ts) {
+    send(session, ts, "keystroke", new JsonObject().put("key_code", 65).put("modifiers",
+      new JsonObject().put("shift", false).put("ctrl", false).put("alt", false).put("meta", false)));
+  }
+
+  private void click(String session, long ts) {
+    send(session, ts, "mouse_click", new JsonObject().put("x", 10).put("y", 20).put("button", "left")
+      .put("click_type", "single"));
+  }
+
+  private void exec(String sql, Object... params) {
+    try (Connection c = TestSupport.open(db); PreparedStatement st = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        st.setObject(i + 1, params[i]);
+      }
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The app focused at t by the rule, computed from the focus events sent. */
+  private String appAt(String session, long t) {
+    TreeMap<Long, String> f = focus.get(session);
+    Map.Entry<Long, String> e = f == null ? null : f.floorEntry(t);
+    return e == null ? "" : e.getValue();
+  }
+
+  /** Two sessions with app switches, an idle gap and a late event. */
+  private void handMadeSessions() {
+    key(S1, T0 + 1_000);
+    focusOn(S1, T0 + 5_000, "Editor");
+    for (int i = 0; i < 12; i++) {
+      key(S1, T0 + 6_000 + i * 7_000);
+    }
+    click(S1, T0 + 40_000);
+    focusOn(S1, T0 + 100_000, "Browser");
+    click(S1, T0 + 101_000);
+    key(S1, T0 + 1_500_000); // after an idle gap of 23 minutes
+    focusOn(S2, T0 + 2_000, "Terminal");
+    for (int i = 0; i < 5; i++) {
+      key(S2, T0 + 3_000 + i * 31_000);
+    }
+    key(S1, T0 + 50_000); // late: its window has long closed on the module's clock
+  }
+
+  private List<Sent> expected(long from, long to, String session, String app) {
+    List<Sent> out = new ArrayList<>();
+    for (Sent s : sent) {
+      String a = appAt(s.session(), s.ts());
+      if (s.ts() >= from && s.ts() < to && (session == null || session.equals(s.session())) && (app == null || app.equals(a))) {
+        out.add(new Sent(s.id(), s.session(), s.ts(), s.type(), a));
+      }
+    }
+    out.sort(Comparator.comparingLong(Sent::ts));
+    return out;
+  }
+
+  private static final String EVENTS = "query($from: DateTime!, $to: DateTime!, $first: Int, $after: String, $app: String, "
+    + "$sessionId: ID) { events(from: $from, to: $to, first: $first, after: $after, app: $app, sessionId: $sessionId) "
+    + "{ events { id sessionId timestamp type app data } nextCursor } }";
+
+  private List<Sent> allPages(JsonObject vars, int first, Runnable betweenPages) {
+    List<Sent> got = new ArrayList<>();
+    String after = null;
+    do {
+      JsonObject page = data(EVENTS, vars.copy().put("first", first).put("after", after)).getJsonObject("events");
+      for (Object o : page.getJsonArray("events")) {
+        JsonObject e = (JsonObject) o;
+        got.add(new Sent(e.getString("id"), e.getString("sessionId"), Timestamps.parse(e.getString("timestamp")),
+          e.getString("type").toLowerCase(), e.getString("app")));
+      }
+      after = page.getString("nextCursor");
+      betweenPages.run();
+    } while (after != null);
+    return got;
+  }
+
+  @Test
+  void eventsEqualWhatWasSentInTimeOrderWithTheirFocusedApp() {
+    handMadeSessions();
+    JsonObject vars = new JsonObject().put("from", Timestamps.format(T0)).put("to", T0 + 3_600_000L);
+    assertEquals(expected(T0, T0 + 3_600_000L, null, null), allPages(vars, 1000, () -> { }));
+    // Narrower ranges, one session, one app; pages of 4.
+    assertEquals(expected(T0 + 5_000, T0 + 100_000, null, null),
+      allPages(new JsonObject().put("from", T0 + 5_000).put("to", T0 + 100_000), 4, () -> { }));
+    assertEquals(expected(T0, T0 + 3_600_000L, S2, null), allPages(vars.copy().put("sessionId", S2), 4, () -> { }));
+    List<Sent> editor = expected(T0, T0 + 3_600_000L, null, "Editor");
+    assertEquals(15, editor.size());
+    assertEquals(editor, allPages(vars.copy().put("app", "Editor"), 4, () -> { }));
+  }
+
+  @Test
+  void pagesGiveEverySnapshotEventOnceWhileNewOnesAreCommitted() {
+    handMadeSessions();
+    List<Sent> snapshot = expected(T0, NOW, null, null);
+    long[] next = {T0 + 20_500};
+    List<Sent> got = allPages(new JsonObject().put("from", T0).put("to", NOW), 3, () -> {
+      key(S1, next[0]); // earlier than pages still to come, and later
+      key(S2, next[0] + 2_000_000);
+      next[0] += 1_000;
+    });
+    assertEquals(snapshot, got);
+    Set<String> ids = new HashSet<>();
+    got.forEach(s -> assertTrue(ids.add(s.id()), "twice: " + s));
+  }
+
+  @Test
+  void sessionsCountTheirEventsExactly() {
+    handMadeSessions();
+    long from = T0 + 6_500;
+    long to = T0 + 1_000_000;
+    JsonArray sessions = data("query($f: DateTime!, $t: DateTime!) { sessions(from: $f, to: $t) { id first last events } }",
+      new JsonObject().put("f", from).put("t", to)).getJsonArray("sessions");
+    Map<String, List<Long>> own = new TreeMap<>();
+    for (Sent s : sent) {
+      if (s.ts() >= from && s.ts() < to) {
+        own.computeIfAbsent(s.session(), k -> new ArrayList<>()).add(s.ts());
+      }
+    }
+    assertEquals(own.size(), sessions.size());
+    for (Object o : sessions) {
+      JsonObject s = (JsonObject) o;
+      List<Long> ts = own.get(s.getString("id"));
+      assertEquals(ts.size(), s.getLong("events").intValue());
+      assertEquals(Timestamps.format(ts.stream().min(Long::compare).get()), s.getString("first"));
+      assertEquals(Timestamps.format(ts.stream().max(Long::compare).get()), s.getString("last"));
+    }
+  }
+
+  @Test
+  void timelineAndAppUsageAddUpTheRollupsByBucket() {
+    // Minute rows for today's first hours, hour rows for days long past minute retention (90 days).
+    long today = LocalDate.of(2026, 11, 26).atStartOfDay(ZoneId.of("Europe/Berlin")).toInstant().toEpochMilli();
+    long[][] minuteRows = {{today + 60_000, 0, 30}, {today + 60_000, 2, 4}, {today + 3_660_000, 0, 7}};
+    for (long[] r : minuteRows) {
+      exec("INSERT INTO minute_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, ?, ?, ?)",
+        r[0], S1, r[1], "Editor", r[2]);
+    }
+    exec("INSERT INTO minute_focus VALUES (?, ?, 'Editor', 50000, 1)", today + 60_000, S1);
+    exec("INSERT INTO minute_focus VALUES (?, ?, 'Browser', 70000, 2)", today + 3_660_000, S1);
+    long old = today - 200 * Args.DAY_MS;
+    exec("INSERT INTO hour_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, 0, 'Editor', 500)", old, S1);
+    exec("INSERT INTO hour_focus VALUES (?, ?, 'Editor', 3000000, 3)", old, S1);
+    exec("INSERT INTO hour_focus VALUES (?, ?, 'Browser', 100000, 1)", old + 3_600_000, S2);
+
+    JsonArray minutes = data("{ timeline(from: \"" + Timestamps.format(today) + "\", to: \"" + Timestamps.format(NOW)
+      + "\", bucket: MINUTE) { start type count } }", null).getJsonArray("timeline");
+    assertEquals(new JsonArray()
+      .add(point(today + 60_000, "KEYSTROKE", 30)).add(point(today + 60_000, "MOUSE_CLICK", 4))
+      .add(point(today + 3_660_000, "KEYSTROKE", 7)), minutes);
+
+    long yearAgo = today - 365 * Args.DAY_MS;
+    long oldDay = Instant.ofEpochMilli(old).atZone(ZoneId.of("Europe/Berlin")).toLocalDate()
+      .atStartOfDay(ZoneId.of("Europe/Berlin")).toInstant().toEpochMilli();
+    JsonObject vars = new JsonObject().put("f", yearAgo).put("t", NOW);
+    JsonArray byDay = data("query($f: DateTime!, $t: DateTime!) { appUsage(from: $f, to: $t, bucket: DAY, timeZone: "
+      + "\"Europe/Berlin\") { app start focusedMs switches keystrokes clicks } }", vars).getJsonArray("appUsage");
+    assertEquals(new JsonArray()
+      .add(usage("Editor", oldDay, 3_000_000, 3, 500, 0)).add(usage("Browser", oldDay, 100_000, 1, 0, 0))
+      .add(usage("Browser", today, 70_000, 2, 0, 0)).add(usage("Editor", today, 50_000, 1, 37, 4)), byDay);
+    JsonArray whole = data("query($f: DateTime!, $t: DateTime!) { appUsage(from: $f, to: $t, top: 1) { app start focusedMs "
+      + "switches keystrokes clicks } }", vars).getJsonArray("appUsage");
+    assertEquals(new JsonArray().add(usage("Editor", null, 3_050_000, 4, 537, 4)), whole);
+  }
+
+  private static JsonObject point(long start, String type, long count) {
+    return new JsonObject().put("start", Timestamps.format(start)).put("type", type).put("count", count);
+  }
+
+  private static JsonObject usage(String app, Long start, double focused, int switches, int keys, int clicks) {
+    return new JsonObject().put("app", app).put("start", start == null ? null : Timestamps.format(start))
+      .put("focusedMs", focused).put("switches", switches).put("keystrokes", keys).put("clicks", clicks);
+  }
+
+  @Test
+  void badInputIsAnErrorNamingTheArgumentAndTheModuleGoesOn() {
+    JsonObject range = new JsonObject().put("from", T0).put("to", NOW);
+    assertTrue(error(EVENTS, range.copy().put("first", 10_001)).contains("first"));
+    assertTrue(error(EVENTS, new JsonObject().put("from", NOW).put("to", T0)).contains("argument to"));
+    assertTrue(error(EVENTS, new JsonObject().put("from", "yesterday").put("to", NOW)).contains("from"));
+    assertTrue(error(EVENTS, range.copy().put("after", "bm9wZQ")).contains("after"));
+    assertTrue(error("{ events(from: 0, to: 1) { events { colour } } }", null).contains("colour"));
+    assertTrue(error(EVENTS, new JsonObject().put("from", NOW - 30 * Args.DAY_MS).put("to", NOW)).contains("argument from"));
+    assertTrue(error("{ timeline(from: \"" + Timestamps.format(NOW - 100 * Args.DAY_MS) + "\", to: " + NOW
+      + ", bucket: MINUTE) { count } }", null).contains("argument from"));
+    assertTrue(error("{ timeline(from: 0, to: 1, bucket: HOUR, timeZone: \"Mars/Olympus\") { count } }", null)
+      .contains("timeZone"));
+    String deep = "{ storage { " + "bytesByType { type ".repeat(1) + "} } }";
+    assertNull(query(deep, null).getValue("errors"));
+    StringBuilder tooDeep = new StringBuilder("query { __schema { types { fields { type { ofType { ofType { ofType { ofType "
+      + "{ ofType { ofType { name } } } } } } } } } } }");
+    assertTrue(error(tooDeep.toString(), null).toLowerCase().contains("depth"));
+    assertEquals(30, data("{ storage { rawRetentionDays eventsByDay { events } } }", null).getJsonObject("storage")
+      .getJsonArray("eventsByDay").size());
+  }
+
+  @Test
+  void captureAndDeletionAreAskedOnTheInternalAddresses() {
+    List<JsonObject> asked = new ArrayList<>();
+    vertx.eventBus().<JsonObject>localConsumer(InternalAddresses.CAPTURE, m -> {
+      asked.add(m.body());
+      m.reply(new JsonObject().put("paused", true).put("until_ms", NOW + 600_000).put("since_ms", NOW - 1_000)
+        .put("dropped_while_paused", 12));
+    }).completion().await();
+    vertx.eventBus().<JsonObject>localConsumer(InternalAddresses.DELETE, m -> {
+      asked.add(m.body());
+      JsonObject b = m.body();
+      m.reply(new JsonObject().put("dry_run", b.getBoolean("dry_run")).put("from_ms", b.getLong("from_ms"))
+        .put("to_ms", b.getLong("to_ms")).put("events", 7).put("screenshots", 1).put("batches", 2).put("bytes_freed", null));
+    }).completion().await();
+    JsonObject state = data("{ capture { paused until since droppedWhilePaused } }", null).getJsonObject("capture");
+    assertEquals(new JsonObject().put("paused", true).put("until", Timestamps.format(NOW + 600_000))
+      .put("since", Timestamps.format(NOW - 1_000)).put("droppedWhilePaused", 12.0), state);
+    data("mutation { pause(minutes: 10) { paused } }", null);
+    assertEquals(new JsonObject().put("op", "pause").put("until_ms", NOW + 600_000), asked.get(1));
+    JsonObject forget = data("mutation { forget(lastMinutes: 5, dryRun: true) { dryRun from to events screenshots batches "
+      + "bytesFreed } }", null).getJsonObject("forget");
+    assertEquals(new JsonObject().put("dryRun", true).put("from", Timestamps.format(NOW - 300_000))
+      .put("to", Timestamps.format(NOW)).put("events", 7.0).put("screenshots", 1).put("batches", 2).put("bytesFreed", null), forget);
+    assertEquals(new JsonObject().put("from_ms", NOW - 300_000).put("to_ms", NOW).put("types", null).put("app", null)
+      .put("dry_run", true), asked.get(2));
+    data("mutation { deleteRange(from: 1000, to: 2000, types: [KEYSTROKE], app: \"Editor\") { events } }", null);
+    assertEquals(new JsonObject().put("from_ms", 1000L).put("to_ms", 2000L).put("types", new JsonArray().add("keystroke"))
+      .put("app", "Editor").put("dry_run", false), asked.get(3));
+  }
+
+  @Test
+  void theReadPoolCannotWrite() {
+    ReadPool pool = new ReadPool(vertx, db);
+    Throwable failed = assertThrows(Throwable.class, () -> pool.query("INSERT INTO lifecycle (name, value) VALUES ('x', 1)").await());
+    assertTrue(failed.getMessage().toLowerCase().contains("readonly") || failed.getMessage().toLowerCase().contains("read-only"),
+      failed.getMessage());
+    assertEquals(0L, ReadPool.num(pool.query("SELECT count(*) FROM lifecycle WHERE name = 'x'").await().iterator().next(), 0));
+    pool.close().await();
+  }
+}
