@@ -22,7 +22,9 @@ import dev.skellyjelly.storage.app.net.SockJsBridge;
 import dev.skellyjelly.storage.app.net.TcpBridge;
 import io.vertx.ext.web.Router;
 import dev.skellyjelly.storage.app.VertxSetup;
+import dev.skellyjelly.storage.app.http.GraphQLRoute;
 import dev.skellyjelly.storage.app.http.HttpEndpoints;
+import dev.skellyjelly.storage.app.http.OriginPolicy;
 import java.time.InstantSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,17 +107,22 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
     StorageModule module = new StorageModule(InstantSource.system(), VertxSetup.registry());
     String moduleId;
     NetServer tcpBridge = null;
+    Path endpoint = null;
     try {
       moduleId = vertx.deployVerticle(module, new DeploymentOptions().setConfig(cfg.toJson())).await();
       boolean sockJs = cfg.httpPort() > 0 && cfg.sockjsBridge();
-      BridgeToken token = cfg.tcpBridgePort() > 0 || sockJs ? BridgeToken.resolve(cfg) : null;
+      // The token guards /graphql as well as the bridges (CONTRACT §8).
+      BridgeToken token = cfg.tcpBridgePort() > 0 || cfg.httpPort() > 0 ? BridgeToken.resolve(cfg) : null;
       // One budget for the input in flight of both bridges.
       BridgeBudget budget = BridgeBudget.forConfig(cfg);
       budget.bind(module.metrics().registry());
       BridgeDrops drops = BridgeDrops.of(module.metrics(), InstantSource.system());
+      int tcpPort = 0;
+      int httpPort = 0;
       if (cfg.tcpBridgePort() > 0) {
         tcpBridge = TcpBridge.start(vertx, cfg, token, budget, drops, InstantSource.system()).await();
         LOG.info("TCP event-bus bridge on {}:{}", cfg.httpHost(), tcpBridge.actualPort());
+        tcpPort = tcpBridge.actualPort();
       }
       if (cfg.httpPort() > 0) {
         Router router = HttpEndpoints.router(vertx, cfg, module.metrics());
@@ -123,9 +130,15 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
           router.route("/eventbus/*").subRouter(SockJsBridge.router(vertx, cfg, token, budget, drops,
             InstantSource.system()));
         }
+        GraphQLRoute.mount(vertx, router, cfg, token, OriginPolicy.of(cfg, origin -> drops.drop("origin",
+          "/graphql: request from origin " + origin + " refused with 403 (allowed_origins)")));
         HttpServer server = HttpEndpoints.start(vertx, cfg, router).await();
-        LOG.info("HTTP on {}:{}: /metrics, /health{}", cfg.httpHost(), server.actualPort(),
+        httpPort = server.actualPort();
+        LOG.info("HTTP on {}:{}: /metrics, /health, /graphql{}", cfg.httpHost(), server.actualPort(),
           sockJs ? ", /eventbus (SockJS bridge)" : "");
+      }
+      if (token != null) {
+        endpoint = EndpointFile.write(cfg, httpPort, tcpPort);
       }
     } catch (Exception e) {
       System.err.println("skelly-storage: cannot start: " + (e.getMessage() == null ? e : e.getMessage()));
@@ -184,6 +197,13 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         : "shutdown failed: " + (e.getMessage() == null ? e : e.getMessage());
       System.err.println("skelly-storage: " + why);
       code = Main.EXIT_FAILURE;
+    }
+    if (endpoint != null) {
+      try {
+        Files.deleteIfExists(endpoint);
+      } catch (IOException e) {
+        LOG.warn("cannot remove {}: {}", endpoint, e.getMessage());
+      }
     }
     for (Path png : pngs) {
       try {

@@ -8,7 +8,8 @@ import java.util.Set;
 public final class BridgeAllowList {
 
   /** What a bridge client may send or publish to (and request from). */
-  public static final Set<String> INBOUND = Set.of(Addresses.RAW_EVENT, Addresses.ANALYSIS_COMPLETE, Addresses.SCREENSHOT);
+  public static final Set<String> INBOUND = Set.of(Addresses.RAW_EVENT, Addresses.ANALYSIS_COMPLETE, Addresses.SCREENSHOT,
+    Addresses.QUERY);
   /** What a bridge client may register for. */
   public static final Set<String> OUTBOUND = Set.of(Addresses.EVENT_BATCH_JSON, Addresses.DEAD_LETTER);
 

@@ -16,7 +16,7 @@ public record BridgeDrops(StorageMetrics metrics, RateLimitedLog log) {
     return new BridgeDrops(metrics, new RateLimitedLog(LoggerFactory.getLogger(BridgeDrops.class), clock));
   }
 
-  void drop(String reason, String detail) {
+  public void drop(String reason, String detail) {
     metrics.dropped(reason, 1);
     log.warn(reason, detail + " [dropped_total{reason=\"" + reason + "\"}]");
   }

@@ -1,0 +1,152 @@
+package dev.skellyjelly.storage.it;
+
+import dev.skellyjelly.storage.codecs.Addresses;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One GraphQL answer on every transport of the built jar: {@code POST /graphql} with the token, the bus address over
+ * the TCP bridge, and {@code query} on the command line, against the running module and, once it stopped, against
+ * the file alone; each equals what the test computes from the events it sent. Missing or wrong tokens get 401, a
+ * foreign origin 403, an over-deep query a GraphQL error.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class GraphQLIT {
+
+  @TempDir
+  Path dir;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  private static final String EVENTS = "query($from: DateTime!, $to: DateTime!) { events(from: $from, to: $to) "
+    + "{ events { id sessionId timestamp type } nextCursor } }";
+
+  @Test
+  void everyTransportGivesTheAnswerOfTheEventsSent() throws Exception {
+    int httpPort = ClusterIT.freePort();
+    int tcpPort = ClusterIT.freePort();
+    Path db = dir.resolve("db").resolve("events.db");
+    List<String> location = List.of("--set", "database_path=" + db, "--set", "screenshot_temp_dir=" + dir.resolve("shots"));
+    JarProcess module = JarProcess.start(dir.resolve("work"), dir.resolve("home"), JarProcess.run(db, dir.resolve("shots"),
+      "--set", "http_port=" + httpPort, "--set", "tcp_bridge_port=" + tcpPort, "--set", "write_flush_interval_ms=50"));
+    JsonObject expected;
+    JsonObject variables;
+    try {
+      CrashLoopIT.awaitHealthy(http, module, httpPort);
+      String token = Files.readString(db.resolveSibling("bridge.token")).strip();
+      Path endpoint = db.resolveSibling("endpoint.json");
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(endpoint)));
+      JsonObject ep = new JsonObject(Files.readString(endpoint));
+      assertEquals(module.pid(), ep.getLong("pid"));
+      assertEquals(httpPort, ep.getInteger("http_port"));
+      assertEquals(tcpPort, ep.getInteger("tcp_bridge_port"));
+
+      long now = System.currentTimeMillis();
+      long t0 = now - 600_000;
+      String session = UUID.randomUUID().toString();
+      String[] types = {"keystroke", "mouse_click", "window_focus"};
+      JsonArray want = new JsonArray();
+      List<JsonObject> sent = new ArrayList<>();
+      try (TcpBridgeClient c = TcpBridgeClient.connect(tcpPort, token)) {
+        for (int i = 0; i < 24; i++) {
+          // Sent out of time order: the answer is in time order.
+          long ts = t0 + ((i * 7) % 24) * 20_000L;
+          String type = types[i % 3];
+          JsonObject data = switch (type) {
+            case "keystroke" -> new JsonObject().put("key_code", 65).put("modifiers", new JsonObject().put("shift", false)
+              .put("ctrl", false).put("alt", false).put("meta", false));
+            case "mouse_click" -> new JsonObject().put("x", 1).put("y", 2).put("button", "left").put("click_type", "single");
+            default -> new JsonObject().put("window_title", "w" + i).put("app_name", "App" + (i % 2)).put("process_id", 7);
+          };
+          JsonObject e = new JsonObject().put("id", UUID.randomUUID().toString()).put("session_id", session)
+            .put("timestamp", ts).put("event_type", type).put("data", data);
+          c.request(Addresses.RAW_EVENT, e, "ack-" + i);
+          sent.add(e);
+        }
+        sent.sort((a, b) -> Long.compare(a.getLong("timestamp"), b.getLong("timestamp")));
+        for (JsonObject e : sent) {
+          want.add(new JsonObject().put("id", e.getString("id")).put("sessionId", session)
+            .put("timestamp", dev.skellyjelly.storage.codecs.Timestamps.format(e.getLong("timestamp")))
+            .put("type", e.getString("event_type").toUpperCase()));
+        }
+        expected = new JsonObject().put("data", new JsonObject().put("events", new JsonObject().put("events", want)
+          .putNull("nextCursor")));
+        variables = new JsonObject().put("from", t0).put("to", now);
+        JsonObject request = new JsonObject().put("query", EVENTS).put("variables", variables);
+
+        HttpResponse<String> ok = post(httpPort, request, "Bearer " + token, null);
+        assertEquals(200, ok.statusCode(), ok.body());
+        assertEquals(expected, new JsonObject(ok.body()));
+        assertTrue(ok.headers().firstValue("Access-Control-Allow-Origin").isEmpty());
+
+        JsonObject overBridge = c.request(Addresses.QUERY, request, "q-1").getJsonObject("body");
+        assertEquals(expected, overBridge);
+      }
+      assertEquals(401, post(httpPort, new JsonObject().put("query", EVENTS), null, null).statusCode());
+      assertEquals(401, post(httpPort, new JsonObject().put("query", EVENTS), "Bearer " + "x".repeat(43), null).statusCode());
+      assertEquals(403, post(httpPort, new JsonObject().put("query", EVENTS), "Bearer " + token, "http://evil.example")
+        .statusCode());
+      assertEquals(200, post(httpPort, new JsonObject().put("query", "{ storage { rawRetentionDays } }"), "Bearer " + token,
+        "http://localhost:" + httpPort).statusCode());
+      String deep = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } }";
+      JsonObject tooDeep = new JsonObject(post(httpPort, new JsonObject().put("query", deep), "Bearer " + token, null).body());
+      assertNotNull(tooDeep.getJsonArray("errors"), tooDeep.encode());
+
+      assertEquals(expected, cli(location, EVENTS, variables));
+    } finally {
+      module.terminate();
+      assertEquals(0, module.waitForExit(Duration.ofSeconds(60)), module::describe);
+      module.close();
+    }
+    assertFalse(Files.exists(db.resolveSibling("endpoint.json")), "endpoint.json removed at stop");
+    // No module holds the database: the command line answers from the file itself.
+    assertEquals(expected, cli(location, EVENTS, variables));
+  }
+
+  private JsonObject cli(List<String> location, String query, JsonObject variables) throws Exception {
+    List<String> args = new ArrayList<>(List.of("query"));
+    args.addAll(location);
+    args.addAll(List.of(query, "--variables", variables.encode()));
+    JarProcess p = JarProcess.start(dir.resolve("work"), dir.resolve("home"), args);
+    try {
+      assertEquals(0, p.waitForExit(Duration.ofSeconds(60)), p::describe);
+      List<String> out = p.stdoutLines();
+      return new JsonObject(out.get(out.size() - 1));
+    } finally {
+      p.close();
+    }
+  }
+
+  private HttpResponse<String> post(int port, JsonObject body, String auth, String origin) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/graphql"))
+      .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.encode()));
+    if (auth != null) {
+      b.header("Authorization", auth);
+    }
+    if (origin != null) {
+      b.header("Origin", origin);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+}
