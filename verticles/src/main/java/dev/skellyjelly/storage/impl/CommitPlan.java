@@ -29,9 +29,10 @@ import java.util.Set;
  * @param recentIds   the producer-chosen ids stored, as 16 bytes each
  * @param duplicates  the indexes of the entries not stored
  * @param lastSeq     the sequence number of the last event stored (the one given when none was)
+ * @param stored      the events stored with their sequence numbers, in commit order (what the rollups add)
  */
 record CommitPlan(List<BlockRow> blocks, List<Count> counts, List<NewScreenshot> screenshots, List<byte[]> recentIds,
-                  BitSet duplicates, long lastSeq) {
+                  BitSet duplicates, long lastSeq, List<EventBlocks.Entry> stored) {
 
   /** A row of {@code window_counts}: events of one type added to a window. */
   record Count(WindowKey key, EventType type, long events) {
@@ -56,6 +57,7 @@ record CommitPlan(List<BlockRow> blocks, List<Count> counts, List<NewScreenshot>
     Map<PieceKey, List<EventBlocks.Entry>> pieces = new LinkedHashMap<>();
     List<NewScreenshot> screenshots = new ArrayList<>();
     List<byte[]> recentIds = new ArrayList<>();
+    List<EventBlocks.Entry> stored = new ArrayList<>(entries.size());
     long seq = lastSeq;
     for (int i = 0; i < entries.size(); i++) {
       Accepted a = entries.get(i);
@@ -68,8 +70,9 @@ record CommitPlan(List<BlockRow> blocks, List<Count> counts, List<NewScreenshot>
         recentIds.add(Uuids.toBytes(e.id()));
       }
       WindowKey window = new WindowKey(e.sessionId(), WindowRules.start(e.timestampMs(), windowMs));
-      pieces.computeIfAbsent(new PieceKey(window, e.eventType()), k -> new ArrayList<>())
-        .add(new EventBlocks.Entry(++seq, e));
+      EventBlocks.Entry entry = new EventBlocks.Entry(++seq, e);
+      pieces.computeIfAbsent(new PieceKey(window, e.eventType()), k -> new ArrayList<>()).add(entry);
+      stored.add(entry);
       if (a.screenshot() != null) {
         screenshots.add(new NewScreenshot(e, (Screenshot) e.data(), a.screenshot(), window.windowStartMs()));
       }
@@ -80,6 +83,6 @@ record CommitPlan(List<BlockRow> blocks, List<Count> counts, List<NewScreenshot>
       blocks.add(BlockRow.of(key.window(), key.type(), piece));
       counts.add(new Count(key.window(), key.type(), piece.size()));
     });
-    return new CommitPlan(blocks, counts, screenshots, recentIds, duplicates, seq);
+    return new CommitPlan(blocks, counts, screenshots, recentIds, duplicates, seq, stored);
   }
 }

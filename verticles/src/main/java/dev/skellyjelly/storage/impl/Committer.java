@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -27,12 +28,19 @@ final class Committer {
   private static final long HOUR_MS = 3_600_000L;
 
   private final long windowMs;
+  private final Rollups rollups;
   private long lastSeq;
   /** The hour each recent_ids table (0 and 1) holds the ids of; -1 for none. */
   private final long[] hourOfTable = {-1, -1};
 
-  Committer(long windowMs) {
+  Committer(long windowMs, long idleAfterMs) {
     this.windowMs = windowMs;
+    this.rollups = new Rollups(idleAfterMs, windowMs);
+  }
+
+  /** The rollups kept in each commit: their recompute serves deletion and pauses, in the writer's transactions. */
+  Rollups rollups() {
+    return rollups;
   }
 
   /** What the database's last run left: the recent-id tables' hours and the last sequence number. */
@@ -41,6 +49,7 @@ final class Committer {
       hourOfTable[row.table()] = row.hour();
     }
     lastSeq = c.query(Sql.MAX_SEQ, rs -> rs.getLong(1)).get(0);
+    rollups.load(c);
   }
 
   /** The sequence number of the last event committed. */
@@ -57,21 +66,30 @@ final class Committer {
     long hour = nowMs / HOUR_MS;
     int table = (int) (hour % 2);
     boolean rotate = hourOfTable[table] != hour;
-    CommitPlan plan = db.transaction(c -> {
-      if (rotate) {
-        // The table whose hour slot came round again holds ids two hours old.
-        c.update(Sql.CLEAR_RECENT.get(table));
-        c.update(Sql.SET_RECENT_HOUR, hour, table);
-      }
-      CommitPlan p = CommitPlan.of(entries, storedIds(c, entries), lastSeq, windowMs);
-      c.writeAll(Sql.INSERT_BLOCK, p.blocks());
-      c.writeAll(Sql.INSERT_RECENT.get(table), p.recentIds());
-      c.writeAll(Sql.ADD_COUNT, p.counts());
-      c.writeAll(Sql.INSERT_SCREENSHOT, p.screenshots());
-      c.writeAll(Sql.INSERT_BATCH, records);
-      c.writeAll(Sql.MARK_DELETED, deletions);
-      return p;
-    });
+    CommitPlan plan;
+    try {
+      plan = db.transaction(c -> {
+        if (rotate) {
+          // The table whose hour slot came round again holds ids two hours old.
+          c.update(Sql.CLEAR_RECENT.get(table));
+          c.update(Sql.SET_RECENT_HOUR, hour, table);
+        }
+        CommitPlan p = CommitPlan.of(entries, storedIds(c, entries), lastSeq, windowMs);
+        Map<String, Rollups.Session> sessions = rollups.prepare(c, p.stored());
+        c.writeAll(Sql.INSERT_BLOCK, p.blocks());
+        c.writeAll(Sql.INSERT_RECENT.get(table), p.recentIds());
+        c.writeAll(Sql.ADD_COUNT, p.counts());
+        rollups.apply(c, sessions, p.stored(), lastSeq);
+        c.writeAll(Sql.INSERT_SCREENSHOT, p.screenshots());
+        c.writeAll(Sql.INSERT_BATCH, records);
+        c.writeAll(Sql.MARK_DELETED, deletions);
+        return p;
+      });
+    } catch (SQLException | RuntimeException e) {
+      // What the rollups remembered of this transaction's sessions is ahead of the database now.
+      rollups.forget();
+      throw e;
+    }
     lastSeq = plan.lastSeq();
     hourOfTable[table] = hour;
     return plan.duplicates();

@@ -80,7 +80,7 @@ public final class DbWriterVerticle extends VerticleBase {
   public Future<?> start() throws Exception {
     StorageConfig config = StorageConfig.fromJson(config());
     databasePath = Path.of(config.databasePath()).toAbsolutePath();
-    committer = new Committer(config.batchWindowMs());
+    committer = new Committer(config.batchWindowMs(), config.idleAfterMs());
     file = DatabaseFile.open(databasePath, ctx.clock());
     try {
       WriterConnection db = file.connection();

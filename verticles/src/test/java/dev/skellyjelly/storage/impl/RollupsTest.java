@@ -1,0 +1,156 @@
+package dev.skellyjelly.storage.impl;
+
+import dev.skellyjelly.storage.RollupReference;
+import dev.skellyjelly.storage.TestSupport;
+import dev.skellyjelly.storage.codecs.EventData;
+import dev.skellyjelly.storage.codecs.Keystroke;
+import dev.skellyjelly.storage.codecs.MouseClick;
+import dev.skellyjelly.storage.codecs.MouseMove;
+import dev.skellyjelly.storage.codecs.ProcessEvent;
+import dev.skellyjelly.storage.codecs.RawEvent;
+import dev.skellyjelly.storage.codecs.ResourceUsage;
+import dev.skellyjelly.storage.codecs.WindowFocus;
+import dev.skellyjelly.storage.impl.Messages.Accepted;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The rollup tables after commits of generated activity (two sessions, app switches, idle gaps, every kind of
+ * event, across an hour's end) equal what the focus rule gives computed the plain way from the same events —
+ * committed in order, and committed out of order with late focus changes.
+ */
+class RollupsTest {
+
+  private static final long IDLE_MS = 10_000;
+  private static final long WINDOW_MS = 30_000;
+  private static final long T0 = Instant.parse("2026-11-26T09:41:07.250Z").toEpochMilli();
+  private static final String[] SESSIONS = {"7a000000-0000-4000-8000-00000000000a", "7b000000-0000-4000-8000-00000000000b"};
+  private static final String[] APPS = {"Editor", "Browser", "Mail", "Terminal"};
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void inOrderCommitsGiveTheRollupsOfTheFocusRule() throws Exception {
+    Random rnd = new Random(141);
+    List<RawEvent> events = generate(rnd, 1200);
+    events.sort(Comparator.comparingLong(RawEvent::timestampMs));
+    commitAndCompare(events, rnd);
+  }
+
+  @Test
+  void lateEventsAndLateFocusChangesUpdateEveryBucketTheyTouch() throws Exception {
+    Random rnd = new Random(1414);
+    List<RawEvent> events = generate(rnd, 1200);
+    events.sort(Comparator.comparingLong(RawEvent::timestampMs));
+    // One event in ten arrives late, some by seconds, some by most of an hour; focus changes among them.
+    List<RawEvent> late = new ArrayList<>();
+    List<RawEvent> onTime = new ArrayList<>();
+    for (RawEvent e : events) {
+      (rnd.nextInt(10) == 0 ? late : onTime).add(e);
+    }
+    List<RawEvent> order = new ArrayList<>(onTime);
+    for (RawEvent e : late) {
+      int at = 0;
+      while (at < order.size() && order.get(at).timestampMs() <= e.timestampMs()) {
+        at++;
+      }
+      order.add(Math.min(order.size(), at + rnd.nextInt(rnd.nextBoolean() ? 20 : 600)), e);
+    }
+    assertTrue(late.stream().anyMatch(e -> e.data() instanceof WindowFocus));
+    commitAndCompare(order, rnd);
+  }
+
+  @Test
+  void aLateFocusChangeReattributesTheEventsAfterItUpToTheNextChange() throws Exception {
+    String s = SESSIONS[0];
+    List<RawEvent> order = new ArrayList<>();
+    order.add(event(s, T0, new WindowFocus("t", "Editor", 1, null)));
+    for (int i = 1; i <= 40; i++) {
+      order.add(event(s, T0 + i * 3_000L, new Keystroke(65, new Keystroke.Modifiers(false, false, false, false), 120L)));
+    }
+    order.add(event(s, T0 + 100_000, new WindowFocus("t", "Mail", 1, null)));
+    // Arrives after all of the above: the keystrokes from 45 s to 99 s were in the browser.
+    order.add(event(s, T0 + 44_000, new WindowFocus("t", "Browser", 1, null)));
+    commitAndCompare(order, new Random(7));
+    assertEquals(19, TestSupport.scalar(dir.resolve("events.db"),
+      "SELECT sum(n) FROM minute_rollups WHERE app = 'Browser' AND event_type = 0"));
+  }
+
+  /** Commits {@code order} in chunks of random size and compares every rollup table with the reference. */
+  private void commitAndCompare(List<RawEvent> order, Random rnd) throws Exception {
+    Path database = dir.resolve("events.db");
+    InstantSource clock = InstantSource.fixed(Instant.ofEpochMilli(T0));
+    try (WriterConnection db = new WriterConnection(database)) {
+      Migrations.apply(db, database, clock);
+      Committer committer = new Committer(WINDOW_MS, IDLE_MS);
+      db.read(c -> {
+        committer.load(c);
+        return null;
+      });
+      for (int from = 0; from < order.size(); ) {
+        int to = Math.min(order.size(), from + 1 + rnd.nextInt(rnd.nextBoolean() ? 3 : 80));
+        List<Accepted> chunk = new ArrayList<>();
+        for (RawEvent e : order.subList(from, to)) {
+          chunk.add(new Accepted(e, false, null, 0, null));
+        }
+        committer.commit(db, chunk, List.of(), List.of(), clock.millis());
+        from = to;
+      }
+    }
+    try (Connection c = TestSupport.open(database)) {
+      assertEquals(RollupReference.rollups(order, 60_000), RollupReference.readRollups(c, "minute_rollups"));
+      assertEquals(RollupReference.rollups(order, 3_600_000), RollupReference.readRollups(c, "hour_rollups"));
+      assertEquals(RollupReference.focus(order, IDLE_MS, 60_000), RollupReference.readFocus(c, "minute_focus"));
+      assertEquals(RollupReference.focus(order, IDLE_MS, 3_600_000), RollupReference.readFocus(c, "hour_focus"));
+    }
+  }
+
+  /** Activity of two sessions: bursts of input with pauses shorter and longer than the idle time, app switches. */
+  private static List<RawEvent> generate(Random rnd, int perSession) {
+    List<RawEvent> out = new ArrayList<>();
+    for (String s : SESSIONS) {
+      long t = T0 + rnd.nextInt(5_000);
+      // Some input before any focus is known.
+      for (int i = 0; i < perSession; i++) {
+        int gap = rnd.nextInt(40);
+        t += gap == 0 ? 11_000 + rnd.nextInt(50_000) : gap < 4 ? 4_000 + rnd.nextInt(5_000) : rnd.nextInt(2_500);
+        out.add(event(s, t, data(rnd, i)));
+      }
+    }
+    Collections.shuffle(out, rnd);
+    return out;
+  }
+
+  private static EventData data(Random rnd, int i) {
+    int kind = i < 5 ? 0 : rnd.nextInt(20);
+    return switch (kind) {
+      case 0, 1, 2, 3, 4, 5 -> new Keystroke(65 + rnd.nextInt(20), new Keystroke.Modifiers(false, false, false, false),
+        rnd.nextBoolean() ? (long) rnd.nextInt(900) : null);
+      case 6, 7, 8, 9, 10 -> new MouseMove(rnd.nextInt(1000), rnd.nextInt(800), 1.5);
+      case 11, 12 -> new MouseClick(rnd.nextInt(1000), rnd.nextInt(800), MouseClick.Button.LEFT,
+        MouseClick.ClickType.SINGLE);
+      case 13, 14 -> new WindowFocus("title " + i, APPS[rnd.nextInt(APPS.length)], 100, null);
+      case 15, 16 -> new ResourceUsage(rnd.nextInt(400) * 0.25, 100 + rnd.nextInt(4000), 0.5, 0.25);
+      default -> new ProcessEvent(200 + i, "proc", ProcessEvent.Change.STARTED);
+    };
+  }
+
+  private static RawEvent event(String session, long ts, EventData data) {
+    return new RawEvent(UUID.randomUUID().toString(), session, ts, data);
+  }
+}
