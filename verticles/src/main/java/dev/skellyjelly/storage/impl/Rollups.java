@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * Keeps the minute and hour rollups, the focus rows and the focus rule's inputs (focus changes, activity) exact
@@ -122,7 +123,7 @@ final class Rollups {
     }
     c.writeAll(RollupSql.INSERT_FOCUS_CHANGE, changes);
     RollupDelta delta = new RollupDelta();
-    Map<String, Long> recomputeFrom = new HashMap<>();
+    Map<String, List<Long>> recomputeFrom = new HashMap<>();
     for (Map.Entry<String, List<EventBlocks.Entry>> s : bySession.entrySet()) {
       Session state = states.get(s.getKey());
       new SessionCommit(c, s.getKey(), state, s.getValue(), lastSeqBefore, delta, recomputeFrom).run();
@@ -136,12 +137,17 @@ final class Rollups {
         state.tailDirty = false;
       }
     }
-    for (Map.Entry<String, Long> r : recomputeFrom.entrySet()) {
-      long from = r.getValue();
-      long next = c.query(RollupSql.NEXT_FOCUS_TS, rs -> rs.getObject(1) == null ? FocusRule.FOREVER : rs.getLong(1) + 1,
-        r.getKey(), from).get(0);
+    for (Map.Entry<String, List<Long>> r : recomputeFrom.entrySet()) {
+      // From the earliest late change to the change after the last one: every event they re-attribute.
+      long from = FocusRule.FOREVER;
+      long to = Long.MIN_VALUE;
+      for (long at : r.getValue()) {
+        from = Math.min(from, at);
+        to = Math.max(to, c.query(RollupSql.NEXT_FOCUS_TS,
+          rs -> rs.getObject(1) == null ? FocusRule.FOREVER : rs.getLong(1) + 1, r.getKey(), at).get(0));
+      }
       Session kept = sessions.get(r.getKey());
-      recompute(c, r.getKey(), from, next);
+      recompute(c, r.getKey(), from, to);
       if (kept != null) {
         // The recompute rebuilt what was stored from the same events: nothing remembered changed.
         sessions.put(r.getKey(), kept);
@@ -197,13 +203,15 @@ final class Rollups {
     private final List<EventBlocks.Entry> events;
     private final long lastSeqBefore;
     private final RollupDelta delta;
-    private final Map<String, Long> recomputeFrom;
+    private final Map<String, List<Long>> recomputeFrom;
     private final long storedMaxTs;
-    /** The session's focus changes around this commit's events, read when first needed. */
-    private List<FocusChange> around;
+    /** The session's focus changes around this commit's events so far, read when first needed. */
+    private TreeSet<FocusChange> around;
+    /** How many of {@link #events} have been taken, the current one included. */
+    private int taken;
 
     SessionCommit(WriterConnection c, String id, Session s, List<EventBlocks.Entry> events, long lastSeqBefore,
-                  RollupDelta delta, Map<String, Long> recomputeFrom) {
+                  RollupDelta delta, Map<String, List<Long>> recomputeFrom) {
       this.c = c;
       this.id = id;
       this.s = s;
@@ -219,8 +227,13 @@ final class Rollups {
       for (EventBlocks.Entry en : events) {
         RawEvent e = en.event();
         long t = e.timestampMs();
+        taken++;
         if (e.data() instanceof WindowFocus f) {
-          focusChange(new FocusChange(t, en.seq(), f.appName()));
+          FocusChange change = new FocusChange(t, en.seq(), f.appName());
+          if (around != null) {
+            around.add(change);
+          }
+          focusChange(change);
         }
         if (FocusRule.isInput(e.eventType())) {
           active(t, en.seq());
@@ -237,7 +250,7 @@ final class Rollups {
       delta.addSwitch(id, f.tsMs(), f.app());
       if (f.tsMs() < storedMaxTs) {
         // Events stored after it belong to it now: recompute the time it holds the focus.
-        recomputeFrom.merge(id, f.tsMs(), Math::min);
+        recomputeFrom.computeIfAbsent(id, k -> new ArrayList<>()).add(f.tsMs());
       } else if (s.tail != null && s.tail.endMs() > f.tsMs()) {
         // Nothing stored after it: the focus of the active time from here on moves to its app.
         List<Span> tail = List.of(s.tail);
@@ -296,7 +309,8 @@ final class Rollups {
         }
       }
       for (Span f : fresh) {
-        List<FocusChange> owners = s.latest == null || s.latest.tsMs() <= f.startMs() ? latestOnly() : focusSoFar(t, seq);
+        List<FocusChange> owners = s.latest == null || s.latest.tsMs() <= f.startMs() ? latestOnly()
+          : focusSoFar(f.startMs(), Long.MAX_VALUE, f.endMs());
         FocusRule.focused(owners, List.of(f), pauses, f.startMs(), f.endMs(),
           (a, b, app) -> delta.addFocused(id, a, b, app, 1));
       }
@@ -308,18 +322,30 @@ final class Rollups {
 
     /** The session's focus changes stored before this commit or taken so far in it (those at or before (t, seq)). */
     private List<FocusChange> focusSoFar(long t, long seq) throws SQLException {
+      return focusSoFar(t, seq, t);
+    }
+
+    /** As {@link #focusSoFar(long, long)}, covering [from, to]: the last change at or before from, then those up to to. */
+    private List<FocusChange> focusSoFar(long from, long seq, long to) throws SQLException {
       if (around == null) {
-        long from = events.get(0).event().timestampMs();
-        long to = events.get(events.size() - 1).event().timestampMs() + idleMs + 1;
-        around = c.query(RollupSql.FOCUS_CHANGES, RollupSql::change, id, id, from, from, to);
-      }
-      List<FocusChange> out = new ArrayList<>(around.size());
-      for (FocusChange f : around) {
-        if (f.seq() <= lastSeqBefore || FocusRule.atOrBefore(f, t, seq)) {
-          out.add(f);
+        long lo = events.get(0).event().timestampMs();
+        long hi = events.get(events.size() - 1).event().timestampMs() + idleMs + 1;
+        around = new TreeSet<>(FocusRule.ORDER);
+        for (FocusChange f : c.query(RollupSql.FOCUS_CHANGES, RollupSql::change, id, id, lo, lo, hi)) {
+          if (f.seq() <= lastSeqBefore) {
+            around.add(f);
+          }
+        }
+        // This commit's changes join as they are taken, in order.
+        for (EventBlocks.Entry en : events.subList(0, taken)) {
+          if (en.event().data() instanceof WindowFocus w) {
+            around.add(new FocusChange(en.event().timestampMs(), en.seq(), w.appName()));
+          }
         }
       }
-      return out;
+      FocusChange floor = around.floor(new FocusChange(from, seq, ""));
+      FocusChange first = floor != null ? floor : new FocusChange(Long.MIN_VALUE, Long.MIN_VALUE, "");
+      return new ArrayList<>(around.subSet(first, true, new FocusChange(to, Long.MAX_VALUE, ""), true));
     }
   }
 }

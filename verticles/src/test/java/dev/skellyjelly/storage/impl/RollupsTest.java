@@ -91,32 +91,144 @@ class RollupsTest {
       "SELECT sum(n) FROM minute_rollups WHERE app = 'Browser' AND event_type = 0"));
   }
 
-  /** Commits {@code order} in chunks of random size and compares every rollup table with the reference. */
-  private void commitAndCompare(List<RawEvent> order, Random rnd) throws Exception {
-    Path database = dir.resolve("events.db");
-    InstantSource clock = InstantSource.fixed(Instant.ofEpochMilli(T0));
-    try (WriterConnection db = new WriterConnection(database)) {
-      Migrations.apply(db, database, clock);
-      Committer committer = new Committer(WINDOW_MS, IDLE_MS);
-      db.read(c -> {
-        committer.load(c);
+  @Test
+  void severalLateFocusChangesInOneCommitEachReattributeTheirStretch() throws Exception {
+    String s = SESSIONS[1];
+    List<RawEvent> onTime = new ArrayList<>();
+    onTime.add(event(s, T0, new WindowFocus("t", "Editor", 1, null)));
+    for (int i = 1; i <= 60; i++) {
+      onTime.add(event(s, T0 + i * 2_000L, new MouseMove(i, i, 1.0)));
+    }
+    onTime.add(event(s, T0 + 50_000, new WindowFocus("t", "Mail", 1, null)));
+    onTime.sort(Comparator.comparingLong(RawEvent::timestampMs));
+    List<RawEvent> late = List.of(event(s, T0 + 10_000, new WindowFocus("t", "Browser", 1, null)),
+      event(s, T0 + 70_000, new WindowFocus("t", "Terminal", 1, null)),
+      event(s, T0 + 30_000, new WindowFocus("t", "Editor", 1, null)));
+    try (WriterConnection db = open()) {
+      Committer committer = committer(db);
+      committer.commit(db, accepted(onTime), List.of(), List.of(), T0);
+      committer.commit(db, accepted(late), List.of(), List.of(), T0);
+    }
+    List<RawEvent> all = new ArrayList<>(onTime);
+    all.addAll(late);
+    compare(all);
+    assertEquals(10, TestSupport.scalar(dir.resolve("events.db"),
+      "SELECT sum(n) FROM minute_rollups WHERE app = 'Browser' AND event_type = 1"));
+    assertEquals(25, TestSupport.scalar(dir.resolve("events.db"),
+      "SELECT sum(n) FROM minute_rollups WHERE app = 'Terminal' AND event_type = 1"));
+  }
+
+  private static List<Accepted> accepted(List<RawEvent> events) {
+    return events.stream().map(e -> new Accepted(e, false, null, 0, null)).toList();
+  }
+
+  @Test
+  void recomputingAfterADeletionGivesTheRollupsOfWhatIsLeft() throws Exception {
+    Random rnd = new Random(99);
+    List<RawEvent> events = generate(rnd, 800);
+    events.sort(Comparator.comparingLong(RawEvent::timestampMs));
+    // The keystrokes and focus changes of session A in ten minutes go, as a deletion would remove them.
+    long from = WindowRules.start(T0 + 600_000, WINDOW_MS);
+    long to = from + 600_000;
+    try (WriterConnection db = open()) {
+      Committer committer = committer(db);
+      commit(db, committer, events, rnd);
+      db.transaction(c -> {
+        c.update("DELETE FROM event_blocks WHERE session = ? AND event_type IN (0, 3) AND window_start_ms >= ? "
+          + "AND window_start_ms < ?", dev.skellyjelly.storage.codecs.Uuids.toBytes(SESSIONS[0]), from, to);
+        committer.rollups().recompute(c, SESSIONS[0], from, to);
         return null;
       });
-      for (int from = 0; from < order.size(); ) {
-        int to = Math.min(order.size(), from + 1 + rnd.nextInt(rnd.nextBoolean() ? 3 : 80));
-        List<Accepted> chunk = new ArrayList<>();
-        for (RawEvent e : order.subList(from, to)) {
-          chunk.add(new Accepted(e, false, null, 0, null));
-        }
-        committer.commit(db, chunk, List.of(), List.of(), clock.millis());
-        from = to;
-      }
     }
-    try (Connection c = TestSupport.open(database)) {
-      assertEquals(RollupReference.rollups(order, 60_000), RollupReference.readRollups(c, "minute_rollups"));
-      assertEquals(RollupReference.rollups(order, 3_600_000), RollupReference.readRollups(c, "hour_rollups"));
-      assertEquals(RollupReference.focus(order, IDLE_MS, 60_000), RollupReference.readFocus(c, "minute_focus"));
-      assertEquals(RollupReference.focus(order, IDLE_MS, 3_600_000), RollupReference.readFocus(c, "hour_focus"));
+    List<RawEvent> left = events.stream().filter(e -> !(e.sessionId().equals(SESSIONS[0])
+      && (e.data() instanceof Keystroke || e.data() instanceof WindowFocus)
+      && e.timestampMs() >= from && e.timestampMs() < to)).toList();
+    assertTrue(left.size() < events.size());
+    compare(left);
+  }
+
+  @Test
+  void aPauseEndsEveryFocusFromItsStartOn() throws Exception {
+    Random rnd = new Random(5);
+    List<RawEvent> generated = generate(rnd, 400);
+    generated.sort(Comparator.comparingLong(RawEvent::timestampMs));
+    long pause = RollupDelta.floor(generated.get(generated.size() / 2).timestampMs(), 60_000) + 30_000;
+    // No focus change in the three minutes after the pause begins.
+    List<RawEvent> events = generated.stream().filter(e -> !(e.data() instanceof WindowFocus
+      && e.timestampMs() >= pause && e.timestampMs() < pause + 180_000)).toList();
+    try (WriterConnection db = open()) {
+      Committer committer = committer(db);
+      commit(db, committer, events, rnd);
+      db.transaction(c -> {
+        c.update("INSERT INTO pauses (start_ms, end_ms) VALUES (?, NULL)", pause);
+        committer.rollups().pausesChanged(c, pause);
+        return null;
+      });
+    }
+    // Until each session's next focus change after the pause began, nothing has the focus: no focused time and
+    // every event belongs to "".
+    Path database = dir.resolve("events.db");
+    long next = pause + 30_000;
+    long checked = 0;
+    for (String session : SESSIONS) {
+      long refocus = events.stream().filter(e -> e.sessionId().equals(session) && e.timestampMs() >= pause
+        && e.data() instanceof WindowFocus).mapToLong(RawEvent::timestampMs).min().orElse(Long.MAX_VALUE);
+      long until = RollupDelta.floor(refocus, 60_000);
+      String where = " WHERE session_id = '" + session + "' AND bucket_ms >= " + next + " AND bucket_ms < " + until;
+      assertEquals(0, TestSupport.scalar(database, "SELECT coalesce(sum(focused_ms), 0) FROM minute_focus" + where));
+      long unfocused = events.stream().filter(e -> e.sessionId().equals(session) && e.timestampMs() >= next
+        && e.timestampMs() < until).count();
+      assertEquals(unfocused, TestSupport.scalar(database, "SELECT coalesce(sum(n), 0) FROM minute_rollups" + where
+        + " AND app = ''"));
+      checked += unfocused;
+    }
+    assertTrue(checked > 0);
+  }
+
+  /** Commits {@code order} in chunks of random size and compares every rollup table with the reference. */
+  private void commitAndCompare(List<RawEvent> order, Random rnd) throws Exception {
+    try (WriterConnection db = open()) {
+      commit(db, committer(db), order, rnd);
+    }
+    compare(order);
+  }
+
+  private WriterConnection open() throws Exception {
+    Path database = dir.resolve("events.db");
+    WriterConnection db = new WriterConnection(database);
+    Migrations.apply(db, database, InstantSource.fixed(Instant.ofEpochMilli(T0)));
+    return db;
+  }
+
+  private static Committer committer(WriterConnection db) throws Exception {
+    Committer committer = new Committer(WINDOW_MS, IDLE_MS);
+    db.read(c -> {
+      committer.load(c);
+      return null;
+    });
+    return committer;
+  }
+
+  private static void commit(WriterConnection db, Committer committer, List<RawEvent> order, Random rnd)
+    throws Exception {
+    for (int from = 0; from < order.size(); ) {
+      int to = Math.min(order.size(), from + 1 + rnd.nextInt(rnd.nextBoolean() ? 3 : 80));
+      List<Accepted> chunk = new ArrayList<>();
+      for (RawEvent e : order.subList(from, to)) {
+        chunk.add(new Accepted(e, false, null, 0, null));
+      }
+      committer.commit(db, chunk, List.of(), List.of(), T0);
+      from = to;
+    }
+  }
+
+  /** Every rollup table holds what the reference gives for {@code committed}. */
+  private void compare(List<RawEvent> committed) throws Exception {
+    try (Connection c = TestSupport.open(dir.resolve("events.db"))) {
+      assertEquals(RollupReference.rollups(committed, 60_000), RollupReference.readRollups(c, "minute_rollups"));
+      assertEquals(RollupReference.rollups(committed, 3_600_000), RollupReference.readRollups(c, "hour_rollups"));
+      assertEquals(RollupReference.focus(committed, IDLE_MS, 60_000), RollupReference.readFocus(c, "minute_focus"));
+      assertEquals(RollupReference.focus(committed, IDLE_MS, 3_600_000), RollupReference.readFocus(c, "hour_focus"));
     }
   }
 
