@@ -29,8 +29,12 @@ public final class StorageMetrics {
   /** Why a screenshot was deleted (CONTRACT §4 deleted_reason). */
   public static final String[] DELETION_REASONS = {"analysis-complete", "retention", "shutdown", "startup-sweep",
     "duplicate"};
-  /** Why an input was refused: overload, shutting down, screenshot not storable, bridge frame too large or malformed. */
-  public static final String[] DROP_REASONS = {"overload", "shutdown", "screenshot_store", "oversize", "malformed_frame"};
+  /**
+   * Why an input was refused: overload, shutting down, screenshot not storable, bridge frame too large or malformed;
+   * or dropped on purpose: capture paused, app or title excluded (CONTRACT §8).
+   */
+  public static final String[] DROP_REASONS = {"overload", "shutdown", "screenshot_store", "oversize", "malformed_frame",
+    "paused", "excluded"};
 
   private final MeterRegistry registry;
   private final Counter[] received = new Counter[EventType.values().length];
@@ -293,6 +297,11 @@ public final class StorageMetrics {
 
   public long deadLetters(DeadLetterReason reason) {
     return (long) deadLetters[reason.ordinal()].count();
+  }
+
+  /** Inputs dropped for {@code reason}. */
+  public long dropped(String reason) {
+    return (long) droppedCounter(reason).count();
   }
 
   public long dropped() {

@@ -3,6 +3,7 @@ package dev.skellyjelly.storage;
 import dev.skellyjelly.storage.codecs.Addresses;
 import dev.skellyjelly.storage.codecs.Codecs;
 import dev.skellyjelly.storage.impl.BatcherVerticle;
+import dev.skellyjelly.storage.impl.CaptureVerticle;
 import dev.skellyjelly.storage.impl.DbWriterVerticle;
 import dev.skellyjelly.storage.impl.InternalCodecs;
 import dev.skellyjelly.storage.impl.ModuleContext;
@@ -27,8 +28,8 @@ import java.util.List;
 
 /**
  * The storage module as one verticle: registers the codecs if nobody did, deploys the DB writer, the
- * screenshot store, the batcher, the receiver and the query side (in that order), and undeploys them in reverse so a stop
- * drains: input refused, accepted events committed, open windows emitted, screenshots deleted. Its
+ * capture control, the screenshot store, the batcher, the receiver and the query side (in that order), and
+ * undeploys them in reverse so a stop drains: input refused, accepted events committed, open windows emitted, screenshots deleted. Its
  * configuration is the JSON form of {@link StorageConfig}; any Vert.x host can deploy it.
  */
 public final class StorageModule extends VerticleBase {
@@ -69,6 +70,7 @@ public final class StorageModule extends VerticleBase {
       .setWorkerPoolName("skelly-storage-db").setWorkerPoolSize(1);
     DeploymentOptions eventLoop = new DeploymentOptions().setConfig(conf);
     return deploy(new DbWriterVerticle(ctx), worker)
+      .compose(v -> deploy(new CaptureVerticle(ctx), eventLoop))
       .compose(v -> deploy(new ScreenshotStoreVerticle(ctx), eventLoop))
       .compose(v -> deploy(new BatcherVerticle(ctx), eventLoop))
       .compose(v -> deploy(new ReceiverVerticle(ctx), eventLoop))

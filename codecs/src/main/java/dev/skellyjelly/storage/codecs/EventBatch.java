@@ -16,10 +16,17 @@ import java.util.RandomAccess;
  * @param parts         how many parts this firing has
  * @param late          a later firing carrying events committed after the window closed
  * @param replayed      re-emitted after a restart
+ * @param pausedMs      how many milliseconds of the window capture was paused
  */
 public record EventBatch(String windowId, String sessionId, long windowStartMs, long windowEndMs, int part,
-                         int parts, boolean late, boolean replayed, List<RawEvent> events,
+                         int parts, boolean late, boolean replayed, long pausedMs, List<RawEvent> events,
                          List<ScreenshotRef> screenshotRefs) {
+
+  /** A batch of a window that capture was never paused in. */
+  public EventBatch(String windowId, String sessionId, long windowStartMs, long windowEndMs, int part, int parts,
+                    boolean late, boolean replayed, List<RawEvent> events, List<ScreenshotRef> screenshotRefs) {
+    this(windowId, sessionId, windowStartMs, windowEndMs, part, parts, late, replayed, 0, events, screenshotRefs);
+  }
 
   public EventBatch {
     events = events instanceof HandedOver<RawEvent> given ? given : List.copyOf(events);

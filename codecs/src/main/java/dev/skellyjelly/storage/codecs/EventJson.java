@@ -34,7 +34,7 @@ public final class EventJson {
    * costs a few bytes. See {@link JsonBatch} for how a consumer gets an object it can change.
    */
   public static JsonObject encode(EventBatch b) {
-    LinkedHashMap<String, Object> m = new LinkedHashMap<>(12);
+    LinkedHashMap<String, Object> m = new LinkedHashMap<>(16);
     m.put("window_id", b.windowId());
     m.put("session_id", b.sessionId());
     m.put("window_start", Timestamps.format(b.windowStartMs()));
@@ -43,6 +43,7 @@ public final class EventJson {
     m.put("parts", b.parts());
     m.put("late", b.late());
     m.put("replayed", b.replayed());
+    m.put("paused_ms", b.pausedMs());
     m.put("events", JsonBatch.events(b.events()));
     List<Object> refs = new ArrayList<>(b.screenshotRefs().size());
     for (ScreenshotRef r : b.screenshotRefs()) {
@@ -86,7 +87,7 @@ public final class EventJson {
     return new EventBatch(json.getString("window_id"), json.getString("session_id"),
       Timestamps.parse(json.getString("window_start")), Timestamps.parse(json.getString("window_end")),
       json.getInteger("part"), json.getInteger("parts"), json.getBoolean("late"), json.getBoolean("replayed"),
-      events, refs);
+      json.getLong("paused_ms", 0L), events, refs);
   }
 
   public static ScreenshotRef decodeRef(JsonObject r) {

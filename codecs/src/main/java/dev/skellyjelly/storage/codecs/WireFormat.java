@@ -13,8 +13,13 @@ import java.util.List;
  */
 public final class WireFormat {
 
-  /** The version byte every wire message starts with (after its length). */
+  /** The version byte every event and screenshot-reference message starts with (after its length). */
   public static final byte VERSION = 1;
+  /**
+   * The version byte of a batch message: 2 since batches carry {@code paused_ms} (a long after the flags);
+   * a version-1 batch is still read, as one without a pause.
+   */
+  public static final byte BATCH_VERSION = 2;
 
   private static final int HAS_ID = 1;
   private static final int HAS_SESSION = 2;
@@ -43,11 +48,12 @@ public final class WireFormat {
   /** Appends a length-prefixed, versioned batch. */
   public static void writeMessage(Buffer out, EventBatch b) {
     int start = out.length();
-    out.appendInt(0).appendByte(VERSION);
+    out.appendInt(0).appendByte(BATCH_VERSION);
     writeUuid(out, b.windowId());
     writeUuid(out, b.sessionId());
     out.appendLong(b.windowStartMs()).appendLong(b.windowEndMs()).appendInt(b.part()).appendInt(b.parts());
     out.appendByte((byte) ((b.late() ? 1 : 0) | (b.replayed() ? 2 : 0)));
+    out.appendLong(b.pausedMs());
     out.appendInt(b.events().size());
     for (RawEvent e : b.events()) {
       writeEvent(out, e, false);
@@ -60,7 +66,8 @@ public final class WireFormat {
   }
 
   public static EventBatch readBatchMessage(Buffer in, int pos) {
-    Reader r = openMessage(in, pos);
+    byte version = pos >= 0 && pos + 5 <= in.length() ? in.getByte(pos + 4) : VERSION;
+    Reader r = openMessage(in, pos, version == BATCH_VERSION ? BATCH_VERSION : VERSION);
     String windowId = readUuid(r);
     String session = readUuid(r);
     long start = r.readLong();
@@ -68,6 +75,7 @@ public final class WireFormat {
     int part = r.readInt();
     int parts = r.readInt();
     int flags = r.readByte();
+    long pausedMs = version == BATCH_VERSION ? r.readLong() : 0;
     int n = r.readCount(15); // smallest event: a keystroke without ids or interval
     List<RawEvent> events = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -79,7 +87,8 @@ public final class WireFormat {
       refs.add(readRef(r));
     }
     r.expectEnd();
-    return new EventBatch(windowId, session, start, end, part, parts, (flags & 1) != 0, (flags & 2) != 0, events, refs);
+    return new EventBatch(windowId, session, start, end, part, parts, (flags & 1) != 0, (flags & 2) != 0, pausedMs, events,
+      refs);
   }
 
   /** Appends a length-prefixed, versioned screenshot reference. */
@@ -103,6 +112,10 @@ public final class WireFormat {
   }
 
   private static Reader openMessage(Buffer in, int pos) {
+    return openMessage(in, pos, VERSION);
+  }
+
+  private static Reader openMessage(Buffer in, int pos, byte expected) {
     if (pos < 0 || pos + 5 > in.length()) {
       throw new IllegalArgumentException("wire message cut short before its header");
     }
@@ -111,8 +124,8 @@ public final class WireFormat {
       throw new IllegalArgumentException("wire message length " + len + " does not fit the " + (in.length() - pos - 4) + " bytes received");
     }
     byte version = in.getByte(pos + 4);
-    if (version != VERSION) {
-      throw new IllegalArgumentException("unknown wire version " + version + " (expected " + VERSION + ")");
+    if (version != expected) {
+      throw new IllegalArgumentException("unknown wire version " + version + " (expected " + expected + ")");
     }
     return new Reader(in, pos + 5, pos + 4 + len);
   }

@@ -991,7 +991,7 @@ class EventJsonTest {
       EventBatch b = batch(true, true, false);
       JsonObject j = EventJson.encode(b);
       assertEquals(Set.of("window_id", "session_id", "window_start", "window_end", "part", "parts", "late",
-        "replayed", "events", "screenshot_refs"), j.fieldNames());
+        "replayed", "paused_ms", "events", "screenshot_refs"), j.fieldNames());
       assertEquals(WINDOW, j.getString("window_id"));
       assertEquals(SESSION, j.getString("session_id"));
       assertEquals("2026-11-26T10:00:00.000Z", j.getString("window_start"));
@@ -1000,6 +1000,7 @@ class EventJsonTest {
       assertEquals(3, j.getInteger("parts"));
       assertEquals(true, j.getBoolean("late"));
       assertEquals(false, j.getBoolean("replayed"));
+      assertEquals(0L, j.getLong("paused_ms"));
 
       JsonArray events = j.getJsonArray("events");
       assertEquals(8, events.size());

@@ -77,7 +77,7 @@ class JsonBatchTest {
     }
     return "{\"window_id\":\"" + WINDOW + "\",\"session_id\":\"" + SESSION + "\","
       + "\"window_start\":\"2026-11-26T10:00:00.000Z\",\"window_end\":\"2026-11-26T10:00:30.000Z\","
-      + "\"part\":1,\"parts\":2,\"late\":true,\"replayed\":false,"
+      + "\"part\":1,\"parts\":2,\"late\":true,\"replayed\":false,\"paused_ms\":0,"
       + "\"events\":[" + String.join(",", events) + "],\"screenshot_refs\":" + REFS_TEXT + "}";
   }
 

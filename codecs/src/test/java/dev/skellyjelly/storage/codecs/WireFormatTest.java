@@ -89,7 +89,8 @@ class WireFormatTest {
     }
     refs.add(new ScreenshotRef(SHOT_ID, 0, ImageFormat.PNG, Long.MAX_VALUE, Integer.MAX_VALUE, 1,
       ScreenshotStorage.DELETED));
-    return new EventBatch(WINDOW, SESSION, TS - 123, TS - 123 + 30_000, 2, 3, late, replayed, events, refs);
+    return new EventBatch(WINDOW, SESSION, TS - 123, TS - 123 + 30_000, 2, 3, late, replayed, late ? 12_345 : 0,
+      events, refs);
   }
 
   /** The events whose message stays under 2 KB: the sweeps below are quadratic in message size. */
@@ -113,7 +114,7 @@ class WireFormatTest {
       }
     }
     return new EventBatch(b.windowId(), b.sessionId(), b.windowStartMs(), b.windowEndMs(), b.part(), b.parts(),
-      b.late(), b.replayed(), events, b.screenshotRefs());
+      b.late(), b.replayed(), b.pausedMs(), events, b.screenshotRefs());
   }
 
   static Buffer message(RawEvent e) {
@@ -254,7 +255,6 @@ class WireFormatTest {
     for (RawEvent e : events()) {
       all.add(message(e));
     }
-    all.add(message(batch(true, true)));
     all.add(message(batch(false, false).screenshotRefs().get(0)));
     for (Buffer b : all) {
       assertEquals(b.length() - 4, b.getInt(0));
@@ -262,6 +262,30 @@ class WireFormatTest {
       assertEquals(1, b.getByte(4));
       assertEquals(WireFormat.VERSION, b.getByte(4));
     }
+    Buffer batch = message(batch(true, true));
+    assertEquals(batch.length() - 4, batch.getInt(0));
+    assertEquals(2, batch.getByte(4));
+    assertEquals(WireFormat.BATCH_VERSION, batch.getByte(4));
+  }
+
+  @Test
+  void batchCarriesItsPausedMilliseconds() {
+    EventBatch paused = batch(true, false);
+    assertEquals(12_345, paused.pausedMs());
+    assertEquals(12_345, WireFormat.readBatchMessage(message(paused), 0).pausedMs());
+  }
+
+  @Test
+  void versionOneBatchIsStillReadAsNeverPaused() {
+    // A version-1 batch: the version-2 message without its paused_ms long (the 8 bytes after the flags byte).
+    EventBatch b = batch(false, true);
+    Buffer v2 = message(b);
+    int flagsEnd = 4 + 1 + 16 + 16 + 8 + 8 + 4 + 4 + 1;
+    Buffer v1 = Buffer.buffer().appendInt(v2.length() - 4 - 8).appendByte((byte) 1)
+      .appendBuffer(v2.slice(5, flagsEnd)).appendBuffer(v2.slice(flagsEnd + 8, v2.length()));
+    EventBatch read = WireFormat.readBatchMessage(v1, 0);
+    assertEquals(0, read.pausedMs());
+    assertEquals(b, read);
   }
 
   @Test
@@ -284,7 +308,8 @@ class WireFormatTest {
     Buffer[] messages = {message(events().get(0)), message(batch(false, false)),
       message(batch(false, false).screenshotRefs().get(0))};
     for (int i = 0; i < 3; i++) {
-      for (byte v : new byte[] {0, 2, 127, -1, -128}) {
+      // Version 1 is a batch's old form and 2 its current one: each message's next version is unknown.
+      for (byte v : new byte[] {0, (byte) (i == 1 ? 3 : 2), 127, -1, -128}) {
         Buffer b = copy(messages[i]);
         b.setByte(4, v);
         assertBad(b, READERS.get(i), "version " + v);
@@ -349,8 +374,8 @@ class WireFormatTest {
   @Test
   void badCountsInABatchAreRejected() {
     EventBatch empty = new EventBatch(WINDOW, SESSION, 0, 30_000, 0, 1, false, false, List.of(), List.of());
-    // Header 5, window and session 32, bounds 16, part and parts 8, flags 1: the event count is at 62.
-    int eventCount = 5 + 32 + 16 + 8 + 1;
+    // Header 5, window and session 32, bounds 16, part and parts 8, flags 1, paused_ms 8: the event count is at 70.
+    int eventCount = 5 + 32 + 16 + 8 + 1 + 8;
     int refCount = eventCount + 4;
     Buffer base = message(empty);
     assertEquals(refCount + 4, base.length());

@@ -47,7 +47,8 @@ class MetricsIT {
   static final int MAX_MB = 2;
   static final String[] DEAD_LETTER_REASONS = {"not_an_object", "unknown_event_type", "missing_field", "bad_uuid",
     "bad_timestamp", "future_timestamp", "bad_field", "too_large", "bad_image"};
-  static final String[] DROP_REASONS = {"overload", "shutdown", "screenshot_store", "oversize", "malformed_frame"};
+  static final String[] DROP_REASONS = {"overload", "shutdown", "screenshot_store", "oversize", "malformed_frame",
+    "paused", "excluded"};
   static final String[] STAGES = {"receiver", "writer", "batcher", "screenshots"};
 
   @TempDir

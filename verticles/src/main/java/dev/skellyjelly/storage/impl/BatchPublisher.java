@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,12 +49,17 @@ final class BatchPublisher {
   private final StorageMetrics metrics;
   private final WindowRules rules;
   private final SpilledWindowReader reader;
+  private final Pauses pauses;
+  private final InstantSource clock;
   /** Firings being read back from the database and emitted page by page. */
   private final List<Future<?>> paging = new ArrayList<>();
   private List<BatchRecord> records = new ArrayList<>();
   private final List<Future<?>> recording = new ArrayList<>();
 
-  BatchPublisher(EventBus bus, DeliveryOptions local, StorageMetrics metrics, WindowRules rules, SpilledWindowReader reader) {
+  BatchPublisher(EventBus bus, DeliveryOptions local, StorageMetrics metrics, WindowRules rules, SpilledWindowReader reader,
+                 Pauses pauses, InstantSource clock) {
+    this.pauses = pauses;
+    this.clock = clock;
     this.bus = bus;
     this.local = local;
     this.metrics = metrics;
@@ -147,8 +153,9 @@ final class BatchPublisher {
       }
     }
     String windowId = windowId(session, start, part.index(), firing.number());
+    long pausedMs = pauses.overlap(start, rules.end(start), clock.millis());
     EventBatch batch = new EventBatch(windowId, session, start, rules.end(start), part.index(), part.count(),
-      firing.late(), firing.replayed(), events, refs);
+      firing.late(), firing.replayed(), pausedMs, events, refs);
     bus.publish(Addresses.EVENT_BATCH, batch);
     metrics.batchCreation().record(System.nanoTime() - part.startedNanos(), TimeUnit.NANOSECONDS);
     long encoding = System.nanoTime();
@@ -157,7 +164,8 @@ final class BatchPublisher {
     bus.publish(Addresses.EVENT_BATCH_JSON, json);
     metrics.batchEmitted(events.size(), firing.replayed());
     records.add(new BatchRecord(windowId, session, start, rules.end(start), part.index(), part.count(),
-      firing.number(), events.size(), refs.size(), firing.late(), firing.replayed(), firing.emittedAtMs()));
+      firing.number(), events.size(), refs.size(), firing.late(), firing.replayed(), firing.emittedAtMs(),
+      pausedMs));
     if (!refs.isEmpty()) {
       List<String> ids = new ArrayList<>(refs.size());
       for (ScreenshotRef r : refs) {

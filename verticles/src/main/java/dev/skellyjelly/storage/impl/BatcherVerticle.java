@@ -82,7 +82,7 @@ public final class BatcherVerticle extends VerticleBase {
     StorageConfig config = StorageConfig.fromJson(config());
     rules = new WindowRules(config.batchWindowMs(), config.windowGraceMs());
     reader = new SpilledWindowReader(vertx.eventBus(), local, config.maxEventsPerBatch());
-    publisher = new BatchPublisher(vertx.eventBus(), local, ctx.metrics(), rules, reader);
+    publisher = new BatchPublisher(vertx.eventBus(), local, ctx.metrics(), rules, reader, ctx.pauses(), ctx.clock());
     firings = new FiringMemory(rules);
     sweeps = new WindowSweeps(vertx, vertx.eventBus(), local, publisher, firings, ctx.clock(), config.maxEventsPerBatch(),
       ctx.metrics()::windowSwept);

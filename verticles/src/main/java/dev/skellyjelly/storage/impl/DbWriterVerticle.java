@@ -7,8 +7,8 @@ import dev.skellyjelly.storage.impl.Messages.BatchRecords;
 import dev.skellyjelly.storage.impl.Messages.CommitReceipt;
 import dev.skellyjelly.storage.impl.Messages.CommittedGroup;
 import dev.skellyjelly.storage.impl.Messages.FiringsQuery;
+import dev.skellyjelly.storage.impl.Messages.PauseRecord;
 import dev.skellyjelly.storage.impl.Messages.SweepQuery;
-import dev.skellyjelly.storage.impl.Messages.ReplayPlan;
 import dev.skellyjelly.storage.impl.Messages.ReplayRequest;
 import dev.skellyjelly.storage.impl.Messages.ScreenshotDeletions;
 import dev.skellyjelly.storage.impl.Messages.WindowEvents;
@@ -93,6 +93,8 @@ public final class DbWriterVerticle extends VerticleBase {
       }
       db.read(c -> {
         committer.load(c);
+        ctx.pauses().load(c.query(Sql.RECENT_PAUSES,
+          rs -> new Pauses.Pause(rs.getLong(1), rs.getObject(2) == null ? null : rs.getLong(2))));
         // Pieces a previous run left uncompacted; windows not yet emitted are compacted after their batch.
         compactor.load(c, new WindowRules(config.batchWindowMs(), config.windowGraceMs()), ctx.clock().millis());
         return null;
@@ -108,7 +110,8 @@ public final class DbWriterVerticle extends VerticleBase {
         vertx.eventBus().<ReplayRequest>localConsumer(InternalAddresses.REPLAY, this::onReplay).completion(),
         vertx.eventBus().<WindowQuery>localConsumer(InternalAddresses.WINDOW_EVENTS, this::onWindowQuery).completion(),
         vertx.eventBus().<SweepQuery>localConsumer(InternalAddresses.WINDOW_SWEEP, this::onSweepQuery).completion(),
-        vertx.eventBus().<FiringsQuery>localConsumer(InternalAddresses.LAST_FIRINGS, this::onFiringsQuery).completion()))
+        vertx.eventBus().<FiringsQuery>localConsumer(InternalAddresses.LAST_FIRINGS, this::onFiringsQuery).completion(),
+        vertx.eventBus().<PauseRecord>localConsumer(InternalAddresses.PAUSE_RECORD, this::onPauseRecord).completion()))
       .onSuccess(v -> {
         vertx.setPeriodic(Math.min(HOUSEKEEPING_MS, config.writeFlushIntervalMs()), id -> tick());
         updateSize();
@@ -153,38 +156,35 @@ public final class DbWriterVerticle extends VerticleBase {
 
   private void onReplay(Message<ReplayRequest> msg) {
     flush();
-    try {
-      ReplayPlan plan = connection().read(c -> WindowReader.replayPlan(c, msg.body(), committer.lastSeq()));
-      msg.reply(plan, LOCAL);
-    } catch (SQLException | RuntimeException err) {
-      msg.fail(500, "replay query failed: " + err.getMessage());
-    }
+    answer(msg, "replay query", c -> WindowReader.replayPlan(c, msg.body(), committer.lastSeq()));
   }
 
   private void onWindowQuery(Message<WindowQuery> msg) {
-    try {
-      WindowEvents page = connection().read(c -> WindowReader.page(c, msg.body()));
-      msg.reply(page, LOCAL);
-    } catch (SQLException | RuntimeException err) {
-      msg.fail(500, "window query failed: " + err.getMessage());
-    }
+    answer(msg, "window query", c -> WindowReader.page(c, msg.body()));
   }
 
   private void onSweepQuery(Message<SweepQuery> msg) {
     // The windows swept must be complete: what is buffered is committed first.
     flush();
-    try {
-      msg.reply(connection().read(c -> WindowReader.sweepPage(c, msg.body())), LOCAL);
-    } catch (SQLException | RuntimeException err) {
-      msg.fail(500, "window sweep failed: " + err.getMessage());
-    }
+    answer(msg, "window sweep", c -> WindowReader.sweepPage(c, msg.body()));
   }
 
   private void onFiringsQuery(Message<FiringsQuery> msg) {
+    answer(msg, "firings query", c -> WindowReader.lastFirings(c, msg.body()));
+  }
+
+  /** Stores a pause of capture at once, in a transaction of its own. */
+  private void onPauseRecord(Message<PauseRecord> msg) {
+    answer(msg, "pause record",
+      c -> c.transaction(t -> t.update(Sql.UPSERT_PAUSE, msg.body().startMs(), msg.body().endMs()) > 0));
+  }
+
+  /** Answers {@code msg} with what {@code work} reads (or writes) on the connection, or fails it with 500. */
+  private void answer(Message<?> msg, String what, WriterConnection.Work<?> work) {
     try {
-      msg.reply(connection().read(c -> WindowReader.lastFirings(c, msg.body())), LOCAL);
+      msg.reply(connection().read(work), LOCAL);
     } catch (SQLException | RuntimeException err) {
-      msg.fail(500, "firings query failed: " + err.getMessage());
+      msg.fail(500, what + " failed: " + err.getMessage());
     }
   }
 

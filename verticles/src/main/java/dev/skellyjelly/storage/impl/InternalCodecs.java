@@ -47,7 +47,8 @@ public final class InternalCodecs<T> implements MessageCodec<T, T> {
       Messages.CommittedGroup.class, Messages.BatchRecords.class, Messages.ReplayRequest.class,
       Messages.ReplayPlan.class, Messages.WindowQuery.class, Messages.WindowEvents.class, Messages.StoreScreenshot.class, Messages.BatchEmitted.class,
       Messages.ScreenshotDeletions.class, Messages.DuplicateScreenshots.class, Messages.RawEventGroup.class,
-      Messages.SweepQuery.class, Messages.SweepPage.class, Messages.FiringsQuery.class, Messages.LastFirings.class}) {
+      Messages.SweepQuery.class, Messages.SweepPage.class, Messages.FiringsQuery.class, Messages.LastFirings.class,
+      Messages.PauseRecord.class}) {
       register(vertx, type);
     }
   }

@@ -53,7 +53,11 @@ public final class Messages {
   /** A row of the batches table. */
   public record BatchRecord(String windowId, String sessionId, long windowStartMs, long windowEndMs, int part,
                             int parts, long firing, int eventCount, int screenshotCount, boolean late,
-                            boolean replayed, long emittedAtMs) {
+                            boolean replayed, long emittedAtMs, long pausedMs) {
+  }
+
+  /** A row of the pauses table to insert or replace (the pause starting at {@code startMs}). */
+  public record PauseRecord(long startMs, Long endMs) {
   }
 
   public record BatchRecords(List<BatchRecord> records) {

@@ -150,11 +150,18 @@ public final class ReceiverVerticle extends VerticleBase {
 
   /** Validates, assigns ids and buffers one input; {@code requester} is the message to answer, null for none. */
   private void accept(Object body, Message<Object> requester) {
+    long now = ctx.clock().millis();
+    if (ctx.pauses().pausedAt(now)) {
+      // Dropped before validation: nothing of it is looked at, held or stored.
+      ctx.pauses().dropped();
+      ctx.metrics().dropped("paused", 1);
+      notCommitted(requester, inputId(body), "paused");
+      return;
+    }
     if (stopping || pending + buffer.size() >= MAX_PENDING) {
       refuse(requester, stopping ? "shutdown" : "overload");
       return;
     }
-    long now = ctx.clock().millis();
     RawEvent event;
     try {
       event = body instanceof RawEvent typed ? EventValidator.validate(typed, now, limits)
@@ -309,6 +316,13 @@ public final class ReceiverVerticle extends VerticleBase {
       return e.id();
     }
     return null;
+  }
+
+  /** Answers a requester whose event was dropped on purpose (paused, excluded): not to be sent again. */
+  private static void notCommitted(Message<Object> requester, String id, String reason) {
+    if (requester != null && requester.replyAddress() != null) {
+      requester.reply(new JsonObject().put("id", id).put("committed", false).put("reason", reason));
+    }
   }
 
   private void refuse(Message<Object> msg, String reason) {

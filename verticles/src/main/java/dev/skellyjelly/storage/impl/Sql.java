@@ -35,10 +35,13 @@ interface Sql {
       .add(r.screenshot().privacyMasked() ? 1 : 0));
   Write<BatchRecord> INSERT_BATCH = new Write<>("INSERT OR REPLACE INTO batches (window_id, session_id, "
     + "window_start_ms, window_end_ms, part, parts, firing, event_count, screenshot_count, late, replayed, "
-    + "emitted_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    + "emitted_at_ms, paused_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     (b, p) -> p.add(b.windowId()).add(b.sessionId()).add(b.windowStartMs()).add(b.windowEndMs()).add(b.part())
       .add(b.parts()).add(b.firing()).add(b.eventCount()).add(b.screenshotCount()).add(b.late() ? 1 : 0)
-      .add(b.replayed() ? 1 : 0).add(b.emittedAtMs()));
+      .add(b.replayed() ? 1 : 0).add(b.emittedAtMs()).add(b.pausedMs()));
+  String UPSERT_PAUSE = "INSERT OR REPLACE INTO pauses (start_ms, end_ms) VALUES (?, ?)";
+  /** The newest pauses, at most as many as the module holds. */
+  String RECENT_PAUSES = "SELECT start_ms, end_ms FROM pauses ORDER BY start_ms DESC LIMIT " + Pauses.KEPT;
   Write<ScreenshotDeletion> MARK_DELETED = new Write<>("UPDATE screenshots SET deleted_at_ms = ?, "
     + "deleted_reason = ? WHERE screenshot_id = ? AND deleted_at_ms IS NULL",
     (d, p) -> p.add(d.deletedAtMs()).add(d.reason()).add(d.screenshotId()));
