@@ -64,6 +64,7 @@ public final class ReceiverVerticle extends VerticleBase {
   private final ModuleContext ctx;
   private StorageConfig config;
   private ValidationLimits limits;
+  private Exclusions exclusions;
   private String runSession;
   private long runMsb;
   private long runLsb;
@@ -91,6 +92,7 @@ public final class ReceiverVerticle extends VerticleBase {
   public Future<?> start() {
     config = StorageConfig.fromJson(config());
     limits = new ValidationLimits(config.maxClockSkewMs(), config.screenshotMaxBytes());
+    exclusions = new Exclusions(config.excludedApps(), config.excludedTitlePatterns());
     UUID run = UUID.randomUUID();
     runSession = run.toString();
     // Ids this module assigns share the run's bits and differ in their last 40: cheap to make and to store.
@@ -173,6 +175,16 @@ public final class ReceiverVerticle extends VerticleBase {
     boolean producerId = event.id() != null;
     event = event.withIds(producerId ? event.id() : nextId(),
       event.sessionId() != null ? event.sessionId() : runSession);
+    Exclusions.Verdict verdict = exclusions.judge(event);
+    if (verdict == Exclusions.Verdict.DROP) {
+      ctx.metrics().dropped("excluded", 1);
+      notCommitted(requester, event.id(), "excluded");
+      return;
+    }
+    if (verdict == Exclusions.Verdict.PRIVATE_FOCUS) {
+      // Only the fact of a private focus is kept: no title, no app, no pixels (a screenshot's never reach the store).
+      event = Exclusions.privateFocus(event);
+    }
     ctx.metrics().received(event.eventType());
     if (event.data() instanceof Screenshot shot) {
       acceptScreenshot(event, shot, producerId, requester);
@@ -285,13 +297,17 @@ public final class ReceiverVerticle extends VerticleBase {
   private void reject(Message<Object> requester, Object body, InvalidEventException invalid) {
     DeadLetterReason reason = invalid.reason();
     ctx.metrics().deadLetter(reason);
-    String detail = DeadLetterText.detail(invalid.detail());
+    // An invalid input naming a private app or title: the letter and the log line say which field, nothing of it.
+    boolean withheld = exclusions.namesExcluded(body);
+    String detail = withheld ? "field " + invalid.field() + " (input withheld: it names an excluded app or window title)"
+      : DeadLetterText.detail(invalid.detail());
     JsonObject letter = new JsonObject().put("reason", reason.wireName()).put("detail", detail);
     String id = inputId(body);
     if (id != null) {
       letter.put("id", id);
     }
-    letter.put("received", body == UNDECODABLE ? "<undecodable>" : DeadLetterText.describeInput(body));
+    letter.put("received", body == UNDECODABLE ? "<undecodable>" : withheld ? "<withheld>"
+      : DeadLetterText.describeInput(body));
     vertx.eventBus().publish(Addresses.DEAD_LETTER, letter);
     long now = System.nanoTime();
     int r = reason.ordinal();
