@@ -156,6 +156,14 @@ final class BatchPublisher {
     long pausedMs = pauses.overlap(start, rules.end(start), clock.millis());
     EventBatch batch = new EventBatch(windowId, session, start, rules.end(start), part.index(), part.count(),
       firing.late(), firing.replayed(), pausedMs, events, refs);
+    if (!refs.isEmpty()) {
+      // Before the batch goes out: an Analysis Engine that answers at once must find the store knowing the batch.
+      List<String> ids = new ArrayList<>(refs.size());
+      for (ScreenshotRef r : refs) {
+        ids.add(r.screenshotId());
+      }
+      bus.send(InternalAddresses.BATCH_EMITTED, new BatchEmitted(windowId, firing.emittedAtMs(), ids), local);
+    }
     bus.publish(Addresses.EVENT_BATCH, batch);
     metrics.batchCreation().record(System.nanoTime() - part.startedNanos(), TimeUnit.NANOSECONDS);
     long encoding = System.nanoTime();
@@ -166,13 +174,6 @@ final class BatchPublisher {
     records.add(new BatchRecord(windowId, session, start, rules.end(start), part.index(), part.count(),
       firing.number(), events.size(), refs.size(), firing.late(), firing.replayed(), firing.emittedAtMs(),
       pausedMs));
-    if (!refs.isEmpty()) {
-      List<String> ids = new ArrayList<>(refs.size());
-      for (ScreenshotRef r : refs) {
-        ids.add(r.screenshotId());
-      }
-      bus.send(InternalAddresses.BATCH_EMITTED, new BatchEmitted(windowId, firing.emittedAtMs(), ids), local);
-    }
   }
 
   /** Sends the records of the batches published since the last call to the writer. */
