@@ -29,6 +29,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -108,8 +109,10 @@ class ScreenshotStoreTest {
     String atId = capture(vertx, T0 + 102, at, false, "Browser", "Inbox (3) – Mail");
     String maskedId = capture(vertx, T0 + 103, masked, true, "Bank", "Accounts");
 
-    // Below the threshold stays in memory; at it, a temp file (0600 in a 0700 directory) holding exactly the image.
+    // Below the threshold stays in memory; at it, a temp file (0600 in a 0700 directory) holding exactly the image,
+    // open in the module and without a name.
     assertEquals(DIR_MODE, mode(tempDir()));
+    assertEquals(List.of(), namedTempFiles());
     List<Path> files = tempFiles();
     assertEquals(1, files.size(), "one temp file: " + files);
     assertArrayEquals(at, Files.readAllBytes(files.get(0)));
@@ -287,13 +290,14 @@ class ScreenshotStoreTest {
 
     clock.set(CLOSE);
     awaitBatches(2);
+
     await("analysis-complete sent").atMost(Duration.ofMillis(2_000)).pollInterval(Duration.ofMillis(2))
       .until(() -> sentNanos.get() != 0);
     // Within 100 ms of analysis-complete being sent.
     long leftNanos = sentNanos.get() + TimeUnit.MILLISECONDS.toNanos(100) - System.nanoTime();
     await("the screenshots deleted").atMost(Duration.ofNanos(Math.max(leftNanos, TimeUnit.MILLISECONDS.toNanos(1))))
       .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2)).untilAsserted(() -> {
-        assertFalse(Files.exists(largeFile), "the large screenshot's file exists");
+        assertEquals(List.of(), tempFiles(), "the large screenshot's file is still open");
         assertEquals(404, fetchCode(vertx, smallId), "fetching the small one");
         assertEquals(404, fetchCode(vertx, largeId), "fetching the large one");
       });
@@ -351,7 +355,7 @@ class ScreenshotStoreTest {
     assertRetained(vertx, smallId, small, largeId, large, largeFile);
 
     clock.set(emittedAt + 1_000);
-    await("retention deletes both").atMost(Duration.ofMillis(2_000)).until(() -> !Files.exists(largeFile)
+    await("retention deletes both").atMost(Duration.ofMillis(2_000)).until(() -> tempFiles().isEmpty()
       && fetchCode(vertx, smallId) == 404 && fetchCode(vertx, largeId) == 404);
     await("the deletions recorded").atMost(Duration.ofMillis(2_000))
       .until(() -> row(smallId).deletedAt != null && row(largeId).deletedAt != null);
@@ -417,6 +421,31 @@ class ScreenshotStoreTest {
     vertx.eventBus().send(Addresses.ANALYSIS_COMPLETE, new JsonObject().put("window_id", batch.windowId()));
     await("both deleted").atMost(Duration.ofMillis(2_000))
       .until(() -> fetchCode(vertx, smallId) == 404 && fetchCode(vertx, largeId) == 404);
+  }
+
+  @Test
+  void aHeldScreenshotHasNoNameAnotherProcessCouldOpenAndIsFetchedThroughItsChannel(Vertx vertx) throws Exception {
+    StorageModule module = start(vertx, config());
+    byte[] large = png(8 * MB, 3840, 2160);
+    String id = capture(vertx, T0 + 101, large, false, "A", "a");
+
+    // Held: fetch returns it, and nothing under the temp directory that a process can open by name holds its bytes.
+    assertArrayEquals(large, fetch(vertx, id).await().body().getBytes());
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path f : all.filter(Files::isRegularFile).toList()) {
+        assertEquals(-1, indexOf(Files.readAllBytes(f), marker), "the held screenshot's bytes in " + f);
+      }
+    }
+    // The bytes are in a file without a name, open in the module (this process), 0600.
+    List<Path> held = tempFiles();
+    assertEquals(1, held.size());
+    assertArrayEquals(large, Files.readAllBytes(held.get(0)));
+    assertEquals(FILE_MODE, mode(held.get(0)));
+
+    // Deleting it closes the file, and with it the last reference to its content.
+    vertx.undeploy(module.deploymentID()).await();
+    assertEquals(List.of(), tempFiles());
+    assertEquals(List.of(), namedTempFiles());
   }
 
   // ---------------------------------------------------------------- shutdown and start-up
@@ -564,7 +593,8 @@ class ScreenshotStoreTest {
     }
     await("the duplicates' pixels deleted").atMost(Duration.ofMillis(2_000))
       .until(() -> fetchCode(vertx, diskShot) == 404 && fetchCode(vertx, memoryShot) == 404);
-    assertEquals(List.of(tempDir().resolve(firstShot + ".png")), tempFiles());
+    assertEquals(1, tempFiles().size());
+    assertEquals(List.of(), namedTempFiles());
     assertArrayEquals(large, fetch(vertx, firstShot).await().body().getBytes());
     assertEquals(2, deleted(module, "duplicate"));
     assertEquals(0, module.metrics().screenshotsInMemory().get());
@@ -692,7 +722,7 @@ class ScreenshotStoreTest {
     throws Exception {
     assertArrayEquals(small, fetch(vertx, smallId).await().body().getBytes());
     assertArrayEquals(large, fetch(vertx, largeId).await().body().getBytes());
-    assertTrue(Files.exists(largeFile));
+    assertEquals(List.of(largeFile), tempFiles());
     assertNull(row(smallId).deletedAt);
     assertNull(row(largeId).deletedAt);
   }
@@ -766,7 +796,35 @@ class ScreenshotStoreTest {
     assertEquals(new Row(storage, size, width, height, "png", app, title, masked, null, null), row);
   }
 
+  /**
+   * The temp files the module holds: descriptors of this process (Linux's {@code /proc/self/fd}) open on files of
+   * the temp directory whose names were removed; each path reads the file's content and mode.
+   */
+  static List<Path> heldFiles(Path tempDir) throws IOException {
+    String prefix = tempDir.toRealPath() + "/";
+    List<Path> held = new ArrayList<>();
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+      for (Path fd : fds) {
+        String target;
+        try {
+          target = Files.readSymbolicLink(fd).toString();
+        } catch (IOException closedMeanwhile) {
+          continue;
+        }
+        if (target.startsWith(prefix) && !target.startsWith(prefix + "dev/") && target.endsWith(" (deleted)")) {
+          held.add(fd);
+        }
+      }
+    }
+    return held;
+  }
+
   private List<Path> tempFiles() throws IOException {
+    return Files.exists(tempDir()) ? heldFiles(tempDir()) : List.of();
+  }
+
+  /** Files in the temp directory that any process could open by name. */
+  private List<Path> namedTempFiles() throws IOException {
     if (!Files.exists(tempDir())) {
       return List.of();
     }

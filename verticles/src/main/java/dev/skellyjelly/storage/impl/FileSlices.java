@@ -42,6 +42,28 @@ public final class FileSlices {
     }
   }
 
+  /** Writes {@code bytes} at the channel's position (blocking). */
+  static void write(FileChannel out, byte[] bytes) throws IOException {
+    ByteBuffer src = ByteBuffer.wrap(bytes);
+    while (src.position() < bytes.length) {
+      src.limit(Math.min(bytes.length, src.position() + SLICE));
+      out.write(src);
+    }
+  }
+
+  /** Reads {@code size} bytes from the start of an open channel, without moving its position (blocking). */
+  static byte[] read(FileChannel in, int size) throws IOException {
+    byte[] bytes = new byte[size];
+    ByteBuffer dst = ByteBuffer.wrap(bytes);
+    while (dst.position() < size) {
+      dst.limit(Math.min(size, dst.position() + SLICE));
+      if (in.read(dst, dst.position()) < 0) {
+        throw new EOFException("held file ended after " + dst.position() + " of " + size + " bytes");
+      }
+    }
+    return bytes;
+  }
+
   /**
    * Creates {@code path}, which must not exist, with {@code attributes} and writes {@code bytes} into it
    * (blocking). A write that fails (disk full) removes the file it created: no part of an image stays behind.

@@ -25,10 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +37,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Keeps screenshot bytes only as long as analysis needs them: small ones in memory within a byte budget,
- * the rest in temp files (0600 in a 0700 directory) written through {@code vertx.fileSystem()}. Bytes are
+ * the rest in temp files (0600 in a 0700 directory) whose names are removed as soon as they are open
+ * ({@link HeldFile}; dev mode's copies keep theirs), read back through the open channel. Bytes are
  * deleted when the batch carrying them is reported analysed, or {@code screenshot_retention_seconds} after
  * that batch was emitted, or at shutdown; a start-up sweep removes whatever a crash left behind.
  */
@@ -48,6 +48,9 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
   private static final String FILE_MODE = "rw-------";
   private static final String DIR_MODE = "rwx------";
   private static final long TIMEOUT_MS = 120_000;
+  private static final FileAttribute<?> PRIVATE_FILE =
+    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(FILE_MODE));
+  private static volatile boolean namedFallbackLogged;
 
   private final ModuleContext ctx;
   private final DeliveryOptions local = new DeliveryOptions().setLocalOnly(true).setSendTimeout(TIMEOUT_MS);
@@ -61,7 +64,7 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
   /** Screenshots of each emitted batch, by window id, until analysed or expired. */
   private final Map<String, List<String>> byBatch = new HashMap<>();
   private final PriorityQueue<Expiry> expiries = new PriorityQueue<>((a, b) -> Long.compare(a.atMs, b.atMs));
-  private final Deque<String> devFiles = new ArrayDeque<>();
+  private DevCopies devCopies;
   private List<ScreenshotDeletion> deletions = new ArrayList<>();
   private final List<Future<?>> recording = new ArrayList<>();
   private long memoryBytes;
@@ -81,10 +84,10 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
   }
 
   /**
-   * A screenshot kept: its bytes in memory, or the path of its file and the write of that file, which a
-   * deletion or a fetch waits for (a file deleted while it is still being written would be created again).
+   * A screenshot kept: its bytes in memory, or its file once created and written ({@link HeldFile}: without a name
+   * where the system allows), which a deletion or a fetch waits for.
    */
-  private record Held(ScreenshotRef ref, byte[] bytes, String path, Future<Void> written) {
+  private record Held(ScreenshotRef ref, byte[] bytes, Future<HeldFile> file) {
   }
 
   private record Expiry(long atMs, String screenshotId) {
@@ -103,10 +106,11 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
       return gone.future();
     });
     devDir = dir + "/dev";
+    devCopies = new DevCopies(vertx, devDir, config.devModeScreenshotCount(), PRIVATE_FILE);
     return fs.mkdirs(dir, DIR_MODE)
       .compose(v -> fs.chmod(dir, DIR_MODE))
       .compose(v -> ScreenshotSweep.run(fs, dir, devDir, config.devMode()))
-      .compose(v -> config.devMode() ? fs.mkdirs(devDir, DIR_MODE).compose(x -> loadDevFiles()) : Future.succeededFuture())
+      .compose(v -> config.devMode() ? fs.mkdirs(devDir, DIR_MODE).compose(x -> devCopies.load()) : Future.succeededFuture())
       .compose(v -> Future.all(
         vertx.eventBus().<StoreScreenshot>localConsumer(InternalAddresses.SCREENSHOT_STORE, this::onStore).completion(),
         vertx.eventBus().<BatchEmitted>localConsumer(InternalAddresses.BATCH_EMITTED, this::onBatchEmitted).completion(),
@@ -142,26 +146,6 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
 
   // ---------------------------------------------------------------- start-up
 
-  private Future<Void> loadDevFiles() {
-    return fs.readDir(devDir).compose(paths -> {
-      List<Future<io.vertx.core.file.FileProps>> props = new ArrayList<>();
-      for (String p : paths) {
-        props.add(fs.props(p));
-      }
-      return Future.join(props).map(v -> {
-        List<Integer> order = new ArrayList<>();
-        for (int i = 0; i < paths.size(); i++) {
-          order.add(i);
-        }
-        order.sort((a, b) -> Long.compare(props.get(a).result().lastModifiedTime(), props.get(b).result().lastModifiedTime()));
-        for (int i : order) {
-          devFiles.addLast(paths.get(i));
-        }
-        return (Void) null;
-      });
-    }).compose(v -> trimDev());
-  }
-
   // ---------------------------------------------------------------- storing
 
   private void onStore(Message<StoreScreenshot> msg) {
@@ -188,15 +172,15 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
       info.width(), info.height(), inMemory ? ScreenshotStorage.MEMORY : ScreenshotStorage.DISK);
     Future<Void> stored;
     if (inMemory) {
-      held.put(shot.screenshotId(), new Held(ref, image, null, Future.succeededFuture()));
+      held.put(shot.screenshotId(), new Held(ref, image, null));
       memoryBytes += image.length;
       stored = Future.succeededFuture();
     } else {
       String path = dir + "/" + shot.screenshotId() + "." + shot.format().wireName();
       // Reserve the id as the write starts: a re-sent capture arriving during the write finds it.
-      Held h = new Held(ref, null, path, writePrivate(path, image));
+      Held h = new Held(ref, null, holdPrivate(path, image));
       held.put(shot.screenshotId(), h);
-      stored = h.written().onFailure(err -> held.remove(shot.screenshotId(), h));
+      stored = h.file().<Void>mapEmpty().onFailure(err -> held.remove(shot.screenshotId(), h));
     }
     stored
       .onSuccess(v -> {
@@ -205,7 +189,7 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
         ctx.metrics().screenshotProcessing().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
         msg.reply(ref, local);
         if (config.devMode()) {
-          keepDevCopy(shot, image);
+          devCopies.keep(shot, image);
         }
       })
       .onFailure(err -> {
@@ -214,33 +198,20 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
       });
   }
 
-  /** Creates a new file readable by its owner only and writes the image into it, on a worker thread in one step. */
-  private Future<Void> writePrivate(String path, byte[] image) {
+  /**
+   * Creates a new file readable by its owner only, removes its name and writes the image into it, on a worker
+   * thread in one step.
+   */
+  private Future<HeldFile> holdPrivate(String path, byte[] image) {
     return vertx.executeBlocking(() -> {
-      FileSlices.writeNew(Path.of(path), image, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(FILE_MODE)));
-      return null;
+      HeldFile f = HeldFile.create(Path.of(path), image, PRIVATE_FILE);
+      if (f.named() && !namedFallbackLogged) {
+        namedFallbackLogged = true;
+        LOG.info("this system keeps the names of open files: held screenshots stay named until deleted, and the "
+          + "start-up sweep removes those a crash leaves");
+      }
+      return f;
     }, false);
-  }
-
-  private void keepDevCopy(Screenshot shot, byte[] image) {
-    if (config.devModeScreenshotCount() == 0) {
-      return;
-    }
-    String path = devDir + "/" + shot.screenshotId() + "." + shot.format().wireName();
-    writePrivate(path, image)
-      .onSuccess(v -> {
-        devFiles.addLast(path);
-        trimDev();
-      })
-      .onFailure(err -> LOG.warn("dev copy of screenshot {} failed: {}", shot.screenshotId(), err.getMessage()));
-  }
-
-  private Future<Void> trimDev() {
-    List<Future<?>> removals = new ArrayList<>();
-    while (devFiles.size() > config.devModeScreenshotCount()) {
-      removals.add(fs.delete(devFiles.removeFirst()));
-    }
-    return Future.join(removals).mapEmpty();
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -319,9 +290,11 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
       memoryBytes -= h.bytes().length;
       removed = Future.succeededFuture();
     } else {
-      // After its write: a failed one may have left part of the file, or none.
-      removed = h.written().transform(write -> write.succeeded() ? fs.delete(h.path())
-          : fs.exists(h.path()).compose(exists -> exists ? fs.delete(h.path()) : Future.<Void>succeededFuture()))
+      // After its write: a failed one removed what it created.
+      removed = h.file().transform(write -> write.succeeded() ? vertx.<Void>executeBlocking(() -> {
+          write.result().close();
+          return null;
+        }, false) : Future.<Void>succeededFuture())
         .onFailure(err -> LOG.error("could not delete screenshot file of {}: {}", id, err.getMessage()));
     }
     gauges();
@@ -378,7 +351,7 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
     if (h.bytes() != null) {
       msg.reply(Buffer.buffer(h.bytes()), headers);
     } else {
-      h.written().compose(v -> vertx.executeBlocking(() -> FileSlices.read(Path.of(h.path())), false))
+      h.file().compose(f -> vertx.executeBlocking(f::read, false))
         .onSuccess(bytes -> msg.reply(Buffer.buffer(bytes), headers))
         .onFailure(err -> msg.fail(404, "screenshot " + id + " is not retained"));
     }
