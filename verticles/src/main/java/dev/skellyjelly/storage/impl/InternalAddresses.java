@@ -49,12 +49,6 @@ public final class InternalAddresses {
    */
   public static final String DELETE = "skelly.storage.internal.delete";
 
-  /**
-   * Capture control (GraphQL → capture verticle): {@code {"op":"pause","until_ms":long|null}}, {@code {"op":"resume"}}
-   * or {@code {"op":"state"}}, answered with {@code {"paused","until_ms","since_ms","dropped_while_paused"}} once a
-   * change is stored.
-   */
-  public static final String CAPTURE = "skelly.storage.internal.capture";
   /** Capture verticle → writer: a {@link Messages.PauseRecord} to store, answered after commit. */
   public static final String PAUSE_RECORD = "skelly.storage.internal.pause-record";
 

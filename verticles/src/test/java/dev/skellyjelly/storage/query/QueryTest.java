@@ -320,32 +320,30 @@ class QueryTest {
 
   @Test
   void captureAndDeletionAreAskedOnTheInternalAddresses() {
+    // Capture control is the module's own (CaptureVerticle); deletion is asked of a stand-in here.
     List<JsonObject> asked = new ArrayList<>();
-    vertx.eventBus().<JsonObject>localConsumer(InternalAddresses.CAPTURE, m -> {
-      asked.add(m.body());
-      m.reply(new JsonObject().put("paused", true).put("until_ms", NOW + 600_000).put("since_ms", NOW - 1_000)
-        .put("dropped_while_paused", 12));
-    }).completion().await();
     vertx.eventBus().<JsonObject>localConsumer(InternalAddresses.DELETE, m -> {
       asked.add(m.body());
       JsonObject b = m.body();
       m.reply(new JsonObject().put("dry_run", b.getBoolean("dry_run")).put("from_ms", b.getLong("from_ms"))
         .put("to_ms", b.getLong("to_ms")).put("events", 7).put("screenshots", 1).put("batches", 2).put("bytes_freed", null));
     }).completion().await();
+    assertEquals(new JsonObject().put("paused", false).put("until", null).put("since", null).put("droppedWhilePaused", 0.0),
+      data("{ capture { paused until since droppedWhilePaused } }", null).getJsonObject("capture"));
+    data("mutation { pause(minutes: 10) { paused } }", null);
     JsonObject state = data("{ capture { paused until since droppedWhilePaused } }", null).getJsonObject("capture");
     assertEquals(new JsonObject().put("paused", true).put("until", Timestamps.format(NOW + 600_000))
-      .put("since", Timestamps.format(NOW - 1_000)).put("droppedWhilePaused", 12.0), state);
-    data("mutation { pause(minutes: 10) { paused } }", null);
-    assertEquals(new JsonObject().put("op", "pause").put("until_ms", NOW + 600_000), asked.get(1));
+      .put("since", Timestamps.format(NOW)).put("droppedWhilePaused", 0.0), state);
+    assertEquals(false, data("mutation { resume { paused } }", null).getJsonObject("resume").getBoolean("paused"));
     JsonObject forget = data("mutation { forget(lastMinutes: 5, dryRun: true) { dryRun from to events screenshots batches "
       + "bytesFreed } }", null).getJsonObject("forget");
     assertEquals(new JsonObject().put("dryRun", true).put("from", Timestamps.format(NOW - 300_000))
       .put("to", Timestamps.format(NOW)).put("events", 7.0).put("screenshots", 1).put("batches", 2).put("bytesFreed", null), forget);
     assertEquals(new JsonObject().put("from_ms", NOW - 300_000).put("to_ms", NOW).put("types", null).put("app", null)
-      .put("dry_run", true), asked.get(2));
+      .put("dry_run", true), asked.get(0));
     data("mutation { deleteRange(from: 1000, to: 2000, types: [KEYSTROKE], app: \"Editor\") { events } }", null);
     assertEquals(new JsonObject().put("from_ms", 1000L).put("to_ms", 2000L).put("types", new JsonArray().add("keystroke"))
-      .put("app", "Editor").put("dry_run", false), asked.get(3));
+      .put("app", "Editor").put("dry_run", false), asked.get(1));
   }
 
   @Test
