@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A run killed with SIGKILL, then restarted on the same database: the lock is free again, every committed
- * event is emitted (the windows the crash cut short as {@code replayed} batches), and no screenshot file the
- * crash left behind survives the restart.
+ * event is emitted (the windows the crash cut short as {@code replayed} batches), and nothing of the screenshots it
+ * held is left on disk, not even before the restart (their files had no names).
  */
 class CrashReplayIT {
 
@@ -105,26 +105,29 @@ class CrashReplayIT {
 
   @Test
   @Timeout(90)
-  void restartAfterSigkillSweepsLeftoverScreenshots() throws Exception {
-    Set<String> leftovers;
+  void heldScreenshotsHaveNoNamesAndNothingOfThemOutlivesSigkill() throws Exception {
+    Set<String> held;
     try (JarProcess crashed = JarProcess.start(work, home, run(db, shots, "--simulate", "200",
       "--screenshot-every", "1s", "--set", "screenshot_memory_threshold_mb=1"))) {
-      // Screenshots of 1 MB and more go to temp files; wait until a few are on disk.
-      await("three screenshot files").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(100))
+      // Screenshots of 1 MB and more go to temp files whose names are gone once open; wait until a few are held.
+      await("three held screenshot files").atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(100))
         .failFast(() -> assertTrue(crashed.isAlive(), crashed::describe))
-        .untilAsserted(() -> assertTrue(screenshotFiles().size() >= 3,
-          () -> "fewer than three screenshot files in " + shots + "\n" + crashed.describe()));
+        .untilAsserted(() -> assertTrue(heldFiles(crashed.pid()).size() >= 3,
+          () -> "fewer than three held screenshot files in " + shots + "\n" + crashed.describe()));
+      held = heldFiles(crashed.pid());
+      // No other process can open them by name: the directory has no file at all.
+      assertEquals(List.of(), screenshotFiles(), "screenshot files with names while held");
       crashed.kill();
-      leftovers = screenshotFiles().stream().map(f -> f.getFileName().toString().replaceFirst("\\.png$", ""))
-        .collect(Collectors.toSet());
+      // Before any restart: the killed process's descriptors were the last references; nothing is on disk.
+      assertEquals(List.of(), screenshotFiles(), "screenshot files after kill -9");
     }
-    assertTrue(leftovers.size() >= 3, () -> "files the crash left: " + leftovers);
+    assertTrue(held.size() >= 3, () -> "files held before the crash: " + held);
 
     try (JarProcess restarted = JarProcess.start(work, home, run(db, shots, "--duration", "3s"))) {
       assertEquals(0, restarted.waitForExit(Duration.ofSeconds(30)), restarted::describe);
     }
 
-    assertEquals(List.of(), screenshotFiles(), "no screenshot file survives the restart");
+    assertEquals(List.of(), screenshotFiles(), "no screenshot file after the restart");
     List<List<Object>> shotRows = rows(db, "SELECT screenshot_id, storage, deleted_at_ms, deleted_reason FROM screenshots");
     assertFalse(shotRows.isEmpty(), "the killed run committed screenshot rows");
     for (List<Object> r : shotRows) {
@@ -135,8 +138,34 @@ class CrashReplayIT {
     Set<String> rowIds = shotRows.stream().map(r -> (String) r.get(0)).collect(Collectors.toSet());
     // A file written just before the kill may belong to an event that was never committed (no row);
     // the older ones were committed, so the sweep's reason is on their rows.
-    assertTrue(leftovers.stream().anyMatch(rowIds::contains), () -> "leftovers " + leftovers + " rows " + rowIds);
+    assertTrue(held.stream().anyMatch(rowIds::contains), () -> "held " + held + " rows " + rowIds);
     assertTrue(shotRows.stream().anyMatch(r -> r.get(1).equals("disk")), () -> "rows " + shotRows);
+  }
+
+  /**
+   * The screenshot ids of the temp files process {@code pid} holds open after their names were removed (Linux's
+   * {@code /proc/<pid>/fd}, readable by the same user).
+   */
+  private Set<String> heldFiles(long pid) throws IOException {
+    if (!Files.isDirectory(shots)) {
+      return Set.of();
+    }
+    String prefix = shots.toRealPath() + "/";
+    Set<String> ids = new java.util.TreeSet<>();
+    try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+      for (Path fd : fds.toList()) {
+        String target;
+        try {
+          target = Files.readSymbolicLink(fd).toString();
+        } catch (IOException closedMeanwhile) {
+          continue;
+        }
+        if (target.startsWith(prefix) && target.endsWith(".png (deleted)") && !target.startsWith(prefix + "dev/")) {
+          ids.add(target.substring(prefix.length(), target.length() - ".png (deleted)".length()));
+        }
+      }
+    }
+    return ids;
   }
 
   /** Regular files under the temp dir (a dev/ directory excepted). */
