@@ -24,6 +24,9 @@ import io.vertx.ext.web.Router;
 import dev.skellyjelly.storage.app.VertxSetup;
 import dev.skellyjelly.storage.app.http.GraphQLRoute;
 import dev.skellyjelly.storage.app.http.HttpEndpoints;
+import dev.skellyjelly.storage.app.http.ApiGuard;
+import dev.skellyjelly.storage.app.http.DevScreenshots;
+import dev.skellyjelly.storage.app.http.InspectorPage;
 import dev.skellyjelly.storage.app.http.OriginPolicy;
 import java.time.InstantSource;
 import org.slf4j.Logger;
@@ -132,10 +135,15 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         }
         GraphQLRoute.mount(vertx, router, cfg, token, OriginPolicy.of(cfg, origin -> drops.drop("origin",
           "/graphql: request from origin " + origin + " refused with 403 (allowed_origins)")));
+        DevScreenshots.mount(router, vertx, cfg, new ApiGuard(OriginPolicy.of(cfg, origin -> drops.drop("origin",
+          "/dev/screenshots: request from origin " + origin + " refused with 403 (allowed_origins)")), token));
+        InspectorPage.mount(router);
         HttpServer server = HttpEndpoints.start(vertx, cfg, router).await();
         httpPort = server.actualPort();
-        LOG.info("HTTP on {}:{}: /metrics, /health, /graphql{}", cfg.httpHost(), server.actualPort(),
+        LOG.info("HTTP on {}:{}: /metrics, /health, /graphql{}, / (inspector page)", cfg.httpHost(), server.actualPort(),
           sockJs ? ", /eventbus (SockJS bridge)" : "");
+        System.err.println("skelly-storage: inspector page at "
+          + InspectorPage.address(cfg.httpHost(), server.actualPort(), token.text()));
       }
       if (token != null) {
         endpoint = EndpointFile.write(cfg, httpPort, tcpPort);

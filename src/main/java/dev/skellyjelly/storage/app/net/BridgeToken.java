@@ -39,6 +39,18 @@ public final class BridgeToken {
     return of(OwnerOnlyFile.text(OwnerOnlyFile.besideDatabase(config, FILE), 256));
   }
 
+  /** The token itself, for the one place that shows it to its owner: the inspector page's address on stderr. */
+  public String text() {
+    return new String(secret, StandardCharsets.UTF_8);
+  }
+
+  /** True when an HTTP {@code Authorization} header (null when absent) is {@code Bearer <this token>}. */
+  public boolean admitsBearer(String authorization) {
+    String scheme = "Bearer ";
+    return authorization != null && authorization.regionMatches(true, 0, scheme, 0, scheme.length())
+      && admits(authorization.substring(scheme.length()).strip());
+  }
+
   /** True when the frame's {@code headers.token} is this token (compared in constant time). */
   boolean admits(JsonObject frame) {
     Object headers = frame.getValue("headers");

@@ -63,4 +63,18 @@ class BridgeTokenTest {
     assertFalse(token.admits(new JsonObject().put("type", "send")));
     assertFalse(token.admits(new JsonObject().put("headers", "token=s3cret-s3cret-s3cret-s3cret-s3cret")));
   }
+
+  @Test
+  void onlyAnAuthorizationHeaderBearingTheTokenIsAdmitted() {
+    BridgeToken token = BridgeToken.of("s3cret-s3cret-s3cret-s3cret-s3cret");
+    assertEquals("s3cret-s3cret-s3cret-s3cret-s3cret", token.text());
+    assertTrue(token.admitsBearer("Bearer s3cret-s3cret-s3cret-s3cret-s3cret"));
+    assertTrue(token.admitsBearer("bearer s3cret-s3cret-s3cret-s3cret-s3cret"), "the scheme is case-insensitive");
+    assertFalse(token.admitsBearer(null));
+    assertFalse(token.admitsBearer(""));
+    assertFalse(token.admitsBearer("s3cret-s3cret-s3cret-s3cret-s3cret"), "no scheme");
+    assertFalse(token.admitsBearer("Basic s3cret-s3cret-s3cret-s3cret-s3cret"));
+    assertFalse(token.admitsBearer("Bearer s3cret-s3cret-s3cret-s3cret-s3cre"));
+    assertFalse(token.admitsBearer("Bearer "));
+  }
 }
