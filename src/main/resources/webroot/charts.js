@@ -21,17 +21,28 @@ function frame(container, width, height, label) {
   return root;
 }
 
-const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const clock = (ms) => new Date(ms).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
 
 /**
  * Stacked columns, one per minute from fromMs to toMs, a colour per type.
  * points: [{ startMs, type, count }]; types: [{ key, name, colour }].
  */
 export function timeline(container, points, types, fromMs, toMs, label) {
+  const legend = document.createElement('ul');
+  legend.className = 'legend';
+  legend.setAttribute('aria-hidden', 'true');
+  for (const t of types) {
+    const item = document.createElement('li');
+    const swatch = document.createElement('i');
+    swatch.style.background = t.colour;
+    item.append(swatch, t.name);
+    legend.append(item);
+  }
   const width = Math.max(280, container.clientWidth || 600);
   const height = 200;
   const left = 44, right = 8, top = 8, bottom = 22;
   const root = frame(container, width, height, label);
+  container.append(legend);
   const minutes = Math.max(1, Math.round((toMs - fromMs) / MINUTE));
   const perMinute = new Map();
   for (const p of points) {
@@ -55,12 +66,12 @@ export function timeline(container, points, types, fromMs, toMs, label) {
     root.append(svg('text', { x: left - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'axis' }, v.toLocaleString()));
   }
   const hours = minutes / 60;
-  const stepHours = [1, 2, 3, 4, 6, 12].find((h) => (hours / h) * 48 <= plotW) || 24;
+  const stepHours = [1, 2, 3, 4, 6, 12].find((h) => (hours / h) * 64 <= plotW) || 24;
   for (let m = 0; m <= minutes; m += 60 * stepHours) {
     const x = left + m * colW;
+    const anchor = m === 0 ? 'start' : m + 60 * stepHours > minutes ? 'end' : 'middle';
     root.append(svg('line', { x1: x, x2: x, y1: top + plotH, y2: top + plotH + 4, stroke: '#57606a' }));
-    root.append(svg('text', { x, y: height - 6, 'text-anchor': m === 0 ? 'start' : 'middle', class: 'axis' },
-      clock(fromMs + m * MINUTE)));
+    root.append(svg('text', { x, y: height - 6, 'text-anchor': anchor, class: 'axis' }, clock(fromMs + m * MINUTE)));
   }
   for (const [i, slot] of perMinute) {
     let base = 0;

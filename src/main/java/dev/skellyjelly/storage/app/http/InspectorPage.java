@@ -16,7 +16,7 @@ import java.nio.charset.StandardCharsets;
 public final class InspectorPage {
 
   /** The files under {@code webroot/} and {@code /} itself. */
-  static final String PATHS = "/(|index\\.html|[a-z]+\\.(?:js|css))";
+  static final String PATHS = "/(|index\\.html|[a-z]+\\.(?:js|css|svg))";
   static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
     + "img-src 'self' blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
