@@ -19,8 +19,9 @@ const TYPE_NAME = Object.fromEntries(TYPES.map((t) => [t.key, t.name]));
 
 const CAPTURE = 'paused until since droppedWhilePaused';
 const DELETION = 'dryRun from to events screenshots batches bytesFreed';
-const HISTORY = `query Inspector($dayStart: DateTime!, $now: DateTime!, $later: DateTime!, $recent: DateTime!) {
-  timeline(from: $dayStart, to: $later, bucket: MINUTE) { start type count }
+const HISTORY = `query Inspector($dayStart: DateTime!, $since: DateTime!, $now: DateTime!, $later: DateTime!,
+    $recent: DateTime!) {
+  timeline(from: $since, to: $later, bucket: MINUTE) { start type count }
   appUsage(from: $dayStart, to: $now, top: 10) { app focusedMs switches keystrokes clicks }
   batches(from: $recent, to: $later, first: 100) { batches { windowId sessionId windowStart part parts events
     screenshots late replayed pausedMs emittedAt } }
@@ -122,6 +123,8 @@ function lockOut(message) {
   api.clearToken();
   samples = [];
   lastHistory = null;
+  minuteCache.points.clear();
+  minuteCache.fetchedAt = 0;
   errors.clear();
   $('errors').textContent = '';
   $('data').hidden = true;
@@ -192,21 +195,43 @@ function showCapture(c) {
   $('capture-state').textContent = !c.paused ? 'Capture is on.'
     : `Capture is paused since ${clock(c.since)}, ${c.until ? 'until ' + clock(c.until) : 'until resumed'}; `
       + `${count(c.droppedWhilePaused)} events dropped while paused.`;
-  $('resume').disabled = !c.paused;
 }
 
 // ------------------------------------------------------------------ history
 
-async function refreshHistory() {
+/**
+ * Today's minute buckets are fetched whole once a minute (and after every control), in between only from a few
+ * minutes back: a busy day is some thousand points, not worth asking for every few seconds.
+ */
+const minuteCache = { dayStart: 0, fetchedAt: 0, points: new Map() };
+
+async function refreshHistory(whole = false) {
   const now = Date.now();
   const midnight = new Date(now);
   midnight.setHours(0, 0, 0, 0);
+  const dayStart = midnight.getTime();
+  whole = whole || minuteCache.dayStart !== dayStart || now - minuteCache.fetchedAt >= 60_000;
+  const since = whole ? dayStart : Math.max(dayStart, Math.floor(now / 60_000) * 60_000 - 3 * 60_000);
   const iso = (ms) => new Date(ms).toISOString();
   const { data, errors: errs } = await api.graphql(HISTORY, {
-    dayStart: iso(midnight.getTime()), now: iso(now), later: iso(now + 60_000), recent: iso(now - 15 * 60_000),
+    dayStart: iso(dayStart), since: iso(since), now: iso(now), later: iso(now + 60_000), recent: iso(now - 15 * 60_000),
   });
   if (!data) throw new Error(errs.join('; '));
-  lastHistory = { data, now, dayStart: midnight.getTime() };
+  if (data.timeline) {
+    if (whole) {
+      minuteCache.points.clear();
+      Object.assign(minuteCache, { dayStart, fetchedAt: now });
+    }
+    for (const [key, p] of minuteCache.points) {
+      if (p.startMs >= since) minuteCache.points.delete(key);
+    }
+    for (const p of data.timeline) {
+      minuteCache.points.set(p.start + '|' + p.type, { ...p, startMs: Date.parse(p.start) });
+    }
+    data.timeline = [...minuteCache.points.values()].sort((a, b) => a.startMs - b.startMs
+      || TYPES.findIndex((t) => t.key === a.type) - TYPES.findIndex((t) => t.key === b.type));
+  }
+  lastHistory = { data, now, dayStart };
   drawCharts();
   if (data.timeline) showTimeline(data.timeline);
   if (data.appUsage) showApps(data.appUsage);
@@ -220,9 +245,9 @@ function drawCharts() {
   if (!lastHistory) return;
   const { data, now, dayStart } = lastHistory;
   if (data.timeline) {
-    const points = data.timeline.map((p) => ({ startMs: Date.parse(p.start), type: p.type, count: p.count }));
+    const points = data.timeline;
     const hour = 3_600_000;
-    const first = points.length ? Math.min(...points.map((p) => p.startMs)) : now;
+    const first = points.length ? points[0].startMs : now;
     const from = Math.max(dayStart, Math.floor(Math.min(first, now - hour) / hour) * hour);
     const to = Math.ceil((now + 1) / hour) * hour;
     charts.timeline($('timeline-chart'), points, TYPES, from, to,
@@ -319,9 +344,14 @@ async function showDevShots(shots) {
 
 // ------------------------------------------------------------------ controls
 
+let busy = false;
+
+/** One control at a time; the buttons keep their focus (aria-disabled, not disabled) while it runs. */
 async function control(label, query, variables, then) {
+  if (busy) return;
+  busy = true;
   const buttons = document.querySelectorAll('#controls button');
-  buttons.forEach((b) => { b.disabled = true; });
+  buttons.forEach((b) => b.setAttribute('aria-disabled', 'true'));
   $('control-status').textContent = label + '…';
   try {
     const { data, errors: errs } = await api.graphql(query, variables);
@@ -331,9 +361,10 @@ async function control(label, query, variables, then) {
     if (e instanceof api.Unauthorized) { lockOut(e.message); return; }
     $('control-status').textContent = `${label} failed: ${e.message}`;
   } finally {
-    buttons.forEach((b) => { b.disabled = false; });
+    busy = false;
+    buttons.forEach((b) => b.removeAttribute('aria-disabled'));
     refreshCapture().catch(() => {});
-    refreshHistory().catch(() => {});
+    refreshHistory(true).catch(() => {});
   }
 }
 
@@ -346,8 +377,10 @@ function pause(minutes) {
 }
 
 let pendingForget = null;
+let forgetButton = 'forget-5';
 
 function previewForget(lastMinutes) {
+  forgetButton = `forget-${lastMinutes}`;
   control('Counting', `mutation($n: Int!) { forget(lastMinutes: $n, dryRun: true) { ${DELETION} } }`, { n: lastMinutes }, (d) => {
     const f = d.forget;
     pendingForget = { from: f.from, to: f.to };
@@ -365,6 +398,7 @@ function confirmForget() {
   const range = pendingForget;
   pendingForget = null;
   $('forget-preview').hidden = true;
+  $(forgetButton).focus();
   control('Forgetting', `mutation($from: DateTime!, $to: DateTime!) { deleteRange(from: $from, to: $to) { ${DELETION} } }`,
     range, (d) => {
       const r = d.deleteRange;
@@ -376,6 +410,7 @@ function confirmForget() {
 function cancelForget() {
   pendingForget = null;
   $('forget-preview').hidden = true;
+  $(forgetButton).focus();
   $('control-status').textContent = 'Nothing forgotten.';
 }
 
@@ -398,6 +433,7 @@ function wire() {
   for (const n of [5, 15, 60]) $(`forget-${n}`).addEventListener('click', () => previewForget(n));
   $('forget-confirm').addEventListener('click', confirmForget);
   $('forget-cancel').addEventListener('click', cancelForget);
+  $('forget-preview').addEventListener('keydown', (e) => { if (e.key === 'Escape') cancelForget(); });
   let resizeTimer = 0;
   window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(drawCharts, 150); });
 }
