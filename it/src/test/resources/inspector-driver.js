@@ -21,6 +21,8 @@ const answer = (o) => process.stdout.write(JSON.stringify(o) + '\n');
     if (page) {
       await page.close();
     }
+    requests.length = 0;
+    messages.length = 0;
     page = await browser.newPage();
     await page.setViewport({ width, height });
     page.on('response', (r) => requests.push({ url: r.url(), method: r.request().method(), status: r.status(),

@@ -62,7 +62,9 @@ class InspectorPageIT {
   int httpPort;
   int tcpPort;
   String base;
-  final HttpClient http = HttpClient.newHttpClient();
+  /** HTTP/1.1, as the page speaks it. */
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    .connectTimeout(Duration.ofSeconds(2)).build();
   /** The session every event of the test belongs to; T: the test's reference instant. */
   final String session = UUID.randomUUID().toString();
   Instant t0;
@@ -176,8 +178,8 @@ class InspectorPageIT {
   @Test
   @Order(2)
   void pausingFromThePageStopsStorageOfWhatComesNext() throws Exception {
-    double droppedBefore = Scrape.of(httpPort).get("skelly_storage_dropped_total{reason=\"paused\"}");
-    double persistedBefore = Scrape.of(httpPort).get("skelly_storage_events_persisted_total");
+    double droppedBefore = scrape().get("skelly_storage_dropped_total{reason=\"paused\"}");
+    double persistedBefore = scrape().get("skelly_storage_events_persisted_total");
     // By keyboard alone: Tab to "Pause until resumed", Enter.
     browser.eval("document.activeElement.blur(), window.scrollTo(0, 0)");
     for (int i = 0; i < 30 && !"pause-open".equals(browser.eval("document.activeElement.id")); i++) {
@@ -193,8 +195,9 @@ class InspectorPageIT {
       whilePaused.add(e.getString("id"));
       bridge.publish(Addresses.RAW_EVENT, e);
     }
-    Scrape.await(httpPort, s -> s.get("skelly_storage_dropped_total{reason=\"paused\"}") == droppedBefore + 25, WAIT);
-    browser.waitFor("document.getElementById('capture-state').textContent.includes('25 events dropped while paused')", WAIT);
+    org.awaitility.Awaitility.await("25 dropped while paused").atMost(WAIT).pollInterval(Duration.ofMillis(100))
+      .until(() -> scrape().get("skelly_storage_dropped_total{reason=\"paused\"}") == droppedBefore + 25);
+    awaitPage("document.getElementById('capture-state').textContent.includes('25 events dropped while paused')");
 
     browser.click("#resume");
     awaitText("#capture-badge", "Recording");
@@ -202,7 +205,7 @@ class InspectorPageIT {
       record(BridgesIT.event(session, 2, System.currentTimeMillis()));
     }
     ack();
-    assertEquals(persistedBefore + 7, Scrape.of(httpPort).get("skelly_storage_events_persisted_total"),
+    assertEquals(persistedBefore + 7, scrape().get("skelly_storage_events_persisted_total"),
       "the six clicks after resuming and the acknowledged marker; none of the 25 sent while paused");
     Set<String> ids = storedIds();
     assertTrue(whilePaused.stream().noneMatch(ids::contains), "nothing sent while paused is stored");
@@ -213,7 +216,7 @@ class InspectorPageIT {
   @Order(3)
   void forgettingTheLastFiveMinutesShowsTheCountThenRemovesExactlyThoseEvents() throws Exception {
     browser.click("#forget-5");
-    browser.waitFor("!document.getElementById('forget-preview').hidden", WAIT);
+    awaitPage("!document.getElementById('forget-preview').hidden");
     JsonObject range = (JsonObject) browser.eval("({ ...document.getElementById('forget-summary').dataset })");
     long from = Instant.parse(range.getString("from")).toEpochMilli();
     long to = Instant.parse(range.getString("to")).toEpochMilli();
@@ -228,7 +231,7 @@ class InspectorPageIT {
     assertEquals(stored.keySet(), storedIds());
 
     browser.click("#forget-confirm");
-    browser.waitFor("document.getElementById('control-status').textContent.startsWith('Forgot')", WAIT);
+    awaitPage("document.getElementById('control-status').textContent.startsWith('Forgot')");
     assertTrue(browser.text("#control-status").startsWith(String.format(Locale.US, "Forgot %,d events", doomed.size())),
       browser.text("#control-status"));
     doomed.forEach(stored::remove);
@@ -416,8 +419,26 @@ class InspectorPageIT {
     try {
       browser.waitFor("document.querySelector(" + PageDriver.quote(selector) + ")?.textContent === " + PageDriver.quote(text), WAIT);
     } catch (AssertionError e) {
-      throw new AssertionError(selector + ": expected " + text + ", shown " + browser.text(selector), e);
+      throw new AssertionError(selector + ": expected " + text + ", shown " + browser.text(selector) + pageStatus(), e);
     }
+  }
+
+  /** Waits for a condition in the page; a failure says what the page's status lines said. */
+  private void awaitPage(String condition) throws Exception {
+    try {
+      browser.waitFor(condition, WAIT);
+    } catch (AssertionError e) {
+      throw new AssertionError(condition + pageStatus(), e);
+    }
+  }
+
+  private String pageStatus() throws Exception {
+    return "\ncontrol status: " + browser.text("#control-status") + "\nerrors: " + browser.text("#errors")
+      + "\nconsole: " + browser.messages();
+  }
+
+  private Scrape scrape() throws Exception {
+    return Scrape.of(httpPort, http);
   }
 
   /** "METHOD /path status" of each call to the module's interfaces (not the page's own files). */

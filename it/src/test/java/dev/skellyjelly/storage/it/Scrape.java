@@ -21,7 +21,12 @@ record Scrape(Map<String, Double> series) {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   static Scrape of(int port) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+    return of(port, HTTP);
+  }
+
+  /** As {@link #of(int)}, through the given client. */
+  static Scrape of(int port, HttpClient client) throws Exception {
+    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
       .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode());
     Map<String, Double> out = new HashMap<>();
