@@ -30,7 +30,7 @@ async function call(path, init = {}) {
   const headers = { Authorization: 'Bearer ' + t, ...(init.headers || {}) };
   const response = await fetch(path, { ...init, headers, cache: 'no-store', credentials: 'omit' });
   if (response.status === 401) {
-    throw new Unauthorized('the module refused this token');
+    throw new Unauthorized('The module refused this token.');
   }
   return response;
 }

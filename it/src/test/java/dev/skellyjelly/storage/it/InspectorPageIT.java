@@ -154,7 +154,10 @@ class InspectorPageIT {
     browser.screenshot(target("inspector-1280x800.png"), false);
     browser.screenshot(target("inspector-1280x800-full.png"), true);
     browser.viewport(390, 844);
-    browser.waitFor("document.documentElement.scrollWidth <= 390", Duration.ofSeconds(5));
+    // Nothing wider than the screen, and the charts redrawn at its width.
+    browser.waitFor("document.documentElement.scrollWidth <= 390"
+      + " && Number(document.querySelector('#timeline-chart svg').getAttribute('width')) <= 390"
+      + " && Number(document.querySelector('#apps-chart svg').getAttribute('width')) <= 390", Duration.ofSeconds(5));
     browser.screenshot(target("inspector-390x844.png"), false);
     browser.screenshot(target("inspector-390x844-full.png"), true);
     browser.viewport(1280, 800);
