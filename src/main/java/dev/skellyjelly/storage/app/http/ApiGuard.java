@@ -6,8 +6,9 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * In front of a route that serves the person's data over HTTP (CONTRACT §8): a foreign {@code Origin} gets 403
- * ({@link OriginPolicy}), a request without {@code Authorization: Bearer <token>} 401; only then does the route run.
+ * In front of every route that serves the person's data over HTTP ({@code /graphql}, {@code /dev/screenshots/{id}};
+ * CONTRACT §8): a foreign {@code Origin} gets 403 ({@link OriginPolicy}), a request without
+ * {@code Authorization: Bearer <token>} 401; only then does the route run.
  */
 public final class ApiGuard implements Handler<RoutingContext> {
 
@@ -27,7 +28,7 @@ public final class ApiGuard implements Handler<RoutingContext> {
     } else if (token.admitsBearer(ctx.request().getHeader(HttpHeaders.AUTHORIZATION))) {
       ctx.next();
     } else {
-      ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer").end("token required\n");
+      ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer").end("a bearer token is required (bridge.token beside the database)\n");
     }
   }
 }

@@ -28,19 +28,8 @@ public final class GraphQLRoute {
 
   public static void mount(Vertx vertx, Router router, StorageConfig config, BridgeToken token, OriginPolicy origins) {
     // Vert.x Web runs the body handler before any other; the body it gathers is bounded.
-    router.post("/graphql").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES)).handler(origins)
-      .handler(ctx -> authorize(ctx, token)).handler(ctx -> ask(vertx, ctx));
-  }
-
-  private static void authorize(RoutingContext ctx, BridgeToken token) {
-    String auth = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
-    String given = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).strip() : null;
-    if (token.admitsText(given)) {
-      ctx.next();
-    } else {
-      ctx.response().setStatusCode(401).putHeader("WWW-Authenticate", "Bearer")
-        .end("a bearer token is required (bridge.token beside the database)\n");
-    }
+    router.post("/graphql").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES))
+      .handler(new ApiGuard(origins, token)).handler(ctx -> ask(vertx, ctx));
   }
 
   private static void ask(Vertx vertx, RoutingContext ctx) {

@@ -57,11 +57,6 @@ public final class BridgeToken {
     return headers instanceof JsonObject h && h.getValue(HEADER) instanceof String given && admits(given);
   }
 
-  /** True when {@code given} (an HTTP request's bearer token, null when it had none) is this token. */
-  public boolean admitsText(String given) {
-    return admits(given);
-  }
-
   /** True when {@code given} (a frame's token, null when it had none) is this token, compared in constant time. */
   boolean admits(String given) {
     return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), secret);
