@@ -43,7 +43,13 @@ final class ControlResolver {
     if (minutes != null && minutes < 1) {
       throw new BadArgument("minutes", "must be at least 1, got " + minutes);
     }
-    Long untilMs = minutes != null ? ctx.nowMs() + minutes * MINUTE_MS : until == null ? null : ((Number) until).longValue();
+    // Neither argument: until resumed. (No conditional expression here: one mixing long and Long unboxes the null.)
+    Long untilMs = null;
+    if (minutes != null) {
+      untilMs = ctx.nowMs() + minutes * MINUTE_MS;
+    } else if (until != null) {
+      untilMs = ((Number) until).longValue();
+    }
     if (untilMs != null && untilMs <= ctx.nowMs()) {
       throw new BadArgument("until", "is not in the future");
     }

@@ -335,6 +335,10 @@ class QueryTest {
     assertEquals(new JsonObject().put("paused", true).put("until", Timestamps.format(NOW + 600_000))
       .put("since", Timestamps.format(NOW)).put("droppedWhilePaused", 0.0), state);
     assertEquals(false, data("mutation { resume { paused } }", null).getJsonObject("resume").getBoolean("paused"));
+    // Neither minutes nor until: paused until resumed.
+    assertEquals(new JsonObject().put("paused", true).put("until", null),
+      data("mutation { pause { paused until } }", null).getJsonObject("pause"));
+    assertEquals(false, data("mutation { resume { paused } }", null).getJsonObject("resume").getBoolean("paused"));
     JsonObject forget = data("mutation { forget(lastMinutes: 5, dryRun: true) { dryRun from to events screenshots batches "
       + "bytesFreed } }", null).getJsonObject("forget");
     assertEquals(new JsonObject().put("dryRun", true).put("from", Timestamps.format(NOW - 300_000))
