@@ -65,11 +65,10 @@ export function timeline(container, points, types, fromMs, toMs, label) {
     root.append(svg('line', { x1: left, x2: width - right, y1: y(v), y2: y(v), stroke: '#d0d7de' }));
     root.append(svg('text', { x: left - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'axis' }, v.toLocaleString()));
   }
-  const hours = minutes / 60;
-  const stepHours = [1, 2, 3, 4, 6, 12].find((h) => (hours / h) * 64 <= plotW) || 24;
-  for (let m = 0; m <= minutes; m += 60 * stepHours) {
+  const step = [15, 30, 60, 120, 180, 240, 360, 720].find((s) => (minutes / s) * 64 <= plotW) || 1440;
+  for (let m = 0; m <= minutes; m += step) {
     const x = left + m * colW;
-    const anchor = m === 0 ? 'start' : m + 60 * stepHours > minutes ? 'end' : 'middle';
+    const anchor = m === 0 ? 'start' : m + step > minutes ? 'end' : 'middle';
     root.append(svg('line', { x1: x, x2: x, y1: top + plotH, y2: top + plotH + 4, stroke: '#57606a' }));
     root.append(svg('text', { x, y: height - 6, 'text-anchor': anchor, class: 'axis' }, clock(fromMs + m * MINUTE)));
   }

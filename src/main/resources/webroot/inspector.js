@@ -246,10 +246,11 @@ function drawCharts() {
   const { data, now, dayStart } = lastHistory;
   if (data.timeline) {
     const points = data.timeline;
-    const hour = 3_600_000;
+    // From the first minute with events (an hour at least) to the next quarter hour.
+    const quarter = 900_000;
+    const to = Math.ceil((now + 60_000) / quarter) * quarter;
     const first = points.length ? points[0].startMs : now;
-    const from = Math.max(dayStart, Math.floor(Math.min(first, now - hour) / hour) * hour);
-    const to = Math.ceil((now + 1) / hour) * hour;
+    const from = Math.max(dayStart, Math.floor(Math.min(first, to - 4 * quarter) / quarter) * quarter);
     charts.timeline($('timeline-chart'), points, TYPES, from, to,
       `Events per minute today by type, ${points.length} non-empty minute and type pairs; see the table below`);
   }
