@@ -81,6 +81,11 @@ function every(period, source, task) {
   const mine = generation;
   const tick = async () => {
     if (mine !== generation) return;
+    if (document.hidden) {
+      // A tab in the background costs the module nothing.
+      setTimeout(tick, period);
+      return;
+    }
     try {
       await task();
       setError(source, null);
