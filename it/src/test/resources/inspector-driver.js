@@ -16,6 +16,7 @@ const answer = (o) => process.stdout.write(JSON.stringify(o) + '\n');
   let page = null;
   const requests = [];
   const messages = [];
+  const pending = new Map();
 
   async function open(url, width, height) {
     if (page) {
@@ -23,11 +24,19 @@ const answer = (o) => process.stdout.write(JSON.stringify(o) + '\n');
     }
     requests.length = 0;
     messages.length = 0;
+    pending.clear();
     page = await browser.newPage();
     await page.setViewport({ width, height });
-    page.on('response', (r) => requests.push({ url: r.url(), method: r.request().method(), status: r.status(),
-      authorization: r.request().headers().authorization || null }));
-    page.on('requestfailed', (r) => requests.push({ url: r.url(), method: r.request().method(), status: -1 }));
+    page.on('request', (r) => pending.set(r, Date.now()));
+    page.on('response', (r) => {
+      pending.delete(r.request());
+      requests.push({ url: r.url(), method: r.request().method(), status: r.status(),
+        authorization: r.request().headers().authorization || null });
+    });
+    page.on('requestfailed', (r) => {
+      pending.delete(r);
+      requests.push({ url: r.url(), method: r.request().method(), status: -1 });
+    });
     page.on('console', (m) => messages.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => messages.push(`pageerror: ${e.message}`));
     await page.goto(url, { waitUntil: 'load' });
@@ -52,6 +61,9 @@ const answer = (o) => process.stdout.write(JSON.stringify(o) + '\n');
         case 'screenshot': await page.screenshot({ path: c.path, fullPage: Boolean(c.fullPage) }); break;
         case 'requests': result = requests.splice(0); break;
         case 'messages': result = messages.splice(0); break;
+        case 'pending':
+          result = [...pending].map(([r, at]) => `${r.method()} ${r.url()} for ${Date.now() - at} ms`);
+          break;
         case 'quit': await browser.close(); answer({ result: 'bye' }); process.exit(0); break;
         default: throw new Error('unknown command ' + c.cmd);
       }

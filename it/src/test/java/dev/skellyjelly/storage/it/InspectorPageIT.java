@@ -213,6 +213,8 @@ class InspectorPageIT {
     Set<String> ids = storedIds();
     assertTrue(whilePaused.stream().noneMatch(ids::contains), "nothing sent while paused is stored");
     assertEquals(stored.keySet(), ids);
+    // The page counts what was received, not what was dropped.
+    awaitColumn("#rates", ".total", countBy(e -> true));
   }
 
   @Test
@@ -410,7 +412,8 @@ class InspectorPageIT {
       browser.waitFor("JSON.stringify(" + shown + ") === JSON.stringify(Object.fromEntries(Object.entries(" + wanted
         + ").sort((a, b) => " + order() + ".indexOf(a[0]) - " + order() + ".indexOf(b[0]))))", WAIT);
     } catch (AssertionError e) {
-      throw new AssertionError(table + " " + column + ": expected " + wanted + ", shown " + browser.eval(shown), e);
+      throw new AssertionError(table + " " + column + ": expected " + wanted + ", shown " + browser.eval(shown)
+        + pageStatus(), e);
     }
   }
 
@@ -437,7 +440,8 @@ class InspectorPageIT {
 
   private String pageStatus() throws Exception {
     return "\ncontrol status: " + browser.text("#control-status") + "\nerrors: " + browser.text("#errors")
-      + "\nconsole: " + browser.messages();
+      + "\n" + browser.text("#updated") + " (now " + java.time.LocalTime.now(ZoneOffset.UTC) + ")"
+      + "\nconsole: " + browser.messages() + "\nwaiting: " + browser.pending();
   }
 
   private Scrape scrape() throws Exception {

@@ -132,6 +132,11 @@ final class PageDriver implements AutoCloseable {
     return (JsonArray) call(new JsonObject().put("cmd", "requests"), 10);
   }
 
+  /** Requests the page made that have had no response yet, each with how long it has waited. */
+  JsonArray pending() throws Exception {
+    return (JsonArray) call(new JsonObject().put("cmd", "pending"), 10);
+  }
+
   /** The page's console messages and uncaught errors since the last call. */
   JsonArray messages() throws Exception {
     return (JsonArray) call(new JsonObject().put("cmd", "messages"), 10);
