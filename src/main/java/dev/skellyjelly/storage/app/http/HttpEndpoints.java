@@ -1,5 +1,6 @@
 package dev.skellyjelly.storage.app.http;
 
+import dev.skellyjelly.storage.BudgetState;
 import dev.skellyjelly.storage.StorageConfig;
 import dev.skellyjelly.storage.StorageMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -18,7 +19,7 @@ import java.nio.file.Path;
 
 /**
  * The module's HTTP face on {@code http_host:http_port}: {@code GET /metrics} (Prometheus text) and
- * {@code GET /health} (database writable, queues below their bounds, disk space). Bridges may add routes to
+ * {@code GET /health} (database writable, queues below their bounds, the disk budget, disk space). Bridges may add routes to
  * the same router before the server starts.
  */
 public final class HttpEndpoints {
@@ -53,6 +54,11 @@ public final class HttpEndpoints {
         ok &= depth < metrics.queueBound(stage);
       }
       promise.complete(ok ? Status.OK(depths) : Status.KO(depths));
+    });
+    // The disk budget as the writer last measured it: DOWN only when nothing it may remove is left.
+    checks.register("budget", promise -> {
+      BudgetState budget = metrics.budget();
+      promise.complete(budget.healthy() ? Status.OK(budget.toJson()) : Status.KO(budget.toJson()));
     });
     Path dir = Path.of(config.databasePath()).toAbsolutePath().getParent();
     checks.register("disk", promise -> vertx.fileSystem().fsProps(dir.toString())

@@ -10,8 +10,8 @@ import java.time.InstantSource;
 
 /**
  * The database file the writer holds open: made private to its owner (with its directory and companion
- * files), locked against a second module, connected and migrated; and told apart from a file put in its
- * place. Blocking: used on the writer's worker thread only.
+ * files), locked against a second module, connected, migrated and made incremental ({@link FileShrink}); and
+ * told apart from a file put in its place. Blocking: used on the writer's worker thread only.
  */
 final class DatabaseFile implements AutoCloseable {
 
@@ -44,8 +44,14 @@ final class DatabaseFile implements AutoCloseable {
     DatabaseLock lock = DatabaseLock.acquire(path);
     WriterConnection connection = null;
     try {
+      boolean fresh = !Files.exists(path) || Files.size(path) == 0;
       makePrivate(path);
       Object fileKey = fileKey(path);
+      if (fresh) {
+        FileShrink.prepareNew(path);
+      } else {
+        FileShrink.convert(path);
+      }
       connection = new WriterConnection(path);
       Migrations.apply(connection, path, clock);
       return new DatabaseFile(path, lock, fileKey, connection);
@@ -93,15 +99,7 @@ final class DatabaseFile implements AutoCloseable {
 
   /** The database and its write-ahead log, in bytes, as far as they exist. */
   long sizeBytes() {
-    long size = 0;
-    for (Path file : new Path[]{path, CompanionFiles.wal(path)}) {
-      try {
-        size += Files.size(file);
-      } catch (IOException missing) {
-        // No WAL yet.
-      }
-    }
-    return size;
+    return FileShrink.fileBytes(path);
   }
 
   /** Closes the connection and releases the lock. */

@@ -37,8 +37,8 @@ import java.util.concurrent.TimeUnit;
  * Groups of accepted events, batch records and screenshot deletions are buffered and committed together
  * every {@code write_flush_interval_ms} (sooner when the buffer fills); after each commit the committed
  * events go to the batcher and each producer's request is answered. While a statement runs, what arrives
- * waits in the worker's queue; the receiver bounds how much that can be. Between commits it compacts
- * emitted windows ({@link Compactor}) and answers the batcher's reads ({@link WindowReader}).
+ * waits in the worker's queue; the receiver bounds how much that can be. Between commits it compacts emitted
+ * windows ({@link Compactor}), runs retention ({@link Retention}), answers the batcher's reads ({@link WindowReader}).
  */
 public final class DbWriterVerticle extends VerticleBase {
 
@@ -85,9 +85,7 @@ public final class DbWriterVerticle extends VerticleBase {
     try {
       WriterConnection db = file.connection();
       int swept = db.transaction(c -> c.update(Sql.SWEEP_UNDELETED, ctx.clock().millis()));
-      for (int i = 0; i < swept; i++) {
-        ctx.metrics().screenshotDeleted("startup-sweep");
-      }
+      ctx.metrics().screenshotsDeleted("startup-sweep", swept);
       if (swept > 0) {
         LOG.info("{} screenshots of an earlier run recorded as deleted by the start-up sweep", swept);
       }
@@ -114,6 +112,8 @@ public final class DbWriterVerticle extends VerticleBase {
         vertx.eventBus().<PauseRecord>localConsumer(InternalAddresses.PAUSE_RECORD, this::onPauseRecord).completion()))
       .onSuccess(v -> {
         vertx.setPeriodic(Math.min(HOUSEKEEPING_MS, config.writeFlushIntervalMs()), id -> tick());
+        Retention.schedule(vertx, RetentionPolicy.of(config), ctx, databasePath,
+          () -> file != null && buffer.isEmpty() && retryDue() && !stopping ? file.connection() : null);
         updateSize();
       })
       .onFailure(err -> closeQuietly());

@@ -50,16 +50,24 @@ interface Sql {
   String SWEEP_UNDELETED = "UPDATE screenshots SET deleted_at_ms = ?, deleted_reason = 'startup-sweep' "
     + "WHERE deleted_at_ms IS NULL AND storage <> 'none'";
 
+  /**
+   * Per window with {@code range} (a condition on window_start_ms): its committed events (n), what its plain
+   * batches carried (plain) and the most any one replayed firing carried (best). A window is covered when
+   * n <= max(plain, best): the writer's replay emits the others again, and retention deletes only covered ones.
+   */
+  static String windowCoverage(String range) {
+    return "SELECT c.session_id, c.window_start_ms, c.n, "
+      + "coalesce(b.plain, 0) AS plain, coalesce(r.best, 0) AS best FROM "
+      + "(SELECT session_id, window_start_ms, sum(n) AS n FROM window_counts WHERE " + range + " GROUP BY 1, 2) c "
+      + "LEFT JOIN (SELECT session_id, window_start_ms, sum(event_count) AS plain FROM batches WHERE replayed = 0 "
+      + "AND " + range + " GROUP BY 1, 2) b ON b.session_id = c.session_id AND b.window_start_ms = c.window_start_ms "
+      + "LEFT JOIN (SELECT session_id, window_start_ms, max(total) AS best FROM (SELECT session_id, window_start_ms, "
+      + "firing, sum(event_count) AS total FROM batches WHERE replayed = 1 AND " + range + " GROUP BY 1, 2, 3) "
+      + "GROUP BY 1, 2) r ON r.session_id = c.session_id AND r.window_start_ms = c.window_start_ms";
+  }
+
   /** Windows whose committed events outnumber what their batches cover (see the writer's replay). */
-  String UNCOVERED_WINDOWS = "SELECT c.session_id, c.window_start_ms, c.n, "
-    + "coalesce(b.plain, 0) AS plain, coalesce(r.best, 0) AS best FROM "
-    + "(SELECT session_id, window_start_ms, sum(n) AS n FROM window_counts GROUP BY 1, 2) c "
-    + "LEFT JOIN (SELECT session_id, window_start_ms, sum(event_count) AS plain FROM batches WHERE replayed = 0 "
-    + "GROUP BY 1, 2) b ON b.session_id = c.session_id AND b.window_start_ms = c.window_start_ms "
-    + "LEFT JOIN (SELECT session_id, window_start_ms, max(total) AS best FROM (SELECT session_id, window_start_ms, "
-    + "firing, sum(event_count) AS total FROM batches WHERE replayed = 1 GROUP BY 1, 2, 3) GROUP BY 1, 2) r "
-    + "ON r.session_id = c.session_id AND r.window_start_ms = c.window_start_ms "
-    + "WHERE c.n > max(coalesce(b.plain, 0), coalesce(r.best, 0))";
+  String UNCOVERED_WINDOWS = windowCoverage("1 = 1") + " WHERE c.n > max(coalesce(b.plain, 0), coalesce(r.best, 0))";
   String LAST_FIRINGS = "SELECT session_id, window_start_ms, max(firing) AS f FROM batches "
     + "WHERE window_end_ms >= ? GROUP BY 1, 2";
   String WINDOW_SCREENSHOTS = "SELECT screenshot_id, ts_ms, format, size_bytes, width, height, storage, deleted_at_ms "

@@ -48,6 +48,9 @@ final class WriterConnection implements AutoCloseable {
     }
   }
 
+  /** How long a statement waits for another connection's lock before it fails. */
+  static final int BUSY_TIMEOUT_MS = 5000;
+
   private final String url;
   private Connection conn;
   private final Map<String, PreparedStatement> prepared = new HashMap<>();
@@ -55,10 +58,12 @@ final class WriterConnection implements AutoCloseable {
   /**
    * {@code synchronous=FULL}: every commit syncs the WAL before it returns, so an event is acknowledged only
    * once it would survive a power loss (NORMAL syncs at checkpoints only: safe against a killed process, not
-   * against the machine going down). One commit a flush interval makes the sync cheap.
+   * against the machine going down). One commit a flush interval makes the sync cheap. {@code secure_delete}:
+   * what retention or a deletion removes is overwritten with zeros, in the file and in the write-ahead log.
    */
   WriterConnection(Path database) throws SQLException {
-    url = "jdbc:sqlite:" + database + "?journal_mode=WAL&synchronous=FULL&busy_timeout=5000";
+    url = "jdbc:sqlite:" + database + "?journal_mode=WAL&synchronous=FULL&busy_timeout=" + BUSY_TIMEOUT_MS
+      + "&secure_delete=true";
     conn = DriverManager.getConnection(url);
   }
 

@@ -1,0 +1,295 @@
+package dev.skellyjelly.storage.impl;
+
+import dev.skellyjelly.storage.BudgetState;
+import dev.skellyjelly.storage.StorageMetrics;
+import dev.skellyjelly.storage.codecs.Timestamps;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+
+/**
+ * One retention pass, run a short step at a time between commits: raw events past {@code raw_retention_days},
+ * minute rollups past theirs (only hours the hour rollups summarise), hour rollups past theirs; then, while the
+ * database is past {@code max_database_mb} or its file system below {@code min_free_disk_mb}, the oldest raw day
+ * (never the current UTC day), then the oldest day of minute rollups; then the freed pages are handed back to the
+ * file system a few at a time and the write-ahead log is truncated.
+ */
+final class RetentionPass {
+
+  /** Logged under the writer's name, which runs it. */
+  private static final Logger LOG = LoggerFactory.getLogger(DbWriterVerticle.class);
+
+  /** What {@link #step} says of the pass. */
+  enum Progress { MORE, WAIT, DONE }
+
+  private enum Phase { RAW, MINUTE, HOUR, BUDGET, BUDGET_RAW, BUDGET_MINUTE, VACUUM, CHECKPOINT, DONE }
+
+  private final RetentionPolicy policy;
+  private final long nowMs;
+  private final Path database;
+  private final StorageMetrics metrics;
+  private final StepSize windowStarts;
+  private final StepSize pages;
+  private final long fileBytesBefore;
+  private Phase phase = Phase.RAW;
+  private RawRetention raw;
+  private RollupRetention rollups;
+  /** Raw days the budget removed so far start at or after this. */
+  private long budgetFloor = Long.MIN_VALUE;
+  private long rawEvents;
+  private long minuteRows;
+  private long hourRows;
+  private int budgetDays;
+  private boolean overLogged;
+
+  RetentionPass(RetentionPolicy policy, long nowMs, Path database, StorageMetrics metrics, StepSize windowStarts,
+                StepSize pages) {
+    this.policy = policy;
+    this.nowMs = nowMs;
+    this.database = database;
+    this.metrics = metrics;
+    this.windowStarts = windowStarts;
+    this.pages = pages;
+    this.fileBytesBefore = FileShrink.fileBytes(database);
+  }
+
+  long rawEvents() {
+    return rawEvents;
+  }
+
+  long minuteRows() {
+    return minuteRows;
+  }
+
+  long hourRows() {
+    return hourRows;
+  }
+
+  int budgetDays() {
+    return budgetDays;
+  }
+
+  long fileBytesBefore() {
+    return fileBytesBefore;
+  }
+
+  /**
+   * What the age-based tiers of this pass will remove, for the log, or null when nothing: the oldest data held
+   * and the bound of each tier.
+   */
+  String preview(WriterConnection db) throws SQLException {
+    StringBuilder out = new StringBuilder();
+    long rawBound = policy.rawBefore(nowMs);
+    Long oldestWindow = db.read(c -> c.query(RetentionSql.OLDEST_WINDOW, RawRetention::nullableLong, Long.MIN_VALUE))
+      .get(0);
+    if (rawBound != RetentionPolicy.NOTHING && oldestWindow != null && oldestWindow + policy.windowMs() <= rawBound) {
+      out.append("raw events from ").append(Timestamps.format(oldestWindow)).append(" to before ")
+        .append(Timestamps.format(rawBound)).append(" (raw_retention_days = ").append(policy.rawDays()).append(')');
+    }
+    Long minuteBound = minuteBound(db);
+    Long oldestMinute = RollupRetention.oldest(db, RollupRetention.Tier.MINUTE);
+    if (minuteBound != null && oldestMinute != null && oldestMinute < minuteBound) {
+      out.append(out.isEmpty() ? "" : ", ").append("minute rollups from ").append(Timestamps.format(oldestMinute))
+        .append(" to before ").append(Timestamps.format(minuteBound));
+    }
+    long hourBound = policy.hourBefore(nowMs);
+    Long oldestHour = RollupRetention.oldest(db, RollupRetention.Tier.HOUR);
+    if (hourBound != RetentionPolicy.NOTHING && oldestHour != null && oldestHour < hourBound) {
+      out.append(out.isEmpty() ? "" : ", ").append("hour rollups from ").append(Timestamps.format(oldestHour))
+        .append(" to before ").append(Timestamps.format(hourBound));
+    }
+    return out.isEmpty() ? null : out.toString();
+  }
+
+  /** One short step of the pass. */
+  Progress step(WriterConnection db) throws SQLException {
+    switch (phase) {
+      case RAW -> {
+        long bound = policy.rawBefore(nowMs);
+        if (bound == RetentionPolicy.NOTHING) {
+          phase = Phase.MINUTE;
+        } else if (!rawStep(db, bound)) {
+          phase = Phase.MINUTE;
+        }
+      }
+      case MINUTE -> {
+        // The bound is decided once, at the tier's first step; later steps go on towards it.
+        Long bound = rollups == null ? minuteBound(db) : Long.valueOf(RetentionPolicy.NOTHING);
+        if (bound == null || !rollupStep(db, RollupRetention.Tier.MINUTE, bound)) {
+          phase = Phase.HOUR;
+        }
+      }
+      case HOUR -> {
+        long bound = policy.hourBefore(nowMs);
+        if (bound == RetentionPolicy.NOTHING || !rollupStep(db, RollupRetention.Tier.HOUR, bound)) {
+          phase = Phase.BUDGET;
+        }
+      }
+      case BUDGET -> budget(db);
+      case BUDGET_RAW -> {
+        if (!rawStep(db, budgetFloor)) {
+          phase = Phase.BUDGET;
+        }
+      }
+      case BUDGET_MINUTE -> {
+        if (!rollupStep(db, RollupRetention.Tier.MINUTE, budgetFloor)) {
+          phase = Phase.BUDGET;
+        }
+      }
+      case VACUUM -> vacuum(db);
+      case CHECKPOINT -> {
+        if (!FileShrink.checkpoint(db)) {
+          return Progress.WAIT;
+        }
+        phase = Phase.DONE;
+      }
+      case DONE -> {
+      }
+    }
+    return phase == Phase.DONE ? Progress.DONE : Progress.MORE;
+  }
+
+  /** A step of removing raw events before {@code bound}; whether more remain. */
+  private boolean rawStep(WriterConnection db, long bound) throws SQLException {
+    if (raw == null) {
+      raw = new RawRetention(bound, policy.windowMs(), windowStarts);
+    }
+    long before = raw.events();
+    boolean more = raw.step(db);
+    rawEvents += raw.events() - before;
+    metrics.retentionDeleted("raw", raw.events() - before);
+    if (!more) {
+      if (raw.kept() > 0) {
+        LOG.info("retention left {} windows before {} whose events are not all emitted yet; a later pass removes them",
+          raw.kept(), Timestamps.format(bound));
+      }
+      raw = null;
+    }
+    return more;
+  }
+
+  /** A step of removing a rollup tier before {@code bound} (taken at the tier's first step); whether more remain. */
+  private boolean rollupStep(WriterConnection db, RollupRetention.Tier tier, long bound) throws SQLException {
+    if (rollups == null) {
+      rollups = new RollupRetention(tier, bound);
+    }
+    long before = rollups.rows();
+    boolean more = rollups.step(db);
+    long removed = rollups.rows() - before;
+    metrics.retentionDeleted(tier.label, removed);
+    if (tier == RollupRetention.Tier.MINUTE) {
+      minuteRows += removed;
+    } else {
+      hourRows += removed;
+    }
+    if (!more) {
+      rollups = null;
+    }
+    return more;
+  }
+
+  /**
+   * Minute rollups before this go: past their retention, and only where hour rollups are derived. Null when
+   * none may go.
+   */
+  private Long minuteBound(WriterConnection db) throws SQLException {
+    long bound = policy.minuteBefore(nowMs);
+    if (bound == RetentionPolicy.NOTHING) {
+      return null;
+    }
+    Long derived = hoursDerived(db);
+    return derived == null ? null : Math.min(bound, derived);
+  }
+
+  private static Long hoursDerived(WriterConnection db) throws SQLException {
+    var rows = db.read(c -> c.query(RetentionSql.HOURS_DERIVED, RawRetention::nullableLong));
+    return rows.isEmpty() ? null : rows.get(0);
+  }
+
+  /** Measures the budget; past it, the next oldest day goes (raw first, then minute rollups), else the file shrinks. */
+  private void budget(WriterConnection db) throws SQLException {
+    BudgetState state = measure(db, database, policy);
+    boolean overSize = state.databaseBytes() > policy.maxDatabaseBytes();
+    if (!passed(state, policy)) {
+      metrics.budget(state);
+      phase = Phase.VACUUM;
+      return;
+    }
+    String why = overSize ? "database " + state.databaseBytes() + " bytes, max_database_mb allows "
+      + policy.maxDatabaseBytes() : "free disk " + state.freeDiskBytes() + " bytes, min_free_disk_mb asks "
+      + policy.minFreeDiskBytes();
+    long today = RetentionPolicy.dayStart(nowMs);
+    Long oldestRaw = db.read(c -> c.query(RetentionSql.OLDEST_WINDOW, RawRetention::nullableLong, budgetFloor)).get(0);
+    Long derived = hoursDerived(db);
+    Long oldestMinute = RollupRetention.oldest(db, RollupRetention.Tier.MINUTE);
+    if (oldestRaw != null && RetentionPolicy.dayStart(oldestRaw) < today) {
+      budgetFloor = RetentionPolicy.dayStart(oldestRaw) + RetentionPolicy.DAY_MS;
+      phase = Phase.BUDGET_RAW;
+      LOG.warn("disk budget: {}; removing the raw events of {}", why, Timestamps.format(budgetFloor - RetentionPolicy.DAY_MS));
+    } else if (oldestMinute != null && derived != null && oldestMinute < Math.min(derived, today)) {
+      budgetFloor = Math.min(Math.min(derived, today), RetentionPolicy.dayStart(oldestMinute) + RetentionPolicy.DAY_MS);
+      phase = Phase.BUDGET_MINUTE;
+      LOG.warn("disk budget: {}; removing the minute rollups before {}", why, Timestamps.format(budgetFloor));
+    } else {
+      if (!overLogged) {
+        LOG.warn("disk budget: {}; nothing the budget may remove is left (the current UTC day's raw events and the "
+          + "hour rollups stay); new events are still taken", why);
+        overLogged = true;
+      }
+      metrics.budget(withState(state, "over"));
+      phase = Phase.VACUUM;
+      return;
+    }
+    budgetDays++;
+    metrics.budget(withState(state, "trimming"));
+  }
+
+  /**
+   * The budget now: the pages in use (what the file shrinks to once a pass hands back its free pages) and the
+   * free space on its file system, counting those pages when the file is incremental.
+   */
+  static BudgetState measure(WriterConnection db, Path database, RetentionPolicy policy) throws SQLException {
+    long pageSize = FileShrink.pageSize(db);
+    long free = FileShrink.freePages(db);
+    long used = (FileShrink.pageCount(db) - free) * pageSize;
+    long disk;
+    try {
+      disk = Files.getFileStore(database).getUsableSpace();
+    } catch (IOException e) {
+      disk = Long.MAX_VALUE / 2;
+    }
+    if (FileShrink.autoVacuum(db) == FileShrink.INCREMENTAL) {
+      disk += free * pageSize;
+    }
+    return new BudgetState(used, policy.maxDatabaseBytes(), disk, policy.minFreeDiskBytes(), "ok");
+  }
+
+  /** Whether a measure is past the database size or below the free disk space asked for. */
+  static boolean passed(BudgetState s, RetentionPolicy policy) {
+    return s.databaseBytes() > policy.maxDatabaseBytes() || s.freeDiskBytes() < policy.minFreeDiskBytes();
+  }
+
+  static BudgetState withState(BudgetState s, String state) {
+    return new BudgetState(s.databaseBytes(), s.budgetBytes(), s.freeDiskBytes(), s.minFreeDiskBytes(), state);
+  }
+
+  /** Hands back free pages at the end of the file, a few at a step. */
+  private void vacuum(WriterConnection db) throws SQLException {
+    long free = FileShrink.autoVacuum(db) == FileShrink.INCREMENTAL ? FileShrink.freePages(db) : 0;
+    if (free == 0) {
+      phase = Phase.CHECKPOINT;
+      return;
+    }
+    long started = System.nanoTime();
+    long n = Math.min(free, pages.get());
+    db.rewrite(c -> {
+      FileShrink.vacuumStep(c, n);
+      return null;
+    });
+    pages.took(System.nanoTime() - started);
+  }
+}
