@@ -27,6 +27,14 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--windows", description = "30 s windows of 30 000 events closed one at a time, for batch creation; 0 skips (default ${DEFAULT-VALUE})")
   int windows = 200;
 
+  @Option(names = "--lifecycle-days", description = "instead of the other measures: this many simulated days at "
+    + "100 events/s averaged (8 active hours) with raw_retention_days = 14, fast-forwarded (default ${DEFAULT-VALUE}: off)")
+  int lifecycleDays;
+
+  @Option(names = "--lifecycle-scale", description = "the share of a full day's 8.64 million events each simulated day "
+    + "sends (default ${DEFAULT-VALUE})")
+  double lifecycleScale = 1.0;
+
   @Option(names = "--dir", description = "scratch directory (default: a new temporary one, deleted afterwards)")
   Path dir;
 
@@ -38,6 +46,10 @@ public final class BenchCommand implements Callable<Integer> {
     }
     Path scratch = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("skelly-bench");
     try {
+      if (lifecycleDays > 0) {
+        System.out.println(LifecycleBench.run(scratch, lifecycleDays, lifecycleScale).encode());
+        return 0;
+      }
       Bench.Plan plan = new Bench.Plan(events, producerIdEvents, screenshots, windows);
       System.out.println(new Bench(scratch, plan).run().encode());
       return 0;
