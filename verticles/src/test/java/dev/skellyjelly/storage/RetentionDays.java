@@ -38,6 +38,8 @@ final class RetentionDays {
   private final Random random = new Random(14);
   /** Ids sent, per day index. */
   final List<Set<String>> ids = new ArrayList<>();
+  /** Every event sent, in the order sent (their timestamps ascend). */
+  final List<RawEvent> all = new ArrayList<>();
   long sent;
 
   RetentionDays(Vertx vertx, TestSupport.ManualClock clock) {
@@ -71,7 +73,7 @@ final class RetentionDays {
       }
       send(acks, dayIds, new RawEvent(UUID.randomUUID().toString(), SESSION, t + i * (120_000L / n), data));
     }
-    send(acks, dayIds, new RawEvent(UUID.randomUUID().toString(), SESSION, t + 60_000, new Screenshot(
+    send(acks, dayIds, new RawEvent(UUID.randomUUID().toString(), SESSION, t + 60_001, new Screenshot(
       UUID.randomUUID().toString(), ImageFormat.PNG, null, title, "Browser", new Screenshot.Region(0, 0, 10, 10), true)));
     Future.all(acks).await();
     ids.add(dayIds);
@@ -87,6 +89,7 @@ final class RetentionDays {
 
   private void send(List<Future<Message<Object>>> acks, Set<String> dayIds, RawEvent e) {
     dayIds.add(e.id());
+    all.add(e);
     acks.add(vertx.eventBus().request(Addresses.RAW_EVENT, e));
   }
 

@@ -20,7 +20,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -32,8 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Tiered retention over simulated days on the injected clock, with real SQLite files: raw events past
  * {@code raw_retention_days} go whole windows at a time with their counts and batch rows (and never make a
- * window look un-emitted), screenshot metadata stays without its title, each session keeps its last focus change,
- * minute rollups go only where hour rollups summarise them, and what was deleted is not left in the file's bytes.
+ * window look un-emitted), their minute and hour rollups remain and equal what the events said, screenshot metadata
+ * stays without its title, each session keeps its last focus change, each rollup tier goes by its own retention, and
+ * what was deleted is not left in the file's bytes.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -43,6 +46,10 @@ class RetentionTest {
   private static final long DAY0 = Instant.parse("2026-03-02T00:00:00Z").toEpochMilli();
   private static final long DAY = RetentionDays.DAY_MS;
   private static final String OTHER = "7e7e7e7e-0000-4000-8000-00000000000b";
+  private static final long MINUTE = 60_000;
+  private static final long HOUR = 3_600_000;
+  /** idle_after_seconds at its default. */
+  private static final long IDLE_MS = 300_000;
 
   @TempDir
   Path dir;
@@ -104,6 +111,17 @@ class RetentionTest {
     assertEquals("ok", TestSupport.scalar(db, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'")
       == 1 ? "ok" : "damaged");
 
+    // The rollups of every day remain and equal what the events said: hours for all five days, minutes from
+    // day 1 on (minute_rollup_retention_days = 3 removed day 0's minutes).
+    List<RawEvent> sent = days.all.stream().sorted(java.util.Comparator.comparingLong(RawEvent::timestampMs)).toList();
+    try (Connection c = TestSupport.open(db)) {
+      assertEquals(RollupReference.rollups(sent, HOUR), RollupReference.readRollups(c, "hour_rollups"));
+      assertEquals(RollupReference.focus(sent, IDLE_MS, HOUR), RollupReference.readFocus(c, "hour_focus"));
+      assertEquals(from(RollupReference.rollups(sent, MINUTE), DAY0 + DAY), RollupReference.readRollups(c, "minute_rollups"));
+      assertEquals(from(RollupReference.focus(sent, IDLE_MS, MINUTE), DAY0 + DAY), RollupReference.readFocus(c, "minute_focus"));
+    }
+    assertTrue(module.metrics().retentionDeleted("minute") > 0);
+
     // No window looks un-emitted: after a restart nothing is replayed, and a new event is batched as usual.
     vertx.undeploy(module.deploymentID()).await();
     StorageModule again = TestSupport.deploy(vertx, clock, config());
@@ -136,8 +154,6 @@ class RetentionTest {
         s.executeUpdate("INSERT INTO hour_rollups (bucket_ms, session_id, event_type, app, n) VALUES (" + t + ", '"
           + OTHER + "', 0, 'App', 180)");
       }
-      // Hour rollups are derived through day 0 01:30 only: the minutes after it stay until summarised.
-      s.executeUpdate("INSERT OR REPLACE INTO lifecycle VALUES ('hour_rollups_through_ms', " + (DAY0 + 5_400_000) + ")");
     }
     long before = module.metrics().retentionPasses();
     clock.set(RetentionDays.at(DAY0, 4));
@@ -149,25 +165,16 @@ class RetentionTest {
     assertEquals(12, TestSupport.scalar(db, "SELECT count(*) FROM focus_changes WHERE ts_ms >= " + rawBound));
     assertEquals(0, TestSupport.scalar(db, "SELECT count(*) FROM activity WHERE end_ms <= " + rawBound));
     assertEquals(6, TestSupport.scalar(db, "SELECT count(*) FROM activity"));
-    // minute_rollup_retention_days = 3 keeps days 1 to 4; of day 0 only the half hour summarised by hours goes.
-    assertEquals(30, TestSupport.scalar(db, "SELECT count(*) FROM minute_rollups WHERE bucket_ms < " + (DAY0 + DAY)));
-    assertEquals(30, TestSupport.scalar(db, "SELECT count(*) FROM minute_focus WHERE bucket_ms < " + (DAY0 + DAY)));
-    assertEquals(0, TestSupport.scalar(db, "SELECT count(*) FROM minute_rollups WHERE bucket_ms < " + (DAY0 + 5_400_000)));
-    assertEquals(60, module.metrics().retentionDeleted("minute"));
-    assertEquals(5, TestSupport.scalar(db, "SELECT count(*) FROM hour_rollups"), "hour rollups are kept forever");
-    assertEquals(0, module.metrics().retentionDeleted("hour"));
-
-    // Once the hours are derived further, the next pass removes the rest of day 0's minutes, and only those.
-    try (Connection c = TestSupport.open(db); Statement s = c.createStatement()) {
-      s.execute("PRAGMA busy_timeout = 5000");
-      s.executeUpdate("UPDATE lifecycle SET value = " + (DAY0 + 4 * DAY) + " WHERE name = 'hour_rollups_through_ms'");
-    }
-    long later = module.metrics().retentionPasses();
-    clock.advance(3_600_000);
-    await("the next pass").atMost(Duration.ofSeconds(30)).until(() -> module.metrics().retentionPasses() > later);
+    // Rollups of what goes are never recomputed from what is left.
+    assertEquals(rawBound, TestSupport.scalar(db, "SELECT value FROM lifecycle WHERE name = 'raw_kept_from_ms'"));
+    // minute_rollup_retention_days = 3 keeps days 1 to 4: day 0's minutes go, rollups and focus.
+    assertEquals(0, TestSupport.scalar(db, "SELECT count(*) FROM minute_rollups WHERE bucket_ms < " + (DAY0 + DAY)));
+    assertEquals(0, TestSupport.scalar(db, "SELECT count(*) FROM minute_focus WHERE bucket_ms < " + (DAY0 + DAY)));
     assertEquals(4 * 60, TestSupport.scalar(db, "SELECT count(*) FROM minute_rollups"));
     assertEquals(4 * 60, TestSupport.scalar(db, "SELECT count(*) FROM minute_focus"));
     assertEquals(120, module.metrics().retentionDeleted("minute"));
+    assertEquals(5, TestSupport.scalar(db, "SELECT count(*) FROM hour_rollups"), "hour rollups are kept forever");
+    assertEquals(0, module.metrics().retentionDeleted("hour"));
     vertx.undeploy(module.deploymentID()).await();
   }
 
@@ -231,6 +238,17 @@ class RetentionTest {
     // New events are still taken.
     new RetentionDays(vertx, clock).day(one, db, DAY0, 3, 10, "more", 0);
     vertx.undeploy(one.deploymentID()).await();
+  }
+
+  /** The rows of a reference map whose bucket (the key's first field) is at or after {@code fromMs}. */
+  private static Map<String, String> from(Map<String, String> rows, long fromMs) {
+    Map<String, String> out = new TreeMap<>();
+    rows.forEach((k, v) -> {
+      if (Long.parseLong(k.substring(0, k.indexOf('|'))) >= fromMs) {
+        out.put(k, v);
+      }
+    });
+    return out;
   }
 
   private Set<String> union(RetentionDays days, int from, int to) {

@@ -35,6 +35,10 @@ public final class BenchCommand implements Callable<Integer> {
     + "sends (default ${DEFAULT-VALUE})")
   double lifecycleScale = 1.0;
 
+  @Option(names = "--lifecycle-retention-days", description = "raw_retention_days of the lifecycle measure "
+    + "(default ${DEFAULT-VALUE})")
+  int lifecycleRetentionDays = 14;
+
   @Option(names = "--dir", description = "scratch directory (default: a new temporary one, deleted afterwards)")
   Path dir;
 
@@ -47,7 +51,7 @@ public final class BenchCommand implements Callable<Integer> {
     Path scratch = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("skelly-bench");
     try {
       if (lifecycleDays > 0) {
-        System.out.println(LifecycleBench.run(scratch, lifecycleDays, lifecycleScale).encode());
+        System.out.println(LifecycleBench.run(scratch, lifecycleDays, lifecycleScale, lifecycleRetentionDays).encode());
         return 0;
       }
       Bench.Plan plan = new Bench.Plan(events, producerIdEvents, screenshots, windows);

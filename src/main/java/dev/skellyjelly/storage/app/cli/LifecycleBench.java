@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code bench --lifecycle-days N}: simulated days fast-forwarded through the real pipeline on an injected clock,
- * with raw_retention_days = 14. A day is 8 active hours (09:00–17:00 UTC) at the rate that averages 100 events/s
+ * with raw_retention_days = 14 (or {@code --lifecycle-retention-days}). A day is 8 active hours (09:00–17:00 UTC) at the rate that averages 100 events/s
  * over the day (300/s, times {@code scale}) and 16 quiet hours. After each day's events are batched, the clock moves
  * to 00:30 of the next day, so the hourly pass removes the day that left the retention; the file is measured before
  * and after it. Prints one JSON object: per day the file, the bytes of raw data and of hour rollups (dbstat), and
@@ -52,11 +52,11 @@ final class LifecycleBench {
   private LifecycleBench() {
   }
 
-  static JsonObject run(Path dir, int days, double scale) throws Exception {
+  static JsonObject run(Path dir, int days, double scale, int retentionDays) throws Exception {
     Path sub = Files.createDirectories(dir.resolve("lifecycle"));
     Path db = sub.resolve("events.db");
     JsonObject config = BenchModules.config(sub, sub.resolve("screenshots"),
-      Map.of(ConfigKeys.MAX_EVENTS_PER_BATCH, 30_000L, ConfigKeys.RAW_RETENTION_DAYS, 14L));
+      Map.of(ConfigKeys.MAX_EVENTS_PER_BATCH, 30_000L, ConfigKeys.RAW_RETENTION_DAYS, (long) retentionDays));
     SettableClock clock = new SettableClock(DAY0);
     Vertx vertx = BenchModules.vertx();
     long perDay = Math.max(1, Math.round(FULL_DAY_EVENTS * scale));
@@ -101,7 +101,7 @@ final class LifecycleBench {
         LOG.info("lifecycle day {}: {}", d, day.encode());
       }
       vertx.undeploy(module.deploymentID()).await();
-      return new JsonObject().put("days", days).put("scale", scale).put("events_per_day", perDay)
+      return new JsonObject().put("days", days).put("scale", scale).put("raw_retention_days", retentionDays).put("events_per_day", perDay)
         .put("seconds", BenchFigures.round((System.nanoTime() - started) / 1e9, 1))
         .put("longest_step_ms", BenchFigures.round(longestStepMs, 1)).put("per_day", perDayFigures);
     } finally {

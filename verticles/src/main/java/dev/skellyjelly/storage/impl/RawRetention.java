@@ -12,7 +12,8 @@ import java.util.List;
  * one transaction, so {@code event_counts} counts what is still stored and no window ever looks un-emitted),
  * oldest first, a few window starts a step; the window titles of the screenshots of those windows; then the
  * focus changes (each session's last one before the bound stays) and active time before it. A window whose
- * events are not all emitted yet is left for a later pass.
+ * events are not all emitted yet is left for a later pass. The bound is recorded first (lifecycle
+ * {@code raw_kept_from_ms}), so the rollups of what goes are never recomputed from what is left.
  */
 final class RawRetention {
 
@@ -74,6 +75,10 @@ final class RawRetention {
   private void windowsStep(WriterConnection db) throws SQLException {
     long lastStart = bound - windowMs;
     long started = System.nanoTime();
+    if (cursor == Long.MIN_VALUE) {
+      // Before anything goes: the rollups of what goes are final from now on.
+      db.rewrite(c -> c.update(RetentionSql.RAW_KEPT_FROM, bound));
+    }
     List<Long> found = db.read(c -> c.query(RetentionSql.WINDOW_STARTS, rs -> rs.getLong(1), cursor, lastStart + 1,
       starts.get()));
     if (found.isEmpty()) {

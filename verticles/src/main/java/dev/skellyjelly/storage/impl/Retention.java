@@ -37,8 +37,8 @@ final class Retention {
   /** The writer's connection while the writer is idle (nothing buffered, no failure, not stopping), else null. */
   private final Supplier<WriterConnection> idle;
   private final Path database;
-  private final StepSize windowStarts = new StepSize(8, 1, 512);
-  private final StepSize pages = new StepSize(256, 16, 8192);
+  private final StepSize windowStarts = new StepSize(8, 1, 32);
+  private final StepSize pages = new StepSize(128, 16, 512);
   private RetentionPass pass;
   private long nextPassMs = Long.MIN_VALUE;
   private long nextBudgetMs = Long.MIN_VALUE;
@@ -47,6 +47,7 @@ final class Retention {
   private Backoff checkpointBackoff = Backoff.NONE;
   private long resumeAtNanos = System.nanoTime();
   private long longestStepNanos;
+  private String longestStep = "";
   private int steps;
 
   private Retention(Vertx vertx, RetentionPolicy policy, InstantSource clock, StorageMetrics metrics, Path database,
@@ -92,6 +93,7 @@ final class Retention {
       pass = new RetentionPass(policy, now, database, metrics, windowStarts, pages);
       steps = 0;
       longestStepNanos = 0;
+      longestStep = "";
       if (!firstDeletionLogged && !logFirstDeletion(db)) {
         return;
       }
@@ -156,6 +158,7 @@ final class Retention {
   /** Runs one step; whether the next may follow at once. */
   private boolean step(WriterConnection db) {
     long started = System.nanoTime();
+    String what = pass.next();
     RetentionPass.Progress progress;
     try {
       progress = pass.step(db);
@@ -165,7 +168,10 @@ final class Retention {
     }
     long took = System.nanoTime() - started;
     metrics.retentionStep().record(took, TimeUnit.NANOSECONDS);
-    longestStepNanos = Math.max(longestStepNanos, took);
+    if (took > longestStepNanos) {
+      longestStepNanos = took;
+      longestStep = what;
+    }
     steps++;
     switch (progress) {
       case MORE -> {
@@ -190,9 +196,9 @@ final class Retention {
     metrics.retentionPassDone();
     boolean removed = pass.rawEvents() + pass.minuteRows() + pass.hourRows() > 0;
     String summary = "retention pass: removed {} raw events, {} minute and {} hour rollup rows ({} days for the disk "
-      + "budget); file {} -> {} bytes; {} steps, the longest {} ms";
+      + "budget); file {} -> {} bytes; {} steps, the longest {} ms ({})";
     Object[] args = {pass.rawEvents(), pass.minuteRows(), pass.hourRows(), pass.budgetDays(), pass.fileBytesBefore(),
-      after, steps, TimeUnit.NANOSECONDS.toMillis(longestStepNanos)};
+      after, steps, TimeUnit.NANOSECONDS.toMillis(longestStepNanos), longestStep};
     if (removed) {
       LOG.info(summary, args);
     } else {

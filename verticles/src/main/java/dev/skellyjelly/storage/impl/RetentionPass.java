@@ -13,7 +13,7 @@ import java.sql.SQLException;
 
 /**
  * One retention pass, run a short step at a time between commits: raw events past {@code raw_retention_days},
- * minute rollups past theirs (only hours the hour rollups summarise), hour rollups past theirs; then, while the
+ * minute rollups past theirs (the hour rollups summarise them), hour rollups past theirs; then, while the
  * database is past {@code max_database_mb} or its file system below {@code min_free_disk_mb}, the oldest raw day
  * (never the current UTC day), then the oldest day of minute rollups; then the freed pages are handed back to the
  * file system a few at a time and the write-ahead log is truncated.
@@ -77,6 +77,11 @@ final class RetentionPass {
     return fileBytesBefore;
   }
 
+  /** What the next step does, for the log: raw, minute, hour, budget, vacuum or checkpoint. */
+  String next() {
+    return phase.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   /**
    * What the age-based tiers of this pass will remove, for the log, or null when nothing: the oldest data held
    * and the bound of each tier.
@@ -90,7 +95,7 @@ final class RetentionPass {
       out.append("raw events from ").append(Timestamps.format(oldestWindow)).append(" to before ")
         .append(Timestamps.format(rawBound)).append(" (raw_retention_days = ").append(policy.rawDays()).append(')');
     }
-    Long minuteBound = minuteBound(db);
+    Long minuteBound = minuteBound();
     Long oldestMinute = RollupRetention.oldest(db, RollupRetention.Tier.MINUTE);
     if (minuteBound != null && oldestMinute != null && oldestMinute < minuteBound) {
       out.append(out.isEmpty() ? "" : ", ").append("minute rollups from ").append(Timestamps.format(oldestMinute))
@@ -118,7 +123,7 @@ final class RetentionPass {
       }
       case MINUTE -> {
         // The bound is decided once, at the tier's first step; later steps go on towards it.
-        Long bound = rollups == null ? minuteBound(db) : Long.valueOf(RetentionPolicy.NOTHING);
+        Long bound = rollups == null ? minuteBound() : Long.valueOf(RetentionPolicy.NOTHING);
         if (bound == null || !rollupStep(db, RollupRetention.Tier.MINUTE, bound)) {
           phase = Phase.HOUR;
         }
@@ -193,21 +198,12 @@ final class RetentionPass {
   }
 
   /**
-   * Minute rollups before this go: past their retention, and only where hour rollups are derived. Null when
-   * none may go.
+   * Minute rollups before this go, null when they are kept forever. Every commit adds to the hour rollups in the
+   * transaction that adds to the minute rollups, so what goes is always summarised by hours.
    */
-  private Long minuteBound(WriterConnection db) throws SQLException {
+  private Long minuteBound() {
     long bound = policy.minuteBefore(nowMs);
-    if (bound == RetentionPolicy.NOTHING) {
-      return null;
-    }
-    Long derived = hoursDerived(db);
-    return derived == null ? null : Math.min(bound, derived);
-  }
-
-  private static Long hoursDerived(WriterConnection db) throws SQLException {
-    var rows = db.read(c -> c.query(RetentionSql.HOURS_DERIVED, RawRetention::nullableLong));
-    return rows.isEmpty() ? null : rows.get(0);
+    return bound == RetentionPolicy.NOTHING ? null : bound;
   }
 
   /** Measures the budget; past it, the next oldest day goes (raw first, then minute rollups), else the file shrinks. */
@@ -224,14 +220,13 @@ final class RetentionPass {
       + policy.minFreeDiskBytes();
     long today = RetentionPolicy.dayStart(nowMs);
     Long oldestRaw = db.read(c -> c.query(RetentionSql.OLDEST_WINDOW, RawRetention::nullableLong, budgetFloor)).get(0);
-    Long derived = hoursDerived(db);
     Long oldestMinute = RollupRetention.oldest(db, RollupRetention.Tier.MINUTE);
     if (oldestRaw != null && RetentionPolicy.dayStart(oldestRaw) < today) {
       budgetFloor = RetentionPolicy.dayStart(oldestRaw) + RetentionPolicy.DAY_MS;
       phase = Phase.BUDGET_RAW;
       LOG.warn("disk budget: {}; removing the raw events of {}", why, Timestamps.format(budgetFloor - RetentionPolicy.DAY_MS));
-    } else if (oldestMinute != null && derived != null && oldestMinute < Math.min(derived, today)) {
-      budgetFloor = Math.min(Math.min(derived, today), RetentionPolicy.dayStart(oldestMinute) + RetentionPolicy.DAY_MS);
+    } else if (oldestMinute != null && oldestMinute < today) {
+      budgetFloor = Math.min(today, RetentionPolicy.dayStart(oldestMinute) + RetentionPolicy.DAY_MS);
       phase = Phase.BUDGET_MINUTE;
       LOG.warn("disk budget: {}; removing the minute rollups before {}", why, Timestamps.format(budgetFloor));
     } else {

@@ -33,8 +33,12 @@ interface RetentionSql {
     + "AND (l.ts_ms, l.seq) > (focus_changes.ts_ms, focus_changes.seq))";
   String DELETE_ACTIVITY = "DELETE FROM activity WHERE end_ms <= ?";
 
-  /** How far hour rollups are derived (exclusive, epoch ms): minute rollups before it are summarised by hours. */
-  String HOURS_DERIVED = "SELECT value FROM lifecycle WHERE name = 'hour_rollups_through_ms'";
+  /**
+   * Raw events before this are gone (or going): rollups before it are never recomputed from raw events
+   * ({@link RollupRecompute#RAW_KEPT_FROM}). Only ever moves forward.
+   */
+  String RAW_KEPT_FROM = "INSERT INTO lifecycle (name, value) VALUES ('" + RollupRecompute.RAW_KEPT_FROM + "', ?) "
+    + "ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)";
   String OLDEST_MINUTE = "SELECT min(m) FROM (SELECT min(bucket_ms) AS m FROM minute_rollups "
     + "UNION ALL SELECT min(bucket_ms) FROM minute_focus)";
   String OLDEST_HOUR = "SELECT min(m) FROM (SELECT min(bucket_ms) AS m FROM hour_rollups "
