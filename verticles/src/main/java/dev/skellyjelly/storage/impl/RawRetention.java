@@ -17,14 +17,13 @@ import java.util.List;
  */
 final class RawRetention {
 
-  /** Focus changes are removed this much time at a step. */
-  private static final long FOCUS_SLICE_MS = 6 * 3_600_000L;
-
   private enum Phase { WINDOWS, FOCUS, ACTIVITY, DONE }
 
   private final long bound;
   private final long windowMs;
   private final StepSize starts;
+  /** Focus changes one step removes, about (a step ends at a change's time). */
+  private final StepSize focusRows = new StepSize(1024, 64, 8192);
   private Phase phase = Phase.WINDOWS;
   /** The last window start handled: later steps look after it. */
   private long cursor = Long.MIN_VALUE;
@@ -41,6 +40,11 @@ final class RawRetention {
     this.bound = bound;
     this.windowMs = windowMs;
     this.starts = starts;
+  }
+
+  /** What the next step removes, for the log. */
+  String phase() {
+    return phase.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   /** Events removed so far. */
@@ -123,8 +127,12 @@ final class RawRetention {
       phase = Phase.ACTIVITY;
       return;
     }
-    long sliceEnd = Math.min(bound, next + FOCUS_SLICE_MS);
+    long started = System.nanoTime();
+    Long after = db.read(c -> c.query(RetentionSql.FOCUS_AFTER_ROWS, RawRetention::nullableLong, next,
+      focusRows.get())).stream().findFirst().orElse(null);
+    long sliceEnd = after == null ? bound : Math.min(bound, Math.max(after, next + 1));
     db.rewrite(c -> c.update(RetentionSql.DELETE_FOCUS, next, sliceEnd, bound));
+    focusRows.took(System.nanoTime() - started);
     focusCursor = sliceEnd;
   }
 

@@ -101,11 +101,6 @@ final class Retention {
     stepLater();
   }
 
-  /** Whether a pass is running. */
-  boolean running() {
-    return pass != null;
-  }
-
   /**
    * Measures the budget between passes; whether it was passed and a pass may help (one that found nothing left
    * to remove leaves the state {@code over} until the next hourly pass).
@@ -212,10 +207,5 @@ final class Retention {
     LOG.warn("retention pass failed, trying again in {} s: {}", FAILED_RETRY_MS / 1000, e.toString());
     pass = null;
     nextPassMs = clock.millis() + FAILED_RETRY_MS;
-  }
-
-  /** The longest step of the last or running pass. */
-  long longestStepNanos() {
-    return longestStepNanos;
   }
 }

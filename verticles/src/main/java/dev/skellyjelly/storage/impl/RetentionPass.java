@@ -79,7 +79,8 @@ final class RetentionPass {
 
   /** What the next step does, for the log: raw, minute, hour, budget, vacuum or checkpoint. */
   String next() {
-    return phase.name().toLowerCase(java.util.Locale.ROOT);
+    String name = phase.name().toLowerCase(java.util.Locale.ROOT);
+    return raw == null ? name : name + " " + raw.phase();
   }
 
   /**

@@ -24,6 +24,8 @@ interface RetentionSql {
     + "AND window_title <> ''";
 
   String NEXT_FOCUS = "SELECT min(ts_ms) FROM focus_changes WHERE ts_ms >= ?";
+  /** The time of the focus change a number of rows after a time: where a step of that many rows ends. */
+  String FOCUS_AFTER_ROWS = "SELECT ts_ms FROM focus_changes WHERE ts_ms >= ? ORDER BY ts_ms LIMIT 1 OFFSET ?";
   /**
    * Focus changes of a time slice before a bound, except each session's last one before the bound: the focus
    * it gives lasts past the bound, and what follows is attributed by it.
