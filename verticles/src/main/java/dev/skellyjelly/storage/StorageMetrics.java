@@ -36,9 +36,6 @@ public final class StorageMetrics {
   public static final String[] DROP_REASONS = {"overload", "shutdown", "screenshot_store", "oversize", "malformed_frame",
     "paused", "excluded"};
 
-  /** Retention's tiers, for {@code retention_deleted_total{tier}}. */
-  public static final String[] RETENTION_TIERS = {"raw", "minute", "hour"};
-
   private final MeterRegistry registry;
   private final Counter[] received = new Counter[EventType.values().length];
   private final java.util.Map<String, Counter> queries = new java.util.concurrent.ConcurrentHashMap<>();
@@ -68,11 +65,7 @@ public final class StorageMetrics {
   private final Counter windowsSwept;
   private final Map<String, Long> queueBounds = new ConcurrentHashMap<>();
   private volatile String databaseError;
-  /** Retention's deletions by tier: events for {@code raw}, rows for {@code minute} and {@code hour}. */
-  private final Map<String, Counter> retentionDeleted = new ConcurrentHashMap<>();
-  private final Timer retentionStep;
-  private final Counter retentionPasses;
-  private volatile BudgetState budget = BudgetState.UNMEASURED;
+  private final RetentionMetrics retention;
 
   public StorageMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -110,14 +103,7 @@ public final class StorageMetrics {
       .description("memory the batcher's recorded windows and held events take, estimated").register(registry);
     windowsSwept = Counter.builder(PREFIX + "windows.swept")
       .description("windows emitted from the database because the batcher kept no record of them").register(registry);
-    for (String tier : RETENTION_TIERS) {
-      retentionDeleted.put(tier, Counter.builder(PREFIX + "retention.deleted").tag("tier", tier)
-        .description("removed by retention or the disk budget: events (raw), rows (minute, hour)").register(registry));
-    }
-    retentionStep = Timer.builder(PREFIX + "retention.step").description("one retention step on the writer's connection")
-      .register(registry);
-    retentionPasses = Counter.builder(PREFIX + "retention.passes").description("retention passes completed")
-      .register(registry);
+    retention = new RetentionMetrics(registry);
     for (String reason : DELETION_REASONS) {
       screenshotDeletedCounter(reason);
     }
@@ -242,36 +228,9 @@ public final class StorageMetrics {
     databaseError = error;
   }
 
-  /** Counts what retention removed from a tier (events for raw, rows for the rollup tiers). */
-  public void retentionDeleted(String tier, long n) {
-    if (n > 0) {
-      retentionDeleted.get(tier).increment(n);
-    }
-  }
-
-  public long retentionDeleted(String tier) {
-    return (long) retentionDeleted.get(tier).count();
-  }
-
-  public Timer retentionStep() {
-    return retentionStep;
-  }
-
-  public void retentionPassDone() {
-    retentionPasses.increment();
-  }
-
-  public long retentionPasses() {
-    return (long) retentionPasses.count();
-  }
-
-  /** The disk budget as last measured. */
-  public BudgetState budget() {
-    return budget;
-  }
-
-  public void budget(BudgetState state) {
-    budget = state;
+  /** Retention's meters and the disk budget's last measure. */
+  public RetentionMetrics retention() {
+    return retention;
   }
 
   /** The bound of a stage's queue: /health turns unhealthy at it. */

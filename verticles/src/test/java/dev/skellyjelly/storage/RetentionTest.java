@@ -81,12 +81,12 @@ class RetentionTest {
     for (int d = 0; d < 5; d++) {
       days.day(module, db, DAY0, d, 200, "Day " + d + " notes", 0);
     }
-    long passes = module.metrics().retentionPasses();
+    long passes = module.metrics().retention().passes();
     // Day 4 at noon: raw_retention_days = 2 keeps day 4 and the two before it; days 0 and 1 go.
     clock.set(RetentionDays.at(DAY0, 4) + 2 * 3_600_000);
     long expected = days.ids.get(0).size() + days.ids.get(1).size();
-    await("a retention pass").atMost(Duration.ofSeconds(30)).until(() -> module.metrics().retentionPasses() > passes
-      && module.metrics().retentionDeleted("raw") == expected);
+    await("a retention pass").atMost(Duration.ofSeconds(30)).until(() -> module.metrics().retention().passes() > passes
+      && module.metrics().retention().deleted("raw") == expected);
 
     long bound = DAY0 + 2 * DAY;
     List<RawEvent> stored = TestSupport.readEvents(db);
@@ -120,7 +120,7 @@ class RetentionTest {
       assertEquals(from(RollupReference.rollups(sent, MINUTE), DAY0 + DAY), RollupReference.readRollups(c, "minute_rollups"));
       assertEquals(from(RollupReference.focus(sent, IDLE_MS, MINUTE), DAY0 + DAY), RollupReference.readFocus(c, "minute_focus"));
     }
-    assertTrue(module.metrics().retentionDeleted("minute") > 0);
+    assertTrue(module.metrics().retention().deleted("minute") > 0);
 
     // No window looks un-emitted: after a restart nothing is replayed, and a new event is batched as usual.
     vertx.undeploy(module.deploymentID()).await();
@@ -134,8 +134,8 @@ class RetentionTest {
   @Test
   void focusChangesActivityAndRollupsGoByTheirTiers() throws Exception {
     StorageModule module = TestSupport.deploy(vertx, clock, config());
-    long passes = module.metrics().retentionPasses();
-    await("the start-up pass").atMost(Duration.ofSeconds(30)).until(() -> module.metrics().retentionPasses() > passes);
+    long passes = module.metrics().retention().passes();
+    await("the start-up pass").atMost(Duration.ofSeconds(30)).until(() -> module.metrics().retention().passes() > passes);
     // Rows of the lifecycle tables for days 0 to 4, written beside the module as its rollups would be.
     try (Connection c = TestSupport.open(db); Statement s = c.createStatement()) {
       s.execute("PRAGMA busy_timeout = 5000");
@@ -155,9 +155,9 @@ class RetentionTest {
           + OTHER + "', 0, 'App', 180)");
       }
     }
-    long before = module.metrics().retentionPasses();
+    long before = module.metrics().retention().passes();
     clock.set(RetentionDays.at(DAY0, 4));
-    await("a retention pass").atMost(Duration.ofSeconds(30)).until(() -> module.metrics().retentionPasses() > before);
+    await("a retention pass").atMost(Duration.ofSeconds(30)).until(() -> module.metrics().retention().passes() > before);
 
     long rawBound = DAY0 + 2 * DAY;
     // Each session keeps its last focus change before the bound (day 1's 'Next1'), and everything after it.
@@ -172,9 +172,9 @@ class RetentionTest {
     assertEquals(0, TestSupport.scalar(db, "SELECT count(*) FROM minute_focus WHERE bucket_ms < " + (DAY0 + DAY)));
     assertEquals(4 * 60, TestSupport.scalar(db, "SELECT count(*) FROM minute_rollups"));
     assertEquals(4 * 60, TestSupport.scalar(db, "SELECT count(*) FROM minute_focus"));
-    assertEquals(120, module.metrics().retentionDeleted("minute"));
+    assertEquals(120, module.metrics().retention().deleted("minute"));
     assertEquals(5, TestSupport.scalar(db, "SELECT count(*) FROM hour_rollups"), "hour rollups are kept forever");
-    assertEquals(0, module.metrics().retentionDeleted("hour"));
+    assertEquals(0, module.metrics().retention().deleted("hour"));
     vertx.undeploy(module.deploymentID()).await();
   }
 
@@ -190,11 +190,11 @@ class RetentionTest {
     assertTrue(inFiles(marker), "the marker is stored before the pass");
     assertTrue(inFiles(keptMarker));
 
-    long passes = module.metrics().retentionPasses();
+    long passes = module.metrics().retention().passes();
     clock.advance(3_600_000);
-    await("a retention pass").atMost(Duration.ofSeconds(30)).until(() -> module.metrics().retentionPasses() > passes);
+    await("a retention pass").atMost(Duration.ofSeconds(30)).until(() -> module.metrics().retention().passes() > passes);
 
-    assertEquals(days.ids.get(0).size(), module.metrics().retentionDeleted("raw"));
+    assertEquals(days.ids.get(0).size(), module.metrics().retention().deleted("raw"));
     assertFalse(inFiles(marker), "the deleted events' title is overwritten in the file and the log");
     assertTrue(inFiles(keptMarker), "what is kept is still there");
     assertEquals(0, Files.exists(walOf(db)) ? Files.size(walOf(db)) : 0, "the log is truncated after the pass");
@@ -220,21 +220,21 @@ class RetentionTest {
     // A 3 MB budget: days 0 and 1 go, oldest first; days 2 and 3 stay whole.
     StorageModule three = TestSupport.deploy(vertx, clock, config(ConfigKeys.RAW_RETENTION_DAYS, 0,
       ConfigKeys.MAX_DATABASE_MB, 3));
-    await("the start-up pass").atMost(Duration.ofSeconds(30)).until(() -> three.metrics().retentionPasses() >= 1);
+    await("the start-up pass").atMost(Duration.ofSeconds(30)).until(() -> three.metrics().retention().passes() >= 1);
     assertEquals(union(days, 2, 3), ids());
-    assertEquals("ok", three.metrics().budget().state());
+    assertEquals("ok", three.metrics().retention().budget().state());
     assertTrue(Files.size(db) <= 3L << 20, "the file shrank to " + Files.size(db));
-    assertEquals(days.ids.get(0).size() + days.ids.get(1).size(), three.metrics().retentionDeleted("raw"));
+    assertEquals(days.ids.get(0).size() + days.ids.get(1).size(), three.metrics().retention().deleted("raw"));
     vertx.undeploy(three.deploymentID()).await();
 
     // A 1 MB budget that the current day alone passes: day 2 goes, day 3 (today) stays, and the budget says so.
     StorageModule one = TestSupport.deploy(vertx, clock, config(ConfigKeys.RAW_RETENTION_DAYS, 0,
       ConfigKeys.MAX_DATABASE_MB, 1));
-    await("the start-up pass").atMost(Duration.ofSeconds(30)).until(() -> one.metrics().retentionPasses() >= 1);
+    await("the start-up pass").atMost(Duration.ofSeconds(30)).until(() -> one.metrics().retention().passes() >= 1);
     assertEquals(days.ids.get(3), ids());
-    assertEquals("over", one.metrics().budget().state());
-    assertEquals(1L << 20, one.metrics().budget().budgetBytes());
-    assertTrue(one.metrics().budget().databaseBytes() > 1L << 20);
+    assertEquals("over", one.metrics().retention().budget().state());
+    assertEquals(1L << 20, one.metrics().retention().budget().budgetBytes());
+    assertTrue(one.metrics().retention().budget().databaseBytes() > 1L << 20);
     // New events are still taken.
     new RetentionDays(vertx, clock).day(one, db, DAY0, 3, 10, "more", 0);
     vertx.undeploy(one.deploymentID()).await();

@@ -80,22 +80,22 @@ final class LifecycleBench {
         clock.set(dayStart + 17 * HOUR_MS + 60_000);
         awaitBatched(metrics, sent);
         double daySeconds = (System.nanoTime() - t0) / 1e9;
-        long passes = metrics.retentionPasses();
+        long passes = metrics.retention().passes();
         long before = fileBytes(db);
         Sizes sizes = sizes(db);
         clock.set(dayStart + DAY_MS + 30 * 60_000);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (metrics.retentionPasses() == passes && System.nanoTime() < deadline) {
+        while (metrics.retention().passes() == passes && System.nanoTime() < deadline) {
           Thread.sleep(20);
         }
         long after = fileBytes(db);
-        double stepMs = metrics.retentionStep().max(TimeUnit.MILLISECONDS);
+        double stepMs = metrics.retention().step().max(TimeUnit.MILLISECONDS);
         longestStepMs = Math.max(longestStepMs, stepMs);
         JsonObject day = new JsonObject().put("day", d).put("events", perDay)
           .put("seconds", BenchFigures.round(daySeconds, 1))
           .put("file_bytes_before_pass", before).put("file_bytes_after_pass", after)
           .put("raw_bytes", sizes.raw()).put("hour_rollup_bytes", sizes.hour()).put("minute_rollup_bytes", sizes.minute())
-          .put("raw_events_deleted_total", metrics.retentionDeleted("raw"))
+          .put("raw_events_deleted_total", metrics.retention().deleted("raw"))
           .put("longest_step_ms_recent", BenchFigures.round(stepMs, 1));
         perDayFigures.add(day);
         LOG.info("lifecycle day {}: {}", d, day.encode());

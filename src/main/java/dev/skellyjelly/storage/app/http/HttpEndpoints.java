@@ -57,7 +57,7 @@ public final class HttpEndpoints {
     });
     // The disk budget as the writer last measured it: DOWN only when nothing it may remove is left.
     checks.register("budget", promise -> {
-      BudgetState budget = metrics.budget();
+      BudgetState budget = metrics.retention().budget();
       promise.complete(budget.healthy() ? Status.OK(budget.toJson()) : Status.KO(budget.toJson()));
     });
     Path dir = Path.of(config.databasePath()).toAbsolutePath().getParent();

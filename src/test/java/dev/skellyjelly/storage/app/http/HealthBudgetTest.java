@@ -33,14 +33,14 @@ class HealthBudgetTest {
     StorageMetrics metrics = new StorageMetrics(new SimpleMeterRegistry());
     HealthChecks checks = HttpEndpoints.healthChecks(vertx, config, metrics);
 
-    metrics.budget(new BudgetState(3_000_000, 2L << 20, 9_000_000_000L, 512L << 20, "trimming"));
+    metrics.retention().budget(new BudgetState(3_000_000, 2L << 20, 9_000_000_000L, 512L << 20, "trimming"));
     CheckResult trimming = checks.checkStatus("budget").await();
     assertEquals(true, trimming.getUp());
     assertEquals(new JsonObject().put("database_bytes", 3_000_000L).put("budget_bytes", 2L << 20)
       .put("free_disk_bytes", 9_000_000_000L).put("min_free_disk_bytes", 512L << 20).put("state", "trimming"),
       trimming.getData());
 
-    metrics.budget(new BudgetState(3_000_000, 2L << 20, 9_000_000_000L, 512L << 20, "over"));
+    metrics.retention().budget(new BudgetState(3_000_000, 2L << 20, 9_000_000_000L, 512L << 20, "over"));
     CheckResult over = checks.checkStatus("budget").await();
     assertEquals(false, over.getUp());
     assertEquals("over", over.getData().getString("state"));

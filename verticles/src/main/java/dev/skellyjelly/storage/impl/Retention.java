@@ -109,11 +109,11 @@ final class Retention {
     try {
       BudgetState state = RetentionPass.measure(db, database, policy);
       if (!RetentionPass.passed(state, policy)) {
-        metrics.budget(state);
+        metrics.retention().budget(state);
         return false;
       }
-      boolean over = "over".equals(metrics.budget().state());
-      metrics.budget(RetentionPass.withState(state, over ? "over" : "trimming"));
+      boolean over = "over".equals(metrics.retention().budget().state());
+      metrics.retention().budget(RetentionPass.withState(state, over ? "over" : "trimming"));
       return !over;
     } catch (SQLException | RuntimeException e) {
       return false;
@@ -162,7 +162,7 @@ final class Retention {
       return false;
     }
     long took = System.nanoTime() - started;
-    metrics.retentionStep().record(took, TimeUnit.NANOSECONDS);
+    metrics.retention().step().record(took, TimeUnit.NANOSECONDS);
     if (took > longestStepNanos) {
       longestStepNanos = took;
       longestStep = what;
@@ -188,7 +188,7 @@ final class Retention {
   private void done() {
     long after = FileShrink.fileBytes(database);
     metrics.dbSizeBytes().set(after);
-    metrics.retentionPassDone();
+    metrics.retention().passDone();
     boolean removed = pass.rawEvents() + pass.minuteRows() + pass.hourRows() > 0;
     String summary = "retention pass: removed {} raw events, {} minute and {} hour rollup rows ({} days for the disk "
       + "budget); file {} -> {} bytes; {} steps, the longest {} ms ({})";

@@ -167,7 +167,7 @@ final class RetentionPass {
     long before = raw.events();
     boolean more = raw.step(db);
     rawEvents += raw.events() - before;
-    metrics.retentionDeleted("raw", raw.events() - before);
+    metrics.retention().deleted("raw", raw.events() - before);
     if (!more) {
       if (raw.kept() > 0) {
         LOG.info("retention left {} windows before {} whose events are not all emitted yet; a later pass removes them",
@@ -186,7 +186,7 @@ final class RetentionPass {
     long before = rollups.rows();
     boolean more = rollups.step(db);
     long removed = rollups.rows() - before;
-    metrics.retentionDeleted(tier.label, removed);
+    metrics.retention().deleted(tier.label, removed);
     if (tier == RollupRetention.Tier.MINUTE) {
       minuteRows += removed;
     } else {
@@ -212,7 +212,7 @@ final class RetentionPass {
     BudgetState state = measure(db, database, policy);
     boolean overSize = state.databaseBytes() > policy.maxDatabaseBytes();
     if (!passed(state, policy)) {
-      metrics.budget(state);
+      metrics.retention().budget(state);
       phase = Phase.VACUUM;
       return;
     }
@@ -236,12 +236,12 @@ final class RetentionPass {
           + "hour rollups stay); new events are still taken", why);
         overLogged = true;
       }
-      metrics.budget(withState(state, "over"));
+      metrics.retention().budget(withState(state, "over"));
       phase = Phase.VACUUM;
       return;
     }
     budgetDays++;
-    metrics.budget(withState(state, "trimming"));
+    metrics.retention().budget(withState(state, "trimming"));
   }
 
   /**

@@ -1,0 +1,67 @@
+package dev.skellyjelly.storage;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Retention's meters ({@code retention_deleted_total{tier}}, {@code retention_step_seconds},
+ * {@code retention_passes_total}) and the disk budget as the writer last measured it, for {@code /health}.
+ */
+public final class RetentionMetrics {
+
+  /** Retention's tiers, for {@code retention_deleted_total{tier}}. */
+  public static final String[] TIERS = {"raw", "minute", "hour"};
+
+  /** Deletions by tier: events for {@code raw}, rows for {@code minute} and {@code hour}. */
+  private final Map<String, Counter> deleted = new HashMap<>();
+  private final Timer step;
+  private final Counter passes;
+  private volatile BudgetState budget = BudgetState.UNMEASURED;
+
+  RetentionMetrics(MeterRegistry registry) {
+    for (String tier : TIERS) {
+      deleted.put(tier, Counter.builder(StorageMetrics.PREFIX + "retention.deleted").tag("tier", tier)
+        .description("removed by retention or the disk budget: events (raw), rows (minute, hour)").register(registry));
+    }
+    step = Timer.builder(StorageMetrics.PREFIX + "retention.step").description("one retention step on the writer's "
+      + "connection").register(registry);
+    passes = Counter.builder(StorageMetrics.PREFIX + "retention.passes").description("retention passes completed")
+      .register(registry);
+  }
+
+  /** Counts what retention removed from a tier (events for raw, rows for the rollup tiers). */
+  public void deleted(String tier, long n) {
+    if (n > 0) {
+      deleted.get(tier).increment(n);
+    }
+  }
+
+  public long deleted(String tier) {
+    return (long) deleted.get(tier).count();
+  }
+
+  public Timer step() {
+    return step;
+  }
+
+  public void passDone() {
+    passes.increment();
+  }
+
+  public long passes() {
+    return (long) passes.count();
+  }
+
+  /** The disk budget as last measured. */
+  public BudgetState budget() {
+    return budget;
+  }
+
+  public void budget(BudgetState state) {
+    budget = state;
+  }
+}
