@@ -38,11 +38,11 @@ final class BlockReader {
       EventType.fromCode((int) ReadPool.num(row, 3)));
   }
 
-  /** Every event of the blocks, in no particular order. */
-  Future<List<Stored>> read(List<Meta> blocks) {
+  /** Every event of the blocks, in no particular order (read on the snapshot the blocks' places were read on). */
+  Future<List<Stored>> read(Reads reads, List<Meta> blocks) {
     List<Future<List<Stored>>> parts = new ArrayList<>();
     for (int i = 0; i < blocks.size(); i += FETCH) {
-      parts.add(fetch(blocks.subList(i, Math.min(blocks.size(), i + FETCH))));
+      parts.add(fetch(reads, blocks.subList(i, Math.min(blocks.size(), i + FETCH))));
     }
     return Future.all(parts).map(all -> {
       List<Stored> out = new ArrayList<>();
@@ -53,7 +53,7 @@ final class BlockReader {
     });
   }
 
-  private Future<List<Stored>> fetch(List<Meta> blocks) {
+  private Future<List<Stored>> fetch(Reads reads, List<Meta> blocks) {
     Map<Long, Meta> byId = new HashMap<>();
     Object[] ids = new Object[blocks.size()];
     for (int i = 0; i < blocks.size(); i++) {
@@ -61,7 +61,7 @@ final class BlockReader {
       ids[i] = blocks.get(i).block();
     }
     String sql = "SELECT block, data FROM event_blocks WHERE block IN (?" + ",?".repeat(ids.length - 1) + ")";
-    return ctx.pool().query(sql, ids).compose(rows -> ctx.offLoop(() -> {
+    return reads.query(sql, ids).compose(rows -> ctx.offLoop(() -> {
       List<Stored> out = new ArrayList<>();
       for (Row row : rows) {
         Meta m = byId.get(ReadPool.num(row, 0));

@@ -67,19 +67,22 @@ final class EventsResolver {
     }
     long w = ctx.config().batchWindowMs();
     long firstWindow = Math.floorDiv(r.from(), w) * w;
-    Future<Long> snapshot = cursor != null ? Future.succeededFuture(cursor[0])
-      : ctx.pool().query("SELECT coalesce(max(max_seq), 0) FROM event_blocks WHERE window_start_ms >= ? "
-        + "AND window_start_ms < ?", firstWindow, r.to()).map(rows -> ReadPool.num(rows.iterator().next(), 0));
-    return snapshot.compose(s -> {
-      Scan scan = new Scan(r, types, session == null ? null : Uuids.toBytes(session), app, first, s,
-        cursor == null ? Long.MIN_VALUE : cursor[1], cursor == null ? Long.MIN_VALUE : cursor[2]);
-      long start = cursor == null ? firstWindow : Math.max(firstWindow, Math.floorDiv(cursor[1], w) * w);
-      return scan.from(start).compose(v -> scan.page());
+    // One read transaction per page: the blocks found are the blocks read, whatever the writer compacts meanwhile.
+    return ctx.pool().inOneSnapshot(reads -> {
+      Future<Long> snapshot = cursor != null ? Future.succeededFuture(cursor[0])
+        : reads.query("SELECT coalesce(max(max_seq), 0) FROM event_blocks").map(rows -> ReadPool.num(rows.iterator().next(), 0));
+      return snapshot.compose(s -> {
+        Scan scan = new Scan(reads, r, types, session == null ? null : Uuids.toBytes(session), app, first, s,
+          cursor == null ? Long.MIN_VALUE : cursor[1], cursor == null ? Long.MIN_VALUE : cursor[2]);
+        long start = cursor == null ? firstWindow : Math.max(firstWindow, Math.floorDiv(cursor[1], w) * w);
+        return scan.from(start).compose(v -> scan.page());
+      });
     });
   }
 
   /** One page's walk through the windows. */
   private final class Scan {
+    final Reads reads;
     final Args.Range range;
     final String typeSql;
     final byte[] session;
@@ -91,8 +94,9 @@ final class EventsResolver {
     final List<Hit> hits = new ArrayList<>();
     final List<Place> pending = new ArrayList<>();
 
-    Scan(Args.Range range, List<EventType> types, byte[] session, String app, int first, long snapshot, long afterTs,
+    Scan(Reads reads, Args.Range range, List<EventType> types, byte[] session, String app, int first, long snapshot, long afterTs,
          long afterSeq) {
+      this.reads = reads;
       this.range = range;
       this.typeSql = Args.typeFilter("event_type", types);
       this.session = session;
@@ -124,7 +128,7 @@ final class EventsResolver {
     }
 
     private Future<Void> meta(String sql, Object[] params) {
-      return ctx.pool().query(sql, params).compose(rows -> {
+      return reads.query(sql, params).compose(rows -> {
         for (Row row : rows) {
           pending.add(new Place(BlockReader.meta(row), ReadPool.num(row, 4)));
         }
@@ -167,7 +171,7 @@ final class EventsResolver {
       pending.subList(0, end).clear();
       List<BlockReader.Meta> metas = new ArrayList<>(chunk.size());
       chunk.forEach(p -> metas.add(p.meta()));
-      return blocks.read(metas).compose(this::keep).compose(v -> hits.size() > first ? Future.succeededFuture(true)
+      return blocks.read(reads, metas).compose(this::keep).compose(v -> hits.size() > first ? Future.succeededFuture(true)
         : decodeReady(exhausted));
     }
 
@@ -185,7 +189,7 @@ final class EventsResolver {
         }
       }
       Map<String, Future<FocusRule>> rules = new HashMap<>();
-      spans.forEach((sid, span) -> rules.put(sid, FocusRule.load(ctx, sid, span[0], span[1], snapshot)));
+      spans.forEach((sid, span) -> rules.put(sid, FocusRule.load(reads, sid, span[0], span[1], snapshot)));
       return Future.all(new ArrayList<>(rules.values())).map(v -> {
         for (BlockReader.Stored s : inRange) {
           String focused = rules.get(s.event().sessionId()).result().appAt(s.event().timestampMs());
@@ -208,7 +212,7 @@ final class EventsResolver {
           shotIds.add(((dev.skellyjelly.storage.codecs.Screenshot) h.event().data()).screenshotId());
         }
       }
-      Future<Map<String, long[]>> sizes = shotIds.isEmpty() ? Future.succeededFuture(Map.of()) : screenshotSizes(shotIds);
+      Future<Map<String, long[]>> sizes = shotIds.isEmpty() ? Future.succeededFuture(Map.of()) : screenshotSizes(reads, shotIds);
       return sizes.compose(sz -> ctx.offLoop(() -> {
         List<Map<String, Object>> events = new ArrayList<>(page.size());
         for (Hit h : page) {
@@ -223,12 +227,12 @@ final class EventsResolver {
     }
   }
 
-  private Future<Map<String, long[]>> screenshotSizes(List<Object> ids) {
+  private Future<Map<String, long[]>> screenshotSizes(Reads reads, List<Object> ids) {
     Map<String, long[]> out = new HashMap<>();
-    List<Future<?>> reads = new ArrayList<>();
+    List<Future<?>> parts = new ArrayList<>();
     for (int i = 0; i < ids.size(); i += 500) {
       List<Object> part = ids.subList(i, Math.min(ids.size(), i + 500));
-      reads.add(ctx.pool().query("SELECT screenshot_id, size_bytes, width, height FROM screenshots WHERE screenshot_id IN (?"
+      parts.add(reads.query("SELECT screenshot_id, size_bytes, width, height FROM screenshots WHERE screenshot_id IN (?"
         + ",?".repeat(part.size() - 1) + ")", part.toArray()).map(rows -> {
           for (Row row : rows) {
             out.put(ReadPool.text(row, 0), new long[]{ReadPool.num(row, 1),
@@ -237,7 +241,7 @@ final class EventsResolver {
           return null;
         }));
     }
-    return Future.all(reads).map(v -> out);
+    return Future.all(parts).map(v -> out);
   }
 
   /** An event as the schema gives it: data as stored, a screenshot's without image but with its size. */

@@ -24,14 +24,14 @@ final class FocusRule {
   }
 
   /** The rule for {@code session} over {@code [fromTs, toTs]}, with focus changes of seq ≤ {@code snapshot}. */
-  static Future<FocusRule> load(QueryContext ctx, String session, long fromTs, long toTs, long snapshot) {
-    Future<List<Row>> changes = ctx.pool().query("SELECT ts_ms, app FROM focus_changes WHERE session_id = ? "
+  static Future<FocusRule> load(Reads reads, String session, long fromTs, long toTs, long snapshot) {
+    Future<List<Row>> changes = reads.query("SELECT ts_ms, app FROM focus_changes WHERE session_id = ? "
         + "AND seq <= ? AND ts_ms <= ? AND ts_ms >= coalesce((SELECT max(ts_ms) FROM focus_changes WHERE session_id = ? "
         + "AND seq <= ? AND ts_ms <= ?), 0) ORDER BY ts_ms, seq", session, snapshot, toTs, session, snapshot, fromTs)
       .map(FocusRule::list);
     return changes.compose(rows -> {
       long since = rows.isEmpty() ? toTs : ReadPool.num(rows.get(0), 0);
-      return ctx.pool().query("SELECT start_ms FROM pauses WHERE start_ms >= ? AND start_ms <= ? ORDER BY start_ms",
+      return reads.query("SELECT start_ms FROM pauses WHERE start_ms >= ? AND start_ms <= ? ORDER BY start_ms",
         since, toTs).map(pauses -> {
           long[] ts = new long[rows.size()];
           String[] apps = new String[rows.size()];

@@ -37,8 +37,9 @@ final class HistoryResolver {
     Args.Range r = Args.range(env);
     long w = ctx.config().batchWindowMs();
     long firstWindow = Math.floorDiv(r.from(), w) * w;
-    return ctx.pool().query("SELECT block, session, window_start_ms, event_type, n FROM event_blocks "
-      + "WHERE window_start_ms >= ? AND window_start_ms < ? ORDER BY window_start_ms", firstWindow, r.to()).compose(rows -> {
+    return ctx.pool().inOneSnapshot(reads -> reads.query("SELECT block, session, window_start_ms, event_type, n "
+      + "FROM event_blocks WHERE window_start_ms >= ? AND window_start_ms < ? ORDER BY window_start_ms", firstWindow, r.to())
+      .compose(rows -> {
         // session → window start → its blocks
         Map<String, TreeMap<Long, List<BlockReader.Meta>>> windows = new TreeMap<>();
         Map<String, Long> inner = new HashMap<>();
@@ -51,7 +52,8 @@ final class HistoryResolver {
           }
         }
         List<Future<Map<String, Object>>> out = new ArrayList<>();
-        windows.forEach((session, byWindow) -> out.add(session(session, byWindow, r, w, inner.getOrDefault(session, 0L))));
+        windows.forEach((session, byWindow) -> out.add(session(reads, session, byWindow, r, w,
+          inner.getOrDefault(session, 0L))));
         return Future.all(out).map(all -> {
           List<Map<String, Object>> list = new ArrayList<>();
           for (Future<Map<String, Object>> f : out) {
@@ -62,10 +64,10 @@ final class HistoryResolver {
           list.sort((a, b) -> Long.compare((Long) a.get("first"), (Long) b.get("first")));
           return list;
         });
-      });
+      }));
   }
 
-  private Future<Map<String, Object>> session(String session, TreeMap<Long, List<BlockReader.Meta>> byWindow,
+  private Future<Map<String, Object>> session(Reads reads, String session, TreeMap<Long, List<BlockReader.Meta>> byWindow,
                                               Args.Range r, long w, long innerEvents) {
     // The windows at the range's edges, and the first and last inside it: the first and last events are there.
     List<BlockReader.Meta> decoded = new ArrayList<>();
@@ -86,7 +88,7 @@ final class HistoryResolver {
         decoded.addAll(byWindow.get(lastInner));
       }
     }
-    return blocks.read(decoded).map(stored -> {
+    return blocks.read(reads, decoded).map(stored -> {
       long[] acc = {Long.MAX_VALUE, Long.MIN_VALUE, innerEvents};
       for (BlockReader.Stored s : stored) {
         long ts = s.event().timestampMs();

@@ -13,13 +13,14 @@ import io.vertx.sqlclient.Tuple;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The query side's read-only SQLite connections, through the Vert.x JDBC client. WAL lets them read beside the
  * writer's one connection, which no read ever touches. The pool is made on the first read, so a module nobody
  * queries opens no connection; connections idle for a minute are closed.
  */
-final class ReadPool {
+final class ReadPool implements Reads {
 
   /** As many connections as queries may execute at once. */
   static final int CONNECTIONS = 2;
@@ -34,14 +35,20 @@ final class ReadPool {
     this.url = "jdbc:sqlite:" + database.toAbsolutePath() + "?open_mode=1&busy_timeout=5000";
   }
 
-  /** The rows of {@code sql} with its parameters bound in order. */
-  Future<RowSet<Row>> query(String sql, Object... params) {
-    return pool().preparedQuery(sql).execute(Tuple.wrap(List.of(params)));
+  @Override
+  public Future<RowSet<Row>> query(String sql, Object... params) {
+    return params.length == 0 ? pool().query(sql).execute() : pool().preparedQuery(sql).execute(Tuple.wrap(List.of(params)));
   }
 
-  /** The same, for statements without parameters. */
-  Future<RowSet<Row>> query(String sql) {
-    return pool().query(sql).execute();
+  /**
+   * Runs {@code work} with one connection inside a read transaction: every statement it makes sees the same
+   * snapshot, so places read first (block numbers) still hold when their contents are read, even if the writer
+   * compacted them in between. Nothing in {@code work} may ask the pool itself (it would wait for a connection
+   * the work holds).
+   */
+  <T> Future<T> inOneSnapshot(Function<Reads, Future<T>> work) {
+    return pool().withTransaction(conn -> work.apply((sql, params) -> params.length == 0 ? conn.query(sql).execute()
+      : conn.preparedQuery(sql).execute(Tuple.wrap(List.of(params)))));
   }
 
   private Pool pool() {

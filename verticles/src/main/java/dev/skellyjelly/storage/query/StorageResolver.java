@@ -97,17 +97,17 @@ final class StorageResolver {
 
   /** The oldest ({@code min}) or newest ({@code max}) stored event's time, null when none is stored. */
   private Future<Long> edgeEvent(String fn) {
-    return ctx.pool().query("SELECT block, session, window_start_ms, event_type FROM event_blocks WHERE window_start_ms = "
-      + "(SELECT " + fn + "(window_start_ms) FROM event_blocks)").compose(rows -> {
+    return ctx.pool().inOneSnapshot(reads -> reads.query("SELECT block, session, window_start_ms, event_type FROM event_blocks "
+      + "WHERE window_start_ms = (SELECT " + fn + "(window_start_ms) FROM event_blocks)").compose(rows -> {
         List<BlockReader.Meta> metas = new ArrayList<>();
         rows.forEach(row -> metas.add(BlockReader.meta(row)));
-        return metas.isEmpty() ? Future.succeededFuture(null) : blocks.read(metas).map(stored -> {
+        return metas.isEmpty() ? Future.succeededFuture(null) : blocks.read(reads, metas).map(stored -> {
           long best = "min".equals(fn) ? Long.MAX_VALUE : Long.MIN_VALUE;
           for (BlockReader.Stored s : stored) {
             best = "min".equals(fn) ? Math.min(best, s.event().timestampMs()) : Math.max(best, s.event().timestampMs());
           }
           return stored.isEmpty() ? null : best;
         });
-      });
+      }));
   }
 }

@@ -84,3 +84,7 @@ CREATE TABLE lifecycle (
   name  TEXT    PRIMARY KEY,
   value INTEGER NOT NULL
 ) WITHOUT ROWID
+;
+-- The largest commit sequence number stored, without reading every block: where the writer starts counting, and
+-- the snapshot of a first page of events.
+CREATE INDEX event_blocks_by_max_seq ON event_blocks (max_seq)

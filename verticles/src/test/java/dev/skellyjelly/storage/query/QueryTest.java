@@ -351,6 +351,90 @@ class QueryTest {
   }
 
   @Test
+  void twoQueriesExecuteAtOnceTheNextWaitAndPastTheQueueTheAnswerIsBusy() {
+    // Each capture query stays executing until the test answers the capture control it asks.
+    java.util.concurrent.BlockingQueue<io.vertx.core.eventbus.Message<JsonObject>> asked =
+      new java.util.concurrent.LinkedBlockingQueue<>();
+    java.util.concurrent.atomic.AtomicInteger outstanding = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+    vertx.eventBus().<JsonObject>localConsumer(InternalAddresses.CAPTURE, m -> {
+      most.accumulateAndGet(outstanding.incrementAndGet(), Math::max);
+      asked.add(m);
+    }).completion().await();
+    int admitted = QueryVerticle.RUNNING + QueryVerticle.WAITING;
+    List<Future<io.vertx.core.eventbus.Message<JsonObject>>> answers = new ArrayList<>();
+    for (int i = 0; i < admitted + 1; i++) {
+      answers.add(vertx.eventBus().request(Addresses.QUERY, new JsonObject().put("query",
+        "{ capture { droppedWhilePaused } }"), new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(30_000)));
+    }
+    // The one past the queue is refused at once, while every other one is still unanswered.
+    JsonObject busy = answers.get(admitted).await().body();
+    assertTrue(busy.getJsonArray("errors").getJsonObject(0).getString("message").contains("too many queries at once"),
+      busy::encode);
+    for (int i = 0; i < admitted; i++) {
+      assertFalse(answers.get(i).isComplete(), "answered before its capture control replied: " + i);
+    }
+    for (int i = 0; i < admitted; i++) {
+      // Released one at a time, each once as many as may execute have reached the control.
+      int expectedNow = Math.min(QueryVerticle.RUNNING, admitted - i);
+      org.awaitility.Awaitility.await().atMost(20, TimeUnit.SECONDS).until(() -> outstanding.get() >= expectedNow);
+      io.vertx.core.eventbus.Message<JsonObject> m = assertDoesNotThrowTake(asked);
+      outstanding.decrementAndGet();
+      m.reply(new JsonObject().put("paused", false).put("until_ms", null).put("since_ms", null)
+        .put("dropped_while_paused", i));
+    }
+    Set<Long> dropped = new HashSet<>();
+    for (int i = 0; i < admitted; i++) {
+      JsonObject r = answers.get(i).await().body();
+      assertNull(r.getValue("errors"), r::encode);
+      dropped.add(r.getJsonObject("data").getJsonObject("capture").getLong("droppedWhilePaused"));
+    }
+    assertEquals(admitted, dropped.size(), "every admitted query answered with its own reply");
+    assertEquals(QueryVerticle.RUNNING, most.get(), "queries executing at once");
+    assertEquals(0, asked.size());
+  }
+
+  private static <T> T assertDoesNotThrowTake(java.util.concurrent.BlockingQueue<T> q) {
+    try {
+      T t = q.poll(20, TimeUnit.SECONDS);
+      assertNotNull(t, "no query reached the capture control");
+      return t;
+    } catch (InterruptedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void aResponseOverFourMegabytesIsAnErrorAskingForASmallerPage() {
+    String title = "t".repeat(2_000);
+    for (int i = 0; i < 40; i++) {
+      send(S1, T0 + i * 1_000, "window_focus", new JsonObject().put("window_title", title + i).put("app_name", "A")
+        .put("process_id", 1));
+    }
+    // 40 events of ~2 KB each: about 80 KB a page; 60 aliases of it are about 5 MB of JSON, 45 about 3.7 MB.
+    String page = "events(from: \"" + Timestamps.format(T0) + "\", to: \"" + Timestamps.format(NOW)
+      + "\", first: $first) { events { data } }";
+    java.util.function.IntFunction<String> aliased = n -> {
+      StringBuilder q = new StringBuilder("query($first: Int) {");
+      for (int i = 0; i < n; i++) {
+        q.append(" a").append(i).append(": ").append(page);
+      }
+      return q.append(" }").toString();
+    };
+    JsonObject tooBig = query(aliased.apply(60), new JsonObject().put("first", 40));
+    assertNull(tooBig.getValue("data"), "no data in an over-size response");
+    String message = tooBig.getJsonArray("errors").getJsonObject(0).getString("message");
+    assertTrue(message.contains("4 MB") && message.contains("smaller page"), message);
+    JsonObject fits = query(aliased.apply(45), new JsonObject().put("first", 40));
+    assertNull(fits.getValue("errors"));
+    assertTrue(fits.toBuffer().length() > 3 << 20 && fits.toBuffer().length() <= QueryEngine.MAX_RESPONSE_BYTES);
+    assertEquals(40, fits.getJsonObject("data").getJsonObject("a44").getJsonArray("events").size());
+    JsonObject smaller = query(aliased.apply(60), new JsonObject().put("first", 20));
+    assertNull(smaller.getValue("errors"));
+    assertEquals(20, smaller.getJsonObject("data").getJsonObject("a59").getJsonArray("events").size());
+  }
+
+  @Test
   void theReadPoolCannotWrite() {
     ReadPool pool = new ReadPool(vertx, db);
     Throwable failed = assertThrows(Throwable.class, () -> pool.query("INSERT INTO lifecycle (name, value) VALUES ('x', 1)").await());

@@ -1,0 +1,15 @@
+package dev.skellyjelly.storage.query;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+
+/**
+ * Where a resolver's statements run: the pool, each statement on its own snapshot of the database, or one
+ * connection inside a read transaction ({@link ReadPool#inOneSnapshot}), every statement on the same snapshot.
+ */
+interface Reads {
+
+  /** The rows of {@code sql} with its parameters bound in order. */
+  Future<RowSet<Row>> query(String sql, Object... params);
+}
