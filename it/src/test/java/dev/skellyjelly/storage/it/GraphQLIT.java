@@ -124,6 +124,143 @@ class GraphQLIT {
     assertEquals(expected, cli(location, EVENTS, variables));
   }
 
+  /** A keystroke, click or window_focus event of {@code session} at {@code ts}, as a module sends it. */
+  static JsonObject event(String session, long ts, String type, String app) {
+    JsonObject data = switch (type) {
+      case "keystroke" -> new JsonObject().put("key_code", 65).put("modifiers", new JsonObject().put("shift", false)
+        .put("ctrl", false).put("alt", false).put("meta", false));
+      case "mouse_click" -> new JsonObject().put("x", 1).put("y", 2).put("button", "left").put("click_type", "single");
+      default -> new JsonObject().put("window_title", app + " window").put("app_name", app).put("process_id", 7);
+    };
+    return new JsonObject().put("id", UUID.randomUUID().toString()).put("session_id", session).put("timestamp", ts)
+      .put("event_type", type).put("data", data);
+  }
+
+  /** How {@code events { id sessionId timestamp type }} gives {@code e}. */
+  private static JsonObject listed(JsonObject e) {
+    return new JsonObject().put("id", e.getString("id")).put("sessionId", e.getString("session_id"))
+      .put("timestamp", dev.skellyjelly.storage.codecs.Timestamps.format(e.getLong("timestamp")))
+      .put("type", e.getString("event_type").toUpperCase());
+  }
+
+  private static Path awaitEndpoint(JarProcess module, Path db) {
+    Path endpoint = db.resolveSibling("endpoint.json");
+    org.awaitility.Awaitility.await("endpoint.json").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+      .failFast(() -> assertTrue(module.isAlive(), module::describe)).until(() -> Files.exists(endpoint));
+    return endpoint;
+  }
+
+  @Test
+  void theCommandLineAsksOverTheTcpBridgeWhenTheModuleServesNoHttp() throws Exception {
+    int tcpPort = ClusterIT.freePort();
+    Path db = dir.resolve("db").resolve("events.db");
+    List<String> location = List.of("--set", "database_path=" + db, "--set", "screenshot_temp_dir=" + dir.resolve("shots"));
+    JarProcess module = JarProcess.start(dir.resolve("work"), dir.resolve("home"), JarProcess.run(db, dir.resolve("shots"),
+      "--set", "tcp_bridge_port=" + tcpPort, "--set", "write_flush_interval_ms=50"));
+    try {
+      JsonObject ep = new JsonObject(Files.readString(awaitEndpoint(module, db)));
+      assertEquals(0, ep.getInteger("http_port"));
+      assertEquals(tcpPort, ep.getInteger("tcp_bridge_port"));
+      String token = Files.readString(db.resolveSibling("bridge.token")).strip();
+      long t0 = System.currentTimeMillis() - 300_000;
+      String session = UUID.randomUUID().toString();
+      List<JsonObject> sent = new ArrayList<>();
+      try (TcpBridgeClient c = TcpBridgeClient.connect(tcpPort, token)) {
+        for (int i = 0; i < 9; i++) {
+          JsonObject e = event(session, t0 + (8 - i) * 15_000L, i % 2 == 0 ? "keystroke" : "mouse_click", null);
+          c.request(Addresses.RAW_EVENT, e, "ack-" + i);
+          sent.add(e);
+        }
+      }
+      sent.sort((a, b) -> Long.compare(a.getLong("timestamp"), b.getLong("timestamp")));
+      JsonArray want = new JsonArray();
+      sent.forEach(e -> want.add(listed(e)));
+      JsonObject variables = new JsonObject().put("from", t0).put("to", t0 + 300_000);
+      assertEquals(new JsonObject().put("data", new JsonObject().put("events", new JsonObject().put("events", want)
+        .putNull("nextCursor"))), cli(location, EVENTS, variables));
+      // A bad query is answered over the bridge too: the error on stderr, exit 1.
+      JarProcess bad = JarProcess.start(dir.resolve("work"), dir.resolve("home"), concat(List.of("query"), location,
+        List.of("{ events(from: 0, to: 1) { events { colour } } }")));
+      try {
+        assertEquals(1, bad.waitForExit(Duration.ofSeconds(60)), bad::describe);
+        assertTrue(String.join("\n", bad.stderrLines()).contains("colour"), bad::describe);
+      } finally {
+        bad.close();
+      }
+    } finally {
+      module.terminate();
+      assertEquals(0, module.waitForExit(Duration.ofSeconds(60)), module::describe);
+      module.close();
+    }
+  }
+
+  @SafeVarargs
+  private static List<String> concat(List<String>... parts) {
+    List<String> out = new ArrayList<>();
+    for (List<String> p : parts) {
+      out.addAll(p);
+    }
+    return out;
+  }
+
+  @Test
+  void pagesOverHttpGiveEverySnapshotEventOnceWhileEventsAreCommitted() throws Exception {
+    int httpPort = ClusterIT.freePort();
+    int tcpPort = ClusterIT.freePort();
+    Path db = dir.resolve("db").resolve("events.db");
+    JarProcess module = JarProcess.start(dir.resolve("work"), dir.resolve("home"), JarProcess.run(db, dir.resolve("shots"),
+      "--set", "http_port=" + httpPort, "--set", "tcp_bridge_port=" + tcpPort, "--set", "write_flush_interval_ms=20"));
+    try {
+      CrashLoopIT.awaitHealthy(http, module, httpPort);
+      String token = Files.readString(db.resolveSibling("bridge.token")).strip();
+      long now = System.currentTimeMillis();
+      long t0 = now - 900_000;
+      String session = UUID.randomUUID().toString();
+      List<JsonObject> snapshot = new ArrayList<>();
+      try (TcpBridgeClient c = TcpBridgeClient.connect(tcpPort, token)) {
+        // 60 events over 15 minutes (many windows), some sharing a millisecond.
+        for (int i = 0; i < 60; i++) {
+          JsonObject e = event(session, t0 + (i / 2) * 29_000L, i % 3 == 0 ? "mouse_click" : "keystroke", null);
+          c.request(Addresses.RAW_EVENT, e, "ack-" + i);
+          snapshot.add(e);
+        }
+        snapshot.sort((a, b) -> Long.compare(a.getLong("timestamp"), b.getLong("timestamp")));
+        List<String> want = new ArrayList<>();
+        snapshot.forEach(e -> want.add(e.getString("id")));
+        String pageQuery = "query($from: DateTime!, $to: DateTime!, $after: String) { events(from: $from, to: $to, "
+          + "first: 7, after: $after) { events { id timestamp } nextCursor } }";
+        List<String> got = new ArrayList<>();
+        List<JsonObject> later = new ArrayList<>();
+        String after = null;
+        int pages = 0;
+        do {
+          JsonObject body = new JsonObject(post(httpPort, new JsonObject().put("query", pageQuery).put("variables",
+            new JsonObject().put("from", t0).put("to", now).put("after", after)), "Bearer " + token, null).body());
+          JsonObject page = body.getJsonObject("data").getJsonObject("events");
+          page.getJsonArray("events").forEach(o -> got.add(((JsonObject) o).getString("id")));
+          after = page.getString("nextCursor");
+          pages++;
+          // Committed between pages: before the position reached, at it, and ahead of it.
+          for (long ts : new long[]{t0 + pages * 1_000L, t0 + pages * 29_000L, now - pages * 1_000L}) {
+            JsonObject e = event(session, ts, "keystroke", null);
+            c.request(Addresses.RAW_EVENT, e, "later-" + later.size());
+            later.add(e);
+          }
+        } while (after != null);
+        assertEquals(9, pages);
+        assertEquals(want, got, "every event of the first page's snapshot once, in time order, and nothing else");
+        // A new listing sees everything committed.
+        JsonObject all = new JsonObject(post(httpPort, new JsonObject().put("query", pageQuery.replace("first: 7", "first: 1000"))
+          .put("variables", new JsonObject().put("from", t0).put("to", now)), "Bearer " + token, null).body());
+        assertEquals(snapshot.size() + later.size(), all.getJsonObject("data").getJsonObject("events").getJsonArray("events").size());
+      }
+    } finally {
+      module.terminate();
+      assertEquals(0, module.waitForExit(Duration.ofSeconds(60)), module::describe);
+      module.close();
+    }
+  }
+
   private JsonObject cli(List<String> location, String query, JsonObject variables) throws Exception {
     List<String> args = new ArrayList<>(List.of("query"));
     args.addAll(location);

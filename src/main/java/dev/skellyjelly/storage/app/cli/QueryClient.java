@@ -28,10 +28,10 @@ import java.time.InstantSource;
 
 /**
  * How command-line verbs ask a GraphQL request (query, variables) of the module: a running module found through
- * {@code endpoint.json} is asked over {@code POST /graphql} with the token of {@code bridge.token} (or
- * {@code bridge_token}); when no module holds the database, the query side alone is deployed on the file,
- * read-only (nothing that writes or emits batches). A module running without HTTP is an error naming
- * {@code http_port}.
+ * {@code endpoint.json} is asked over {@code POST /graphql}, or over the TCP bridge when it serves no HTTP, with the
+ * token of {@code bridge.token} (or {@code bridge_token}); when no module holds the database, the query side alone
+ * is deployed on the file, read-only (nothing that writes or emits batches). A module running with neither is an
+ * error naming {@code http_port} and {@code tcp_bridge_port}.
  */
 public final class QueryClient {
 
@@ -46,26 +46,30 @@ public final class QueryClient {
     JsonObject request = new JsonObject().put("query", query).put("variables", variables);
     JsonObject endpoint = EndpointFile.live(config);
     if (endpoint != null) {
+      String host = endpoint.getString("host", "127.0.0.1");
       int port = endpoint.getInteger("http_port", 0);
-      if (port <= 0) {
-        throw new IllegalStateException("the running module (pid " + endpoint.getLong("pid")
-          + ") serves no HTTP: set http_port to query it");
+      if (port > 0) {
+        return overHttp(host, port, request);
       }
-      return overHttp(endpoint.getString("host", "127.0.0.1"), port, request);
+      int bridgePort = endpoint.getInteger("tcp_bridge_port", 0);
+      if (bridgePort > 0) {
+        return BridgeQuery.ask(host, bridgePort, token(), request);
+      }
+      throw new IllegalStateException("the running module (pid " + endpoint.getLong("pid")
+        + ") serves neither HTTP nor the TCP bridge: set http_port or tcp_bridge_port to query it");
     }
     Path db = Path.of(config.databasePath()).toAbsolutePath();
     if (!Files.exists(db)) {
       throw new IllegalStateException("no database at " + db);
     }
     if (heldByAModule(db)) {
-      throw new IllegalStateException("a module holds " + db + " without HTTP: set http_port to query it");
+      throw new IllegalStateException("a module holds " + db + " serving neither HTTP nor the TCP bridge: set http_port or tcp_bridge_port to query it");
     }
     return fromFile(request);
   }
 
   private JsonObject overHttp(String host, int port, JsonObject request) throws IOException, InterruptedException {
-    String token = !config.bridgeToken().isEmpty() ? config.bridgeToken()
-      : Files.readString(OwnerOnlyFile.besideDatabase(config, BridgeToken.FILE)).strip();
+    String token = token();
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://" + (host.contains(":")
         ? "[" + host + "]" : host) + ":" + port + "/graphql")).header("Authorization", "Bearer " + token)
@@ -75,6 +79,12 @@ public final class QueryClient {
       throw new IllegalStateException("HTTP " + response.statusCode() + " from /graphql: " + response.body().strip());
     }
     return new JsonObject(response.body());
+  }
+
+  /** The configured {@code bridge_token}, else the one in {@code bridge.token} beside the database. */
+  private String token() throws IOException {
+    return !config.bridgeToken().isEmpty() ? config.bridgeToken()
+      : Files.readString(OwnerOnlyFile.besideDatabase(config, BridgeToken.FILE)).strip();
   }
 
   private JsonObject fromFile(JsonObject request) {
