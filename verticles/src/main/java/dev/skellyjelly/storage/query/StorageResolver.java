@@ -5,6 +5,7 @@ import dev.skellyjelly.storage.codecs.EventType;
 import graphql.schema.DataFetchingEnvironment;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,10 +15,14 @@ import java.util.Map;
 
 /**
  * {@code storage}: the file's size from its page counts, the budget and free disk, the oldest and newest stored
- * times (the blocks of the first and last window start decoded), bytes and events by type from the blocks, events
- * by UTC day from the committed window counts, and dead letters since start from the module's meters.
+ * times (the blocks of the first and last window start decoded), events by type from the window counts and their
+ * bytes from the newest blocks, events by UTC day from the rollups, and dead letters since start from the
+ * module's meters. Nothing reads a whole table of event data.
  */
 final class StorageResolver {
+
+  /** Blocks whose sizes stand for all in {@code bytesByType}. */
+  static final int SAMPLE_BLOCKS = 4096;
 
   private final QueryContext ctx;
   private final BlockReader blocks;
@@ -38,36 +43,73 @@ final class StorageResolver {
     Future<?> rollup = ctx.pool().query("SELECT min(b) FROM (SELECT min(bucket_ms) AS b FROM minute_rollups "
       + "UNION ALL SELECT min(bucket_ms) FROM hour_rollups)").map(rows -> m.put("oldestRollup",
       ReadPool.numOrNull(rows.iterator().next(), 0)));
-    Future<?> byType = ctx.pool().query("SELECT event_type, sum(length(data)), sum(n) FROM event_blocks GROUP BY event_type")
-      .map(rows -> {
-        List<Map<String, Object>> list = new ArrayList<>();
-        for (Row row : rows) {
-          Map<String, Object> t = new LinkedHashMap<>(3);
-          t.put("type", EventType.fromCode((int) ReadPool.num(row, 0)).name());
-          t.put("bytes", ReadPool.num(row, 1));
-          t.put("events", ReadPool.num(row, 2));
-          list.add(t);
-        }
-        return m.put("bytesByType", list);
-      });
+    Future<?> byType = bytesByType().map(list -> m.put("bytesByType", list));
     m.put("budgetBytes", ctx.config().maxDatabaseBytes());
     m.put("rawRetentionDays", ctx.config().rawRetentionDays());
     m.put("deadLetters", deadLetters());
     return Future.all(List.of(size, disk, oldest, newest, rollup, byType)).map(v -> m);
   }
 
-  /** {@code eventsByDay(last)}: every UTC day of the last {@code last}, oldest first, zeros included. */
+  /**
+   * Events stored by type, exact, from the committed window counts (rows without event data); bytes by type from
+   * the newest {@link #SAMPLE_BLOCKS} blocks (found by block number, without reading the others): each type's
+   * events times its bytes per event there (the sample's overall bytes per event for a type absent from it). With
+   * no more blocks than that, the bytes are exact.
+   */
+  private Future<List<Map<String, Object>>> bytesByType() {
+    Future<RowSet<Row>> counts = ctx.pool().query("SELECT event_type, sum(n) FROM window_counts GROUP BY event_type");
+    Future<RowSet<Row>> sample = ctx.pool().query("SELECT event_type, sum(length(data)), sum(n) FROM event_blocks "
+      + "WHERE block > (SELECT coalesce(max(block), 0) FROM event_blocks) - " + SAMPLE_BLOCKS + " GROUP BY event_type");
+    return Future.all(counts, sample).map(v -> {
+      long[] sampleBytes = new long[EventType.values().length];
+      long[] sampleEvents = new long[sampleBytes.length];
+      long allBytes = 0;
+      long allEvents = 0;
+      for (Row row : sample.result()) {
+        int t = (int) ReadPool.num(row, 0);
+        sampleBytes[t] = ReadPool.num(row, 1);
+        sampleEvents[t] = ReadPool.num(row, 2);
+        allBytes += sampleBytes[t];
+        allEvents += sampleEvents[t];
+      }
+      List<Map<String, Object>> list = new ArrayList<>();
+      for (Row row : counts.result()) {
+        int t = (int) ReadPool.num(row, 0);
+        long events = ReadPool.num(row, 1);
+        double perEvent = sampleEvents[t] > 0 ? (double) sampleBytes[t] / sampleEvents[t]
+          : allEvents > 0 ? (double) allBytes / allEvents : 0;
+        Map<String, Object> m = new LinkedHashMap<>(3);
+        m.put("type", EventType.fromCode(t).name());
+        m.put("bytes", Math.round(events * perEvent));
+        m.put("events", events);
+        list.add(m);
+      }
+      return list;
+    });
+  }
+
+  /**
+   * {@code eventsByDay(last)}: every UTC day of the last {@code last}, oldest first, zeros included, from the
+   * rollups (exact at every commit): the minute rollups within minute retention, the hour rollups before it, each
+   * read by its primary key's bucket range.
+   */
   Future<List<Map<String, Object>>> eventsByDay(DataFetchingEnvironment env) {
     int last = Args.positive(env, "last", 30, 3660);
     long today = Math.floorDiv(ctx.nowMs(), Args.DAY_MS) * Args.DAY_MS;
     long from = today - (last - 1) * Args.DAY_MS;
-    return ctx.pool().query("SELECT window_start_ms / " + Args.DAY_MS + " AS d, sum(n) FROM window_counts "
-      + "WHERE window_start_ms >= ? GROUP BY d", from).map(rows -> {
+    long to = today + Args.DAY_MS;
+    long cutoff = Math.max(from, Math.min(to, Args.retentionCutoff(ctx.nowMs(), ctx.config().minuteRollupRetentionDays())));
+    String byDay = "SELECT bucket_ms / " + Args.DAY_MS + " AS d, sum(n) FROM %s WHERE bucket_ms >= ? AND bucket_ms < ? GROUP BY d";
+    Future<RowSet<Row>> hours = ctx.pool().query(String.format(byDay, "hour_rollups"), from, cutoff);
+    Future<RowSet<Row>> minutes = ctx.pool().query(String.format(byDay, "minute_rollups"), cutoff, to);
+    return Future.all(hours, minutes).map(done -> {
         long[] counts = new long[last];
-        for (Row row : rows) {
-          int i = (int) ((ReadPool.num(row, 0) * Args.DAY_MS - from) / Args.DAY_MS);
-          if (i >= 0 && i < last) {
-            counts[i] += ReadPool.num(row, 1);
+        for (Future<RowSet<Row>> part : List.of(hours, minutes)) {
+          for (Row row : part.result()) {
+            int i = (int) ((ReadPool.num(row, 0) * Args.DAY_MS - from) / Args.DAY_MS);
+            if (i >= 0 && i < last) {
+              counts[i] += ReadPool.num(row, 1);
+            }
           }
         }
         List<Map<String, Object>> out = new ArrayList<>(last);

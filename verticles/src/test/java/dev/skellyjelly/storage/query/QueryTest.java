@@ -297,6 +297,52 @@ class QueryTest {
   }
 
   @Test
+  void storageCountsEventsByTypeAndByDay() throws SQLException {
+    handMadeSessions();
+    // Rollup rows on three days: two within minute retention (90 days), one long before it (hour rollups).
+    long today = Math.floorDiv(NOW, Args.DAY_MS) * Args.DAY_MS;
+    exec("INSERT INTO minute_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, 0, 'Editor', 40)", today + 60_000, S1);
+    exec("INSERT INTO minute_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, 2, 'Editor', 2)", today + 120_000, S2);
+    exec("INSERT INTO minute_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, 0, '', 5)",
+      today - 3 * Args.DAY_MS + 3_600_000, S1);
+    exec("INSERT INTO hour_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, 0, 'Editor', 700)",
+      today - 100 * Args.DAY_MS + 7_200_000, S1);
+    // Rows a retention cut-over leaves behind on the wrong side are not counted twice.
+    exec("INSERT INTO minute_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, 0, 'Editor', 9)",
+      today - 100 * Args.DAY_MS + 7_200_000, S1);
+    JsonObject storage = data("{ storage { bytesByType { type bytes events } eventsByDay(last: 120) { day events } } }", null)
+      .getJsonObject("storage");
+    JsonArray days = storage.getJsonArray("eventsByDay");
+    assertEquals(120, days.size());
+    Map<Long, Long> want = Map.of(today, 42L, today - 3 * Args.DAY_MS, 5L, today - 100 * Args.DAY_MS, 700L);
+    for (int i = 0; i < 120; i++) {
+      long day = today - (119 - i) * Args.DAY_MS;
+      JsonObject d = days.getJsonObject(i);
+      assertEquals(Timestamps.format(day), d.getString("day"));
+      assertEquals(want.getOrDefault(day, 0L), d.getLong("events"), "day " + Timestamps.format(day));
+    }
+    // Events by type: as sent; bytes: the stored blocks' sizes (fewer blocks than the sample, so exact).
+    Map<String, Long> sentByType = new TreeMap<>();
+    sent.forEach(e -> sentByType.merge(e.type().toUpperCase(), 1L, Long::sum));
+    Map<String, Long> bytes = new TreeMap<>();
+    try (Connection c = TestSupport.open(db); java.sql.ResultSet rs = c.createStatement().executeQuery(
+      "SELECT t.name, sum(length(b.data)) FROM event_blocks b JOIN event_types t ON t.code = b.event_type GROUP BY t.name")) {
+      while (rs.next()) {
+        bytes.put(rs.getString(1).toUpperCase(), rs.getLong(2));
+      }
+    }
+    Map<String, Long> gotEvents = new TreeMap<>();
+    Map<String, Long> gotBytes = new TreeMap<>();
+    storage.getJsonArray("bytesByType").forEach(o -> {
+      JsonObject t = (JsonObject) o;
+      gotEvents.put(t.getString("type"), t.getLong("events"));
+      gotBytes.put(t.getString("type"), t.getLong("bytes"));
+    });
+    assertEquals(sentByType, gotEvents);
+    assertEquals(bytes, gotBytes);
+  }
+
+  @Test
   void badInputIsAnErrorNamingTheArgumentAndTheModuleGoesOn() {
     JsonObject range = new JsonObject().put("from", T0).put("to", NOW);
     assertTrue(error(EVENTS, range.copy().put("first", 10_001)).contains("first"));
