@@ -39,6 +39,21 @@ public final class BenchCommand implements Callable<Integer> {
     + "(default ${DEFAULT-VALUE})")
   int lifecycleRetentionDays = 14;
 
+  @Option(names = "--queries", description = "measure the query side instead, on a database of a year (scripts/measure-queries.sh)")
+  boolean queries;
+
+  @Option(names = "--query-runs", description = "with --queries: answers timed per query (default ${DEFAULT-VALUE})")
+  int queryRuns = 200;
+
+  @Option(names = "--raw-rate", description = "with --queries: events/s of the raw hour ingested (default ${DEFAULT-VALUE})")
+  int rawRate = 1000;
+
+  @Option(names = "--history-days", description = "with --queries: days of rollups (default ${DEFAULT-VALUE})")
+  int historyDays = 365;
+
+  @Option(names = "--load-seconds", description = "with --queries: seconds of 1000 events/s, without and with queries (default ${DEFAULT-VALUE})")
+  int loadSeconds = 30;
+
   @Option(names = "--dir", description = "scratch directory (default: a new temporary one, deleted afterwards)")
   Path dir;
 
@@ -48,10 +63,18 @@ public final class BenchCommand implements Callable<Integer> {
       System.err.println("skelly-storage: --events must be at least 1000; counts must not be negative");
       return Main.EXIT_USAGE;
     }
+    if (queries && (queryRuns < 1 || rawRate < 1 || historyDays < 1 || loadSeconds < 1)) {
+      System.err.println("skelly-storage: --query-runs, --raw-rate, --history-days and --load-seconds must be at least 1");
+      return Main.EXIT_USAGE;
+    }
     Path scratch = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("skelly-bench");
     try {
       if (lifecycleDays > 0) {
         System.out.println(LifecycleBench.run(scratch, lifecycleDays, lifecycleScale, lifecycleRetentionDays).encode());
+        return 0;
+      }
+      if (queries) {
+        System.out.println(new QueryBench(scratch, new QueryBench.Plan(queryRuns, rawRate, historyDays, loadSeconds)).run().encode());
         return 0;
       }
       Bench.Plan plan = new Bench.Plan(events, producerIdEvents, screenshots, windows);

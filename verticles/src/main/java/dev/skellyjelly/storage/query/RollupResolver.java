@@ -1,6 +1,7 @@
 package dev.skellyjelly.storage.query;
 
 import dev.skellyjelly.storage.codecs.EventType;
+import dev.skellyjelly.storage.codecs.Timestamps;
 import graphql.schema.DataFetchingEnvironment;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
@@ -9,6 +10,8 @@ import io.vertx.sqlclient.RowSet;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -18,10 +21,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * {@code timeline} and {@code appUsage}, from the minute or hour rollups by bucket, never from raw events. The
- * part of a range older than minute retention (whole hours only) is read from the hour tables, the rest from the
- * minute tables; rows are grouped in SQL by the bucket (or by 15 minutes for days, the finest step of any zone's
- * offset) and the groups mapped to buckets here.
+ * {@code timeline} and {@code appUsage}, from the minute or hour rollups, never from raw events: whole hours from
+ * the hour tables, minutes (MINUTE buckets, the partial hours at a range's edges) from the minute tables (see
+ * {@link #parts}); rows are grouped in SQL by the bucket's grain (hours, minutes, or 15 minutes for days in a zone
+ * with a part-hour offset, the finest step of any zone's offset) and the groups mapped to buckets here.
  */
 final class RollupResolver {
 
@@ -128,34 +131,76 @@ final class RollupResolver {
   }
 
   /**
-   * Where a range is read: minute tables within minute retention; before it, hour tables for whole hours.
-   * A minute bucket, or a range not on whole hours, that reaches past minute retention is refused naming
-   * {@code from}.
+   * Where a range is read. The lifecycle writes minute and hour rows in the same commit, so whole hours are read
+   * from the hour tables (a year is some ten thousand hours, not half a million minutes) and only the partial
+   * hours at the range's edges, MINUTE buckets, and DAY buckets in a zone whose offset is not whole hours from the
+   * minute tables. The minute tables hold minute retention only: reaching past it there is refused naming
+   * {@code from} (or {@code to}).
    */
   private List<Part> parts(Args.Range r, String bucket, ZoneId zone) {
     long cutoff = Args.retentionCutoff(ctx.nowMs(), ctx.config().minuteRollupRetentionDays());
-    long minuteGrain = "MINUTE".equals(bucket) ? MINUTE_MS : "HOUR".equals(bucket) ? HOUR_MS : QUARTER_MS;
+    boolean hourly = !"MINUTE".equals(bucket) && (!"DAY".equals(bucket) || wholeHourOffsets(zone, r));
     List<Part> parts = new ArrayList<>();
-    if (r.from() < cutoff) {
-      if ("MINUTE".equals(bucket)) {
-        throw new BadArgument("from", "minute buckets are kept " + ctx.config().minuteRollupRetentionDays()
-          + " days: ask for HOUR or DAY, or from " + dev.skellyjelly.storage.codecs.Timestamps.format(cutoff) + " on");
+    if (!hourly) {
+      long minuteGrain = "MINUTE".equals(bucket) ? MINUTE_MS : QUARTER_MS;
+      if (r.from() < cutoff) {
+        if ("MINUTE".equals(bucket)) {
+          throw new BadArgument("from", "minute buckets are kept " + ctx.config().minuteRollupRetentionDays()
+            + " days: ask for HOUR or DAY, or from " + Timestamps.format(cutoff) + " on");
+        }
+        long end = Math.min(r.to(), cutoff);
+        if (r.from() % HOUR_MS != 0 || end % HOUR_MS != 0) {
+          throw wholeHours(r.from() % HOUR_MS != 0 ? "from" : "to", cutoff);
+        }
+        parts.add(new Part("hour_rollups", "hour_focus", r.from(), end, HOUR_MS));
       }
-      if (r.from() % HOUR_MS != 0) {
-        throw new BadArgument("from", "before " + dev.skellyjelly.storage.codecs.Timestamps.format(cutoff)
-          + " (minute retention) only whole hours are kept");
+      if (r.to() > Math.max(cutoff, r.from())) {
+        parts.add(new Part("minute_rollups", "minute_focus", Math.max(cutoff, r.from()), r.to(), minuteGrain));
       }
-      long end = Math.min(r.to(), cutoff);
-      if (end % HOUR_MS != 0) {
-        throw new BadArgument("to", "before " + dev.skellyjelly.storage.codecs.Timestamps.format(cutoff)
-          + " (minute retention) only whole hours are kept");
-      }
-      parts.add(new Part("hour_rollups", "hour_focus", r.from(), end, HOUR_MS));
+      return parts;
     }
-    if (r.to() > Math.max(cutoff, r.from())) {
-      parts.add(new Part("minute_rollups", "minute_focus", Math.max(cutoff, r.from()), r.to(), minuteGrain));
+    long firstHour = Math.floorDiv(r.from() + HOUR_MS - 1, HOUR_MS) * HOUR_MS;
+    long lastHour = Math.floorDiv(r.to(), HOUR_MS) * HOUR_MS;
+    if (firstHour >= lastHour) {
+      parts.add(minutePart(r.from(), r.to(), cutoff, "from"));
+      return parts;
+    }
+    if (r.from() < firstHour) {
+      parts.add(minutePart(r.from(), firstHour, cutoff, "from"));
+    }
+    parts.add(new Part("hour_rollups", "hour_focus", firstHour, lastHour, HOUR_MS));
+    if (lastHour < r.to()) {
+      parts.add(minutePart(lastHour, r.to(), cutoff, "to"));
     }
     return parts;
+  }
+
+  /** Part of an hour, from the minute tables; refused naming {@code argument} once minute retention dropped it. */
+  private Part minutePart(long from, long to, long cutoff, String argument) {
+    if (from < cutoff) {
+      throw wholeHours(argument, cutoff);
+    }
+    return new Part("minute_rollups", "minute_focus", from, to, HOUR_MS);
+  }
+
+  private BadArgument wholeHours(String argument, long cutoff) {
+    return new BadArgument(argument, "before " + Timestamps.format(cutoff) + " (minute retention) only whole hours are kept");
+  }
+
+  /** True when every offset of {@code zone} over the range is whole hours, so hours fall in one day each. */
+  private static boolean wholeHourOffsets(ZoneId zone, Args.Range r) {
+    ZoneRules rules = zone.getRules();
+    Instant at = Instant.ofEpochMilli(r.from());
+    if (rules.getOffset(at).getTotalSeconds() % 3600 != 0) {
+      return false;
+    }
+    for (ZoneOffsetTransition t = rules.nextTransition(at); t != null && t.getInstant().toEpochMilli() < r.to();
+         t = rules.nextTransition(t.getInstant())) {
+      if (t.getOffsetAfter().getTotalSeconds() % 3600 != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Maps a group's start to its bucket's start: UTC minutes and hours, days at midnight in the zone. */

@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * {@code storage}: the file's size from its page counts, the budget and free disk, the oldest and newest stored
  * times (the blocks of the first and last window start decoded), events by type from the window counts and their
- * bytes from the newest blocks, events by UTC day from the rollups, and dead letters since start from the
+ * bytes from the newest blocks, events by UTC day from the hour rollups, and dead letters since start from the
  * module's meters. Nothing reads a whole table of event data.
  */
 final class StorageResolver {
@@ -89,27 +89,20 @@ final class StorageResolver {
   }
 
   /**
-   * {@code eventsByDay(last)}: every UTC day of the last {@code last}, oldest first, zeros included, from the
-   * rollups (exact at every commit): the minute rollups within minute retention, the hour rollups before it, each
-   * read by its primary key's bucket range.
+   * {@code eventsByDay(last)}: every UTC day of the last {@code last}, oldest first, zeros included, from the hour
+   * rollups (written in every commit, kept longest), read by their primary key's bucket range.
    */
   Future<List<Map<String, Object>>> eventsByDay(DataFetchingEnvironment env) {
     int last = Args.positive(env, "last", 30, 3660);
     long today = Math.floorDiv(ctx.nowMs(), Args.DAY_MS) * Args.DAY_MS;
     long from = today - (last - 1) * Args.DAY_MS;
-    long to = today + Args.DAY_MS;
-    long cutoff = Math.max(from, Math.min(to, Args.retentionCutoff(ctx.nowMs(), ctx.config().minuteRollupRetentionDays())));
-    String byDay = "SELECT bucket_ms / " + Args.DAY_MS + " AS d, sum(n) FROM %s WHERE bucket_ms >= ? AND bucket_ms < ? GROUP BY d";
-    Future<RowSet<Row>> hours = ctx.pool().query(String.format(byDay, "hour_rollups"), from, cutoff);
-    Future<RowSet<Row>> minutes = ctx.pool().query(String.format(byDay, "minute_rollups"), cutoff, to);
-    return Future.all(hours, minutes).map(done -> {
+    return ctx.pool().query("SELECT bucket_ms / " + Args.DAY_MS + " AS d, sum(n) FROM hour_rollups WHERE bucket_ms >= ? "
+      + "AND bucket_ms < ? GROUP BY d", from, today + Args.DAY_MS).map(rows -> {
         long[] counts = new long[last];
-        for (Future<RowSet<Row>> part : List.of(hours, minutes)) {
-          for (Row row : part.result()) {
-            int i = (int) ((ReadPool.num(row, 0) * Args.DAY_MS - from) / Args.DAY_MS);
-            if (i >= 0 && i < last) {
-              counts[i] += ReadPool.num(row, 1);
-            }
+        for (Row row : rows) {
+          int i = (int) ((ReadPool.num(row, 0) * Args.DAY_MS - from) / Args.DAY_MS);
+          if (i >= 0 && i < last) {
+            counts[i] += ReadPool.num(row, 1);
           }
         }
         List<Map<String, Object>> out = new ArrayList<>(last);

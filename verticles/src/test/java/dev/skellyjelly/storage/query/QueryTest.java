@@ -142,6 +142,22 @@ class QueryTest {
     }
   }
 
+  /** A rollup row as the lifecycle writes it: into the minute table, and added to its hour's row. */
+  private void rollup(long minute, String session, int type, String app, long n) {
+    exec("INSERT INTO minute_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, ?, ?, ?)",
+      minute, session, type, app, n);
+    exec("INSERT INTO hour_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, ?, ?, ?) "
+      + "ON CONFLICT DO UPDATE SET n = n + excluded.n", minute - minute % 3_600_000L, session, type, app, n);
+  }
+
+  /** A focus row as the lifecycle writes it: minute and hour. */
+  private void focusRow(long minute, String session, String app, long focusedMs, long switches) {
+    exec("INSERT INTO minute_focus VALUES (?, ?, ?, ?, ?)", minute, session, app, focusedMs, switches);
+    exec("INSERT INTO hour_focus VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET focused_ms = focused_ms + "
+      + "excluded.focused_ms, switches = switches + excluded.switches", minute - minute % 3_600_000L, session, app,
+      focusedMs, switches);
+  }
+
   /** The app focused at t by the rule, computed from the focus events sent. */
   private String appAt(String session, long t) {
     TreeMap<Long, String> f = focus.get(session);
@@ -257,11 +273,10 @@ class QueryTest {
     long today = LocalDate.of(2026, 11, 26).atStartOfDay(ZoneId.of("Europe/Berlin")).toInstant().toEpochMilli();
     long[][] minuteRows = {{today + 60_000, 0, 30}, {today + 60_000, 2, 4}, {today + 3_660_000, 0, 7}};
     for (long[] r : minuteRows) {
-      exec("INSERT INTO minute_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, ?, ?, ?)",
-        r[0], S1, r[1], "Editor", r[2]);
+      rollup(r[0], S1, (int) r[1], "Editor", r[2]);
     }
-    exec("INSERT INTO minute_focus VALUES (?, ?, 'Editor', 50000, 1)", today + 60_000, S1);
-    exec("INSERT INTO minute_focus VALUES (?, ?, 'Browser', 70000, 2)", today + 3_660_000, S1);
+    focusRow(today + 60_000, S1, "Editor", 50_000, 1);
+    focusRow(today + 3_660_000, S1, "Browser", 70_000, 2);
     long old = today - 200 * Args.DAY_MS;
     exec("INSERT INTO hour_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, 0, 'Editor', 500)", old, S1);
     exec("INSERT INTO hour_focus VALUES (?, ?, 'Editor', 3000000, 3)", old, S1);
@@ -272,6 +287,10 @@ class QueryTest {
     assertEquals(new JsonArray()
       .add(point(today + 60_000, "KEYSTROKE", 30)).add(point(today + 60_000, "MOUSE_CLICK", 4))
       .add(point(today + 3_660_000, "KEYSTROKE", 7)), minutes);
+    // Hours: the partial first hour from the minute rows (the one before 'from' left out), whole hours from the hour rows.
+    JsonArray hours = data("{ timeline(from: \"" + Timestamps.format(today + 90_000) + "\", to: \"" + Timestamps.format(NOW)
+      + "\", bucket: HOUR) { start type count } }", null).getJsonArray("timeline");
+    assertEquals(new JsonArray().add(point(today + 3_600_000, "KEYSTROKE", 7)), hours);
 
     long yearAgo = today - 365 * Args.DAY_MS;
     long oldDay = Instant.ofEpochMilli(old).atZone(ZoneId.of("Europe/Berlin")).toLocalDate()
@@ -299,16 +318,13 @@ class QueryTest {
   @Test
   void storageCountsEventsByTypeAndByDay() throws SQLException {
     handMadeSessions();
-    // Rollup rows on three days: two within minute retention (90 days), one long before it (hour rollups).
+    // Rollup rows on three days: two within minute retention (90 days), one long before it.
     long today = Math.floorDiv(NOW, Args.DAY_MS) * Args.DAY_MS;
-    exec("INSERT INTO minute_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, 0, 'Editor', 40)", today + 60_000, S1);
-    exec("INSERT INTO minute_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, 2, 'Editor', 2)", today + 120_000, S2);
-    exec("INSERT INTO minute_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, 0, '', 5)",
-      today - 3 * Args.DAY_MS + 3_600_000, S1);
+    rollup(today + 60_000, S1, 0, "Editor", 40);
+    rollup(today + 120_000, S2, 2, "Editor", 2);
+    rollup(today - 3 * Args.DAY_MS + 3_600_000, S1, 0, "", 5);
+    // Past minute retention only the hour row is left.
     exec("INSERT INTO hour_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, 0, 'Editor', 700)",
-      today - 100 * Args.DAY_MS + 7_200_000, S1);
-    // Rows a retention cut-over leaves behind on the wrong side are not counted twice.
-    exec("INSERT INTO minute_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, 0, 'Editor', 9)",
       today - 100 * Args.DAY_MS + 7_200_000, S1);
     JsonObject storage = data("{ storage { bytesByType { type bytes events } eventsByDay(last: 120) { day events } } }", null)
       .getJsonObject("storage");

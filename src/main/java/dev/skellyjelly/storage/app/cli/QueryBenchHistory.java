@@ -1,0 +1,133 @@
+package dev.skellyjelly.storage.app.cli;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.UUID;
+
+/**
+ * The history {@code bench --queries} queries, written straight into the rollup tables as the lifecycle would
+ * have: each day 8 active hours (09:00–17:00 UTC) at 100 events/s on average in the simulator's proportions, over
+ * four apps; hour rows for every day, minute rows for the days within minute retention.
+ */
+final class QueryBenchHistory {
+
+  static final long MINUTE_MS = 60_000L;
+  static final long HOUR_MS = 3_600_000L;
+  static final long DAY_MS = 86_400_000L;
+  static final int FIRST_HOUR = 9;
+  static final int ACTIVE_HOURS = 8;
+  private static final String[] APPS = {"code", "firefox", "slack", "terminal"};
+  private static final double[] APP_SHARE = {0.4, 0.3, 0.2, 0.1};
+  /** Events of an active hour by type code (keystroke, move, click, focus, screenshot, process, resource). */
+  private static final long[] HOUR_EVENTS = {118_800, 198_000, 25_200, 12_600, 0, 5_400, 3_600};
+
+  private QueryBenchHistory() {}
+
+  /**
+   * Rows for {@code days} days before {@code today} (UTC midnight) and today itself, minute rows for the last
+   * {@code minuteDays} of them; nothing for the hour starting at {@code skipHour}, which the module's own
+   * ingestion fills. Returns the rows written.
+   */
+  static long write(Path db, long today, int days, int minuteDays, long skipHour) throws SQLException {
+    long rows = 0;
+    try (Connection c = open(db)) {
+      c.setAutoCommit(false);
+      try (PreparedStatement hourRow = c.prepareStatement("INSERT INTO hour_rollups (bucket_ms, session_id, event_type, "
+        + "app, n) VALUES (?, ?, ?, ?, ?)");
+           PreparedStatement hourFocus = c.prepareStatement("INSERT INTO hour_focus VALUES (?, ?, ?, ?, ?)");
+           PreparedStatement minuteRow = c.prepareStatement("INSERT INTO minute_rollups (bucket_ms, session_id, "
+             + "event_type, app, n) VALUES (?, ?, ?, ?, ?)");
+           PreparedStatement minuteFocus = c.prepareStatement("INSERT INTO minute_focus VALUES (?, ?, ?, ?, ?)")) {
+        for (int d = days; d >= 0; d--) {
+          long day = today - d * DAY_MS;
+          String session = new UUID(0x5b1d0c2e00004000L, 0x8000000000000000L | day).toString();
+          for (int h = FIRST_HOUR; h < FIRST_HOUR + ACTIVE_HOURS; h++) {
+            long hour = day + h * HOUR_MS;
+            if (hour == skipHour) {
+              continue;
+            }
+            for (int a = 0; a < APPS.length; a++) {
+              for (int t = 0; t < HOUR_EVENTS.length; t++) {
+                if (HOUR_EVENTS[t] > 0) {
+                  rows += add(hourRow, hour, session, t, APPS[a], Math.round(HOUR_EVENTS[t] * APP_SHARE[a]));
+                }
+              }
+              rows += add(hourFocus, hour, session, APPS[a], Math.round(HOUR_MS * 0.9 * APP_SHARE[a]),
+                Math.round(HOUR_EVENTS[3] * APP_SHARE[a]));
+            }
+            if (d <= minuteDays) {
+              rows += minutes(minuteRow, minuteFocus, hour, session, d);
+            }
+          }
+          hourRow.executeBatch();
+          hourFocus.executeBatch();
+          minuteRow.executeBatch();
+          minuteFocus.executeBatch();
+        }
+      }
+      c.commit();
+    }
+    return rows;
+  }
+
+  /** Minute rows of one hour: one app per minute, the app changing every five minutes. */
+  private static long minutes(PreparedStatement row, PreparedStatement focus, long hour, String session, int day)
+    throws SQLException {
+    long rows = 0;
+    for (int m = 0; m < 60; m++) {
+      int slot = (int) ((hour / MINUTE_MS + m) / 5 + day);
+      String app = APPS[Math.floorMod(slot * 7, 10) < 4 ? 0 : Math.floorMod(slot * 7, 10) < 7 ? 1
+        : Math.floorMod(slot * 7, 10) < 9 ? 2 : 3];
+      long bucket = hour + m * MINUTE_MS;
+      for (int t = 0; t < HOUR_EVENTS.length; t++) {
+        if (HOUR_EVENTS[t] > 0) {
+          rows += add(row, bucket, session, t, app, HOUR_EVENTS[t] / 60);
+        }
+      }
+      rows += add(focus, bucket, session, app, 54_000L, m % 5 == 0 ? 1L : 0L);
+    }
+    return rows;
+  }
+
+  /** Minute rows for {@code hour} unless the module already wrote some (its rollups): true if it had. */
+  static boolean fillHourIfEmpty(Path db, long hour) throws SQLException {
+    try (Connection c = open(db)) {
+      try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM minute_rollups WHERE bucket_ms >= ? AND bucket_ms < ?")) {
+        st.setLong(1, hour);
+        st.setLong(2, hour + HOUR_MS);
+        try (ResultSet rs = st.executeQuery()) {
+          if (rs.next() && rs.getLong(1) > 0) {
+            return true;
+          }
+        }
+      }
+      c.setAutoCommit(false);
+      try (PreparedStatement row = c.prepareStatement("INSERT OR IGNORE INTO minute_rollups (bucket_ms, session_id, "
+        + "event_type, app, n) VALUES (?, ?, ?, ?, ?)");
+           PreparedStatement focus = c.prepareStatement("INSERT OR IGNORE INTO minute_focus VALUES (?, ?, ?, ?, ?)")) {
+        minutes(row, focus, hour, new UUID(0x5b1d0c2e00004000L, 0x8000000000000000L | hour).toString(), 0);
+        row.executeBatch();
+        focus.executeBatch();
+      }
+      c.commit();
+      return false;
+    }
+  }
+
+  private static int add(PreparedStatement st, Object... values) throws SQLException {
+    for (int i = 0; i < values.length; i++) {
+      st.setObject(i + 1, values[i]);
+    }
+    st.addBatch();
+    return 1;
+  }
+
+  private static Connection open(Path db) throws SQLException {
+    Connection c = DriverManager.getConnection("jdbc:sqlite:" + db + "?busy_timeout=30000");
+    return c;
+  }
+}
