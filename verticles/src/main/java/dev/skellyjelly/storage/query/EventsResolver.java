@@ -161,7 +161,9 @@ final class EventsResolver {
       }
       int end = 0;
       long events = 0;
-      while (end < ready && (events < CHUNK_EVENTS || pending.get(end).meta().windowStartMs()
+      // Enough windows for the rest of the page (at most a chunk): a page of 10 000 decodes about 10 000 events.
+      long want = Math.min(CHUNK_EVENTS, Math.max(1, first + 1L - hits.size()));
+      while (end < ready && (events < want || pending.get(end).meta().windowStartMs()
         == pending.get(end - 1).meta().windowStartMs())) {
         events += pending.get(end).n();
         end++;

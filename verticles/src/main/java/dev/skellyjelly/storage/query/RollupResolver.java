@@ -38,8 +38,19 @@ final class RollupResolver {
     this.ctx = ctx;
   }
 
-  /** A table pair and the range read from it. */
-  private record Part(String rollups, String focus, long from, long to, long grainMs) {
+  /**
+   * A table pair and the range read from it, grouped by {@code grainMs}, or, when {@code dayOffsetMs} is set (a
+   * stretch of a zone's days with one offset), by the local day's number.
+   */
+  private record Part(String rollups, String focus, long from, long to, long grainMs, Long dayOffsetMs) {
+
+    Part(String rollups, String focus, long from, long to, long grainMs) {
+      this(rollups, focus, from, to, grainMs, null);
+    }
+
+    String group() {
+      return dayOffsetMs != null ? "(bucket_ms + " + dayOffsetMs + ") / " + Args.DAY_MS : "bucket_ms - bucket_ms % " + grainMs;
+    }
   }
 
   Future<List<Map<String, Object>>> timeline(DataFetchingEnvironment env) {
@@ -50,16 +61,16 @@ final class RollupResolver {
     List<Part> parts = parts(r, bucket, zone);
     List<Future<RowSet<Row>>> reads = new ArrayList<>();
     for (Part p : parts) {
-      reads.add(ctx.pool().query("SELECT bucket_ms - bucket_ms % " + p.grainMs() + " AS g, event_type, sum(n) FROM "
+      reads.add(ctx.pool().query("SELECT " + p.group() + " AS g, event_type, sum(n) FROM "
         + p.rollups() + " WHERE bucket_ms >= ? AND bucket_ms < ?" + Args.typeFilter("event_type", types)
         + " GROUP BY g, event_type", p.from(), p.to()));
     }
     return Future.all(reads).compose(all -> ctx.offLoop(() -> {
       Buckets buckets = new Buckets(bucket, zone);
       TreeMap<Long, long[]> points = new TreeMap<>();
-      for (Future<RowSet<Row>> f : reads) {
-        for (Row row : f.result()) {
-          long start = buckets.start(ReadPool.num(row, 0));
+      for (int i = 0; i < reads.size(); i++) {
+        for (Row row : reads.get(i).result()) {
+          long start = buckets.start(parts.get(i), ReadPool.num(row, 0));
           points.computeIfAbsent(start, k -> new long[EventType.values().length])[(int) ReadPool.num(row, 1)]
             += ReadPool.num(row, 2);
         }
@@ -87,8 +98,9 @@ final class RollupResolver {
     int top = Args.positive(env, "top", 20, Integer.MAX_VALUE);
     List<Future<RowSet<Row>>> focus = new ArrayList<>();
     List<Future<RowSet<Row>>> inputs = new ArrayList<>();
-    for (Part p : parts(r, bucket, zone)) {
-      String g = bucket == null ? "0" : "bucket_ms - bucket_ms % " + p.grainMs();
+    List<Part> parts = parts(r, bucket, zone);
+    for (Part p : parts) {
+      String g = bucket == null ? "0" : p.group();
       focus.add(ctx.pool().query("SELECT " + g + " AS g, app, sum(focused_ms), sum(switches) FROM " + p.focus()
         + " WHERE bucket_ms >= ? AND bucket_ms < ? GROUP BY g, app", p.from(), p.to()));
       inputs.add(ctx.pool().query("SELECT " + g + " AS g, app, sum(CASE event_type WHEN " + EventType.KEYSTROKE.code()
@@ -105,7 +117,7 @@ final class RollupResolver {
       for (int k = 0; k < all.size(); k++) {
         boolean isFocus = k < focus.size();
         for (Row row : all.get(k).result()) {
-          long start = buckets == null ? 0 : buckets.start(ReadPool.num(row, 0));
+          long start = buckets == null ? 0 : buckets.start(parts.get(k % parts.size()), ReadPool.num(row, 0));
           long[] u = usage.computeIfAbsent(start, s -> new HashMap<>())
             .computeIfAbsent(ReadPool.text(row, 1), a -> new long[4]);
           u[isFocus ? 0 : 2] += ReadPool.num(row, 2);
@@ -168,7 +180,20 @@ final class RollupResolver {
     if (r.from() < firstHour) {
       parts.add(minutePart(r.from(), firstHour, cutoff, "from"));
     }
-    parts.add(new Part("hour_rollups", "hour_focus", firstHour, lastHour, HOUR_MS));
+    if ("DAY".equals(bucket)) {
+      // Grouped by local day in SQL, a stretch per offset: a year is some 365 groups per app, not 3000 hours.
+      ZoneRules rules = zone.getRules();
+      long at = firstHour;
+      while (at < lastHour) {
+        ZoneOffsetTransition next = rules.nextTransition(Instant.ofEpochMilli(at));
+        long end = next == null ? lastHour : Math.min(lastHour, next.getInstant().toEpochMilli());
+        long offset = rules.getOffset(Instant.ofEpochMilli(at)).getTotalSeconds() * 1000L;
+        parts.add(new Part("hour_rollups", "hour_focus", at, end, HOUR_MS, offset));
+        at = end;
+      }
+    } else {
+      parts.add(new Part("hour_rollups", "hour_focus", firstHour, lastHour, HOUR_MS));
+    }
     if (lastHour < r.to()) {
       parts.add(minutePart(lastHour, r.to(), cutoff, "to"));
     }
@@ -212,6 +237,14 @@ final class RollupResolver {
     Buckets(String bucket, ZoneId zone) {
       this.bucket = bucket;
       this.zone = zone;
+    }
+
+    /** The bucket of group {@code g} of part {@code p}. */
+    long start(Part p, long g) {
+      if (p.dayOffsetMs() != null) {
+        return midnights.computeIfAbsent(LocalDate.ofEpochDay(g), d -> d.atStartOfDay(zone).toInstant().toEpochMilli());
+      }
+      return start(g);
     }
 
     long start(long ms) {
