@@ -109,9 +109,6 @@ class QueryTest {
     assertTrue(ack.getBoolean("committed"), ack::encode);
     if (type.equals("window_focus")) {
       focus.computeIfAbsent(session, s -> new TreeMap<>()).put(ts, data.getString("app_name"));
-      // The focus change as the lifecycle stores it (the rollups side writes these on commit).
-      exec("INSERT INTO focus_changes (session_id, ts_ms, seq, app) VALUES (?, ?, (SELECT coalesce(max(max_seq), 0) "
-        + "FROM event_blocks), ?)", session, ts, data.getString("app_name"));
     }
     sent.add(new Sent(id, session, ts, type, null));
   }
@@ -320,17 +317,19 @@ class QueryTest {
     handMadeSessions();
     // Rollup rows on three days: two within minute retention (90 days), one long before it.
     long today = Math.floorDiv(NOW, Args.DAY_MS) * Args.DAY_MS;
-    rollup(today + 60_000, S1, 0, "Editor", 40);
-    rollup(today + 120_000, S2, 2, "Editor", 2);
-    rollup(today - 3 * Args.DAY_MS + 3_600_000, S1, 0, "", 5);
+    // Beside the rollups the module wrote for the events sent (today), rows of a session of their own.
+    String s3 = "5b1d0c2e-0000-4000-8000-00000000000c";
+    rollup(today + 60_000, s3, 0, "Editor", 40);
+    rollup(today + 120_000, s3, 2, "Editor", 2);
+    rollup(today - 3 * Args.DAY_MS + 3_600_000, s3, 0, "", 5);
     // Past minute retention only the hour row is left.
     exec("INSERT INTO hour_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, 0, 'Editor', 700)",
-      today - 100 * Args.DAY_MS + 7_200_000, S1);
+      today - 100 * Args.DAY_MS + 7_200_000, s3);
     JsonObject storage = data("{ storage { bytesByType { type bytes events } eventsByDay(last: 120) { day events } } }", null)
       .getJsonObject("storage");
     JsonArray days = storage.getJsonArray("eventsByDay");
     assertEquals(120, days.size());
-    Map<Long, Long> want = Map.of(today, 42L, today - 3 * Args.DAY_MS, 5L, today - 100 * Args.DAY_MS, 700L);
+    Map<Long, Long> want = Map.of(today, 42L + sent.size(), today - 3 * Args.DAY_MS, 5L, today - 100 * Args.DAY_MS, 700L);
     for (int i = 0; i < 120; i++) {
       long day = today - (119 - i) * Args.DAY_MS;
       JsonObject d = days.getJsonObject(i);
@@ -414,7 +413,20 @@ class QueryTest {
 
   @Test
   void twoQueriesExecuteAtOnceTheNextWaitAndPastTheQueueTheAnswerIsBusy() {
-    // Each capture query stays executing until the test answers the capture control it asks.
+    // A query side of its own on the module's file, whose capture control is the test: each capture query stays
+    // executing until the test answers the control it asks.
+    Vertx side = Vertx.vertx();
+    try {
+      side.deployVerticle(new QueryVerticle(clock, new dev.skellyjelly.storage.StorageMetrics(
+          new io.micrometer.core.instrument.simple.SimpleMeterRegistry())),
+        new io.vertx.core.DeploymentOptions().setConfig(TestSupport.config(dir))).await();
+      limits(side);
+    } finally {
+      side.close().await();
+    }
+  }
+
+  private void limits(Vertx vertx) {
     java.util.concurrent.BlockingQueue<io.vertx.core.eventbus.Message<JsonObject>> asked =
       new java.util.concurrent.LinkedBlockingQueue<>();
     java.util.concurrent.atomic.AtomicInteger outstanding = new java.util.concurrent.atomic.AtomicInteger();
