@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -192,6 +193,133 @@ class GraphQLIT {
       assertEquals(0, module.waitForExit(Duration.ofSeconds(60)), module::describe);
       module.close();
     }
+  }
+
+  @Test
+  void timelineAppUsageAndEventsAppsEqualTheFocusRuleAppliedToTheEventsSent() throws Exception {
+    int httpPort = ClusterIT.freePort();
+    int tcpPort = ClusterIT.freePort();
+    Path db = dir.resolve("db").resolve("events.db");
+    long idleMs = 60_000;
+    JarProcess module = JarProcess.start(dir.resolve("work"), dir.resolve("home"), JarProcess.run(db, dir.resolve("shots"),
+      "--set", "http_port=" + httpPort, "--set", "tcp_bridge_port=" + tcpPort, "--set", "write_flush_interval_ms=20",
+      "--set", "idle_after_seconds=" + idleMs / 1000));
+    try {
+      CrashLoopIT.awaitHealthy(http, module, httpPort);
+      String token = Files.readString(db.resolveSibling("bridge.token")).strip();
+      long t0 = (System.currentTimeMillis() - 25 * 60_000L) / 60_000L * 60_000L;
+      long to = t0 + 20 * 60_000L;
+      String session = UUID.randomUUID().toString();
+      // Focus changes (ts → app) and inputs, with app switches and an idle gap of 7 minutes.
+      java.util.TreeMap<Long, String> focus = new java.util.TreeMap<>(Map.of(t0, "Editor", t0 + 100_000, "Browser",
+        t0 + 610_500, "Terminal", t0 + 800_000, "Editor"));
+      List<JsonObject> sent = new ArrayList<>();
+      focus.forEach((ts, app) -> sent.add(event(session, ts, "window_focus", app)));
+      for (long ts = t0 + 1_000; ts <= t0 + 90_000; ts += 7_000) {
+        sent.add(event(session, ts, "keystroke", null));
+      }
+      sent.add(event(session, t0 + 40_500, "mouse_click", null));
+      sent.add(event(session, t0 + 101_000, "mouse_click", null));
+      for (long ts = t0 + 102_000; ts <= t0 + 150_000; ts += 10_000) {
+        sent.add(event(session, ts, "keystroke", null));
+      }
+      sent.add(event(session, t0 + 600_000, "keystroke", null)); // after the idle gap, still in Browser
+      sent.add(event(session, t0 + 640_000, "mouse_click", null));
+      sent.add(event(session, t0 + 700_000, "keystroke", null));
+      sent.add(event(session, t0 + 1_030_000, "mouse_click", null)); // Editor again, long after the last input
+      try (TcpBridgeClient c = TcpBridgeClient.connect(tcpPort, token)) {
+        // Sent out of time order, as late as producers may be.
+        java.util.Collections.shuffle(sent, new java.util.Random(15));
+        for (int i = 0; i < sent.size(); i++) {
+          c.request(Addresses.RAW_EVENT, sent.get(i), "ack-" + i);
+        }
+      }
+      List<Long> inputs = new ArrayList<>();
+      sent.stream().filter(e -> !e.getString("event_type").equals("window_focus")).forEach(e -> inputs.add(e.getLong("timestamp")));
+      inputs.sort(Long::compare);
+      // The focus rule, computed here: each app's focused time is its focus intervals within the active intervals.
+      Map<String, long[]> usage = new java.util.TreeMap<>(); // app → focusedMs, switches, keystrokes, clicks
+      List<Long> changes = new ArrayList<>(focus.keySet());
+      for (int i = 0; i < changes.size(); i++) {
+        long start = changes.get(i);
+        long end = i + 1 < changes.size() ? changes.get(i + 1) : to;
+        long[] u = usage.computeIfAbsent(focus.get(start), a -> new long[4]);
+        u[1]++;
+        long activeEnd = Long.MIN_VALUE;
+        for (long t : inputs) { // merged [t, t + idle) intervals, clipped to the focus interval
+          long a = Math.max(Math.max(t, activeEnd), start);
+          long b = Math.min(t + idleMs, end);
+          if (b > a) {
+            u[0] += b - a;
+          }
+          activeEnd = Math.max(activeEnd, t + idleMs);
+        }
+      }
+      for (JsonObject e : sent) {
+        String type = e.getString("event_type");
+        if (!type.equals("window_focus")) {
+          usage.get(focus.floorEntry(e.getLong("timestamp")).getValue())[type.equals("keystroke") ? 2 : 3]++;
+        }
+      }
+      JsonObject vars = new JsonObject().put("from", t0).put("to", to);
+      JsonObject got = gql(httpPort, token, "query($from: DateTime!, $to: DateTime!) { appUsage(from: $from, to: $to) "
+        + "{ app focusedMs switches keystrokes clicks } minutes: timeline(from: $from, to: $to, bucket: MINUTE) "
+        + "{ start type count } events(from: $from, to: $to) { events { id timestamp app } } }", vars);
+      JsonArray wantUsage = new JsonArray();
+      usage.entrySet().stream().sorted((a, b) -> a.getValue()[0] != b.getValue()[0]
+          ? Long.compare(b.getValue()[0], a.getValue()[0]) : a.getKey().compareTo(b.getKey()))
+        .forEach(e -> wantUsage.add(new JsonObject().put("app", e.getKey()).put("focusedMs", (double) e.getValue()[0])
+          .put("switches", (int) e.getValue()[1]).put("keystrokes", (int) e.getValue()[2]).put("clicks", (int) e.getValue()[3])));
+      assertEquals(wantUsage, got.getJsonArray("appUsage"));
+      // By hand: Editor active 1–100 s and, after its second focus, 1030–1090 s (159 s); Browser 100–202 s and
+      // 600–610.5 s (112.5 s); Terminal 610.5–760 s (149.5 s). The idle gap 202–600 s counts for nobody.
+      assertEquals(new JsonArray().add("Editor").add("Terminal").add("Browser"), new JsonArray(got.getJsonArray("appUsage")
+        .stream().map(o -> ((JsonObject) o).getString("app")).toList()));
+      assertEquals(List.of(159_000.0, 149_500.0, 112_500.0), got.getJsonArray("appUsage").stream()
+        .map(o -> ((JsonObject) o).getDouble("focusedMs")).toList());
+
+      java.util.TreeMap<Long, java.util.TreeMap<Integer, Integer>> perMinute = new java.util.TreeMap<>();
+      List<String> order = List.of("KEYSTROKE", "MOUSE_MOVE", "MOUSE_CLICK", "WINDOW_FOCUS", "SCREENSHOT", "PROCESS", "RESOURCE");
+      for (JsonObject e : sent) {
+        perMinute.computeIfAbsent(e.getLong("timestamp") / 60_000 * 60_000, m -> new java.util.TreeMap<>())
+          .merge(order.indexOf(e.getString("event_type").toUpperCase()), 1, Integer::sum);
+      }
+      JsonArray wantMinutes = new JsonArray();
+      perMinute.forEach((m, counts) -> counts.forEach((t, n) -> wantMinutes.add(new JsonObject()
+        .put("start", dev.skellyjelly.storage.codecs.Timestamps.format(m)).put("type", order.get(t)).put("count", n))));
+      assertEquals(wantMinutes, got.getJsonArray("minutes"));
+
+      JsonArray wantEvents = new JsonArray();
+      sent.stream().sorted((a, b) -> Long.compare(a.getLong("timestamp"), b.getLong("timestamp")))
+        .forEach(e -> wantEvents.add(new JsonObject().put("id", e.getString("id"))
+          .put("timestamp", dev.skellyjelly.storage.codecs.Timestamps.format(e.getLong("timestamp")))
+          .put("app", focus.floorEntry(e.getLong("timestamp")).getValue())));
+      assertEquals(wantEvents, got.getJsonObject("events").getJsonArray("events"));
+
+      // Whole hours come from the hour rollups: the same counts by hour.
+      long hour = t0 / 3_600_000L * 3_600_000L;
+      JsonObject hours = gql(httpPort, token, "query($from: DateTime!, $to: DateTime!) { timeline(from: $from, to: $to, "
+        + "bucket: HOUR) { start count } }", new JsonObject().put("from", hour).put("to", hour + 2 * 3_600_000L));
+      Map<Long, Integer> perHour = new java.util.TreeMap<>();
+      sent.forEach(e -> perHour.merge(e.getLong("timestamp") / 3_600_000L * 3_600_000L, 1, Integer::sum));
+      Map<Long, Integer> gotHours = new java.util.TreeMap<>();
+      hours.getJsonArray("timeline").forEach(o -> gotHours.merge(dev.skellyjelly.storage.codecs.Timestamps.parse(
+        ((JsonObject) o).getString("start")), ((JsonObject) o).getInteger("count"), Integer::sum));
+      assertEquals(perHour, gotHours);
+    } finally {
+      module.terminate();
+      assertEquals(0, module.waitForExit(Duration.ofSeconds(60)), module::describe);
+      module.close();
+    }
+  }
+
+  /** The data of a GraphQL request over HTTP, failing on errors. */
+  private JsonObject gql(int port, String token, String query, JsonObject variables) throws Exception {
+    HttpResponse<String> r = post(port, new JsonObject().put("query", query).put("variables", variables), "Bearer " + token, null);
+    assertEquals(200, r.statusCode(), r.body());
+    JsonObject body = new JsonObject(r.body());
+    assertNull(body.getValue("errors"), body::encode);
+    return body.getJsonObject("data");
   }
 
   @SafeVarargs
