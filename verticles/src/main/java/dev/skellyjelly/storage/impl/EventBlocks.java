@@ -109,29 +109,32 @@ public final class EventBlocks {
 
   /** Decodes a block of {@code type} events of {@code session}. */
   public static List<Entry> decode(byte[] block, String session, EventType type) {
-    In header = new In(block, 0, block.length);
-    int n = (int) header.varint();
-    long lenAndFlag = header.varint();
-    int len = (int) (lenAndFlag >>> 1);
-    byte[] body;
-    if ((lenAndFlag & 1) != 0) {
-      body = new byte[len];
-      DECOMPRESSOR.decompress(block, header.pos, block.length - header.pos, body, 0, len);
-    } else {
-      body = Arrays.copyOfRange(block, header.pos, header.pos + len);
-    }
-    In in = new In(body, 0, body.length);
-    long[] seqs = new long[n];
-    long prev = 0;
+    return decode(block, session, type, (seq, ts) -> true);
+  }
+
+  /** Which events of a block to build, by commit sequence number and timestamp. */
+  public interface Keep {
+    boolean test(long seq, long timestampMs);
+  }
+
+  /**
+   * Decodes the events of a block that {@code keep} accepts: the others are only skipped over (their ids and
+   * fields are never built), so reading a few events of a large block costs little more than its timestamps.
+   */
+  public static List<Entry> decode(byte[] block, String session, EventType type, Keep keep) {
+    Columns cols = new Columns(block);
+    int n = cols.n;
+    long[] seqs = cols.seqs;
+    long[] times = cols.times;
+    In in = cols.in;
+    boolean[] kept = new boolean[n];
+    int keptN = 0;
     for (int i = 0; i < n; i++) {
-      prev += in.varint();
-      seqs[i] = prev;
+      kept[i] = keep.test(seqs[i], times[i]);
+      keptN += kept[i] ? 1 : 0;
     }
-    long[] times = new long[n];
-    prev = 0;
-    for (int i = 0; i < n; i++) {
-      prev += unzigzag(in.varint());
-      times[i] = prev;
+    if (keptN == 0) {
+      return new ArrayList<>();
     }
     String[] ids = new String[n];
     long msb = 0;
@@ -144,47 +147,128 @@ public final class EventBlocks {
       } else {
         lsb = (lsb & ~LOW40) | (((lsb & LOW40) + unzigzag(tag >>> 1)) & LOW40);
       }
-      ids[i] = new java.util.UUID(msb, lsb).toString();
+      if (kept[i]) {
+        ids[i] = new java.util.UUID(msb, lsb).toString();
+      }
     }
-    List<Entry> out = new ArrayList<>(n);
+    List<Entry> out = new ArrayList<>(keptN);
     int x = 0;
     int y = 0;
-    for (int i = 0; i < n; i++) {
-      EventData d;
+    for (int i = 0; i < n && out.size() < keptN; i++) {
+      EventData d = null;
       switch (type) {
         case MOUSE_MOVE: {
           x += (int) unzigzag(in.varint());
           y += (int) unzigzag(in.varint());
-          d = new MouseMove(x, y, in.decimal());
+          double velocity = in.decimal();
+          if (kept[i]) {
+            d = new MouseMove(x, y, velocity);
+          }
           break;
         }
         case KEYSTROKE: {
           long code = in.varint();
           int flags = (int) in.varint();
           Long interval = (flags & 16) != 0 ? in.varint() : null;
-          d = new Keystroke(code, new Keystroke.Modifiers((flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0,
-            (flags & 8) != 0), interval);
+          if (kept[i]) {
+            d = new Keystroke(code, new Keystroke.Modifiers((flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0,
+              (flags & 8) != 0), interval);
+          }
           break;
         }
         case MOUSE_CLICK: {
           x += (int) unzigzag(in.varint());
           y += (int) unzigzag(in.varint());
           int kind = (int) in.varint();
-          d = new MouseClick(x, y, MouseClick.Button.values()[kind / 3], MouseClick.ClickType.values()[kind % 3]);
+          if (kept[i]) {
+            d = new MouseClick(x, y, MouseClick.Button.values()[kind / 3], MouseClick.ClickType.values()[kind % 3]);
+          }
           break;
         }
-        case RESOURCE:
-          d = new ResourceUsage(in.decimal(), in.varint(), in.decimal(), in.decimal());
+        case RESOURCE: {
+          double cpu = in.decimal();
+          long memory = in.varint();
+          double disk = in.decimal();
+          double network = in.decimal();
+          if (kept[i]) {
+            d = new ResourceUsage(cpu, memory, disk, network);
+          }
           break;
+        }
         default: {
           int wlen = (int) in.varint();
-          byte[] wire = in.bytes(wlen);
-          d = WireFormat.readData(type, new WireFormat.Reader(Buffer.buffer(wire), 0, wlen));
+          if (kept[i]) {
+            byte[] wire = in.bytes(wlen);
+            d = WireFormat.readData(type, new WireFormat.Reader(Buffer.buffer(wire), 0, wlen));
+          } else {
+            in.skip(wlen);
+          }
         }
       }
-      out.add(new Entry(seqs[i], new RawEvent(ids[i], session, times[i], d)));
+      if (kept[i]) {
+        out.add(new Entry(seqs[i], new RawEvent(ids[i], session, times[i], d)));
+      }
     }
     return out;
+  }
+
+  /** A resource sample's commit sequence number, timestamp and memory. */
+  record Memory(long seq, long timestampMs, long memoryMb) {
+  }
+
+  /** The memory of each sample of a resource block, without building its event. */
+  static List<Memory> resourceMemory(byte[] block) {
+    Columns cols = new Columns(block);
+    In in = cols.in;
+    for (int i = 0; i < cols.n; i++) {
+      if (in.varint() == 1) {
+        in.skip(16);
+      }
+    }
+    List<Memory> out = new ArrayList<>(cols.n);
+    for (int i = 0; i < cols.n; i++) {
+      in.decimal();
+      long memory = in.varint();
+      in.decimal();
+      in.decimal();
+      out.add(new Memory(cols.seqs[i], cols.times[i], memory));
+    }
+    return out;
+  }
+
+  /** A block's body, its sequence numbers and timestamps read; {@link #in} is at the ids. */
+  private static final class Columns {
+    final int n;
+    final long[] seqs;
+    final long[] times;
+    final In in;
+
+    Columns(byte[] block) {
+      In header = new In(block, 0, block.length);
+      n = (int) header.varint();
+      long lenAndFlag = header.varint();
+      int len = (int) (lenAndFlag >>> 1);
+      byte[] body;
+      if ((lenAndFlag & 1) != 0) {
+        body = new byte[len];
+        DECOMPRESSOR.decompress(block, header.pos, block.length - header.pos, body, 0, len);
+      } else {
+        body = Arrays.copyOfRange(block, header.pos, header.pos + len);
+      }
+      in = new In(body, 0, body.length);
+      seqs = new long[n];
+      long prev = 0;
+      for (int i = 0; i < n; i++) {
+        prev += in.varint();
+        seqs[i] = prev;
+      }
+      times = new long[n];
+      prev = 0;
+      for (int i = 0; i < n; i++) {
+        prev += unzigzag(in.varint());
+        times[i] = prev;
+      }
+    }
   }
 
   private static long zigzag(long v) {
@@ -305,6 +389,13 @@ public final class EventBlocks {
         v = (v << 8) | (buf[pos++] & 0xFF);
       }
       return v;
+    }
+
+    void skip(int n) {
+      if (n < 0 || pos + n > end) {
+        throw new IllegalStateException("event block cut short");
+      }
+      pos += n;
     }
 
     double decimal() {
