@@ -58,6 +58,8 @@ final class RollupDelta {
   private final Map<FocusKey, Focus> hourFocus = new HashMap<>();
   /** Whether some focused time was taken away: rows may have fallen to nothing. */
   private boolean negative;
+  /** Whether some events were taken away: rollup rows may have fallen to none. */
+  private boolean removed;
 
   static long floor(long ms, long bucketMs) {
     return Math.floorDiv(ms, bucketMs) * bucketMs;
@@ -69,6 +71,16 @@ final class RollupDelta {
     add(hours, new Key(floor(e.timestampMs(), HOUR_MS), e.sessionId(), e.eventType(), app), e);
   }
 
+  /**
+   * Takes {@code e} away from {@code app}'s rows (it moved to another app): its count, interval and CPU; the
+   * largest memory of the rows it leaves is the caller's to work out again.
+   */
+  void removeEvent(RawEvent e, String app) {
+    removed = true;
+    remove(minutes, new Key(floor(e.timestampMs(), MINUTE_MS), e.sessionId(), e.eventType(), app), e);
+    remove(hours, new Key(floor(e.timestampMs(), HOUR_MS), e.sessionId(), e.eventType(), app), e);
+  }
+
   private static void add(Map<Key, Stats> into, Key key, RawEvent e) {
     Stats s = into.computeIfAbsent(key, k -> new Stats());
     s.n++;
@@ -78,6 +90,17 @@ final class RollupDelta {
     } else if (e.data() instanceof ResourceUsage r) {
       s.cpuSum += r.cpuPercent();
       s.memoryMaxMb = Math.max(s.memoryMaxMb, r.memoryMb());
+    }
+  }
+
+  private static void remove(Map<Key, Stats> into, Key key, RawEvent e) {
+    Stats s = into.computeIfAbsent(key, k -> new Stats());
+    s.n--;
+    if (e.data() instanceof Keystroke k && k.interKeyIntervalMs() != null) {
+      s.intervalN--;
+      s.intervalSumMs -= k.interKeyIntervalMs();
+    } else if (e.data() instanceof ResourceUsage r) {
+      s.cpuSum -= r.cpuPercent();
     }
   }
 
@@ -104,6 +127,10 @@ final class RollupDelta {
 
   boolean tookAway() {
     return negative;
+  }
+
+  boolean removedEvents() {
+    return removed;
   }
 
   boolean isEmpty() {

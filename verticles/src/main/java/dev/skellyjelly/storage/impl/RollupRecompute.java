@@ -15,8 +15,9 @@ import java.util.List;
 /**
  * Rebuilds one session's rollups over a time range from the events stored: its focus changes, its stretches of
  * activity, and its minute and hour rollups and focus rows. Whole hours are rebuilt, so that hour rows come
- * from the events themselves even where minute rows are no longer kept. Used when a late {@code window_focus}
- * re-attributes what follows it, and by deletion and pauses, whose changes the incremental path cannot see.
+ * from the events themselves even where minute rows are no longer kept. Used by deletion and pauses, whose
+ * changes the incremental path cannot see. Nothing before the {@code lifecycle} row {@code raw_kept_from_ms}
+ * ({@link #RAW_KEPT_FROM}) is rebuilt: whole hours are rebuilt only from the first hour at or after it.
  */
 final class RollupRecompute {
 
@@ -43,8 +44,7 @@ final class RollupRecompute {
    * transaction.
    */
   void recompute(WriterConnection c, String sessionId, long fromMs, long toMs, List<Span> pauses) throws SQLException {
-    long keptFrom = c.query(RollupSql.LIFECYCLE_VALUE, rs -> rs.getLong(1), RAW_KEPT_FROM).stream().findFirst()
-      .orElse(Long.MIN_VALUE);
+    long keptFrom = rawKeptFrom(c);
     long from = Math.max(fromMs, keptFrom);
     long to = toMs == FocusRule.FOREVER ? sessionEnd(c, sessionId) : toMs;
     if (to <= from) {
@@ -105,6 +105,12 @@ final class RollupRecompute {
     FocusRule.focused(focus, activity(c, sessionId, h0, h1), pauses, h0, h1,
       (s, e, app) -> delta.addFocused(sessionId, s, e, app, 1));
     Rollups.write(c, delta);
+  }
+
+  /** The time before which raw events are no longer kept ({@code Long.MIN_VALUE}: all are), from the lifecycle row. */
+  static long rawKeptFrom(WriterConnection c) throws SQLException {
+    return c.query(RollupSql.LIFECYCLE_VALUE, rs -> rs.getLong(1), RAW_KEPT_FROM).stream().findFirst()
+      .orElse(Long.MIN_VALUE);
   }
 
   /** The stored stretches of activity of a session that overlap [from, to), by start. */

@@ -19,6 +19,10 @@ interface RollupSql {
   /** A focus row that moved to nothing (its time went to another app) is removed. */
   List<Sql.Write<FocusRow>> DROP_EMPTY_FOCUS = List.of(dropEmpty("minute_focus"), dropEmpty("hour_focus"));
 
+  /** A rollup row whose events all moved to another app is removed. */
+  List<Sql.Write<RollupRow>> DROP_EMPTY_ROLLUP = List.of(dropEmptyRollup("minute_rollups"),
+    dropEmptyRollup("hour_rollups"));
+
   Sql.Write<SessionChange> INSERT_FOCUS_CHANGE = new Sql.Write<>("INSERT OR REPLACE INTO focus_changes "
     + "(session_id, ts_ms, seq, app) VALUES (?, ?, ?, ?)",
     (r, p) -> p.add(r.sessionId()).add(r.change().tsMs()).add(r.change().seq()).add(r.change().app()));
@@ -41,12 +45,26 @@ interface RollupSql {
   String FOCUS_CHANGES = "SELECT ts_ms, seq, app FROM focus_changes WHERE session_id = ? AND ts_ms >= "
     + "coalesce((SELECT max(ts_ms) FROM focus_changes WHERE session_id = ? AND ts_ms <= ?), ?) AND ts_ms < ? "
     + "ORDER BY ts_ms, seq";
+  /** The last focus change at or before a time among those committed up to a sequence number. */
+  String LAST_FOCUS_UP_TO_SEQ = "SELECT ts_ms, seq, app FROM focus_changes WHERE session_id = ? AND ts_ms <= ? "
+    + "AND seq <= ? ORDER BY ts_ms DESC, seq DESC LIMIT 1";
+  /** The focus change that holds the focus at the event (ts, seq): the last at or before it. */
+  String FOCUS_AT = "SELECT ts_ms, seq, app FROM focus_changes WHERE session_id = ? AND ts_ms <= ? "
+    + "AND (ts_ms < ? OR seq <= ?) ORDER BY ts_ms DESC, seq DESC LIMIT 1";
   String NEXT_FOCUS_TS = "SELECT min(ts_ms) FROM focus_changes WHERE session_id = ? AND ts_ms > ?";
   String PAUSES = "SELECT start_ms, coalesce(end_ms, 9223372036854775807) FROM pauses ORDER BY start_ms";
 
   String LAST_WINDOW_START = "SELECT max(window_start_ms) FROM event_blocks WHERE session = ?";
   String WINDOW_BLOCKS = "SELECT event_type, data FROM event_blocks WHERE session = ? AND window_start_ms >= ? "
     + "AND window_start_ms < ?";
+  String WINDOW_TYPE_BLOCKS = "SELECT data FROM event_blocks WHERE session = ? AND window_start_ms = ? "
+    + "AND event_type = ?";
+  List<String> ROW_MEMORY_MAX = List.of(
+    "SELECT memory_max_mb FROM minute_rollups WHERE bucket_ms = ? AND session_id = ? AND event_type = ? AND app = ?",
+    "SELECT memory_max_mb FROM hour_rollups WHERE bucket_ms = ? AND session_id = ? AND event_type = ? AND app = ?");
+  List<String> SET_MEMORY_MAX = List.of(
+    "UPDATE minute_rollups SET memory_max_mb = ? WHERE bucket_ms = ? AND session_id = ? AND event_type = ? AND app = ?",
+    "UPDATE hour_rollups SET memory_max_mb = ? WHERE bucket_ms = ? AND session_id = ? AND event_type = ? AND app = ?");
   String LIFECYCLE_VALUE = "SELECT value FROM lifecycle WHERE name = ?";
 
   /** Sessions with anything at or after a time: focus, activity or rollups. */
@@ -87,6 +105,12 @@ interface RollupSql {
       + "focused_ms = focused_ms + excluded.focused_ms, switches = switches + excluded.switches",
       (r, p) -> p.add(r.key().bucketMs()).add(r.key().sessionId()).add(r.key().app()).add(r.focus().focusedMs)
         .add(r.focus().switches));
+  }
+
+  private static Sql.Write<RollupRow> dropEmptyRollup(String table) {
+    return new Sql.Write<>("DELETE FROM " + table + " WHERE bucket_ms = ? AND session_id = ? AND event_type = ? "
+      + "AND app = ? AND n = 0",
+      (r, p) -> p.add(r.key().bucketMs()).add(r.key().sessionId()).add(r.key().type().code()).add(r.key().app()));
   }
 
   private static Sql.Write<FocusRow> dropEmpty(String table) {

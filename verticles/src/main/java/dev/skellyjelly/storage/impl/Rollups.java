@@ -10,7 +10,6 @@ import dev.skellyjelly.storage.impl.FocusRule.Span;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +22,11 @@ import java.util.TreeSet;
  * session the latest focus change, the last stretch of activity and the latest timestamp stored, so an event's
  * app, the active time it adds and the focus a {@code window_focus} moves are worked out in memory and added
  * to the rows. A late event looks up the focus changes and activity around it. A {@code window_focus} before
- * events already stored re-attributes them: the session is recomputed from the stored events over the time it
- * holds the focus ({@link #recompute}).
+ * events already stored re-attributes them: {@link LateFocus} moves just the events and the focused time from
+ * it to the session's next focus change (for all of a commit's late changes at once), reading only the blocks
+ * of the windows those spans overlap. Deletion and pauses rebuild a range from the stored events instead
+ * ({@link #recompute}). Neither ever touches rollups before the {@code lifecycle} row {@code raw_kept_from_ms}
+ * (retention sets it, hour-aligned, before raw events go): those summarise events no longer stored.
  */
 final class Rollups {
 
@@ -43,6 +45,7 @@ final class Rollups {
   }
 
   private final long idleMs;
+  private final long windowMs;
   private final RollupRecompute recompute;
   private final Map<String, Session> sessions = new LinkedHashMap<>(64, 0.75f, true) {
     @Override
@@ -54,6 +57,7 @@ final class Rollups {
 
   Rollups(long idleMs, long windowMs) {
     this.idleMs = idleMs;
+    this.windowMs = windowMs;
     this.recompute = new RollupRecompute(idleMs, windowMs);
   }
 
@@ -123,10 +127,14 @@ final class Rollups {
     }
     c.writeAll(RollupSql.INSERT_FOCUS_CHANGE, changes);
     RollupDelta delta = new RollupDelta();
-    Map<String, List<Long>> recomputeFrom = new HashMap<>();
+    List<SessionCommit> late = new ArrayList<>();
     for (Map.Entry<String, List<EventBlocks.Entry>> s : bySession.entrySet()) {
       Session state = states.get(s.getKey());
-      new SessionCommit(c, s.getKey(), state, s.getValue(), lastSeqBefore, delta, recomputeFrom).run();
+      SessionCommit commit = new SessionCommit(c, s.getKey(), state, s.getValue(), lastSeqBefore, delta);
+      commit.run();
+      if (commit.late) {
+        late.add(commit);
+      }
       sessions.put(s.getKey(), state);
     }
     write(c, delta);
@@ -137,21 +145,10 @@ final class Rollups {
         state.tailDirty = false;
       }
     }
-    for (Map.Entry<String, List<Long>> r : recomputeFrom.entrySet()) {
-      // From the earliest late change to the change after the last one: every event they re-attribute.
-      long from = FocusRule.FOREVER;
-      long to = Long.MIN_VALUE;
-      for (long at : r.getValue()) {
-        from = Math.min(from, at);
-        to = Math.max(to, c.query(RollupSql.NEXT_FOCUS_TS,
-          rs -> rs.getObject(1) == null ? FocusRule.FOREVER : rs.getLong(1) + 1, r.getKey(), at).get(0));
-      }
-      Session kept = sessions.get(r.getKey());
-      recompute(c, r.getKey(), from, to);
-      if (kept != null) {
-        // The recompute rebuilt what was stored from the same events: nothing remembered changed.
-        sessions.put(r.getKey(), kept);
-      }
+    for (SessionCommit s : late) {
+      // Past everything stored of the session: its last event and the end of its activity.
+      long end = Math.max(s.s.maxTs + 1, s.s.tail == null ? Long.MIN_VALUE : s.s.tail.endMs());
+      new LateFocus(c, s.id, windowMs, lastSeqBefore, pauses).apply(s.changes, end, s.fresh, s.credited);
     }
   }
 
@@ -167,6 +164,9 @@ final class Rollups {
     }
     for (int i = 0; i < 2; i++) {
       c.writeAll(RollupSql.ADD_ROLLUP.get(i), rollups.get(i));
+      if (delta.removedEvents()) {
+        c.writeAll(RollupSql.DROP_EMPTY_ROLLUP.get(i), rollups.get(i));
+      }
       c.writeAll(RollupSql.ADD_FOCUS.get(i), focus.get(i));
       if (delta.tookAway()) {
         c.writeAll(RollupSql.DROP_EMPTY_FOCUS.get(i), focus.get(i));
@@ -203,22 +203,26 @@ final class Rollups {
     private final List<EventBlocks.Entry> events;
     private final long lastSeqBefore;
     private final RollupDelta delta;
-    private final Map<String, List<Long>> recomputeFrom;
     private final long storedMaxTs;
+    /** Whether a focus change of this commit came before events already stored. */
+    boolean late;
+    /** This commit's focus changes, the time its input newly made active, and the focused time it counted. */
+    final List<FocusChange> changes = new ArrayList<>();
+    final List<Span> fresh = new ArrayList<>();
+    final List<LateFocus.Credit> credited = new ArrayList<>();
     /** The session's focus changes around this commit's events so far, read when first needed. */
     private TreeSet<FocusChange> around;
     /** How many of {@link #events} have been taken, the current one included. */
     private int taken;
 
     SessionCommit(WriterConnection c, String id, Session s, List<EventBlocks.Entry> events, long lastSeqBefore,
-                  RollupDelta delta, Map<String, List<Long>> recomputeFrom) {
+                  RollupDelta delta) {
       this.c = c;
       this.id = id;
       this.s = s;
       this.events = events;
       this.lastSeqBefore = lastSeqBefore;
       this.delta = delta;
-      this.recomputeFrom = recomputeFrom;
       this.storedMaxTs = s.maxTs;
       events.sort(BY_TIME);
     }
@@ -248,17 +252,19 @@ final class Rollups {
 
     private void focusChange(FocusChange f) {
       delta.addSwitch(id, f.tsMs(), f.app());
-      if (f.tsMs() < storedMaxTs) {
-        // Events stored after it belong to it now: recompute the time it holds the focus.
-        recomputeFrom.computeIfAbsent(id, k -> new ArrayList<>()).add(f.tsMs());
-      } else if (s.tail != null && s.tail.endMs() > f.tsMs()) {
+      changes.add(f);
+      // Events stored after it belong to it now: LateFocus moves them and the time it holds the focus, and
+      // with them those of the commit's later changes (taken after it: this pass's view of its focus is
+      // then the one before the commit).
+      late |= f.tsMs() < storedMaxTs;
+      if (!late && s.tail != null && s.tail.endMs() > f.tsMs()) {
         // Nothing stored after it: the focus of the active time from here on moves to its app.
         List<Span> tail = List.of(s.tail);
         FocusRule.focused(latestOnly(), tail, pauses, f.tsMs(), FocusRule.FOREVER,
-          (a, b, app) -> delta.addFocused(id, a, b, app, -1));
+          (a, b, app) -> credit(a, b, app, -1));
         List<FocusChange> both = s.latest == null ? List.of(f) : List.of(s.latest, f);
         FocusRule.focused(both, tail, pauses, f.tsMs(), FocusRule.FOREVER,
-          (a, b, app) -> delta.addFocused(id, a, b, app, 1));
+          (a, b, app) -> credit(a, b, app, 1));
       }
       if (s.latest == null || FocusRule.ORDER.compare(f, s.latest) > 0) {
         s.latest = f;
@@ -309,11 +315,16 @@ final class Rollups {
         }
       }
       for (Span f : fresh) {
+        this.fresh.add(f);
         List<FocusChange> owners = s.latest == null || s.latest.tsMs() <= f.startMs() ? latestOnly()
           : focusSoFar(f.startMs(), Long.MAX_VALUE, f.endMs());
-        FocusRule.focused(owners, List.of(f), pauses, f.startMs(), f.endMs(),
-          (a, b, app) -> delta.addFocused(id, a, b, app, 1));
+        FocusRule.focused(owners, List.of(f), pauses, f.startMs(), f.endMs(), (a, b, app) -> credit(a, b, app, 1));
       }
+    }
+
+    private void credit(long startMs, long endMs, String app, int sign) {
+      delta.addFocused(id, startMs, endMs, app, sign);
+      credited.add(new LateFocus.Credit(startMs, endMs, app, sign));
     }
 
     private List<FocusChange> latestOnly() {

@@ -3,6 +3,7 @@ package dev.skellyjelly.storage.impl;
 import dev.skellyjelly.storage.RollupReference;
 import dev.skellyjelly.storage.TestSupport;
 import dev.skellyjelly.storage.codecs.EventData;
+import dev.skellyjelly.storage.codecs.EventType;
 import dev.skellyjelly.storage.codecs.Keystroke;
 import dev.skellyjelly.storage.codecs.MouseClick;
 import dev.skellyjelly.storage.codecs.MouseMove;
@@ -22,7 +23,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -116,6 +119,102 @@ class RollupsTest {
       "SELECT sum(n) FROM minute_rollups WHERE app = 'Browser' AND event_type = 1"));
     assertEquals(25, TestSupport.scalar(dir.resolve("events.db"),
       "SELECT sum(n) FROM minute_rollups WHERE app = 'Terminal' AND event_type = 1"));
+  }
+
+  @Test
+  void manyLateFocusChangesInOneCommitInsideALargeWindowMoveExactlyWhatTheyTakeOver() throws Exception {
+    String s = SESSIONS[0];
+    Random rnd = new Random(2718);
+    // Two and a half minutes across an hour's end, 6 000 events at random times (whole windows arrive out of
+    // order), a focus change in ten, resource samples of few memory sizes (a row's largest is often shared).
+    long start = RollupDelta.floor(T0, RollupDelta.HOUR_MS) + RollupDelta.HOUR_MS - 70_000;
+    List<RawEvent> stored = new ArrayList<>();
+    for (int i = 0; i < 6_000; i++) {
+      EventData d = i % 10 == 0 ? new WindowFocus("t", APPS[rnd.nextInt(APPS.length)], 1, null)
+        : i % 10 == 1 ? new ResourceUsage(rnd.nextInt(400) * 0.25, 100 * (1 + rnd.nextInt(4)), 0, 0) : data(rnd, i);
+      stored.add(event(s, start + rnd.nextInt(150_000), d));
+    }
+    // Then one commit of 500 focus changes and 200 keystrokes, all among what is stored.
+    List<RawEvent> late = new ArrayList<>();
+    for (int i = 0; i < 700; i++) {
+      EventData d = i < 500 ? new WindowFocus("t", APPS[rnd.nextInt(APPS.length)], 1, null)
+        : new Keystroke(70, new Keystroke.Modifiers(false, false, false, false), (long) i);
+      late.add(event(s, start + rnd.nextInt(150_000), d));
+    }
+    Collections.shuffle(late, rnd);
+    try (WriterConnection db = open()) {
+      Committer committer = committer(db);
+      commit(db, committer, stored, rnd);
+      committer.commit(db, accepted(late), List.of(), List.of(), T0);
+    }
+    List<RawEvent> all = new ArrayList<>(stored);
+    all.addAll(late);
+    compare(all);
+    assertEquals(2, TestSupport.scalar(dir.resolve("events.db"), "SELECT count(DISTINCT bucket_ms) FROM hour_focus"));
+  }
+
+  @Test
+  void aSampleThatMovesAwayTakesItsMemoryWithItAndTheRowKeepsTheLargestLeft() throws Exception {
+    String s = SESSIONS[0];
+    List<RawEvent> onTime = List.of(event(s, T0, new WindowFocus("t", "Editor", 1, null)),
+      event(s, T0 + 1_000, new ResourceUsage(10, 300, 0, 0)),
+      event(s, T0 + 20_000, new ResourceUsage(20, 900, 0, 0)),
+      event(s, T0 + 40_000, new WindowFocus("t", "Mail", 1, null)));
+    RawEvent late = event(s, T0 + 10_000, new WindowFocus("t", "Browser", 1, null));
+    try (WriterConnection db = open()) {
+      Committer committer = committer(db);
+      committer.commit(db, accepted(onTime), List.of(), List.of(), T0);
+      committer.commit(db, accepted(List.of(late)), List.of(), List.of(), T0);
+    }
+    List<RawEvent> all = new ArrayList<>(onTime);
+    all.add(late);
+    compare(all);
+    for (String table : List.of("minute_rollups", "hour_rollups")) {
+      assertEquals(300, TestSupport.scalar(dir.resolve("events.db"), "SELECT memory_max_mb FROM " + table
+        + " WHERE app = 'Editor' AND event_type = " + EventType.RESOURCE.code()));
+      assertEquals(900, TestSupport.scalar(dir.resolve("events.db"), "SELECT memory_max_mb FROM " + table
+        + " WHERE app = 'Browser' AND event_type = " + EventType.RESOURCE.code()));
+    }
+  }
+
+  @Test
+  void aLateFocusChangeNeverRebuildsWhatIsBeforeTheRawEventsKept() throws Exception {
+    String s = SESSIONS[1];
+    long bound = RollupDelta.floor(T0, RollupDelta.HOUR_MS) + RollupDelta.HOUR_MS;
+    List<RawEvent> onTime = new ArrayList<>();
+    onTime.add(event(s, bound - 30_000, new WindowFocus("t", "Editor", 1, null)));
+    for (int i = 1; i < 20; i++) {
+      onTime.add(event(s, bound - 30_000 + i * 3_000L, new Keystroke(65, new Keystroke.Modifiers(false, false, false,
+        false), 100L)));
+    }
+    RawEvent late = event(s, bound - 20_000, new WindowFocus("t", "Browser", 1, null));
+    try (WriterConnection db = open()) {
+      Committer committer = committer(db);
+      committer.commit(db, accepted(onTime), List.of(), List.of(), T0);
+      // Retention says raw events before the hour are gone: their rollups are final.
+      db.transaction(c -> c.update("INSERT INTO lifecycle (name, value) VALUES ('raw_kept_from_ms', ?)", bound));
+      committer.commit(db, accepted(List.of(late)), List.of(), List.of(), T0);
+    }
+    List<RawEvent> all = new ArrayList<>(onTime);
+    all.add(late);
+    Path database = dir.resolve("events.db");
+    // Before the hour: the keystrokes stay the editor's; from it on they are the browser's.
+    assertEquals(9, TestSupport.scalar(database, "SELECT sum(n) FROM hour_rollups WHERE app = 'Editor' AND "
+      + "event_type = 0"));
+    assertEquals(10, TestSupport.scalar(database, "SELECT sum(n) FROM hour_rollups WHERE app = 'Browser' AND "
+      + "event_type = 0"));
+    assertEquals(0, TestSupport.scalar(database, "SELECT coalesce(sum(focused_ms), 0) FROM hour_focus WHERE "
+      + "app = 'Browser' AND bucket_ms < " + bound));
+    try (Connection c = TestSupport.open(database)) {
+      Map<String, String> after = new TreeMap<>(RollupReference.rollups(all, 60_000));
+      after.keySet().removeIf(k -> Long.parseLong(k.substring(0, k.indexOf('|'))) < bound);
+      Map<String, String> before = new TreeMap<>(RollupReference.rollups(onTime, 60_000));
+      before.keySet().removeIf(k -> Long.parseLong(k.substring(0, k.indexOf('|'))) >= bound);
+      // The late change itself is counted, in its minute, for its app.
+      before.put(RollupDelta.floor(late.timestampMs(), 60_000) + "|" + s + "|window_focus|Browser", "1,0,0,0.0,0");
+      after.putAll(before);
+      assertEquals(after, RollupReference.readRollups(c, "minute_rollups"));
+    }
   }
 
   private static List<Accepted> accepted(List<RawEvent> events) {
