@@ -9,6 +9,8 @@ import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.ResourceUsage;
 import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.codecs.WireFormat;
+import dev.skellyjelly.storage.impl.BlockBytes.In;
+import dev.skellyjelly.storage.impl.BlockBytes.Out;
 import io.vertx.core.buffer.Buffer;
 import net.jpountz.lz4.LZ4Compressor;
 import net.jpountz.lz4.LZ4Factory;
@@ -17,6 +19,9 @@ import net.jpountz.lz4.LZ4SafeDecompressor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+
+import static dev.skellyjelly.storage.impl.BlockBytes.unzigzag;
+import static dev.skellyjelly.storage.impl.BlockBytes.zigzag;
 
 /**
  * The time-series block: the events of one (session, window, event type) stored as columns — commit
@@ -30,8 +35,6 @@ public final class EventBlocks {
   private static final LZ4Compressor COMPRESSOR = LZ4Factory.fastestJavaInstance().fastCompressor();
   private static final LZ4SafeDecompressor DECOMPRESSOR = LZ4Factory.fastestJavaInstance().safeDecompressor();
   private static final long LOW40 = (1L << 40) - 1;
-  private static final double[] POW10 = {1, 10, 100, 1000, 10000};
-  private static final int RAW_DOUBLE = 7;
 
   private EventBlocks() {
   }
@@ -161,9 +164,7 @@ public final class EventBlocks {
           x += (int) unzigzag(in.varint());
           y += (int) unzigzag(in.varint());
           double velocity = in.decimal();
-          if (kept[i]) {
-            d = new MouseMove(x, y, velocity);
-          }
+          d = kept[i] ? new MouseMove(x, y, velocity) : null;
           break;
         }
         case KEYSTROKE: {
@@ -180,9 +181,8 @@ public final class EventBlocks {
           x += (int) unzigzag(in.varint());
           y += (int) unzigzag(in.varint());
           int kind = (int) in.varint();
-          if (kept[i]) {
-            d = new MouseClick(x, y, MouseClick.Button.values()[kind / 3], MouseClick.ClickType.values()[kind % 3]);
-          }
+          d = kept[i] ? new MouseClick(x, y, MouseClick.Button.values()[kind / 3],
+            MouseClick.ClickType.values()[kind % 3]) : null;
           break;
         }
         case RESOURCE: {
@@ -190,9 +190,7 @@ public final class EventBlocks {
           long memory = in.varint();
           double disk = in.decimal();
           double network = in.decimal();
-          if (kept[i]) {
-            d = new ResourceUsage(cpu, memory, disk, network);
-          }
+          d = kept[i] ? new ResourceUsage(cpu, memory, disk, network) : null;
           break;
         }
         default: {
@@ -268,147 +266,6 @@ public final class EventBlocks {
         prev += unzigzag(in.varint());
         times[i] = prev;
       }
-    }
-  }
-
-  private static long zigzag(long v) {
-    return (v << 1) ^ (v >> 63);
-  }
-
-  private static long unzigzag(long v) {
-    return (v >>> 1) ^ -(v & 1);
-  }
-
-  /** A growable byte array with varint writers. */
-  private static final class Out {
-    byte[] buf;
-    int size;
-
-    Out(int capacity) {
-      buf = new byte[Math.max(16, capacity)];
-    }
-
-    private void ensure(int more) {
-      if (size + more > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + more));
-      }
-    }
-
-    Out varint(long v) {
-      ensure(10);
-      while ((v & ~0x7FL) != 0) {
-        buf[size++] = (byte) ((v & 0x7F) | 0x80);
-        v >>>= 7;
-      }
-      buf[size++] = (byte) v;
-      return this;
-    }
-
-    Out longBits(long v) {
-      ensure(8);
-      for (int i = 0; i < 8; i++) {
-        buf[size++] = (byte) (v >>> (56 - 8 * i));
-      }
-      return this;
-    }
-
-    Out bytes(byte[] b) {
-      return bytes(b, b.length);
-    }
-
-    Out bytes(byte[] b, int len) {
-      ensure(len);
-      System.arraycopy(b, 0, buf, size, len);
-      size += len;
-      return this;
-    }
-
-    /** A double as its scaled integer when it has at most four decimals (exactly), else its 8 bytes. */
-    Out decimal(double v) {
-      for (int k = 0; k < POW10.length; k++) {
-        double scaled = v * POW10[k];
-        if (Math.abs(scaled) < 1e15) {
-          long r = Math.round(scaled);
-          if (r / POW10[k] == v && Double.doubleToRawLongBits(r / POW10[k]) == Double.doubleToRawLongBits(v)) {
-            return varint((zigzag(r) << 3) | k);
-          }
-        }
-      }
-      varint(RAW_DOUBLE);
-      long bits = Double.doubleToRawLongBits(v);
-      ensure(8);
-      for (int i = 0; i < 8; i++) {
-        buf[size++] = (byte) (bits >>> (56 - 8 * i));
-      }
-      return this;
-    }
-  }
-
-  private static final class In {
-    final byte[] buf;
-    int pos;
-    final int end;
-
-    In(byte[] buf, int pos, int end) {
-      this.buf = buf;
-      this.pos = pos;
-      this.end = end;
-    }
-
-    long varint() {
-      long v = 0;
-      int shift = 0;
-      while (true) {
-        if (pos >= end) {
-          throw new IllegalStateException("event block cut short");
-        }
-        byte b = buf[pos++];
-        v |= (long) (b & 0x7F) << shift;
-        if ((b & 0x80) == 0) {
-          return v;
-        }
-        shift += 7;
-      }
-    }
-
-    byte[] bytes(int n) {
-      if (pos + n > end) {
-        throw new IllegalStateException("event block cut short");
-      }
-      byte[] b = Arrays.copyOfRange(buf, pos, pos + n);
-      pos += n;
-      return b;
-    }
-
-    long longBits() {
-      if (pos + 8 > end) {
-        throw new IllegalStateException("event block cut short");
-      }
-      long v = 0;
-      for (int i = 0; i < 8; i++) {
-        v = (v << 8) | (buf[pos++] & 0xFF);
-      }
-      return v;
-    }
-
-    void skip(int n) {
-      if (n < 0 || pos + n > end) {
-        throw new IllegalStateException("event block cut short");
-      }
-      pos += n;
-    }
-
-    double decimal() {
-      long tag = varint();
-      int k = (int) (tag & 7);
-      if (k == RAW_DOUBLE && tag == RAW_DOUBLE) {
-        long bits = 0;
-        for (int i = 0; i < 8; i++) {
-          bits = (bits << 8) | (buf[pos++] & 0xFF);
-        }
-        return Double.longBitsToDouble(bits);
-      }
-      return unzigzag(tag >>> 3) / POW10[k];
     }
   }
 }
