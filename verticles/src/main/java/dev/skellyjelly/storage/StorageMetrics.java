@@ -28,7 +28,7 @@ public final class StorageMetrics {
 
   /** Why a screenshot was deleted (CONTRACT §4 deleted_reason). */
   public static final String[] DELETION_REASONS = {"analysis-complete", "retention", "shutdown", "startup-sweep",
-    "duplicate"};
+    "duplicate", "deletion"};
   /**
    * Why an input was refused: overload, shutting down, screenshot not storable, bridge frame too large or malformed;
    * or dropped on purpose: capture paused, app or title excluded (CONTRACT §8).

@@ -4,12 +4,16 @@ import dev.skellyjelly.storage.StorageConfig;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.impl.Messages.Accepted;
 import dev.skellyjelly.storage.impl.Messages.CommittedGroup;
+import dev.skellyjelly.storage.impl.Messages.DeletionRelease;
 import dev.skellyjelly.storage.impl.Messages.Firing;
 import dev.skellyjelly.storage.impl.Messages.FiringsQuery;
 import dev.skellyjelly.storage.impl.Messages.LastFirings;
 import dev.skellyjelly.storage.impl.Messages.ReplayPlan;
+import dev.skellyjelly.storage.impl.Messages.RecordedWindow;
+import dev.skellyjelly.storage.impl.Messages.RecordedWindows;
 import dev.skellyjelly.storage.impl.Messages.ReplayRequest;
 import dev.skellyjelly.storage.impl.Messages.WindowKey;
+import dev.skellyjelly.storage.impl.Messages.WindowRemoval;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -26,6 +30,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Groups committed events into event-time windows per session and fires each window once the clock passes
@@ -41,6 +46,8 @@ public final class BatcherVerticle extends VerticleBase {
   private static final long TIMEOUT_MS = 120_000;
   /** Windows published in one event-loop task at most; the rest wait for the next task. */
   static final int FIRE_PER_TASK = 256;
+  /** How long a deletion may keep windows from firing, at most (it releases them sooner). */
+  private static final long HOLD_MS = 150_000;
 
   /** A window taken out of the table with its firing numbered, waiting to be published. */
   private record Due(Window window, WindowFiring firing) {
@@ -62,6 +69,9 @@ public final class BatcherVerticle extends VerticleBase {
   /** By start, the sessions whose windows this closing emits itself: the sweeps skip them. */
   private Map<Long, Set<String>> emitted = new HashMap<>();
 
+  /** Deletions under way, which keep windows from firing; at most until {@link #holdUntilNanos}. */
+  private int holds;
+  private long holdUntilNanos;
   /** The last commit sequence number heard of. */
   private long lastSeqHeard;
   /** The last commit sequence number heard at the previous tick: late events since are above it. */
@@ -88,6 +98,9 @@ public final class BatcherVerticle extends VerticleBase {
       ctx.metrics()::windowSwept);
     return replay()
       .compose(v -> vertx.eventBus().<CommittedGroup>localConsumer(InternalAddresses.COMMITTED, this::onCommitted).completion())
+      .compose(v -> vertx.eventBus().<Object>localConsumer(InternalAddresses.DELETION_HOLD, this::onDeletionHold).completion())
+      .compose(v -> vertx.eventBus().<DeletionRelease>localConsumer(InternalAddresses.DELETION_RELEASE,
+        this::onDeletionRelease).completion())
       .onSuccess(v -> vertx.setPeriodic(tickMs(config), id -> tick()));
   }
 
@@ -213,8 +226,45 @@ public final class BatcherVerticle extends VerticleBase {
 
   // ---------------------------------------------------------------- firing
 
+  // ---------------------------------------------------------------- deletion
+
+  /** A deletion begins: no window fires until it is released (or {@link #HOLD_MS} passed); says what it records. */
+  private void onDeletionHold(Message<Object> msg) {
+    holds++;
+    holdUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOLD_MS);
+    List<RecordedWindow> windows = table.recorded();
+    for (Due d : due) {
+      windows.add(new RecordedWindow(d.window().key(), d.window() instanceof Window.Spilled,
+        d.window() instanceof Window.Spilled s ? s.afterSeq() : 0));
+    }
+    msg.reply(new RecordedWindows(windows), local);
+  }
+
+  /** A deletion is committed: its events leave the windows (a firing left empty is dropped), and firing resumes. */
+  private void onDeletionRelease(Message<DeletionRelease> msg) {
+    holds = Math.max(0, holds - 1);
+    Map<WindowKey, WindowRemoval> byKey = new HashMap<>();
+    for (WindowRemoval r : msg.body().removals()) {
+      byKey.put(r.key(), r);
+    }
+    waiting -= table.remove(msg.body().removals());
+    due.removeIf(d -> {
+      WindowRemoval r = byKey.get(d.window().key());
+      if (r != null) {
+        table.strip(d.window(), r, false);
+      }
+      return d.window().size() == 0 && d.window().refs().isEmpty();
+    });
+    gauges();
+    msg.reply(Boolean.TRUE, local);
+  }
+
+  private boolean holding() {
+    return holds > 0 && System.nanoTime() - holdUntilNanos < 0;
+  }
+
   private void tick() {
-    if (!closing && !stopping) {
+    if (!closing && !stopping && !holding()) {
       closing = true;
       closeSome();
     }

@@ -38,7 +38,8 @@ import java.util.concurrent.TimeUnit;
  * every {@code write_flush_interval_ms} (sooner when the buffer fills); after each commit the committed
  * events go to the batcher and each producer's request is answered. While a statement runs, what arrives
  * waits in the worker's queue; the receiver bounds how much that can be. Between commits it compacts emitted
- * windows ({@link Compactor}), runs retention ({@link Retention}), answers the batcher's reads ({@link WindowReader}).
+ * windows ({@link Compactor}), runs retention ({@link Retention}), answers the batcher's reads ({@link WindowReader})
+ * and deletions ({@link DeletionControl}).
  */
 public final class DbWriterVerticle extends VerticleBase {
 
@@ -109,7 +110,9 @@ public final class DbWriterVerticle extends VerticleBase {
         vertx.eventBus().<WindowQuery>localConsumer(InternalAddresses.WINDOW_EVENTS, this::onWindowQuery).completion(),
         vertx.eventBus().<SweepQuery>localConsumer(InternalAddresses.WINDOW_SWEEP, this::onSweepQuery).completion(),
         vertx.eventBus().<FiringsQuery>localConsumer(InternalAddresses.LAST_FIRINGS, this::onFiringsQuery).completion(),
-        vertx.eventBus().<PauseRecord>localConsumer(InternalAddresses.PAUSE_RECORD, this::onPauseRecord).completion()))
+        vertx.eventBus().<PauseRecord>localConsumer(InternalAddresses.PAUSE_RECORD, this::onPauseRecord).completion(),
+        vertx.eventBus().<io.vertx.core.json.JsonObject>localConsumer(InternalAddresses.DELETE, new DeletionControl(
+          vertx, ctx, config.batchWindowMs(), this::flush, this::connection, committer)::onDelete).completion()))
       .onSuccess(v -> {
         vertx.setPeriodic(Math.min(HOUSEKEEPING_MS, config.writeFlushIntervalMs()), id -> tick());
         Retention.schedule(vertx, RetentionPolicy.of(config), ctx, databasePath,
@@ -290,7 +293,7 @@ public final class DbWriterVerticle extends VerticleBase {
    * compacts.
    */
   private Future<Void> drain() {
-    if (!buffer.isEmpty() && !(file == null ? tryReopen() && flush() : flush())) {
+    if (!buffer.isEmpty() && !(file == null ? reopen() && flush() : flush())) {
       Promise<Void> later = Promise.promise();
       vertx.setTimer(Math.max(1, backoff.delayMs()), id -> drain().onComplete(later));
       return later.future();
@@ -336,9 +339,9 @@ public final class DbWriterVerticle extends VerticleBase {
   /**
    * Opens a new database where the old one vanished. What was committed to the vanished file went with it;
    * what is buffered here is committed to the new one. Retried with backoff while the path cannot hold a
-   * database.
+   * database. Whether it is open now.
    */
-  private void reopen() {
+  private boolean reopen() {
     String why = "database file " + databasePath + " was deleted or replaced underneath the module";
     if (!unhealthy) {
       LOG.error("{}; opening a new one and keeping the {} buffered events for it", why, buffer.events());
@@ -351,17 +354,13 @@ public final class DbWriterVerticle extends VerticleBase {
     } catch (IOException | SQLException | RuntimeException err) {
       retryAfterFailure();
       ctx.metrics().databaseError(why + "; cannot open a new one: " + err.getMessage());
-      return;
+      return false;
     }
     LOG.info("database {} opened anew", databasePath);
     unhealthy = false;
     backoff = Backoff.NONE;
     ctx.metrics().databaseError(null);
-  }
-
-  private boolean tryReopen() {
-    reopen();
-    return file != null;
+    return true;
   }
 
   private void retryAfterFailure() {

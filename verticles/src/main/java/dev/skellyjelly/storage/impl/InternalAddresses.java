@@ -49,6 +49,16 @@ public final class InternalAddresses {
    */
   public static final String DELETE = "skelly.storage.internal.delete";
 
+  /**
+   * Writer → batcher: a deletion begins ({@code "hold"}, any body), answered with {@link Messages.RecordedWindows}; no
+   * window fires until a {@link Messages.DeletionRelease} arrives on {@link #DELETION_RELEASE}.
+   */
+  public static final String DELETION_HOLD = "skelly.storage.internal.deletion-hold";
+  /** Writer → batcher: {@link Messages.DeletionRelease}, answered once the removed events are out of the windows. */
+  public static final String DELETION_RELEASE = "skelly.storage.internal.deletion-release";
+  /** Writer → screenshot store: {@link Messages.ForgetScreenshots}, answered once their pixels are gone. */
+  public static final String SCREENSHOT_FORGET = "skelly.storage.internal.screenshot-forget";
+
   /** Capture verticle → writer: a {@link Messages.PauseRecord} to store, answered after commit. */
   public static final String PAUSE_RECORD = "skelly.storage.internal.pause-record";
 

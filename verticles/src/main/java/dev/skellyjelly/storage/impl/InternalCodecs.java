@@ -48,7 +48,8 @@ public final class InternalCodecs<T> implements MessageCodec<T, T> {
       Messages.ReplayPlan.class, Messages.WindowQuery.class, Messages.WindowEvents.class, Messages.StoreScreenshot.class, Messages.BatchEmitted.class,
       Messages.ScreenshotDeletions.class, Messages.DuplicateScreenshots.class, Messages.RawEventGroup.class,
       Messages.SweepQuery.class, Messages.SweepPage.class, Messages.FiringsQuery.class, Messages.LastFirings.class,
-      Messages.PauseRecord.class}) {
+      Messages.PauseRecord.class, Messages.RecordedWindows.class, Messages.DeletionRelease.class,
+      Messages.ForgetScreenshots.class}) {
       register(vertx, type);
     }
   }

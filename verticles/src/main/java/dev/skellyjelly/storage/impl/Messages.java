@@ -140,4 +140,32 @@ public final class Messages {
 
   public record ScreenshotDeletions(List<ScreenshotDeletion> deletions) {
   }
+
+  /**
+   * A window the batcher has a record of while a deletion is under way: {@code spilled} when it keeps only a count
+   * of its events (those with {@code afterSeq < seq}), else it holds them.
+   */
+  public record RecordedWindow(WindowKey key, boolean spilled, long afterSeq) {
+  }
+
+  /** Batcher → writer, the answer to a deletion's hold: the windows it has a record of; none fires until released. */
+  public record RecordedWindows(List<RecordedWindow> windows) {
+  }
+
+  /**
+   * What a deletion removed of one window the batcher may have: the ids of the events removed (for a window it
+   * holds, or one it may have opened since) and how many of them came after the window's {@code afterSeq} (for a
+   * window it keeps only a count of).
+   */
+  public record WindowRemoval(WindowKey key, java.util.Set<String> eventIds, java.util.Set<String> screenshotIds,
+                              long spilledEvents) {
+  }
+
+  /** Writer → batcher: a deletion is committed; drop these from the windows and fire again. */
+  public record DeletionRelease(List<WindowRemoval> removals) {
+  }
+
+  /** Writer → screenshot store: the pixels of screenshots a deletion removed go now. */
+  public record ForgetScreenshots(List<String> screenshotIds) {
+  }
 }

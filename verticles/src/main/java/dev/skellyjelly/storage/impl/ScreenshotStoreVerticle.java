@@ -9,6 +9,7 @@ import dev.skellyjelly.storage.codecs.ScreenshotStorage;
 import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.impl.Messages.BatchEmitted;
 import dev.skellyjelly.storage.impl.Messages.DuplicateScreenshots;
+import dev.skellyjelly.storage.impl.Messages.ForgetScreenshots;
 import dev.skellyjelly.storage.impl.Messages.ScreenshotDeletion;
 import dev.skellyjelly.storage.impl.Messages.ScreenshotDeletions;
 import dev.skellyjelly.storage.impl.Messages.StoreScreenshot;
@@ -116,6 +117,7 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
         vertx.eventBus().<BatchEmitted>localConsumer(InternalAddresses.BATCH_EMITTED, this::onBatchEmitted).completion(),
         vertx.eventBus().<DuplicateScreenshots>localConsumer(InternalAddresses.SCREENSHOT_DUPLICATE, this::onDuplicates)
           .completion(),
+        vertx.eventBus().<ForgetScreenshots>localConsumer(InternalAddresses.SCREENSHOT_FORGET, this::onForget).completion(),
         vertx.eventBus().<JsonObject>consumer(Addresses.ANALYSIS_COMPLETE, this::onAnalysisComplete).completion(),
         vertx.eventBus().<Object>consumer(Addresses.SCREENSHOT, this::onFetch).completion()))
       .onSuccess(v -> vertx.setPeriodic(Math.max(10, Math.min(1000, config.screenshotRetentionSeconds() * 250)), id -> tick()));
@@ -256,6 +258,16 @@ public final class ScreenshotStoreVerticle extends VerticleBase {
       }
     }
     flushDeletions();
+  }
+
+  /** A deletion removed these screenshots' events: their pixels go now; answered once they are gone. */
+  private void onForget(Message<ForgetScreenshots> msg) {
+    List<Future<Void>> gone = new ArrayList<>();
+    for (String id : msg.body().screenshotIds()) {
+      gone.add(delete(id, "deletion"));
+    }
+    flushDeletions();
+    Future.join(gone).onComplete(ar -> msg.reply(Boolean.TRUE, local));
   }
 
   private void tick() {

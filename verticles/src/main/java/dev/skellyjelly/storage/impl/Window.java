@@ -99,6 +99,11 @@ sealed interface Window permits Window.Held, Window.Spilled {
       count++;
     }
 
+    /** {@code n} of its events were deleted. */
+    void uncounted(long n) {
+      count = Math.max(0, count - n);
+    }
+
     /** The same window holding its events, read back from the database. */
     Held hold(List<RawEvent> events) {
       return new Held(key, new ArrayList<>(events), refs);

@@ -3,7 +3,9 @@ package dev.skellyjelly.storage.impl;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.ScreenshotRef;
 import dev.skellyjelly.storage.codecs.Timestamps;
+import dev.skellyjelly.storage.impl.Messages.RecordedWindow;
 import dev.skellyjelly.storage.impl.Messages.WindowKey;
+import dev.skellyjelly.storage.impl.Messages.WindowRemoval;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,6 +119,68 @@ final class WindowTable {
       Map<WindowKey, Window> in = open.containsKey(h.key()) ? open : late;
       in.put(h.key(), h.spill(afterSeq));
     }
+  }
+
+  /** The windows recorded, for a deletion: held in memory, or kept as a count of events after a sequence number. */
+  List<RecordedWindow> recorded() {
+    List<RecordedWindow> all = new ArrayList<>(open.size() + late.size());
+    for (Map<WindowKey, Window> in : List.of(open, late)) {
+      for (Window w : in.values()) {
+        all.add(w instanceof Window.Spilled s ? new RecordedWindow(w.key(), true, s.afterSeq())
+          : new RecordedWindow(w.key(), false, 0));
+      }
+    }
+    return all;
+  }
+
+  /**
+   * Takes what a deletion removed out of the recorded windows; a window left with neither events nor screenshot
+   * references is no longer recorded (it has nothing to fire). Returns the events taken out.
+   */
+  long remove(List<WindowRemoval> removals) {
+    long removed = 0;
+    for (WindowRemoval r : removals) {
+      Map<WindowKey, Window> in = open.containsKey(r.key()) ? open : late.containsKey(r.key()) ? late : null;
+      if (in == null) {
+        continue;
+      }
+      Window w = in.get(r.key());
+      removed += strip(w, r, true);
+      if (w.size() == 0 && w.refs().isEmpty()) {
+        in.remove(r.key());
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Takes a deletion's events and screenshot references out of one window; {@code recorded}: the window is in
+   * the table, whose accounting follows. Returns the events taken out.
+   */
+  long strip(Window w, WindowRemoval r, boolean recorded) {
+    int refsBefore = w.refs().size();
+    w.refs().removeIf(ref -> r.screenshotIds().contains(ref.screenshotId()));
+    if (recorded) {
+      refs -= refsBefore - w.refs().size();
+    }
+    if (w instanceof Window.Spilled s) {
+      long before = s.size();
+      s.uncounted(r.spilledEvents());
+      return before - s.size();
+    }
+    long removed = 0;
+    for (Iterator<RawEvent> it = ((Window.Held) w).events().iterator(); it.hasNext(); ) {
+      RawEvent e = it.next();
+      if (r.eventIds().contains(e.id())) {
+        it.remove();
+        removed++;
+        if (recorded) {
+          heldEvents--;
+          heldBytes -= HeldCost.of(e);
+        }
+      }
+    }
+    return removed;
   }
 
   /** Takes up to {@code max} open windows closed at {@code nowMs} out of the table, in the order they were opened. */
