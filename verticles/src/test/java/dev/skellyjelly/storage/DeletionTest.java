@@ -86,8 +86,12 @@ class DeletionTest {
   }
 
   private void deploy() {
-    module = TestSupport.deploy(vertx, clock, TestSupport.config(dir, ConfigKeys.WINDOW_GRACE_MS, 200,
-      ConfigKeys.WRITE_FLUSH_INTERVAL_MS, 20, ConfigKeys.MAX_CLOCK_SKEW_MS, 120_000, ConfigKeys.IDLE_AFTER_SECONDS, (int) (IDLE_MS / 1000)));
+    deploy(20);
+  }
+
+  private void deploy(long flushIntervalMs) {
+    module = TestSupport.deploy(vertx, clock, TestSupport.config(dir, ConfigKeys.WINDOW_GRACE_MS, Math.max(200, flushIntervalMs + 100),
+      ConfigKeys.WRITE_FLUSH_INTERVAL_MS, flushIntervalMs, ConfigKeys.MAX_CLOCK_SKEW_MS, 120_000, ConfigKeys.IDLE_AFTER_SECONDS, (int) (IDLE_MS / 1000)));
   }
 
   // ---------------------------------------------------------------- the tests
@@ -235,6 +239,31 @@ class DeletionTest {
     assertEquals(1, batches.size(), "the window left empty fires nothing");
     assertFalse(markerOnDisk());
     assertEquals(0, TestSupport.scalar(db, "SELECT count(*) FROM window_counts WHERE window_start_ms = " + (T0 + 30_000)));
+  }
+
+  @Test
+  void eventsTheReceiverHasNotHandedOverYetAreDeletedToo() throws Exception {
+    // A flush interval of a minute: events sent without a request wait in the receiver until the deletion.
+    deploy(60_000);
+    List<String> sent = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      JsonObject e = new JsonObject().put("id", String.format("00000000-0000-4000-8000-%012d", ++ids))
+        .put("session_id", S1).put("timestamp", T0 - 20_000 + i * 1_000).put("event_type", "window_focus")
+        .put("data", new JsonObject().put("window_title", MARKER + i).put("app_name", "Browser").put("process_id", 1));
+      vertx.eventBus().send(Addresses.RAW_EVENT, e);
+      sent.add(e.getString("id"));
+    }
+    JsonObject dry = mutation("forget(lastMinutes: 1, dryRun: true)");
+    assertEquals(5.0, dry.getDouble("events"));
+    JsonObject result = mutation("forget(lastMinutes: 1)");
+    assertEquals(5.0, result.getDouble("events"));
+    assertTrue(TestSupport.readEvents(db).isEmpty());
+    assertFalse(markerOnDisk());
+    clock.set(T0 + 120_000);
+    restartAndCheckNothingReplayed();
+    assertTrue(batches.isEmpty(), "nothing deleted is emitted");
+    assertEquals(0, TestSupport.scalar(db, "SELECT count(*) FROM window_counts"));
+    assertEquals(0, TestSupport.scalar(db, "SELECT count(*) FROM focus_changes"));
   }
 
   // ---------------------------------------------------------------- checks

@@ -23,7 +23,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * Answers {@link InternalAddresses#DELETE} on the writer's thread. A dry run commits what the writer holds and
- * counts. A deletion first stops the batcher from firing any window and learns which windows it has a record
+ * counts. A deletion first has the receiver hand over what it accepted, stops the batcher from firing any window and learns which windows it has a record
  * of; commits what the writer holds (those events were accepted, and their producers are answered committed:
  * they are removed with the rest); removes the events in one transaction ({@link RangeDeletion}); then tells the
  * batcher what went from its windows (it drops them and fires again), the screenshot store which pixels go, and
@@ -65,21 +65,28 @@ final class DeletionControl {
       msg.fail(400, bad.getMessage());
       return;
     }
+    // What the receiver has accepted reaches this writer's queue ahead of the answer, and the flush commits it.
+    Future<?> handedOver = vertx.eventBus().request(InternalAddresses.HAND_OVER, "deletion", LOCAL);
     if (r.dryRun()) {
-      if (!flush.getAsBoolean()) {
-        msg.fail(503, "the database cannot commit now; try again later");
-        return;
-      }
-      try {
-        RangeDeletion.Outcome o = db.get().read(c -> deletion.run(c, r, committer.rollups(), Map.of(), Long.MAX_VALUE));
-        msg.reply(r.reply(o));
-      } catch (SQLException | RuntimeException err) {
-        msg.fail(500, "deletion dry run failed: " + err.getMessage());
-      }
+      handedOver.onComplete(ar -> count(msg, r));
       return;
     }
-    vertx.eventBus().<RecordedWindows>request(InternalAddresses.DELETION_HOLD, "hold", LOCAL)
+    handedOver.transform(ar -> vertx.eventBus().<RecordedWindows>request(InternalAddresses.DELETION_HOLD, "hold", LOCAL))
       .onComplete(held -> delete(msg, r, held.succeeded() ? held.result().body().windows() : List.of()));
+  }
+
+  /** A dry run: commits what waits, then counts. */
+  private void count(Message<JsonObject> msg, DeletionRequest r) {
+    if (!flush.getAsBoolean()) {
+      msg.fail(503, "the database cannot commit now; try again later");
+      return;
+    }
+    try {
+      RangeDeletion.Outcome o = db.get().read(c -> deletion.run(c, r, committer.rollups(), Map.of(), Long.MAX_VALUE));
+      msg.reply(r.reply(o));
+    } catch (SQLException | RuntimeException err) {
+      msg.fail(500, "deletion dry run failed: " + err.getMessage());
+    }
   }
 
   /** With the batcher holding its windows: commits what waits, removes, releases the batcher, truncates the log. */

@@ -49,6 +49,8 @@ public final class InternalAddresses {
    */
   public static final String DELETE = "skelly.storage.internal.delete";
 
+  /** Writer → receiver: a deletion begins; what was accepted goes to the writer now. Answered once it is sent. */
+  public static final String HAND_OVER = "skelly.storage.internal.hand-over";
   /**
    * Writer → batcher: a deletion begins ({@code "hold"}, any body), answered with {@link Messages.RecordedWindows}; no
    * window fires until a {@link Messages.DeletionRelease} arrives on {@link #DELETION_RELEASE}.

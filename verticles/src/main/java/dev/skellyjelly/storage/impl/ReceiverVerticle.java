@@ -73,6 +73,7 @@ public final class ReceiverVerticle extends VerticleBase {
   private final DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
   private MessageConsumer<Object> consumer;
   private MessageConsumer<RawEventGroup> groupConsumer;
+  private MessageConsumer<Object> handOverConsumer;
   private AtomicLong depth;
 
   private List<Accepted> buffer = new ArrayList<>();
@@ -106,8 +107,9 @@ public final class ReceiverVerticle extends VerticleBase {
     vertx.setPeriodic(config.writeFlushIntervalMs(), id -> handOff());
     consumer = vertx.eventBus().consumer(Addresses.RAW_EVENT, this::onRawEvent);
     groupConsumer = vertx.eventBus().localConsumer(InternalAddresses.RAW_EVENT_GROUP, this::onRawEventGroup);
+    handOverConsumer = vertx.eventBus().localConsumer(InternalAddresses.HAND_OVER, this::onHandOver);
     LOG.info("receiving on {} (session {} for events without one)", Addresses.RAW_EVENT, runSession);
-    return Future.all(consumer.completion(), groupConsumer.completion());
+    return Future.all(consumer.completion(), groupConsumer.completion(), handOverConsumer.completion());
   }
 
   /** Stops accepting, hands over what is buffered and waits until the writer committed all of it. */
@@ -116,7 +118,7 @@ public final class ReceiverVerticle extends VerticleBase {
     return ctx.shutdown().stop(vertx, ShutdownSequence.Stage.RECEIVER, () -> {
       stopping = true;
       // Screenshots still on their way into the store join the last group before it is handed over.
-      return Future.join(consumer.unregister(), groupConsumer.unregister())
+      return Future.join(consumer.unregister(), groupConsumer.unregister(), handOverConsumer.unregister())
         .transform(v -> Future.join(new ArrayList<>(storing)))
         .transform(v -> {
           handOff();
@@ -232,6 +234,17 @@ public final class ReceiverVerticle extends VerticleBase {
       handOff();
     }
     depth.set(buffer.size() + pending);
+  }
+
+  /**
+   * A deletion begins: what was accepted (screenshots once the store has them) goes to the writer now, so that the
+   * deletion finds it there; answered once it is on its way.
+   */
+  private void onHandOver(Message<Object> msg) {
+    Future.join(new ArrayList<>(storing)).onComplete(ar -> {
+      handOff();
+      msg.reply(Boolean.TRUE, local);
+    });
   }
 
   /** Sends what is buffered to the writer as one group; answers the producers who asked once it committed. */
