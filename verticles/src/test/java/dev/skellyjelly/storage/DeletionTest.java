@@ -266,6 +266,29 @@ class DeletionTest {
     assertEquals(0, TestSupport.scalar(db, "SELECT count(*) FROM focus_changes"));
   }
 
+  @Test
+  void theAnswerWaitsUntilNoReaderHoldsTheDeletedContentInTheLog() throws Exception {
+    deploy();
+    focus(S1, T0 - 50_000, "Browser", MARKER);
+    key(S1, T0 - 49_000);
+    awaitBatched(stored.size());
+    // Another process reading the database holds a snapshot from before the deletion.
+    try (Connection reader = TestSupport.open(db)) {
+      reader.setAutoCommit(false);
+      try (Statement s = reader.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM event_blocks")) {
+        assertTrue(rs.next());
+      }
+      io.vertx.core.Future<io.vertx.core.eventbus.Message<JsonObject>> answer = vertx.eventBus().request(Addresses.QUERY,
+        new JsonObject().put("query", "mutation { deleteRange(from: " + (T0 - MIN) + ", to: " + T0 + ") { events } }"));
+      await().during(Duration.ofMillis(600)).atMost(Duration.ofSeconds(5)).until(() -> !answer.isComplete());
+      reader.commit();
+      await().atMost(Duration.ofSeconds(10)).until(answer::isComplete);
+      assertEquals(2.0, answer.result().body().getJsonObject("data").getJsonObject("deleteRange").getDouble("events"));
+    }
+    assertFalse(markerOnDisk());
+    assertEquals(0, Files.size(dir.resolve("events.db-wal")), "the log is truncated");
+  }
+
   // ---------------------------------------------------------------- checks
 
   /** Every answer and event_counts against the events this test believes stored; kept events as they were. */
