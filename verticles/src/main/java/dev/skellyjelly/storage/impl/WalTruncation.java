@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Checkpoints the whole write-ahead log into the database file and truncates it to nothing, so that pages a
  * deletion overwrote are no longer readable from the log. SQLite cannot while a reader holds a snapshot older
- * than the log's end (a query on the read pool): each try does not wait, and the next one comes on the caller's
- * timer, sooner at first, at most a second apart, until a deadline. On the writer's thread only.
+ * than the log's end (a query on the read pool): each try ({@link FileShrink#checkpoint}) does not wait, and the
+ * next one comes on the caller's timer, sooner at first, at most a second apart, until a deadline. On the writer's
+ * thread only.
  */
 final class WalTruncation {
 
@@ -26,16 +27,6 @@ final class WalTruncation {
   private WalTruncation() {
   }
 
-  /** One try, without waiting for readers: whether the log was checkpointed whole and truncated. */
-  static boolean tryOnce(WriterConnection db) throws SQLException {
-    db.runScript("PRAGMA busy_timeout = 0");
-    try {
-      return db.read(c -> c.query("PRAGMA wal_checkpoint(TRUNCATE)", rs -> rs.getInt(1))).get(0) == 0;
-    } finally {
-      db.runScript("PRAGMA busy_timeout = " + WriterConnection.BUSY_TIMEOUT_MS);
-    }
-  }
-
   /**
    * Completes once a try succeeds; fails once {@code giveUpMs} have passed (real time: readers hold their snapshots
    * in real time) or the database fails. Called on the writer's context, whose timer runs the retries.
@@ -48,7 +39,7 @@ final class WalTruncation {
 
   private static void attempt(Vertx vertx, Source db, long deadlineNanos, long delayMs, Promise<Void> done) {
     try {
-      if (tryOnce(db.get())) {
+      if (FileShrink.checkpoint(db.get())) {
         done.complete();
         return;
       }
