@@ -103,6 +103,8 @@ final class DeletionControl {
       }
       o = db.get().transaction(t -> deletion.run(t, r, committer.rollups(), watched, before));
     } catch (SQLException | RuntimeException err) {
+      // What the rollups remembered of the sessions recomputed is ahead of the database now, as after a failed commit.
+      committer.rollups().forget();
       release(List.of());
       LOG.error("deletion of {} to {} failed: {}", r.fromMs(), r.toMs(), err.toString());
       msg.fail(500, "deletion failed: " + err.getMessage());
