@@ -44,11 +44,16 @@ final class ReadPool implements Reads {
    * Runs {@code work} with one connection inside a read transaction: every statement it makes sees the same
    * snapshot, so places read first (block numbers) still hold when their contents are read, even if the writer
    * compacted them in between. Nothing in {@code work} may ask the pool itself (it would wait for a connection
-   * the work holds).
+   * the work holds). The transaction is SQLite's own BEGIN and COMMIT on a connection left in autocommit: the
+   * client's transactions leave sqlite-jdbc's connection out of it, so that it begins the next transaction at once and
+   * the next read on it would hold its snapshot while the connection sits idle in the pool, keeping the writer from
+   * truncating the write-ahead log (a deletion's answer waits for that).
    */
   <T> Future<T> inOneSnapshot(Function<Reads, Future<T>> work) {
-    return pool().withTransaction(conn -> work.apply((sql, params) -> params.length == 0 ? conn.query(sql).execute()
-      : conn.preparedQuery(sql).execute(Tuple.wrap(List.of(params)))));
+    return pool().withConnection(conn -> conn.query("BEGIN").execute().compose(begun -> work.apply((sql, params) ->
+        params.length == 0 ? conn.query(sql).execute() : conn.preparedQuery(sql).execute(Tuple.wrap(List.of(params)))))
+      .compose(result -> conn.query("COMMIT").execute().map(result),
+        err -> conn.query("ROLLBACK").execute().transform(ar -> Future.<T>failedFuture(err))));
   }
 
   private Pool pool() {
