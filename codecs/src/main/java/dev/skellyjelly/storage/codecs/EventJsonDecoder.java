@@ -33,7 +33,17 @@ public final class EventJsonDecoder {
    * @throws InvalidEventException with the reason of highest precedence and a detail naming the field
    */
   public static RawEvent decode(Object body, long nowMs, ValidationLimits limits) {
-    return decode(body, nowMs, limits, true);
+    return decode(body, nowMs, limits, true, false);
+  }
+
+  /**
+   * Decodes and validates an event of an export read back (CONTRACT §8 Export format): the receiver's rules,
+   * except that a screenshot carries no image (pixels are never exported), so none is required or read.
+   *
+   * @throws InvalidEventException with the reason of highest precedence and a detail naming the field
+   */
+  public static RawEvent decodeExported(Object body, long nowMs, ValidationLimits limits) {
+    return decode(body, nowMs, limits, true, true);
   }
 
   /**
@@ -41,10 +51,11 @@ public final class EventJsonDecoder {
    * screenshot event has no image).
    */
   static RawEvent decodeBatched(JsonObject json) {
-    return decode(json, 0, TRUSTING, false);
+    return decode(json, 0, TRUSTING, false, false);
   }
 
-  private static RawEvent decode(Object body, long nowMs, ValidationLimits limits, boolean validate) {
+  private static RawEvent decode(Object body, long nowMs, ValidationLimits limits, boolean validate,
+                                 boolean imageless) {
     if (!(body instanceof JsonObject json)) {
       throw new InvalidEventException(DeadLetterReason.NOT_AN_OBJECT, null,
         "body is " + describeType(body) + ", not a JSON object");
@@ -73,17 +84,18 @@ public final class EventJsonDecoder {
     } else if (!(dataValue instanceof JsonObject d)) {
       p.add(DeadLetterReason.BAD_FIELD, "data", "data is " + describeType(dataValue) + ", not an object");
     } else {
-      data = decodeData(type, d, limits, p);
+      data = decodeData(type, d, limits, imageless, p);
     }
     p.throwIfAny();
     if (!validate) {
       return new RawEvent(id, session, ts, data);
     }
     // Representation is sound: the typed rules (ranges, lengths, image header) decide the rest.
-    return EventValidator.validate(new RawEvent(id, session, ts, data), nowMs, limits);
+    return EventValidator.validate(new RawEvent(id, session, ts, data), nowMs, limits, imageless);
   }
 
-  private static EventData decodeData(EventType type, JsonObject d, ValidationLimits limits, Problems p) {
+  private static EventData decodeData(EventType type, JsonObject d, ValidationLimits limits, boolean imageless,
+                                      Problems p) {
     switch (type) {
       case KEYSTROKE: {
         long keyCode = u32(d, "key_code", false, p);
@@ -104,7 +116,7 @@ public final class EventJsonDecoder {
         return new WindowFocus(title, app, pid, duration < 0 ? null : duration);
       }
       case SCREENSHOT:
-        return screenshot(d, limits, p);
+        return screenshot(d, limits, imageless, p);
       case PROCESS: {
         long pid = u32(d, "process_id", false, p);
         String name = string(d, "process_name", p);
@@ -119,7 +131,7 @@ public final class EventJsonDecoder {
     }
   }
 
-  private static Screenshot screenshot(JsonObject d, ValidationLimits limits, Problems p) {
+  private static Screenshot screenshot(JsonObject d, ValidationLimits limits, boolean imageless, Problems p) {
     String sid = uuidField(d, "screenshot_id", "data.screenshot_id", true, p);
     ImageFormat format = null;
     Object f = d.getValue("format");
@@ -141,7 +153,7 @@ public final class EventJsonDecoder {
         u32Path(ro, "width", "data.screen_region.width", false, p), u32Path(ro, "height", "data.screen_region.height", false, p));
     }
     boolean masked = bool(d, "privacy_masked", "data.privacy_masked", p);
-    byte[] image = image(d.getMap().get("image"), limits, p);
+    byte[] image = imageless ? null : image(d.getMap().get("image"), limits, p);
     return new Screenshot(sid, format, image, title, app, region, masked);
   }
 

@@ -16,17 +16,22 @@ public final class EventValidator {
    * @throws InvalidEventException naming the reason and the field
    */
   public static RawEvent validate(RawEvent e, long nowMs, ValidationLimits limits) {
+    return validate(e, nowMs, limits, false);
+  }
+
+  /** The same, where {@code imageless} says a screenshot carries no image (an exported one: CONTRACT §8). */
+  static RawEvent validate(RawEvent e, long nowMs, ValidationLimits limits, boolean imageless) {
     Problems p = new Problems();
-    RawEvent normalized = check(e, nowMs, limits, p);
+    RawEvent normalized = check(e, nowMs, limits, imageless, p);
     p.throwIfAny();
     return normalized;
   }
 
-  static RawEvent check(RawEvent e, long nowMs, ValidationLimits limits, Problems p) {
+  static RawEvent check(RawEvent e, long nowMs, ValidationLimits limits, boolean imageless, Problems p) {
     String id = p.uuid("id", e.id(), false);
     String session = p.uuid("session_id", e.sessionId(), false);
     p.timestamp(e.timestampMs(), nowMs, limits);
-    EventData data = checkData(e.data(), limits, p);
+    EventData data = checkData(e.data(), limits, imageless, p);
     if (p.any()) {
       return e;
     }
@@ -36,7 +41,7 @@ public final class EventValidator {
     return new RawEvent(id, session, e.timestampMs(), data);
   }
 
-  private static EventData checkData(EventData data, ValidationLimits limits, Problems p) {
+  private static EventData checkData(EventData data, ValidationLimits limits, boolean imageless, Problems p) {
     if (data instanceof Keystroke k) {
       p.u32("data.key_code", k.keyCode());
       p.present("data.modifiers", k.modifiers());
@@ -65,12 +70,12 @@ public final class EventValidator {
       p.nonNegativeFinite("data.disk_io_mb_per_sec", r.diskIoMbPerSec());
       p.nonNegativeFinite("data.network_io_mb_per_sec", r.networkIoMbPerSec());
     } else if (data instanceof Screenshot s) {
-      return checkScreenshot(s, limits, p);
+      return checkScreenshot(s, limits, imageless, p);
     }
     return data;
   }
 
-  private static Screenshot checkScreenshot(Screenshot s, ValidationLimits limits, Problems p) {
+  private static Screenshot checkScreenshot(Screenshot s, ValidationLimits limits, boolean imageless, Problems p) {
     String sid = p.uuid("data.screenshot_id", s.screenshotId(), true);
     p.present("data.format", s.format());
     p.text("data.window_title", s.windowTitle());
@@ -83,7 +88,7 @@ public final class EventValidator {
     }
     byte[] image = s.image();
     if (image == null) {
-      if (!s.privacyMasked()) {
+      if (!s.privacyMasked() && !imageless) {
         p.present("data.image", null);
       }
     } else if (image.length > limits.maxImageBytes()) {

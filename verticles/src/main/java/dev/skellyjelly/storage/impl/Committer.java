@@ -63,6 +63,17 @@ final class Committer {
    */
   BitSet commit(WriterConnection db, List<Accepted> entries, List<BatchRecord> records,
                 List<ScreenshotDeletion> deletions, long nowMs) throws SQLException {
+    return commit(db, entries, records, deletions, nowMs, (c, plan) -> { });
+  }
+
+  /** More writes in a commit's transaction, given its plan. */
+  interface Also {
+    void write(WriterConnection c, CommitPlan plan) throws SQLException;
+  }
+
+  /** The same, with {@code also} written in the same transaction after the rest. */
+  BitSet commit(WriterConnection db, List<Accepted> entries, List<BatchRecord> records,
+                List<ScreenshotDeletion> deletions, long nowMs, Also also) throws SQLException {
     long hour = nowMs / HOUR_MS;
     int table = (int) (hour % 2);
     boolean rotate = hourOfTable[table] != hour;
@@ -83,6 +94,7 @@ final class Committer {
         c.writeAll(Sql.INSERT_SCREENSHOT, p.screenshots());
         c.writeAll(Sql.INSERT_BATCH, records);
         c.writeAll(Sql.MARK_DELETED, deletions);
+        also.write(c, p);
         return p;
       });
     } catch (SQLException | RuntimeException e) {

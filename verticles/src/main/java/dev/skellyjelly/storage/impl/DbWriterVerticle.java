@@ -7,6 +7,7 @@ import dev.skellyjelly.storage.impl.Messages.BatchRecords;
 import dev.skellyjelly.storage.impl.Messages.CommitReceipt;
 import dev.skellyjelly.storage.impl.Messages.CommittedGroup;
 import dev.skellyjelly.storage.impl.Messages.FiringsQuery;
+import dev.skellyjelly.storage.impl.Messages.ImportChunk;
 import dev.skellyjelly.storage.impl.Messages.PauseRecord;
 import dev.skellyjelly.storage.impl.Messages.SweepQuery;
 import dev.skellyjelly.storage.impl.Messages.ReplayRequest;
@@ -58,6 +59,7 @@ public final class DbWriterVerticle extends VerticleBase {
   /** The open database, or null while it cannot be opened anew. */
   private DatabaseFile file;
   private Committer committer;
+  private WindowRules rules;
   private final Compactor compactor = new Compactor();
   private final WriteBuffer buffer = new WriteBuffer();
 
@@ -82,6 +84,7 @@ public final class DbWriterVerticle extends VerticleBase {
     StorageConfig config = StorageConfig.fromJson(config());
     databasePath = Path.of(config.databasePath()).toAbsolutePath();
     committer = new Committer(config.batchWindowMs(), config.idleAfterMs());
+    rules = new WindowRules(config.batchWindowMs(), config.windowGraceMs());
     file = DatabaseFile.open(databasePath, ctx.clock());
     try {
       WriterConnection db = file.connection();
@@ -95,7 +98,7 @@ public final class DbWriterVerticle extends VerticleBase {
         ctx.pauses().load(c.query(Sql.RECENT_PAUSES,
           rs -> new Pauses.Pause(rs.getLong(1), rs.getObject(2) == null ? null : rs.getLong(2))));
         // Pieces a previous run left uncompacted; windows not yet emitted are compacted after their batch.
-        compactor.load(c, new WindowRules(config.batchWindowMs(), config.windowGraceMs()), ctx.clock().millis());
+        compactor.load(c, rules, ctx.clock().millis());
         return null;
       });
     } catch (SQLException | RuntimeException e) {
@@ -112,7 +115,8 @@ public final class DbWriterVerticle extends VerticleBase {
         vertx.eventBus().<FiringsQuery>localConsumer(InternalAddresses.LAST_FIRINGS, this::onFiringsQuery).completion(),
         vertx.eventBus().<PauseRecord>localConsumer(InternalAddresses.PAUSE_RECORD, this::onPauseRecord).completion(),
         vertx.eventBus().<io.vertx.core.json.JsonObject>localConsumer(InternalAddresses.DELETE, new DeletionControl(
-          vertx, ctx, config.batchWindowMs(), this::flush, this::connection, committer)::onDelete).completion()))
+          vertx, ctx, config.batchWindowMs(), this::flush, this::connection, committer)::onDelete).completion(),
+        vertx.eventBus().<ImportChunk>localConsumer(InternalAddresses.IMPORT, this::onImport).completion()))
       .onSuccess(v -> {
         vertx.setPeriodic(Math.min(HOUSEKEEPING_MS, config.writeFlushIntervalMs()), id -> tick());
         Retention.schedule(vertx, RetentionPolicy.of(config), ctx, databasePath,
@@ -180,6 +184,12 @@ public final class DbWriterVerticle extends VerticleBase {
   private void onPauseRecord(Message<PauseRecord> msg) {
     answer(msg, "pause record",
       c -> c.transaction(t -> t.update(Sql.UPSERT_PAUSE, msg.body().startMs(), msg.body().endMs()) > 0));
+  }
+
+  /** Commits an import's chunk at once, telling the batcher nothing (CONTRACT §8: an import emits no batch). */
+  private void onImport(Message<ImportChunk> msg) {
+    answer(msg, "import", c -> Importer.commit(c, committer, msg.body(), rules, ctx.clock().millis(), compactor::emitted));
+    compactLater();
   }
 
   /** Answers {@code msg} with what {@code work} reads (or writes) on the connection, or fails it with 500. */

@@ -115,6 +115,27 @@ public final class EventBlocks {
     return decode(block, session, type, (seq, ts) -> true);
   }
 
+  /**
+   * Adds the ids of a block's events to {@code into}, reading only the columns up to them: what an import checks
+   * its events against.
+   */
+  public static void ids(byte[] block, java.util.Collection<java.util.UUID> into) {
+    Columns cols = new Columns(block);
+    In in = cols.in;
+    long msb = 0;
+    long lsb = 0;
+    for (int i = 0; i < cols.n; i++) {
+      long tag = in.varint();
+      if (tag == 1) {
+        msb = in.longBits();
+        lsb = in.longBits();
+      } else {
+        lsb = (lsb & ~LOW40) | (((lsb & LOW40) + unzigzag(tag >>> 1)) & LOW40);
+      }
+      into.add(new java.util.UUID(msb, lsb));
+    }
+  }
+
   /** Which events of a block to build, by commit sequence number and timestamp. */
   public interface Keep {
     boolean test(long seq, long timestampMs);

@@ -64,6 +64,12 @@ public final class InternalAddresses {
   /** Capture verticle → writer: a {@link Messages.PauseRecord} to store, answered after commit. */
   public static final String PAUSE_RECORD = "skelly.storage.internal.pause-record";
 
+  /**
+   * Import (HTTP {@code POST /import} or the command line) → writer: a {@link Messages.ImportChunk}, answered with a
+   * {@link Messages.ImportResult} once committed. Nothing of it reaches the batcher.
+   */
+  public static final String IMPORT = "skelly.storage.internal.import";
+
   private InternalAddresses() {
   }
 }

@@ -49,7 +49,7 @@ public final class InternalCodecs<T> implements MessageCodec<T, T> {
       Messages.ScreenshotDeletions.class, Messages.DuplicateScreenshots.class, Messages.RawEventGroup.class,
       Messages.SweepQuery.class, Messages.SweepPage.class, Messages.FiringsQuery.class, Messages.LastFirings.class,
       Messages.PauseRecord.class, Messages.RecordedWindows.class, Messages.DeletionRelease.class,
-      Messages.ForgetScreenshots.class}) {
+      Messages.ForgetScreenshots.class, Messages.ImportChunk.class, Messages.ImportResult.class}) {
       register(vertx, type);
     }
   }

@@ -168,4 +168,22 @@ public final class Messages {
   /** Writer → screenshot store: the pixels of screenshots a deletion removed go now. */
   public record ForgetScreenshots(List<String> screenshotIds) {
   }
+
+  /**
+   * One event of an export read back, validated, for import: with its screenshot's metadata row (no pixels) and
+   * the deletion the export recorded for it (null when it had none).
+   */
+  public record Imported(RawEvent event, ScreenshotRow screenshot, Long deletedAtMs, String deletedReason) {
+  }
+
+  /** Events of an import, committed together without telling the batcher: history is not news. */
+  public record ImportChunk(List<Imported> events) {
+  }
+
+  /**
+   * What the writer did with an {@link ImportChunk}: events stored, events skipped because their id is stored
+   * already (or came earlier in the import), and events skipped because their window may still be emitted.
+   */
+  public record ImportResult(int stored, int duplicates, int tooRecent) {
+  }
 }

@@ -43,6 +43,11 @@ public final class ShutdownSequence {
     }
   }
 
+  /** A stage whose verticle is not deployed: the stages after it do not wait for it. */
+  public void absent(Stage stage) {
+    done.get(stage).tryComplete();
+  }
+
   /**
    * Work that must be done even when a stop runs out of time, before the stages are failed: it runs at the
    * deadline, for at most {@link #AT_DEADLINE_LIMIT_MS}, and must hop to its own verticle's context itself.

@@ -52,22 +52,36 @@ interface Sql {
 
   /**
    * Per window with {@code range} (a condition on window_start_ms): its committed events (n), what its plain
-   * batches carried (plain) and the most any one replayed firing carried (best). A window is covered when
-   * n <= max(plain, best): the writer's replay emits the others again, and retention deletes only covered ones.
+   * batches carried plus what imports restored into it (plain: history, covered as if emitted) and the most any one
+   * replayed firing carried (best). A window is covered when n <= max(plain, best): the writer's replay emits the
+   * others again, and retention deletes only covered ones.
    */
   static String windowCoverage(String range) {
     return "SELECT c.session_id, c.window_start_ms, c.n, "
-      + "coalesce(b.plain, 0) AS plain, coalesce(r.best, 0) AS best FROM "
+      + "coalesce(b.plain, 0) + coalesce(i.n, 0) AS plain, coalesce(r.best, 0) AS best FROM "
       + "(SELECT session_id, window_start_ms, sum(n) AS n FROM window_counts WHERE " + range + " GROUP BY 1, 2) c "
       + "LEFT JOIN (SELECT session_id, window_start_ms, sum(event_count) AS plain FROM batches WHERE replayed = 0 "
       + "AND " + range + " GROUP BY 1, 2) b ON b.session_id = c.session_id AND b.window_start_ms = c.window_start_ms "
       + "LEFT JOIN (SELECT session_id, window_start_ms, max(total) AS best FROM (SELECT session_id, window_start_ms, "
       + "firing, sum(event_count) AS total FROM batches WHERE replayed = 1 AND " + range + " GROUP BY 1, 2, 3) "
-      + "GROUP BY 1, 2) r ON r.session_id = c.session_id AND r.window_start_ms = c.window_start_ms";
+      + "GROUP BY 1, 2) r ON r.session_id = c.session_id AND r.window_start_ms = c.window_start_ms "
+      + "LEFT JOIN (SELECT session_id, window_start_ms, n FROM imported_windows WHERE " + range + ") i "
+      + "ON i.session_id = c.session_id AND i.window_start_ms = c.window_start_ms";
   }
 
-  /** Windows whose committed events outnumber what their batches cover (see the writer's replay). */
-  String UNCOVERED_WINDOWS = windowCoverage("1 = 1") + " WHERE c.n > max(coalesce(b.plain, 0), coalesce(r.best, 0))";
+  /** Windows whose committed events outnumber what their batches and imports cover (see the writer's replay). */
+  String UNCOVERED_WINDOWS = windowCoverage("1 = 1")
+    + " WHERE c.n > max(coalesce(b.plain, 0) + coalesce(i.n, 0), coalesce(r.best, 0))";
+  /** Events an import stored in one window. */
+  Write<CommitPlan.Count> ADD_IMPORTED = new Write<>("INSERT INTO imported_windows (session_id, window_start_ms, n) "
+    + "VALUES (?, ?, ?) ON CONFLICT (session_id, window_start_ms) DO UPDATE SET n = n + excluded.n",
+    (r, p) -> p.add(r.key().sessionId()).add(r.key().windowStartMs()).add(r.events()));
+  /** An imported screenshot's deletion as the export recorded it (its pixels were never imported). */
+  Write<ScreenshotDeletion> IMPORTED_DELETION = new Write<>("UPDATE screenshots SET deleted_at_ms = ?, "
+    + "deleted_reason = ? WHERE screenshot_id = ?",
+    (d, p) -> p.add(d.deletedAtMs()).add(d.reason()).add(d.screenshotId()));
+  /** The blocks of one window of one session, for the ids they hold. */
+  String WINDOW_BLOCK_DATA = "SELECT data FROM event_blocks WHERE session = ? AND window_start_ms = ?";
   String LAST_FIRINGS = "SELECT session_id, window_start_ms, max(firing) AS f FROM batches "
     + "WHERE window_end_ms >= ? GROUP BY 1, 2";
   String WINDOW_SCREENSHOTS = "SELECT screenshot_id, ts_ms, format, size_bytes, width, height, storage, deleted_at_ms "
