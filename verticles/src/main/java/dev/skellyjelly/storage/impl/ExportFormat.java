@@ -36,6 +36,23 @@ public final class ExportFormat {
   private ExportFormat() {
   }
 
+  /**
+   * A bound of an export's range as a person gives it: the module's timestamp form, any ISO-8601 with a zone, or
+   * epoch milliseconds.
+   *
+   * @throws IllegalArgumentException saying what the text is not
+   */
+  public static long parseTime(String text) {
+    if (!text.isEmpty() && text.chars().allMatch(Character::isDigit)) {
+      try {
+        return Long.parseLong(text);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("is out of range: " + text);
+      }
+    }
+    return Timestamps.parse(text);
+  }
+
   /** The first line, with its newline. */
   public static Buffer header(long fromMs, long toMs, long exportedAtMs) {
     return new JsonObject().put("format", FORMAT).put("version", VERSION).put("from", Timestamps.format(fromMs))

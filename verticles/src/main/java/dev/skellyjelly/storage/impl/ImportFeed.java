@@ -7,17 +7,19 @@ import dev.skellyjelly.storage.impl.Messages.ImportResult;
 import dev.skellyjelly.storage.impl.Messages.Imported;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads an export line by line for import (CONTRACT §8): the header first, then each event validated like the
- * receiver's input and gathered into chunks of {@link #CHUNK_EVENTS}, each sent to the writer on
- * {@link InternalAddresses#IMPORT} while the reader waits (so at most one chunk is held). An invalid line is
+ * Reads an export's bytes as they come for import (CONTRACT §8): line by line, the header first, then each event
+ * validated like the receiver's input and gathered into chunks of {@link #CHUNK_EVENTS}, each sent to the writer on
+ * {@link InternalAddresses#IMPORT} while the input waits (so at most one chunk and one line are held). An invalid line is
  * skipped and counted, the first one named with its line number; its valid neighbours are imported, and
  * importing the corrected file again stores only what was missing.
  */
@@ -33,6 +35,8 @@ public final class ImportFeed {
   private final InstantSource clock;
   private final ValidationLimits limits;
   private List<Imported> chunk = new ArrayList<>();
+  /** The bytes of a line not yet ended. */
+  private Buffer pending = Buffer.buffer();
   private long lines;
   private long stored;
   private long duplicates;
@@ -47,13 +51,74 @@ public final class ImportFeed {
   }
 
   /**
-   * Takes the next line (without its line end); true when a chunk is full and must be {@link #send sent} before
-   * the next line.
-   *
-   * @throws IllegalArgumentException when the first line is not the export header
+   * Takes the next bytes of the input: each complete line is read, and whenever a chunk fills it is sent to the
+   * writer before the next line is read. The future completes once every complete line is taken (the input may be
+   * paused until then); it fails when the header is wrong or a line is longer than {@link #MAX_LINE_BYTES}.
    */
-  public boolean add(String line) {
+  public Future<Void> push(Buffer data) {
+    try {
+      return consume(data, 0);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** Reads a last line without line end, sends what is left and gives the {@link #summary}. */
+  public Future<JsonObject> finish() {
+    try {
+      if (pending.length() > 0) {
+        add(pending.toString(StandardCharsets.UTF_8));
+        pending = Buffer.buffer();
+      }
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    if (lines == 0) {
+      return Future.failedFuture(new IllegalArgumentException("the input is empty: no " + ExportFormat.FORMAT
+        + " header"));
+    }
+    return send().map(v -> summary());
+  }
+
+  private Future<Void> consume(Buffer data, int from) {
+    int start = from;
+    for (int i = from; i < data.length(); i++) {
+      if (data.getByte(i) != '\n') {
+        continue;
+      }
+      if (pending.length() + i - start > MAX_LINE_BYTES) {
+        throw tooLong();
+      }
+      String line;
+      if (pending.length() > 0) {
+        line = pending.appendBuffer(data, start, i - start).toString(StandardCharsets.UTF_8);
+        pending = Buffer.buffer();
+      } else {
+        line = data.getString(start, i, "UTF-8");
+      }
+      start = i + 1;
+      if (add(line)) {
+        int next = start;
+        return send().compose(v -> consume(data, next));
+      }
+    }
+    if (pending.length() + data.length() - start > MAX_LINE_BYTES) {
+      throw tooLong();
+    }
+    pending.appendBuffer(data, start, data.length() - start);
+    return Future.succeededFuture();
+  }
+
+  private IllegalArgumentException tooLong() {
+    return new IllegalArgumentException("line " + (lines + 1) + " is longer than " + MAX_LINE_BYTES + " bytes");
+  }
+
+  /** Takes one line (without its line end); true when a chunk is full and must be sent before the next line. */
+  private boolean add(String line) {
     lines++;
+    if (line.endsWith("\r")) {
+      line = line.substring(0, line.length() - 1);
+    }
     if (lines == 1) {
       ExportFormat.checkHeader(line);
       return false;
@@ -72,17 +137,8 @@ public final class ImportFeed {
     return chunk.size() >= CHUNK_EVENTS;
   }
 
-  /** A line longer than {@link #MAX_LINE_BYTES}: skipped and counted as invalid. */
-  public void tooLong() {
-    lines++;
-    invalid++;
-    if (firstInvalid == null) {
-      firstInvalid = "line " + lines + ": longer than " + MAX_LINE_BYTES + " bytes";
-    }
-  }
-
   /** Sends what was gathered to the writer; completes once it is committed. */
-  public Future<Void> send() {
+  private Future<Void> send() {
     if (chunk.isEmpty()) {
       return Future.succeededFuture();
     }
@@ -94,11 +150,6 @@ public final class ImportFeed {
       tooRecent += reply.body().tooRecent();
       return null;
     });
-  }
-
-  /** Whether any line was read: an empty input has no header. */
-  public boolean started() {
-    return lines > 0;
   }
 
   /** Whether some line was invalid. */

@@ -43,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -180,14 +181,12 @@ class ExportImportTest {
   }
 
   private JsonObject importLines(Buffer file) {
+    // In pieces that cut lines anywhere, as a socket or a file read delivers them.
     ImportFeed feed = new ImportFeed(vertx, clock, ValidationLimits.DEFAULTS);
-    for (String line : file.toString(StandardCharsets.UTF_8).split("\n")) {
-      if (feed.add(line)) {
-        feed.send().await();
-      }
+    for (int i = 0; i < file.length(); i += 777) {
+      feed.push(file.slice(i, Math.min(file.length(), i + 777))).await();
     }
-    feed.send().await();
-    return feed.summary();
+    return feed.finish().await();
   }
 
   private void exec(String... sql) throws SQLException {
@@ -281,6 +280,45 @@ class ExportImportTest {
     stopModule();
     assertEquals(0L, TestSupport.scalar(db, "SELECT count(*) FROM batches WHERE replayed = 1"));
     assertEquals(2L, TestSupport.scalar(db, "SELECT count(*) FROM batches"));
+  }
+
+  @Test
+  void importSkipsAndNamesInvalidLinesAndRefusesWhatIsNoExport() {
+    long ts = T0 + 1_000;
+    String header = ExportFormat.header(T0, NOW, NOW).toString(StandardCharsets.UTF_8);
+    String good = new JsonObject().put("id", UUID.randomUUID().toString()).put("session_id", S1).put("timestamp", ts)
+      .put("event_type", "keystroke").put("data", key(3)).encode();
+    String noId = new JsonObject().put("session_id", S1).put("timestamp", ts).put("event_type", "keystroke")
+      .put("data", key(3)).encode();
+    String badUuid = new JsonObject(good).put("id", "not-a-uuid").encode();
+    // A screenshot needs no image; its size and deletion come from the line.
+    JsonObject shotData = shot(null, false).put("size_bytes", 1234).put("width", 64).put("height", 48)
+      .put("storage", "disk").put("deleted_at", Timestamps.format(ts + 5)).put("deleted_reason", "analysis-complete");
+    String shotLine = new JsonObject().put("id", UUID.randomUUID().toString()).put("session_id", S1)
+      .put("timestamp", ts + 1).put("event_type", "screenshot").put("data", shotData).encode();
+    String recent = new JsonObject(good).put("id", UUID.randomUUID().toString()).put("timestamp", NOW - 1_000).encode();
+    Buffer file = Buffer.buffer(header + good + "\n" + noId + "\r\n" + badUuid + "\n\n" + recent + "\n" + shotLine);
+
+    JsonObject summary = importLines(file);
+    assertEquals(2L, summary.getLong("imported"), summary::encode);
+    assertEquals(2L, summary.getLong("invalid"));
+    assertEquals(1L, summary.getLong("too_recent"));
+    assertEquals("line 3: missing_field: id is missing: an import needs it", summary.getString("first_invalid"));
+    JsonObject shots = history(T0, NOW).getJsonObject("screenshots");
+    JsonObject meta = shots.getJsonArray("screenshots").getJsonObject(0);
+    assertEquals(1234, meta.getInteger("sizeBytes"));
+    assertEquals("disk", meta.getString("storage"));
+    assertEquals("analysis-complete", meta.getString("deletedReason"));
+    assertEquals(Timestamps.format(ts + 5), meta.getString("deletedAt"));
+
+    ImportFeed notExport = new ImportFeed(vertx, clock, ValidationLimits.DEFAULTS);
+    Throwable refused = assertThrows(Throwable.class, () -> notExport.push(Buffer.buffer(good + "\n")).await());
+    assertEquals("the first line is not a skelly-storage-export header", refused.getMessage());
+    ImportFeed huge = new ImportFeed(vertx, clock, ValidationLimits.DEFAULTS);
+    huge.push(Buffer.buffer(header)).await();
+    Throwable tooLong = assertThrows(Throwable.class,
+      () -> huge.push(Buffer.buffer(new byte[ImportFeed.MAX_LINE_BYTES + 1])).await());
+    assertEquals("line 2 is longer than " + ImportFeed.MAX_LINE_BYTES + " bytes", tooLong.getMessage());
   }
 
   @Test
