@@ -3,10 +3,14 @@ package dev.skellyjelly.storage.app.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The command line of the storage module: {@code run}, {@code bench} and {@code query}. */
+/**
+ * The command line of the storage module: {@code run}, {@code bench}, {@code query} and the history verbs
+ * {@code pause}, {@code resume}, {@code forget}, {@code delete}, {@code export}, {@code import}.
+ */
 @Command(name = "skelly-storage", mixinStandardHelpOptions = true, version = "skelly-storage 0.1.0",
   description = "Skelly-Jelly's storage module: receives behavioural events on the Vert.x event bus, commits them to SQLite and batches them for analysis.",
-  subcommands = {RunCommand.class, BenchCommand.class, QueryCommand.class})
+  subcommands = {RunCommand.class, BenchCommand.class, QueryCommand.class, PauseCommand.class, ResumeCommand.class,
+    ForgetCommand.class, DeleteCommand.class, ExportCommand.class, ImportCommand.class})
 public final class Main implements Runnable {
 
   /** Exit code for bad configuration or arguments. */

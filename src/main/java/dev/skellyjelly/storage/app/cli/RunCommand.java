@@ -23,6 +23,7 @@ import dev.skellyjelly.storage.app.net.TcpBridge;
 import io.vertx.ext.web.Router;
 import dev.skellyjelly.storage.app.VertxSetup;
 import dev.skellyjelly.storage.app.http.GraphQLRoute;
+import dev.skellyjelly.storage.app.http.HistoryRoutes;
 import dev.skellyjelly.storage.app.http.HttpEndpoints;
 import dev.skellyjelly.storage.app.http.ApiGuard;
 import dev.skellyjelly.storage.app.http.DevScreenshots;
@@ -137,10 +138,12 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
           "/graphql: request from origin " + origin + " refused with 403 (allowed_origins)")));
         DevScreenshots.mount(router, vertx, cfg, new ApiGuard(OriginPolicy.of(cfg, origin -> drops.drop("origin",
           "/dev/screenshots: request from origin " + origin + " refused with 403 (allowed_origins)")), token));
+        HistoryRoutes.mount(vertx, router, cfg, new ApiGuard(OriginPolicy.of(cfg, origin -> drops.drop("origin",
+          "/export, /import: request from origin " + origin + " refused with 403 (allowed_origins)")), token));
         InspectorPage.mount(router);
         HttpServer server = HttpEndpoints.start(vertx, cfg, router).await();
         httpPort = server.actualPort();
-        LOG.info("HTTP on {}:{}: /metrics, /health, /graphql{}, / (inspector page)", cfg.httpHost(), server.actualPort(),
+        LOG.info("HTTP on {}:{}: /metrics, /health, /graphql, /export, /import{}, / (inspector page)", cfg.httpHost(), server.actualPort(),
           sockJs ? ", /eventbus (SockJS bridge)" : "");
         System.err.println("skelly-storage: inspector page at "
           + InspectorPage.address(cfg.httpHost(), server.actualPort(), token.text()));

@@ -44,6 +44,7 @@ public final class ExportReader {
   private long nextWindow;
   private Long snapshot;
   private long events;
+  private boolean closed;
 
   private ExportReader(Vertx vertx, ReadPool pool, long fromMs, long toMs, long windowMs) {
     this.vertx = vertx;
@@ -96,7 +97,12 @@ public final class ExportReader {
     return events;
   }
 
+  /** Closes the reader's connections; again does nothing. */
   public Future<Void> close() {
+    if (closed) {
+      return Future.succeededFuture();
+    }
+    closed = true;
     return pool.close();
   }
 
