@@ -24,8 +24,12 @@ public final class PauseCommand extends Verb {
     if (duration != null && until != null) {
       throw new IllegalArgumentException("give --for or --until, not both");
     }
-    Long untilMs = until != null ? time("--until", until)
-      : duration != null ? System.currentTimeMillis() + Durations.parseMs(duration) : null;
+    Long untilMs = null;
+    if (until != null) {
+      untilMs = time("--until", until);
+    } else if (duration != null) {
+      untilMs = System.currentTimeMillis() + Durations.parseMs(duration);
+    }
     mutate(config, "pause", "mutation($until: DateTime) { pause(until: $until) " + CAPTURE + " }",
       new JsonObject().put("until", untilMs));
   }
