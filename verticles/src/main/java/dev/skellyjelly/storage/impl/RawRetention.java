@@ -112,6 +112,7 @@ final class RawRetention {
       c.writeAll(RetentionSql.DELETE_BLOCKS, covered);
       c.writeAll(RetentionSql.DELETE_COUNTS, covered);
       c.writeAll(RetentionSql.DELETE_BATCHES, covered);
+      c.writeAll(RetentionSql.DELETE_IMPORTED, covered);
       c.update(RetentionSql.CLEAR_TITLES, from, hi);
       return null;
     });

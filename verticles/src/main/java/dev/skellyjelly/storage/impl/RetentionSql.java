@@ -19,6 +19,8 @@ interface RetentionSql {
     + "AND window_start_ms = ?", (k, p) -> p.add(k.sessionId()).add(k.windowStartMs()));
   Sql.Write<WindowKey> DELETE_BATCHES = new Sql.Write<>("DELETE FROM batches WHERE session_id = ? "
     + "AND window_start_ms = ?", (k, p) -> p.add(k.sessionId()).add(k.windowStartMs()));
+  Sql.Write<WindowKey> DELETE_IMPORTED = new Sql.Write<>("DELETE FROM imported_windows WHERE session_id = ? "
+    + "AND window_start_ms = ?", (k, p) -> p.add(k.sessionId()).add(k.windowStartMs()));
   /** Screenshot metadata stays; its window title goes with the raw events of its day. */
   String CLEAR_TITLES = "UPDATE screenshots SET window_title = '' WHERE window_start_ms > ? AND window_start_ms <= ? "
     + "AND window_title <> ''";

@@ -65,8 +65,7 @@ interface Sql {
       + "LEFT JOIN (SELECT session_id, window_start_ms, max(total) AS best FROM (SELECT session_id, window_start_ms, "
       + "firing, sum(event_count) AS total FROM batches WHERE replayed = 1 AND " + range + " GROUP BY 1, 2, 3) "
       + "GROUP BY 1, 2) r ON r.session_id = c.session_id AND r.window_start_ms = c.window_start_ms "
-      + "LEFT JOIN (SELECT session_id, window_start_ms, n FROM imported_windows WHERE " + range + ") i "
-      + "ON i.session_id = c.session_id AND i.window_start_ms = c.window_start_ms";
+      + "LEFT JOIN imported_windows i ON i.session_id = c.session_id AND i.window_start_ms = c.window_start_ms";
   }
 
   /** Windows whose committed events outnumber what their batches and imports cover (see the writer's replay). */

@@ -29,7 +29,7 @@ class MigrationsTest {
 
       List<Long> levels = db.read(c -> c.query("SELECT version FROM schema_version ORDER BY version",
         rs -> rs.getLong(1)));
-      assertEquals(List.of(1L, 2L, 3L, 4L, 5L), levels);
+      assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), levels);
       assertEquals(List.of(CLOCK.millis()), db.read(c -> c.query("SELECT DISTINCT applied_at_ms FROM schema_version",
         rs -> rs.getLong(1))));
       // The last statement of the first script and the one of the second both took effect.
@@ -40,6 +40,9 @@ class MigrationsTest {
       assertTrue(db.read(c -> c.query("SELECT name FROM pragma_table_info('batches')", rs -> rs.getString(1)))
         .contains("paused_ms"));
       assertEquals(7, db.read(c -> c.query("SELECT count(*) FROM event_types", rs -> rs.getInt(1))).get(0));
+      // Import's record of the windows it restored.
+      assertTrue(db.read(c -> c.query("SELECT name FROM pragma_table_info('imported_windows')", rs -> rs.getString(1)))
+        .contains("n"));
       // Retention's indexes: its deletes find the oldest range without scanning a table.
       assertEquals(4, db.read(c -> c.query("SELECT count(*) FROM sqlite_master WHERE name IN ('window_counts_by_start', "
         + "'batches_by_start', 'screenshots_titled_by_start', 'activity_by_end')", rs -> rs.getInt(1))).get(0));

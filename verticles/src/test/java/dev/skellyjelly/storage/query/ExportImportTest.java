@@ -322,6 +322,22 @@ class ExportImportTest {
   }
 
   @Test
+  void importedHistoryOlderThanRawRetentionGoesWithItsRecord() throws SQLException {
+    long old = NOW - 20 * 86_400_000L;
+    String header = ExportFormat.header(old, NOW, NOW).toString(StandardCharsets.UTF_8);
+    String line = new JsonObject().put("id", UUID.randomUUID().toString()).put("session_id", S1).put("timestamp", old)
+      .put("event_type", "keystroke").put("data", key(3)).encode();
+    assertEquals(1L, importLines(Buffer.buffer(header + line)).getLong("imported"));
+    assertEquals(1L, TestSupport.scalar(db, "SELECT count(*) FROM imported_windows"));
+    // The start-up retention pass finds the window covered (by its import) and removes it with its record.
+    stopModule();
+    startModule();
+    await().atMost(Duration.ofSeconds(30)).until(() -> TestSupport.scalar(db, "SELECT count(*) FROM window_counts") == 0);
+    assertEquals(0L, TestSupport.scalar(db, "SELECT count(*) FROM imported_windows"));
+    assertEquals(0L, TestSupport.scalar(db, "SELECT count(*) FROM event_blocks"));
+  }
+
+  @Test
   void exportOfManyWindowsIsWholeAndOrdered() {
     // 60 000 events 5 ms apart: 10 windows of 6 000, three chunks of the reader.
     int n = 60_000;
