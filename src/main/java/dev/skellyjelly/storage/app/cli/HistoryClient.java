@@ -91,7 +91,8 @@ final class HistoryClient {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("no file " + file);
     }
-    ModuleLink.Running module = ModuleLink.find(config, true);
+    // Importing onto a new machine: the database is made.
+    ModuleLink.Running module = ModuleLink.find(config, false);
     return module != null ? importOverHttp(module.http("import"), file) : importToFile(file);
   }
 
