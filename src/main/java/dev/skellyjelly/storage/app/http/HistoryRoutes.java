@@ -7,7 +7,6 @@ import dev.skellyjelly.storage.impl.ImportFeed;
 import dev.skellyjelly.storage.query.ExportReader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
