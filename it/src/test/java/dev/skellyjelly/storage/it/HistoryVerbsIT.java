@@ -26,8 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The history verbs of the built jar (CONTRACT §6, §8) as a person types them: pause, resume, forget, export and
  * import against the running module (over its HTTP, token from {@code bridge.token}) and against the file when none
- * runs; exit 0 with the result on stdout, 2 for bad arguments, 1 when the module cannot be reached (naming
- * {@code http_port}), each with a one-line reason. Export, deleting everything and import give back the same answer;
+ * runs (the mutations over the TCP bridge when it serves no HTTP); exit 0 with the result on stdout, 2 for bad
+ * arguments, 1 when export or import cannot reach a running module (naming {@code http_port}), each with a one-line
+ * reason. Export, deleting everything and import give back the same answer;
  * a second import stores nothing; a restart emits no batch for imported history.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -202,11 +203,16 @@ class HistoryVerbsIT {
     }
     assertEquals(0L, JarProcess.scalar(db, "SELECT count(*) FROM batches"));
 
-    // A module without HTTP cannot be asked: exit 1 naming http_port.
+    // A module with the TCP bridge but no HTTP: the mutations go over the bridge; export and import need HTTP
+    // (exit 1 naming http_port).
     JarProcess quiet = module("--set", "tcp_bridge_port=" + tcpPort);
     try {
       quiet.awaitStderr(l -> l.contains("storage module started"), Duration.ofSeconds(60));
-      Cli refused = cli("pause");
+      Cli overBridge = cli("pause");
+      assertEquals(0, overBridge.exit(), overBridge::toString);
+      assertEquals(true, new JsonObject(overBridge.last()).getBoolean("paused"));
+      assertEquals(0, cli("resume").exit());
+      Cli refused = cli("import", file.toString());
       assertEquals(1, refused.exit(), refused::toString);
       assertTrue(refused.reason().contains("http_port"), refused::toString);
       Cli refusedExport = cli("export", "--from", "0", "--to", "1");
