@@ -10,10 +10,6 @@ import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,14 +75,6 @@ class HistoryVerbsIT {
     module.close();
   }
 
-  private void exec(String... sql) throws SQLException {
-    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db); Statement s = c.createStatement()) {
-      for (String q : sql) {
-        s.executeUpdate(q);
-      }
-    }
-  }
-
   @Test
   void verbsAgainstTheRunningModuleAndTheFile() throws Exception {
     int httpPort = ClusterIT.freePort();
@@ -134,17 +122,18 @@ class HistoryVerbsIT {
       assertEquals(0, cli("resume").exit());
       assertEquals(2, cli("pause", "--for", "5m", "--until", "2030-01-01T00:00:00Z").exit());
 
+      // The events are 11 to 20 minutes old: forgetting the last 15 minutes would take some of them.
       Cli forget = cli("forget", "15m", "--dry-run");
-      if (forget.exit() == 0) {
-        JsonObject d = new JsonObject(forget.last());
-        assertEquals(true, d.getBoolean("dryRun"), forget::toString);
-        assertEquals(900_000, dev.skellyjelly.storage.codecs.Timestamps.parse(d.getString("to"))
-          - dev.skellyjelly.storage.codecs.Timestamps.parse(d.getString("from")));
-      } else {
-        // Deletion is not deployed in this build: anything else is exit 1 with a one-line reason, nothing on stdout.
-        assertEquals(1, forget.exit(), forget::toString);
-        assertTrue(forget.out().isEmpty() && forget.reason().startsWith("skelly-storage: "), forget::toString);
+      assertEquals(0, forget.exit(), forget::toString);
+      JsonObject d = new JsonObject(forget.last());
+      assertEquals(true, d.getBoolean("dryRun"), forget::toString);
+      long forgetFrom = dev.skellyjelly.storage.codecs.Timestamps.parse(d.getString("from"));
+      assertEquals(900_000, dev.skellyjelly.storage.codecs.Timestamps.parse(d.getString("to")) - forgetFrom);
+      long inRange = 0;
+      for (int i = 0; i < sent; i++) {
+        inRange += t0 + i * 9_000L >= forgetFrom ? 1 : 0;
       }
+      assertEquals((double) inRange, d.getDouble("events"), forget::toString);
       Cli partMinute = cli("forget", "90s");
       assertEquals(2, partMinute.exit(), partMinute::toString);
       assertTrue(partMinute.reason().contains("whole minutes"), partMinute::toString);
@@ -179,9 +168,16 @@ class HistoryVerbsIT {
     }
 
     // No module holds the database: the verbs work on the file. Everything deleted, then imported back.
-    exec("DELETE FROM event_blocks", "DELETE FROM window_counts", "DELETE FROM batches", "DELETE FROM screenshots",
-      "DELETE FROM recent_ids_0", "DELETE FROM recent_ids_1", "DELETE FROM focus_changes", "DELETE FROM activity",
-      "DELETE FROM minute_rollups", "DELETE FROM hour_rollups", "DELETE FROM minute_focus", "DELETE FROM hour_focus");
+    Cli dry = cli("delete", "--from", String.valueOf(t0 - 60_000), "--to", String.valueOf(now), "--dry-run");
+    assertEquals(0, dry.exit(), dry::toString);
+    assertEquals((double) sent, new JsonObject(dry.last()).getDouble("events"), dry::toString);
+    Cli deleted = cli("delete", "--from", String.valueOf(t0 - 60_000), "--to", String.valueOf(now));
+    assertEquals(0, deleted.exit(), deleted::toString);
+    assertEquals((double) sent, new JsonObject(deleted.last()).getDouble("events"), deleted::toString);
+    assertEquals(0L, JarProcess.scalar(db, "SELECT count(*) FROM window_counts"));
+    assertEquals(0L, JarProcess.scalar(db, "SELECT count(*) FROM batches"));
+    Cli badType = cli("delete", "--from", "0", "--to", "1", "--type", "keystrokes");
+    assertEquals(2, badType.exit(), badType::toString);
     Cli imported = cli("import", file.toString());
     assertEquals(0, imported.exit(), imported::toString);
     assertEquals(new JsonObject().put("imported", sent).put("duplicates", 0).put("too_recent", 0).put("invalid", 0)

@@ -42,6 +42,7 @@ final class RangeDeletion {
     + "AND window_start_ms = ?";
   private static final String WINDOW_BATCHES = "SELECT count(*) FROM batches WHERE session_id = ? AND window_start_ms = ?";
   private static final String DELETE_BATCHES = "DELETE FROM batches WHERE session_id = ? AND window_start_ms = ?";
+  private static final String DELETE_IMPORTED = "DELETE FROM imported_windows WHERE session_id = ? AND window_start_ms = ?";
   private static final String SCREENSHOT_ROWS = "SELECT count(*) FROM screenshots WHERE screenshot_id = ?";
   private static final String DELETE_SCREENSHOT = "DELETE FROM screenshots WHERE screenshot_id = ?";
   private static final List<String> DELETE_RECENT = List.of("DELETE FROM recent_ids_0 WHERE id = ?",
@@ -193,6 +194,10 @@ final class RangeDeletion {
       if (left <= 0) {
         batches += r.dryRun() ? (int) (long) c.query(WINDOW_BATCHES, rs -> rs.getLong(1), key.sessionId(),
           key.windowStartMs()).get(0) : c.update(DELETE_BATCHES, key.sessionId(), key.windowStartMs());
+        if (!r.dryRun()) {
+          // An emptied window's import record goes with its batch rows: a later import counts afresh.
+          c.update(DELETE_IMPORTED, key.sessionId(), key.windowStartMs());
+        }
       }
       if (watched.containsKey(key) || loss.fresh) {
         removals.add(new WindowRemoval(key, loss.ids, loss.screenshots, loss.afterSeqCount));

@@ -26,9 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Export and import (CONTRACT §8 Export format) as a person leaving with their data and coming back notices it:
- * after export, deleting everything and import, every history answer is what it was; a second import stores
+ * after export, deleteRange over everything and import, every history answer is what it was; a second import stores
  * nothing; imported history is never emitted in a batch, not at import and not by a restart's replay; an export
  * of many windows comes out whole and in timestamp order.
  */
@@ -189,24 +187,6 @@ class ExportImportTest {
     return feed.finish().await();
   }
 
-  private void exec(String... sql) throws SQLException {
-    try (Connection c = TestSupport.open(db); Statement s = c.createStatement()) {
-      for (String q : sql) {
-        s.executeUpdate(q);
-      }
-    }
-  }
-
-  /**
-   * Every table that holds an event or what was derived from one, and the batches rows of the windows so emptied, as
-   * a deletion of the whole range leaves the database.
-   */
-  private void deleteEverything() throws SQLException {
-    exec("DELETE FROM event_blocks", "DELETE FROM batches", "DELETE FROM window_counts", "DELETE FROM screenshots",
-      "DELETE FROM recent_ids_0", "DELETE FROM recent_ids_1", "DELETE FROM focus_changes", "DELETE FROM activity",
-      "DELETE FROM minute_rollups", "DELETE FROM hour_rollups", "DELETE FROM minute_focus", "DELETE FROM hour_focus");
-  }
-
   /** Waits for the batch of one live event sent now: the known later event every "no batch" is judged against. */
   private void liveMarker() {
     long ts = clock.millis();
@@ -251,10 +231,12 @@ class ExportImportTest {
     assertEquals(640, shotLine.getInteger("width"));
     assertEquals("shutdown", shotLine.getString("deleted_reason"));
 
-    stopModule();
-    deleteEverything();
-    startModule();
+    JsonObject deleted = vertx.eventBus().<JsonObject>request(Addresses.QUERY, new JsonObject()
+      .put("query", "mutation($from: DateTime!, $to: DateTime!) { deleteRange(from: $from, to: $to) { events } }")
+      .put("variables", new JsonObject().put("from", from).put("to", to))).await().body();
+    assertEquals((double) n, deleted.getJsonObject("data").getJsonObject("deleteRange").getDouble("events"), deleted::encode);
     assertEquals(0, history(from, to).getJsonObject("events").getJsonArray("events").size());
+    assertEquals(0L, TestSupport.scalar(db, "SELECT count(*) FROM batches"));
 
     batches.clear();
     JsonObject first = importLines(file);
