@@ -6,15 +6,9 @@ import dev.skellyjelly.storage.impl.Messages.BatchRecord;
 import dev.skellyjelly.storage.impl.Messages.BatchRecords;
 import dev.skellyjelly.storage.impl.Messages.CommitReceipt;
 import dev.skellyjelly.storage.impl.Messages.CommittedGroup;
-import dev.skellyjelly.storage.impl.Messages.FiringsQuery;
-import dev.skellyjelly.storage.impl.Messages.ImportChunk;
-import dev.skellyjelly.storage.impl.Messages.PauseRecord;
-import dev.skellyjelly.storage.impl.Messages.SweepQuery;
-import dev.skellyjelly.storage.impl.Messages.ReplayRequest;
 import dev.skellyjelly.storage.impl.Messages.ScreenshotDeletions;
 import dev.skellyjelly.storage.impl.Messages.WindowEvents;
 import dev.skellyjelly.storage.impl.Messages.WindowKey;
-import dev.skellyjelly.storage.impl.Messages.WindowQuery;
 import dev.skellyjelly.storage.impl.Messages.WriteGroup;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -105,18 +99,16 @@ public final class DbWriterVerticle extends VerticleBase {
       closeQuietly();
       throw e;
     }
-    return Future.all(List.of(
-        vertx.eventBus().<WriteGroup>localConsumer(InternalAddresses.WRITE, this::onWriteGroup).completion(),
-        vertx.eventBus().<BatchRecords>localConsumer(InternalAddresses.BATCH_RECORDS, this::onBatchRecords).completion(),
-        vertx.eventBus().<ScreenshotDeletions>localConsumer(InternalAddresses.SCREENSHOT_DELETED, this::onDeletions).completion(),
-        vertx.eventBus().<ReplayRequest>localConsumer(InternalAddresses.REPLAY, this::onReplay).completion(),
-        vertx.eventBus().<WindowQuery>localConsumer(InternalAddresses.WINDOW_EVENTS, this::onWindowQuery).completion(),
-        vertx.eventBus().<SweepQuery>localConsumer(InternalAddresses.WINDOW_SWEEP, this::onSweepQuery).completion(),
-        vertx.eventBus().<FiringsQuery>localConsumer(InternalAddresses.LAST_FIRINGS, this::onFiringsQuery).completion(),
-        vertx.eventBus().<PauseRecord>localConsumer(InternalAddresses.PAUSE_RECORD, this::onPauseRecord).completion(),
-        vertx.eventBus().<io.vertx.core.json.JsonObject>localConsumer(InternalAddresses.DELETE, new DeletionControl(
-          vertx, ctx, config.batchWindowMs(), this::flush, this::connection, committer)::onDelete).completion(),
-        vertx.eventBus().<ImportChunk>localConsumer(InternalAddresses.IMPORT, this::onImport).completion()))
+    List<Future<?>> consumers = new ArrayList<>(new WriterRequests(ctx, this::connection, this::flush, committer, rules,
+      compactor, this::compactLater).register(vertx.eventBus()));
+    consumers.addAll(List.of(
+      vertx.eventBus().<WriteGroup>localConsumer(InternalAddresses.WRITE, this::onWriteGroup).completion(),
+      vertx.eventBus().<BatchRecords>localConsumer(InternalAddresses.BATCH_RECORDS, this::onBatchRecords).completion(),
+      vertx.eventBus().<ScreenshotDeletions>localConsumer(InternalAddresses.SCREENSHOT_DELETED, this::onDeletions)
+        .completion(),
+      vertx.eventBus().<io.vertx.core.json.JsonObject>localConsumer(InternalAddresses.DELETE, new DeletionControl(
+        vertx, ctx, config.batchWindowMs(), this::flush, this::connection, committer)::onDelete).completion()));
+    return Future.all(consumers)
       .onSuccess(v -> {
         vertx.setPeriodic(Math.min(HOUSEKEEPING_MS, config.writeFlushIntervalMs()), id -> tick());
         Retention.schedule(vertx, RetentionPolicy.of(config), ctx, databasePath,
@@ -158,46 +150,6 @@ public final class DbWriterVerticle extends VerticleBase {
     buffer.addDeletions(msg);
     if (stopping) {
       tick();
-    }
-  }
-
-  private void onReplay(Message<ReplayRequest> msg) {
-    flush();
-    answer(msg, "replay query", c -> WindowReader.replayPlan(c, msg.body(), committer.lastSeq()));
-  }
-
-  private void onWindowQuery(Message<WindowQuery> msg) {
-    answer(msg, "window query", c -> WindowReader.page(c, msg.body()));
-  }
-
-  private void onSweepQuery(Message<SweepQuery> msg) {
-    // The windows swept must be complete: what is buffered is committed first.
-    flush();
-    answer(msg, "window sweep", c -> WindowReader.sweepPage(c, msg.body()));
-  }
-
-  private void onFiringsQuery(Message<FiringsQuery> msg) {
-    answer(msg, "firings query", c -> WindowReader.lastFirings(c, msg.body()));
-  }
-
-  /** Stores a pause of capture at once, in a transaction of its own. */
-  private void onPauseRecord(Message<PauseRecord> msg) {
-    answer(msg, "pause record",
-      c -> c.transaction(t -> t.update(Sql.UPSERT_PAUSE, msg.body().startMs(), msg.body().endMs()) > 0));
-  }
-
-  /** Commits an import's chunk at once, telling the batcher nothing (CONTRACT §8: an import emits no batch). */
-  private void onImport(Message<ImportChunk> msg) {
-    answer(msg, "import", c -> Importer.commit(c, committer, msg.body(), rules, ctx.clock().millis(), compactor::emitted));
-    compactLater();
-  }
-
-  /** Answers {@code msg} with what {@code work} reads (or writes) on the connection, or fails it with 500. */
-  private void answer(Message<?> msg, String what, WriterConnection.Work<?> work) {
-    try {
-      msg.reply(connection().read(work), LOCAL);
-    } catch (SQLException | RuntimeException err) {
-      msg.fail(500, what + " failed: " + err.getMessage());
     }
   }
 
