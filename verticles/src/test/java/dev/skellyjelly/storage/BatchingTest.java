@@ -363,7 +363,8 @@ class BatchingTest {
     // What a bridge consumer sees: the text form, parsed again.
     JsonObject b = new JsonObject(live.encode());
     assertEquals(Set.of("window_id", "session_id", "window_start", "window_end", "part", "parts", "late", "replayed",
-      "events", "screenshot_refs"), b.fieldNames());
+      "paused_ms", "events", "screenshot_refs"), b.fieldNames());
+    assertEquals(0L, b.getLong("paused_ms"), "nothing was paused");
     assertTrue(UUID_TEXT.matcher(b.getString("window_id")).matches(), b.getString("window_id"));
     assertEquals(session, b.getString("session_id"));
     assertEquals("2026-11-26T10:00:00.000Z", b.getValue("window_start"));

@@ -53,7 +53,7 @@ class UpgradeTest {
     StorageModule module = TestSupport.deploy(vertx, clock, TestSupport.config(dir));
     vertx.undeploy(module.deploymentID()).await();
 
-    assertEquals(5, TestSupport.scalar(db, "SELECT max(version) FROM schema_version"));
+    assertEquals(6, TestSupport.scalar(db, "SELECT max(version) FROM schema_version"));
     assertEquals(2, TestSupport.scalar(db, "PRAGMA auto_vacuum"), "converted to incremental auto-vacuum");
     assertEquals(before, TestSupport.readEvents(db));
     assertEquals(counted, TestSupport.scalar(db, "SELECT sum(n) FROM event_counts"));
