@@ -47,6 +47,15 @@ final class RawRetention {
     return phase.name().toLowerCase(java.util.Locale.ROOT);
   }
 
+  /** The step size the next step uses (told how long the checkpoint after it took), null for a single statement. */
+  StepSize sizeInUse() {
+    return switch (phase) {
+      case WINDOWS -> starts;
+      case FOCUS -> focusRows;
+      default -> null;
+    };
+  }
+
   /** Events removed so far. */
   long events() {
     return events;
