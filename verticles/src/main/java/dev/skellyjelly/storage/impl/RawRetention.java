@@ -23,7 +23,7 @@ final class RawRetention {
   private final long windowMs;
   private final StepSize starts;
   /** Focus changes one step removes, about (a step ends at a change's time). */
-  private final StepSize focusRows = new StepSize(1024, 64, 8192);
+  private final StepSize focusRows = new StepSize(512, 32, 2048);
   private Phase phase = Phase.WINDOWS;
   /** The last window start handled: later steps look after it. */
   private long cursor = Long.MIN_VALUE;

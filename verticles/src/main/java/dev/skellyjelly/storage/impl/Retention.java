@@ -32,6 +32,8 @@ final class Retention {
   static final long BUDGET_EVERY_MS = 60_000L;
   /** A pass that failed is tried again after this long on the module's clock. */
   private static final long FAILED_RETRY_MS = 60_000L;
+  /** A step longer than this is logged with its size: the most a step should hold the writer. */
+  private static final long SLOW_STEP_NANOS = 100_000_000L;
 
   private final Vertx vertx;
   private final RetentionPolicy policy;
@@ -198,6 +200,10 @@ final class Retention {
     }
     long took = System.nanoTime() - started;
     metrics.retention().step().record(took, TimeUnit.NANOSECONDS);
+    if (took > SLOW_STEP_NANOS) {
+      LOG.info("retention step '{}' (size {}) held the writer {} ms", what, pass.lastStepSize(),
+        TimeUnit.NANOSECONDS.toMillis(took));
+    }
     if (took > longestStepNanos) {
       longestStepNanos = took;
       longestStep = what;

@@ -86,6 +86,11 @@ final class RetentionPass {
     return fileBytesBefore;
   }
 
+  /** How much the last step took on (window starts, focus rows or pages), or -1 for a step of fixed extent. */
+  long lastStepSize() {
+    return wroteWith == null ? -1 : wroteWith.last();
+  }
+
   /** The most free pages one incremental-vacuum step handed back. */
   long largestVacuumPages() {
     return largestVacuumPages;

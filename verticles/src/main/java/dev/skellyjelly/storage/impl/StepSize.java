@@ -17,6 +17,7 @@ final class StepSize {
   private final long max;
   private long size;
   private long largest;
+  private long last;
 
   StepSize(long initial, long min, long max) {
     if (min < 1 || initial < min || max < initial) {
@@ -30,7 +31,13 @@ final class StepSize {
   /** The size of the next step. */
   long get() {
     largest = Math.max(largest, size);
+    last = size;
     return size;
+  }
+
+  /** The size {@link #get} last handed out. */
+  long last() {
+    return last;
   }
 
   long max() {

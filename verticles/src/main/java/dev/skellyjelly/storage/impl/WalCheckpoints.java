@@ -15,7 +15,7 @@ final class WalCheckpoints {
   /** How often the tick checkpoints while the writer is idle. */
   static final long EVERY_NANOS = 2_000_000_000L;
   /** How long the tick waits for an idle writer before it checkpoints between commits anyway (the log stays bounded). */
-  static final long AT_LATEST_NANOS = 10_000_000_000L;
+  static final long AT_LATEST_NANOS = 5_000_000_000L;
 
   /** What a checkpoint found: frames in the log, frames copied into the database (all of them when equal). */
   record Result(boolean busy, long logFrames, long copiedFrames) {

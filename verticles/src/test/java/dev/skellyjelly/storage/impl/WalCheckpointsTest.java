@@ -44,7 +44,7 @@ class WalCheckpointsTest {
   }
 
   @Test
-  void theTickCheckpointsEveryTwoSecondsWhenIdleAndAfterTenInAnyCase() {
+  void theTickCheckpointsEveryTwoSecondsWhenIdleAndAfterFiveInAnyCase() {
     WalCheckpoints checkpoints = new WalCheckpoints();
     long start = System.nanoTime();
     assertFalse(checkpoints.due(true, start + 1_000_000_000L));
