@@ -244,6 +244,10 @@ final class Retention {
     } else {
       LOG.debug(summary, args);
     }
+    if (pass.logKept() > 0) {
+      LOG.info("the write-ahead log ({} bytes, fully checkpointed) is larger than one short step truncates; it is "
+        + "written over from its start and removed when the database closes", pass.logKept());
+    }
     checkpointBackoff = Backoff.NONE;
     pass = null;
   }

@@ -43,6 +43,8 @@ final class RetentionPass {
   private StepSize wroteWith;
   private long largestVacuumPages;
   private int checkpointSteps;
+  /** The size of the write-ahead log when it was too large to truncate in one short step, else 0. */
+  private long logKept;
   private Phase phase = Phase.RAW;
   private RawRetention raw;
   private RollupRetention rollups;
@@ -94,6 +96,11 @@ final class RetentionPass {
   /** The most free pages one incremental-vacuum step handed back. */
   long largestVacuumPages() {
     return largestVacuumPages;
+  }
+
+  /** The size of the write-ahead log the pass left untruncated (too large for one short step), or 0. */
+  long logKept() {
+    return logKept;
   }
 
   /** The PASSIVE checkpoints that followed steps that wrote. */
@@ -194,7 +201,10 @@ final class RetentionPass {
         phase = Phase.TRUNCATE;
       }
       case TRUNCATE -> {
-        if (!checkpoints.truncate(db)) {
+        long logBytes = WalCheckpoints.logBytes(database);
+        if (logBytes > WalCheckpoints.TRUNCATE_AT_MOST_BYTES) {
+          logKept = logBytes;
+        } else if (!checkpoints.truncate(db)) {
           return Progress.WAIT;
         }
         phase = Phase.DONE;

@@ -1,5 +1,8 @@
 package dev.skellyjelly.storage.impl;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.SQLException;
 
 /**
@@ -16,6 +19,13 @@ final class WalCheckpoints {
   static final long EVERY_NANOS = 2_000_000_000L;
   /** How long the tick waits for an idle writer before it checkpoints between commits anyway (the log stays bounded). */
   static final long AT_LATEST_NANOS = 5_000_000_000L;
+
+  /**
+   * A log up to this size is truncated at the end of a pass. Truncating a fully checkpointed log costs about 0.6 ms
+   * a MB on the development machine (a 200 MB log 121 ms), so a larger one, which only a burst far past the design
+   * rate leaves, is kept at its size (SQLite writes it over from its start) until the writer closes the database.
+   */
+  static final long TRUNCATE_AT_MOST_BYTES = 64L << 20;
 
   /** What a checkpoint found: frames in the log, frames copied into the database (all of them when equal). */
   record Result(boolean busy, long logFrames, long copiedFrames) {
@@ -51,6 +61,15 @@ final class WalCheckpoints {
       return run(db, "TRUNCATE").complete();
     } finally {
       db.runScript("PRAGMA busy_timeout = " + WriterConnection.BUSY_TIMEOUT_MS);
+    }
+  }
+
+  /** The size of a database's write-ahead log file, 0 when it has none. */
+  static long logBytes(Path database) {
+    try {
+      return Files.size(CompanionFiles.wal(database));
+    } catch (IOException missing) {
+      return 0;
     }
   }
 
