@@ -9,9 +9,21 @@ import java.util.Map;
 
 /**
  * Retention's meters ({@code retention_deleted_total{tier}}, {@code retention_step_seconds},
- * {@code retention_passes_total}) and the disk budget as the writer last measured it, for {@code /health}.
+ * {@code retention_passes_total}), the write-ahead log's checkpoints between commits ({@code wal_checkpoint_seconds}),
+ * the disk budget as the writer last measured it, for {@code /health}, and what the last pass did.
  */
 public final class RetentionMetrics {
+
+  /**
+   * What the last retention pass did: its steps (the PASSIVE checkpoints after steps that wrote among them), the
+   * longest one and what it was, the most window starts and free pages one step took on, and the most the
+   * adaptive step sizes ever allow.
+   */
+  public record LastPass(int steps, int checkpointSteps, long longestStepNanos, String longestStep,
+                         long largestWindowStarts, long windowStartsBound, long largestVacuumPages,
+                         long vacuumPagesBound) {
+    public static final LastPass NONE = new LastPass(0, 0, 0, "", 0, 0, 0, 0);
+  }
 
   /** Retention's tiers, for {@code retention_deleted_total{tier}}. */
   public static final String[] TIERS = {"raw", "minute", "hour"};
@@ -20,6 +32,8 @@ public final class RetentionMetrics {
   private final Map<String, Counter> deleted = new HashMap<>();
   private final Timer step;
   private final Counter passes;
+  private final Timer checkpoint;
+  private volatile LastPass lastPass = LastPass.NONE;
   private volatile BudgetState budget = BudgetState.UNMEASURED;
 
   RetentionMetrics(MeterRegistry registry) {
@@ -31,6 +45,20 @@ public final class RetentionMetrics {
       + "connection").register(registry);
     passes = Counter.builder(StorageMetrics.PREFIX + "retention.passes").description("retention passes completed")
       .register(registry);
+    checkpoint = Timer.builder(StorageMetrics.PREFIX + "wal.checkpoint").description("a PASSIVE checkpoint of the "
+      + "write-ahead log between commits, outside retention passes").register(registry);
+  }
+
+  public Timer checkpoint() {
+    return checkpoint;
+  }
+
+  public LastPass lastPass() {
+    return lastPass;
+  }
+
+  public void lastPass(LastPass pass) {
+    lastPass = pass;
   }
 
   /** Counts what retention removed from a tier (events for raw, rows for the rollup tiers). */

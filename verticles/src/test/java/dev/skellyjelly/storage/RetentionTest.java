@@ -225,6 +225,15 @@ class RetentionTest {
     assertEquals("ok", three.metrics().retention().budget().state());
     assertTrue(Files.size(db) <= 3L << 20, "the file shrank to " + Files.size(db));
     assertEquals(days.ids.get(0).size() + days.ids.get(1).size(), three.metrics().retention().deleted("raw"));
+    // The file gave back its free pages in steps no larger than the adaptive bound, each step that wrote followed
+    // by a checkpoint of its own.
+    RetentionMetrics.LastPass pass = three.metrics().retention().lastPass();
+    long freedPages = (fullSize - Files.size(db)) / 4096;
+    assertTrue(pass.largestVacuumPages() > 0 && pass.largestVacuumPages() <= pass.vacuumPagesBound(),
+      "the most pages a step handed back: " + pass);
+    assertTrue(freedPages > pass.largestVacuumPages(), freedPages + " pages freed in more than one step: " + pass);
+    assertTrue(pass.largestWindowStarts() > 0 && pass.largestWindowStarts() <= pass.windowStartsBound(), pass.toString());
+    assertTrue(pass.checkpointSteps() > 0 && pass.checkpointSteps() < pass.steps(), pass.toString());
     vertx.undeploy(three.deploymentID()).await();
 
     // A 1 MB budget that the current day alone passes: day 2 goes, day 3 (today) stays, and the budget says so.

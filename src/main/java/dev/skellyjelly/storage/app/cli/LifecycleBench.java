@@ -1,6 +1,7 @@
 package dev.skellyjelly.storage.app.cli;
 
 import dev.skellyjelly.storage.ConfigKeys;
+import dev.skellyjelly.storage.RetentionMetrics;
 import dev.skellyjelly.storage.SettableClock;
 import dev.skellyjelly.storage.StorageMetrics;
 import dev.skellyjelly.storage.StorageModule;
@@ -26,8 +27,13 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@code bench --lifecycle-days N}: simulated days fast-forwarded through the real pipeline on an injected clock,
@@ -48,6 +54,8 @@ final class LifecycleBench {
   /** Events of a full-scale day: 100 events/s averaged over 24 hours. */
   private static final long FULL_DAY_EVENTS = 8_640_000L;
   private static final long BACKLOG = 20_000;
+  /** How long the trickle runs before the clock moves to the pass. */
+  private static final long TRICKLE_QUIET_MS = 20_000;
 
   private LifecycleBench() {
   }
@@ -83,12 +91,14 @@ final class LifecycleBench {
         long passes = metrics.retention().passes();
         long before = fileBytes(db);
         Sizes sizes = sizes(db);
+        // The persist latency of a trickle of acknowledged events without a pass, then while the pass runs.
+        double[] quiet = trickle(vertx, clock, mix, () -> true, TRICKLE_QUIET_MS);
         clock.set(dayStart + DAY_MS + 30 * 60_000);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        while (metrics.retention().passes() == passes && System.nanoTime() < deadline) {
-          Thread.sleep(20);
-        }
+        double[] during = trickle(vertx, clock, mix,
+          () -> metrics.retention().passes() != passes || System.nanoTime() > deadline, 0);
         long after = fileBytes(db);
+        RetentionMetrics.LastPass pass = metrics.retention().lastPass();
         double stepMs = metrics.retention().step().max(TimeUnit.MILLISECONDS);
         longestStepMs = Math.max(longestStepMs, stepMs);
         JsonObject day = new JsonObject().put("day", d).put("events", perDay)
@@ -96,7 +106,11 @@ final class LifecycleBench {
           .put("file_bytes_before_pass", before).put("file_bytes_after_pass", after)
           .put("raw_bytes", sizes.raw()).put("hour_rollup_bytes", sizes.hour()).put("minute_rollup_bytes", sizes.minute())
           .put("raw_events_deleted_total", metrics.retention().deleted("raw"))
-          .put("longest_step_ms_recent", BenchFigures.round(stepMs, 1));
+          .put("longest_step_ms_recent", BenchFigures.round(stepMs, 1))
+          .put("pass_steps", pass.steps()).put("pass_longest_step_ms", BenchFigures.round(pass.longestStepNanos() / 1e6, 1))
+          .put("pass_longest_step", pass.longestStep()).put("pass_most_vacuum_pages", pass.largestVacuumPages())
+          .put("pass_most_window_starts", pass.largestWindowStarts())
+          .put("persist_ms_without_pass", latency(quiet)).put("persist_ms_during_pass", latency(during));
         perDayFigures.add(day);
         LOG.info("lifecycle day {}: {}", d, day.encode());
       }
@@ -107,6 +121,47 @@ final class LifecycleBench {
     } finally {
       vertx.close().await();
     }
+  }
+
+  /**
+   * Sends one acknowledged event every 10 ms of real time, stamped with the clock's time, until {@code stop} says so
+   * and at least {@code atLeastMs} passed; the sorted times from send to acknowledgement (the commit), in ms.
+   */
+  private static double[] trickle(Vertx vertx, SettableClock clock, EventMix mix, BooleanSupplier stop, long atLeastMs)
+    throws InterruptedException {
+    List<Double> ms = Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger pending = new AtomicInteger();
+    long timer = vertx.setPeriodic(10, id -> {
+      long sent = System.nanoTime();
+      pending.incrementAndGet();
+      vertx.eventBus().request(Addresses.RAW_EVENT, new RawEvent(null, null, clock.millis(), mix.next()))
+        .onComplete(r -> {
+          if (r.succeeded()) {
+            ms.add((System.nanoTime() - sent) / 1e6);
+          }
+          pending.decrementAndGet();
+        });
+    });
+    long t0 = System.nanoTime();
+    while (!stop.getAsBoolean() || System.nanoTime() - t0 < TimeUnit.MILLISECONDS.toNanos(atLeastMs)) {
+      Thread.sleep(20);
+    }
+    vertx.cancelTimer(timer);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (pending.get() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    synchronized (ms) {
+      return ms.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    }
+  }
+
+  /** Count, median, 99th percentile and maximum of sorted latencies. */
+  private static JsonObject latency(double[] sorted) {
+    BenchFigures f = BenchFigures.of(sorted);
+    return new JsonObject().put("events", sorted.length).put("p50", BenchFigures.round(f.p50Ms(), 1))
+      .put("p99", BenchFigures.round(f.p99Ms(), 1))
+      .put("max", sorted.length == 0 ? 0 : BenchFigures.round(sorted[sorted.length - 1], 1));
   }
 
   private static void awaitBatched(StorageMetrics metrics, long n) throws InterruptedException {

@@ -112,7 +112,7 @@ public final class DbWriterVerticle extends VerticleBase {
       .onSuccess(v -> {
         vertx.setPeriodic(Math.min(HOUSEKEEPING_MS, config.writeFlushIntervalMs()), id -> tick());
         Retention.schedule(vertx, RetentionPolicy.of(config), ctx, databasePath,
-          () -> file != null && buffer.isEmpty() && retryDue() && !stopping ? file.connection() : null);
+          () -> file != null && retryDue() && !stopping ? file.connection() : null, buffer::isEmpty);
         updateSize();
       })
       .onFailure(err -> closeQuietly());

@@ -15,7 +15,7 @@ import java.sql.Statement;
 /**
  * How the database file gives back what retention frees: {@code auto_vacuum = INCREMENTAL} (set on a new
  * database before its first table, or by one full {@code VACUUM} of an older one when the disk has room),
- * free pages handed back a few at a time, and the write-ahead log checkpointed and truncated. Blocking: on the
+ * free pages handed back a few at a time ({@link WalCheckpoints} then truncates the write-ahead log). Blocking: on the
  * writer's thread only.
  */
 final class FileShrink {
@@ -104,19 +104,6 @@ final class FileShrink {
   /** Gives back up to {@code pages} free pages from the end of the file (one short write transaction). */
   static void vacuumStep(WriterConnection db, long pages) throws SQLException {
     db.runScript("PRAGMA incremental_vacuum(" + pages + ")");
-  }
-
-  /**
-   * Checkpoints the whole write-ahead log into the database and truncates it, without waiting: whether it
-   * was done; false while a reader holds an older snapshot (the caller tries again later).
-   */
-  static boolean checkpoint(WriterConnection db) throws SQLException {
-    db.runScript("PRAGMA busy_timeout = 0");
-    try {
-      return db.read(c -> c.query("PRAGMA wal_checkpoint(TRUNCATE)", rs -> rs.getInt(1))).get(0) == 0;
-    } finally {
-      db.runScript("PRAGMA busy_timeout = " + WriterConnection.BUSY_TIMEOUT_MS);
-    }
   }
 
   /** The database file and its write-ahead log, in bytes. */

@@ -23,7 +23,7 @@ final class RawRetention {
   private final long windowMs;
   private final StepSize starts;
   /** Focus changes one step removes, about (a step ends at a change's time). */
-  private final StepSize focusRows = new StepSize(1024, 64, 8192);
+  private final StepSize focusRows = new StepSize(512, 32, 2048);
   private Phase phase = Phase.WINDOWS;
   /** The last window start handled: later steps look after it. */
   private long cursor = Long.MIN_VALUE;
@@ -45,6 +45,15 @@ final class RawRetention {
   /** What the next step removes, for the log. */
   String phase() {
     return phase.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** The step size the next step uses (told how long the checkpoint after it took), null for a single statement. */
+  StepSize sizeInUse() {
+    return switch (phase) {
+      case WINDOWS -> starts;
+      case FOCUS -> focusRows;
+      default -> null;
+    };
   }
 
   /** Events removed so far. */

@@ -1,6 +1,7 @@
 package dev.skellyjelly.storage.impl;
 
 import dev.skellyjelly.storage.BudgetState;
+import dev.skellyjelly.storage.RetentionMetrics;
 import dev.skellyjelly.storage.StorageMetrics;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.InstantSource;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -17,7 +19,8 @@ import java.util.function.Supplier;
  * hour of the module's clock, and sooner when the minute's measure of the disk budget finds it passed. A pass
  * runs one short step per timer task on the writer's context, so commits that arrive meanwhile go between steps;
  * when the writer is busy (events buffered, retrying, stopping) steps wait for the next tick. A checkpoint
- * that readers hold back is retried with backoff, by the tick.
+ * that readers hold back is retried with backoff, by the tick. The tick also checkpoints the write-ahead log
+ * between commits ({@link WalCheckpoints}).
  */
 final class Retention {
 
@@ -29,16 +32,21 @@ final class Retention {
   static final long BUDGET_EVERY_MS = 60_000L;
   /** A pass that failed is tried again after this long on the module's clock. */
   private static final long FAILED_RETRY_MS = 60_000L;
+  /** A step longer than this is logged with its size: the most a step should hold the writer. */
+  private static final long SLOW_STEP_NANOS = 100_000_000L;
 
   private final Vertx vertx;
   private final RetentionPolicy policy;
   private final InstantSource clock;
   private final StorageMetrics metrics;
-  /** The writer's connection while the writer is idle (nothing buffered, no failure, not stopping), else null. */
-  private final Supplier<WriterConnection> idle;
+  /** The writer's connection while it is usable (open, no failure being retried, not stopping), else null. */
+  private final Supplier<WriterConnection> usable;
+  /** Whether nothing is buffered for the writer. */
+  private final BooleanSupplier nothingBuffered;
   private final Path database;
   private final StepSize windowStarts = new StepSize(8, 1, 32);
-  private final StepSize pages = new StepSize(128, 16, 512);
+  private final StepSize pages = new StepSize(128, 8, 512);
+  private final WalCheckpoints checkpoints = new WalCheckpoints();
   private RetentionPass pass;
   private long nextPassMs = Long.MIN_VALUE;
   private long nextBudgetMs = Long.MIN_VALUE;
@@ -51,25 +59,33 @@ final class Retention {
   private int steps;
 
   private Retention(Vertx vertx, RetentionPolicy policy, InstantSource clock, StorageMetrics metrics, Path database,
-                    Supplier<WriterConnection> idle) {
+                    Supplier<WriterConnection> usable, BooleanSupplier nothingBuffered) {
     this.vertx = vertx;
     this.policy = policy;
     this.clock = clock;
     this.metrics = metrics;
     this.database = database;
-    this.idle = idle;
+    this.usable = usable;
+    this.nothingBuffered = nothingBuffered;
+  }
+
+  /** The writer's connection while it is idle (usable and nothing buffered), else null. */
+  private WriterConnection idle() {
+    WriterConnection db = usable.get();
+    return db != null && nothingBuffered.getAsBoolean() ? db : null;
   }
 
   /**
    * Starts retention on the calling (writer's) context: its timer ticks every second there, and is cancelled
    * with the writer's deployment.
    *
-   * @param idle the writer's connection while nothing is buffered, no failure is being retried and the writer is
-   *             not stopping; null otherwise
+   * @param usable          the writer's connection while no failure is being retried and the writer is not
+   *                        stopping; null otherwise
+   * @param nothingBuffered whether nothing waits to be committed
    */
   static Retention schedule(Vertx vertx, RetentionPolicy policy, ModuleContext ctx, Path database,
-                            Supplier<WriterConnection> idle) {
-    Retention r = new Retention(vertx, policy, ctx.clock(), ctx.metrics(), database, idle);
+                            Supplier<WriterConnection> usable, BooleanSupplier nothingBuffered) {
+    Retention r = new Retention(vertx, policy, ctx.clock(), ctx.metrics(), database, usable, nothingBuffered);
     vertx.setPeriodic(TICK_MS, id -> r.tick());
     return r;
   }
@@ -77,7 +93,8 @@ final class Retention {
   /** Every second: starts a pass when one is due, and goes on with the one running. */
   void tick() {
     long now = clock.millis();
-    WriterConnection db = idle.get();
+    checkpointIfDue();
+    WriterConnection db = idle();
     if (db == null) {
       return;
     }
@@ -90,7 +107,9 @@ final class Retention {
     if (pass == null && now >= nextPassMs) {
       nextPassMs = now + PASS_EVERY_MS;
       nextBudgetMs = now + BUDGET_EVERY_MS;
-      pass = new RetentionPass(policy, now, database, metrics, windowStarts, pages);
+      pass = new RetentionPass(policy, now, database, metrics, windowStarts, pages, checkpoints);
+      windowStarts.resetLargest();
+      pages.resetLargest();
       steps = 0;
       longestStepNanos = 0;
       longestStep = "";
@@ -99,6 +118,24 @@ final class Retention {
       }
     }
     stepLater();
+  }
+
+  /**
+   * A PASSIVE checkpoint of the write-ahead log between commits, when due and no pass runs (a pass checkpoints
+   * after each of its steps).
+   */
+  private void checkpointIfDue() {
+    WriterConnection db = usable.get();
+    if (db == null || pass != null || !checkpoints.due(nothingBuffered.getAsBoolean(), System.nanoTime())) {
+      return;
+    }
+    long started = System.nanoTime();
+    try {
+      checkpoints.passive(db);
+      metrics.retention().checkpoint().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("checkpoint of the write-ahead log failed, trying again later: {}", e.toString());
+    }
   }
 
   /**
@@ -136,14 +173,14 @@ final class Retention {
   }
 
   private void stepLater() {
-    if (pass == null || queued || System.nanoTime() - resumeAtNanos < 0 || idle.get() == null) {
+    if (pass == null || queued || System.nanoTime() - resumeAtNanos < 0 || idle() == null) {
       return;
     }
     queued = true;
     // A timer rather than a task on the context: the writer's undeployment cancels it.
     vertx.setTimer(1, id -> {
       queued = false;
-      WriterConnection db = idle.get();
+      WriterConnection db = idle();
       if (db != null && pass != null && step(db)) {
         stepLater();
       }
@@ -163,6 +200,10 @@ final class Retention {
     }
     long took = System.nanoTime() - started;
     metrics.retention().step().record(took, TimeUnit.NANOSECONDS);
+    if (took > SLOW_STEP_NANOS) {
+      LOG.info("retention step '{}' (size {}) held the writer {} ms", what, pass.lastStepSize(),
+        TimeUnit.NANOSECONDS.toMillis(took));
+    }
     if (took > longestStepNanos) {
       longestStepNanos = took;
       longestStep = what;
@@ -191,13 +232,21 @@ final class Retention {
     metrics.retention().passDone();
     boolean removed = pass.rawEvents() + pass.minuteRows() + pass.hourRows() > 0;
     String summary = "retention pass: removed {} raw events, {} minute and {} hour rollup rows ({} days for the disk "
-      + "budget); file {} -> {} bytes; {} steps, the longest {} ms ({})";
+      + "budget); file {} -> {} bytes; {} steps ({} of them checkpoints), the longest {} ms ({}); at most {} window "
+      + "starts and {} pages a step";
     Object[] args = {pass.rawEvents(), pass.minuteRows(), pass.hourRows(), pass.budgetDays(), pass.fileBytesBefore(),
-      after, steps, TimeUnit.NANOSECONDS.toMillis(longestStepNanos), longestStep};
+      after, steps, pass.checkpointSteps(), TimeUnit.NANOSECONDS.toMillis(longestStepNanos), longestStep,
+      windowStarts.largest(), pass.largestVacuumPages()};
+    metrics.retention().lastPass(new RetentionMetrics.LastPass(steps, pass.checkpointSteps(), longestStepNanos,
+      longestStep, windowStarts.largest(), windowStarts.max(), pass.largestVacuumPages(), pages.max()));
     if (removed) {
       LOG.info(summary, args);
     } else {
       LOG.debug(summary, args);
+    }
+    if (pass.logKept() > 0) {
+      LOG.info("the write-ahead log ({} bytes, fully checkpointed) is larger than one short step truncates; it is "
+        + "written over from its start and removed when the database closes", pass.logKept());
     }
     checkpointBackoff = Backoff.NONE;
     pass = null;

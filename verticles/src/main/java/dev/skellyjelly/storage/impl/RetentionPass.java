@@ -16,7 +16,8 @@ import java.sql.SQLException;
  * minute rollups past theirs (the hour rollups summarise them), hour rollups past theirs; then, while the
  * database is past {@code max_database_mb} or its file system below {@code min_free_disk_mb}, the oldest raw day
  * (never the current UTC day), then the oldest day of minute rollups; then the freed pages are handed back to the
- * file system a few at a time and the write-ahead log is truncated.
+ * file system a few at a time and the write-ahead log is truncated. Every step that wrote is followed by a PASSIVE
+ * checkpoint of the write-ahead log as a step of its own, so no commit copies a step's pages into the database.
  */
 final class RetentionPass {
 
@@ -26,7 +27,7 @@ final class RetentionPass {
   /** What {@link #step} says of the pass. */
   enum Progress { MORE, WAIT, DONE }
 
-  private enum Phase { RAW, MINUTE, HOUR, BUDGET, BUDGET_RAW, BUDGET_MINUTE, VACUUM, CHECKPOINT, DONE }
+  private enum Phase { RAW, MINUTE, HOUR, BUDGET, BUDGET_RAW, BUDGET_MINUTE, VACUUM, CHECKPOINT, TRUNCATE, DONE }
 
   private final RetentionPolicy policy;
   private final long nowMs;
@@ -34,7 +35,16 @@ final class RetentionPass {
   private final StorageMetrics metrics;
   private final StepSize windowStarts;
   private final StepSize pages;
+  private final WalCheckpoints checkpoints;
   private final long fileBytesBefore;
+  /** Whether the last step wrote: the next one checkpoints what it wrote. */
+  private boolean wrote;
+  /** The step size the last step that wrote used, told how long its checkpoint took; null for fixed slices. */
+  private StepSize wroteWith;
+  private long largestVacuumPages;
+  private int checkpointSteps;
+  /** The size of the write-ahead log when it was too large to truncate in one short step, else 0. */
+  private long logKept;
   private Phase phase = Phase.RAW;
   private RawRetention raw;
   private RollupRetention rollups;
@@ -47,13 +57,14 @@ final class RetentionPass {
   private boolean overLogged;
 
   RetentionPass(RetentionPolicy policy, long nowMs, Path database, StorageMetrics metrics, StepSize windowStarts,
-                StepSize pages) {
+                StepSize pages, WalCheckpoints checkpoints) {
     this.policy = policy;
     this.nowMs = nowMs;
     this.database = database;
     this.metrics = metrics;
     this.windowStarts = windowStarts;
     this.pages = pages;
+    this.checkpoints = checkpoints;
     this.fileBytesBefore = FileShrink.fileBytes(database);
   }
 
@@ -77,8 +88,31 @@ final class RetentionPass {
     return fileBytesBefore;
   }
 
+  /** How much the last step took on (window starts, focus rows or pages), or -1 for a step of fixed extent. */
+  long lastStepSize() {
+    return wroteWith == null ? -1 : wroteWith.last();
+  }
+
+  /** The most free pages one incremental-vacuum step handed back. */
+  long largestVacuumPages() {
+    return largestVacuumPages;
+  }
+
+  /** The size of the write-ahead log the pass left untruncated (too large for one short step), or 0. */
+  long logKept() {
+    return logKept;
+  }
+
+  /** The PASSIVE checkpoints that followed steps that wrote. */
+  int checkpointSteps() {
+    return checkpointSteps;
+  }
+
   /** What the next step does, for the log: raw, minute, hour, budget, vacuum or checkpoint. */
   String next() {
+    if (wrote) {
+      return "checkpoint after " + (raw == null ? phase.name().toLowerCase(java.util.Locale.ROOT) : "raw " + raw.phase());
+    }
     String name = phase.name().toLowerCase(java.util.Locale.ROOT);
     return raw == null ? name : name + " " + raw.phase();
   }
@@ -113,6 +147,18 @@ final class RetentionPass {
 
   /** One short step of the pass. */
   Progress step(WriterConnection db) throws SQLException {
+    if (wrote) {
+      wrote = false;
+      checkpointSteps++;
+      long started = System.nanoTime();
+      checkpoints.passive(db);
+      if (wroteWith != null) {
+        wroteWith.checkpointTook(System.nanoTime() - started);
+      }
+      return Progress.MORE;
+    }
+    Phase was = phase;
+    wroteWith = null;
     switch (phase) {
       case RAW -> {
         long bound = policy.rawBefore(nowMs);
@@ -148,7 +194,17 @@ final class RetentionPass {
       }
       case VACUUM -> vacuum(db);
       case CHECKPOINT -> {
-        if (!FileShrink.checkpoint(db)) {
+        // What is left in the log goes into the database first; the truncation then only cuts the file.
+        if (!checkpoints.passive(db).complete()) {
+          return Progress.WAIT;
+        }
+        phase = Phase.TRUNCATE;
+      }
+      case TRUNCATE -> {
+        long logBytes = WalCheckpoints.logBytes(database);
+        if (logBytes > WalCheckpoints.TRUNCATE_AT_MOST_BYTES) {
+          logKept = logBytes;
+        } else if (!checkpoints.truncate(db)) {
           return Progress.WAIT;
         }
         phase = Phase.DONE;
@@ -156,6 +212,7 @@ final class RetentionPass {
       case DONE -> {
       }
     }
+    wrote = was.ordinal() < Phase.CHECKPOINT.ordinal() && was != Phase.BUDGET;
     return phase == Phase.DONE ? Progress.DONE : Progress.MORE;
   }
 
@@ -165,6 +222,7 @@ final class RetentionPass {
       raw = new RawRetention(bound, policy.windowMs(), windowStarts);
     }
     long before = raw.events();
+    wroteWith = raw.sizeInUse();
     boolean more = raw.step(db);
     rawEvents += raw.events() - before;
     metrics.retention().deleted("raw", raw.events() - before);
@@ -282,6 +340,8 @@ final class RetentionPass {
     }
     long started = System.nanoTime();
     long n = Math.min(free, pages.get());
+    largestVacuumPages = Math.max(largestVacuumPages, n);
+    wroteWith = pages;
     db.rewrite(c -> {
       FileShrink.vacuumStep(c, n);
       return null;

@@ -60,10 +60,12 @@ final class WriterConnection implements AutoCloseable {
    * once it would survive a power loss (NORMAL syncs at checkpoints only: safe against a killed process, not
    * against the machine going down). One commit a flush interval makes the sync cheap. {@code secure_delete}:
    * what retention or a deletion removes is overwritten with zeros, in the file and in the write-ahead log.
+   * {@code wal_autocheckpoint=0}: no commit checkpoints the log on its way; the writer does, between commits
+   * ({@link WalCheckpoints}).
    */
   WriterConnection(Path database) throws SQLException {
     url = "jdbc:sqlite:" + database + "?journal_mode=WAL&synchronous=FULL&busy_timeout=" + BUSY_TIMEOUT_MS
-      + "&secure_delete=true";
+      + "&secure_delete=true&wal_autocheckpoint=0";
     conn = DriverManager.getConnection(url);
   }
 
