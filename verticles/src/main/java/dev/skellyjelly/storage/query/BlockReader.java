@@ -5,7 +5,6 @@ import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.impl.EventBlocks;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Row;
 
 import java.util.ArrayList;
 import java.util.HashMap;

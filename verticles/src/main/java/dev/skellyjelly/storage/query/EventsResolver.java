@@ -8,7 +8,6 @@ import dev.skellyjelly.storage.codecs.Uuids;
 import graphql.schema.DataFetchingEnvironment;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Row;
 
 import java.util.ArrayList;
 import java.util.Comparator;
