@@ -172,8 +172,13 @@ final class EventsResolver {
       pending.subList(0, end).clear();
       List<BlockReader.Meta> metas = new ArrayList<>(chunk.size());
       chunk.forEach(p -> metas.add(p.meta()));
-      return blocks.read(reads, metas).compose(this::keep).compose(v -> hits.size() > first ? Future.succeededFuture(true)
+      return blocks.read(reads, metas, this::wanted).compose(this::keep).compose(v -> hits.size() > first ? Future.succeededFuture(true)
         : decodeReady(exhausted));
+    }
+
+    /** True for an event in range, of the snapshot and after the cursor. */
+    private boolean wanted(long seq, long ts) {
+      return seq <= snapshot && ts >= range.from() && ts < range.to() && (ts > afterTs || ts == afterTs && seq > afterSeq);
     }
 
     /** Keeps the events in range, of the snapshot, after the cursor, attributed, and of the app asked for. */
@@ -182,8 +187,7 @@ final class EventsResolver {
       List<BlockReader.Stored> inRange = new ArrayList<>();
       for (BlockReader.Stored s : stored) {
         long ts = s.event().timestampMs();
-        if (s.seq() <= snapshot && ts >= range.from() && ts < range.to()
-          && (ts > afterTs || ts == afterTs && s.seq() > afterSeq)) {
+        if (wanted(s.seq(), ts)) {
           inRange.add(s);
           spans.merge(s.event().sessionId(), new long[]{ts, ts},
             (a, b) -> new long[]{Math.min(a[0], b[0]), Math.max(a[1], b[1])});
