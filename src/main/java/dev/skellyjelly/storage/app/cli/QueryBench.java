@@ -78,6 +78,7 @@ final class QueryBench {
       out.put("raw_events", n).put("raw_ingest_seconds", seconds(started));
       out.put("raw_hour_rollups_by_module", QueryBenchHistory.fillHourIfEmpty(db, rawHour));
       out.put("database_mb", Math.round(Files.size(db) / 1e5) / 10.0);
+      LOG.info("database written: {}", out.encode());
       // From here on the module's clock is the real one.
       long follow = vertx.setPeriodic(1, id -> clock.set(System.currentTimeMillis()));
       String day = "\"" + Timestamps.format(today) + "\"";

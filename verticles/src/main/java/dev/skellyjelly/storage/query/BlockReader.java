@@ -5,7 +5,6 @@ import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.impl.EventBlocks;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Row;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,9 +39,14 @@ final class BlockReader {
 
   /** Every event of the blocks, in no particular order (read on the snapshot the blocks' places were read on). */
   Future<List<Stored>> read(Reads reads, List<Meta> blocks) {
+    return read(reads, blocks, (seq, ts) -> true);
+  }
+
+  /** The events of the blocks that {@code keep} accepts, in no particular order; the others are never made. */
+  Future<List<Stored>> read(Reads reads, List<Meta> blocks, EventBlocks.Keep keep) {
     List<Future<List<Stored>>> parts = new ArrayList<>();
     for (int i = 0; i < blocks.size(); i += FETCH) {
-      parts.add(fetch(reads, blocks.subList(i, Math.min(blocks.size(), i + FETCH))));
+      parts.add(fetch(reads, blocks.subList(i, Math.min(blocks.size(), i + FETCH)), keep));
     }
     return Future.all(parts).map(all -> {
       List<Stored> out = new ArrayList<>();
@@ -53,7 +57,7 @@ final class BlockReader {
     });
   }
 
-  private Future<List<Stored>> fetch(Reads reads, List<Meta> blocks) {
+  private Future<List<Stored>> fetch(Reads reads, List<Meta> blocks, EventBlocks.Keep keep) {
     Map<Long, Meta> byId = new HashMap<>();
     Object[] ids = new Object[blocks.size()];
     for (int i = 0; i < blocks.size(); i++) {
@@ -65,7 +69,7 @@ final class BlockReader {
       List<Stored> out = new ArrayList<>();
       for (Row row : rows) {
         Meta m = byId.get(ReadPool.num(row, 0));
-        for (EventBlocks.Entry e : EventBlocks.decode(ReadPool.bytes(row, 1), m.session(), m.type())) {
+        for (EventBlocks.Entry e : EventBlocks.decode(ReadPool.bytes(row, 1), m.session(), m.type(), keep)) {
           out.add(new Stored(e.seq(), e.event()));
         }
       }

@@ -8,7 +8,6 @@ import dev.skellyjelly.storage.codecs.Uuids;
 import graphql.schema.DataFetchingEnvironment;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Row;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -173,8 +172,13 @@ final class EventsResolver {
       pending.subList(0, end).clear();
       List<BlockReader.Meta> metas = new ArrayList<>(chunk.size());
       chunk.forEach(p -> metas.add(p.meta()));
-      return blocks.read(reads, metas).compose(this::keep).compose(v -> hits.size() > first ? Future.succeededFuture(true)
+      return blocks.read(reads, metas, this::wanted).compose(this::keep).compose(v -> hits.size() > first ? Future.succeededFuture(true)
         : decodeReady(exhausted));
+    }
+
+    /** True for an event in range, of the snapshot and after the cursor. */
+    private boolean wanted(long seq, long ts) {
+      return seq <= snapshot && ts >= range.from() && ts < range.to() && (ts > afterTs || ts == afterTs && seq > afterSeq);
     }
 
     /** Keeps the events in range, of the snapshot, after the cursor, attributed, and of the app asked for. */
@@ -183,8 +187,7 @@ final class EventsResolver {
       List<BlockReader.Stored> inRange = new ArrayList<>();
       for (BlockReader.Stored s : stored) {
         long ts = s.event().timestampMs();
-        if (s.seq() <= snapshot && ts >= range.from() && ts < range.to()
-          && (ts > afterTs || ts == afterTs && s.seq() > afterSeq)) {
+        if (wanted(s.seq(), ts)) {
           inRange.add(s);
           spans.merge(s.event().sessionId(), new long[]{ts, ts},
             (a, b) -> new long[]{Math.min(a[0], b[0]), Math.max(a[1], b[1])});
@@ -216,7 +219,7 @@ final class EventsResolver {
       }
       Future<Map<String, long[]>> sizes = shotIds.isEmpty() ? Future.succeededFuture(Map.of()) : screenshotSizes(reads, shotIds);
       return sizes.compose(sz -> ctx.offLoop(() -> {
-        List<Map<String, Object>> events = new ArrayList<>(page.size());
+        List<Event> events = new ArrayList<>(page.size());
         for (Hit h : page) {
           events.add(event(h, sz));
         }
@@ -246,8 +249,15 @@ final class EventsResolver {
     return Future.all(parts).map(v -> out);
   }
 
+  /**
+   * An event as the schema's {@code Event} gives it (graphql-java reads a record's fields by their accessors):
+   * one small object per event of a page, not a map.
+   */
+  record Event(String id, String sessionId, long timestamp, String type, String app, JsonObject data) {
+  }
+
   /** An event as the schema gives it: data as stored, a screenshot's without image but with its size. */
-  private static Map<String, Object> event(Hit h, Map<String, long[]> sizes) {
+  private static Event event(Hit h, Map<String, long[]> sizes) {
     RawEvent e = h.event();
     JsonObject data = EventJson.encode(e).getJsonObject("data");
     if (e.eventType() == EventType.SCREENSHOT) {
@@ -257,13 +267,6 @@ final class EventsResolver {
         data.put("size_bytes", size[0]).put("width", size[1] < 0 ? null : size[1]).put("height", size[2] < 0 ? null : size[2]);
       }
     }
-    Map<String, Object> m = new LinkedHashMap<>(8);
-    m.put("id", e.id());
-    m.put("sessionId", e.sessionId());
-    m.put("timestamp", e.timestampMs());
-    m.put("type", e.eventType().name());
-    m.put("app", h.app());
-    m.put("data", data);
-    return m;
+    return new Event(e.id(), e.sessionId(), e.timestampMs(), e.eventType().name(), h.app(), data);
   }
 }

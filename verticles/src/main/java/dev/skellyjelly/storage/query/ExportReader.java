@@ -9,7 +9,6 @@ import dev.skellyjelly.storage.impl.ExportFormat;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.sqlclient.Row;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,8 +18,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An export's events (CONTRACT §8 Export format), a chunk at a time, through read-only connections of its own (the
- * Vert.x JDBC client, as the query side reads). Windows partition time, so whole consecutive windows sorted by
+ * An export's events (CONTRACT §8 Export format), a chunk at a time, through read-only connections of its own (as the
+ * query side reads). Windows partition time, so whole consecutive windows sorted by
  * timestamp (then commit sequence) continue the order: each chunk is the next windows up to about
  * {@link #CHUNK_EVENTS} events (at least one window, so a chunk is at most one window larger). Only events
  * committed before the export began are given (its snapshot: the largest sequence number then), each once.

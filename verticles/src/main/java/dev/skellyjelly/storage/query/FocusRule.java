@@ -1,7 +1,6 @@
 package dev.skellyjelly.storage.query;
 
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Row;
 
 import java.util.ArrayList;
 import java.util.List;

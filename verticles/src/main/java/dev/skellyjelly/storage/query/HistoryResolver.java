@@ -2,8 +2,6 @@ package dev.skellyjelly.storage.query;
 
 import graphql.schema.DataFetchingEnvironment;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -178,7 +176,7 @@ final class HistoryResolver {
     String cursor(Row row);
   }
 
-  private static Map<String, Object> page(RowSet<Row> rows, int first, String field, RowMap map, RowCursor cursor) {
+  private static Map<String, Object> page(Rows rows, int first, String field, RowMap map, RowCursor cursor) {
     List<Map<String, Object>> items = new ArrayList<>();
     Row last = null;
     for (Row row : rows) {

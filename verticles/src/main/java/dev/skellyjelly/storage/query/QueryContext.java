@@ -19,4 +19,12 @@ record QueryContext(Vertx vertx, ReadPool pool, StorageConfig config, InstantSou
   <T> Future<T> offLoop(Callable<T> work) {
     return vertx.executeBlocking(work, false);
   }
+
+  /** Runs {@code task} on a worker thread (an {@link java.util.concurrent.Executor} for graphql-java's stages). */
+  void onWorker(Runnable task) {
+    vertx.executeBlocking(() -> {
+      task.run();
+      return null;
+    }, false);
+  }
 }

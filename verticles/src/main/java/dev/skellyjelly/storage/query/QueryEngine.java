@@ -9,7 +9,6 @@ import graphql.execution.AsyncExecutionStrategy;
 import graphql.execution.AsyncSerialExecutionStrategy;
 import graphql.execution.DataFetcherExceptionHandler;
 import graphql.execution.DataFetcherExceptionHandlerResult;
-import graphql.execution.instrumentation.ChainedInstrumentation;
 import graphql.schema.DataFetcher;
 import graphql.schema.GraphQLSchema;
 import graphql.schema.idl.RuntimeWiring;
@@ -18,7 +17,6 @@ import graphql.schema.idl.SchemaParser;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.handler.graphql.instrumentation.VertxFutureAdapter;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 
 /**
@@ -62,21 +61,21 @@ final class QueryEngine {
       .scalar(Scalars.DATE_TIME)
       .scalar(Scalars.JSON)
       .type("Query", b -> b
-        .dataFetcher("events", fetcher(events::events))
-        .dataFetcher("timeline", fetcher(rollups::timeline))
-        .dataFetcher("appUsage", fetcher(rollups::appUsage))
-        .dataFetcher("sessions", fetcher(history::sessions))
-        .dataFetcher("screenshots", fetcher(history::screenshots))
-        .dataFetcher("batches", fetcher(history::batches))
-        .dataFetcher("storage", fetcher(storage::storage))
-        .dataFetcher("capture", fetcher(control::capture))
-        .dataFetcher("devScreenshots", fetcher(history::devScreenshots)))
-      .type("StorageStats", b -> b.dataFetcher("eventsByDay", fetcher(storage::eventsByDay)))
+        .dataFetcher("events", fetcher(ctx, events::events))
+        .dataFetcher("timeline", fetcher(ctx, rollups::timeline))
+        .dataFetcher("appUsage", fetcher(ctx, rollups::appUsage))
+        .dataFetcher("sessions", fetcher(ctx, history::sessions))
+        .dataFetcher("screenshots", fetcher(ctx, history::screenshots))
+        .dataFetcher("batches", fetcher(ctx, history::batches))
+        .dataFetcher("storage", fetcher(ctx, storage::storage))
+        .dataFetcher("capture", fetcher(ctx, control::capture))
+        .dataFetcher("devScreenshots", fetcher(ctx, history::devScreenshots)))
+      .type("StorageStats", b -> b.dataFetcher("eventsByDay", fetcher(ctx, storage::eventsByDay)))
       .type("Mutation", b -> b
-        .dataFetcher("pause", fetcher(control::pause))
-        .dataFetcher("resume", fetcher(control::resume))
-        .dataFetcher("forget", fetcher(control::forget))
-        .dataFetcher("deleteRange", fetcher(control::deleteRange)))
+        .dataFetcher("pause", fetcher(ctx, control::pause))
+        .dataFetcher("resume", fetcher(ctx, control::resume))
+        .dataFetcher("forget", fetcher(ctx, control::forget))
+        .dataFetcher("deleteRange", fetcher(ctx, control::deleteRange)))
       .build();
     GraphQLSchema schema = new SchemaGenerator().makeExecutableSchema(new SchemaParser().parse(sdl), wiring);
     DataFetcherExceptionHandler errors = params -> {
@@ -94,20 +93,25 @@ final class QueryEngine {
     GraphQL graphQL = GraphQL.newGraphQL(schema)
       .queryExecutionStrategy(new AsyncExecutionStrategy(errors))
       .mutationExecutionStrategy(new AsyncSerialExecutionStrategy(errors))
-      .instrumentation(new ChainedInstrumentation(List.of(new MaxQueryDepthInstrumentation(MAX_DEPTH),
-        VertxFutureAdapter.create())))
+      .instrumentation(new MaxQueryDepthInstrumentation(MAX_DEPTH))
+      .preparsedDocumentProvider(new DocumentCache())
       .build();
     return new QueryEngine(ctx, graphQL);
   }
 
-  /** A resolver whose refusals thrown before it returns a future fail that future instead. */
-  private static <T> DataFetcher<Future<T>> fetcher(Function<graphql.schema.DataFetchingEnvironment, Future<T>> f) {
+  /**
+   * A resolver whose refusals thrown before it returns a future fail that future instead, and whose value is
+   * handed on to graphql-java on a worker thread: completing a page's thousands of fields never holds the event loop.
+   */
+  private static <T> DataFetcher<CompletionStage<T>> fetcher(QueryContext ctx, Function<graphql.schema.DataFetchingEnvironment, Future<T>> f) {
     return env -> {
+      Future<T> value;
       try {
-        return f.apply(env);
+        value = f.apply(env);
       } catch (RuntimeException e) {
-        return Future.failedFuture(e);
+        value = Future.failedFuture(e);
       }
+      return value.toCompletionStage().thenApplyAsync(v -> v, ctx::onWorker);
     };
   }
 
@@ -115,8 +119,8 @@ final class QueryEngine {
   Future<JsonObject> execute(String query, Map<String, Object> variables) {
     ExecutionInput input = ExecutionInput.newExecutionInput().query(query)
       .variables(variables == null ? Map.of() : variables).build();
-    return Future.fromCompletionStage(graphQL.executeAsync(input), ctx.vertx().getOrCreateContext())
-      .compose(result -> ctx.offLoop(() -> encode(result)));
+    return Future.fromCompletionStage(graphQL.executeAsync(input).thenApplyAsync(QueryEngine::encode, ctx::onWorker),
+      ctx.vertx().getOrCreateContext());
   }
 
   private static JsonObject encode(ExecutionResult result) {

@@ -1,8 +1,6 @@
 package dev.skellyjelly.storage.query;
 
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 
 /**
  * Where a resolver's statements run: the pool, each statement on its own snapshot of the database, or one
@@ -11,5 +9,5 @@ import io.vertx.sqlclient.RowSet;
 interface Reads {
 
   /** The rows of {@code sql} with its parameters bound in order. */
-  Future<RowSet<Row>> query(String sql, Object... params);
+  Future<Rows> query(String sql, Object... params);
 }

@@ -4,8 +4,6 @@ import dev.skellyjelly.storage.codecs.EventType;
 import dev.skellyjelly.storage.codecs.Timestamps;
 import graphql.schema.DataFetchingEnvironment;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 
 import java.time.Instant;
 import java.time.LocalDate;
@@ -59,7 +57,7 @@ final class RollupResolver {
     ZoneId zone = Args.zone(env);
     List<EventType> types = Args.types(env);
     List<Part> parts = parts(r, bucket, zone);
-    List<Future<RowSet<Row>>> reads = new ArrayList<>();
+    List<Future<Rows>> reads = new ArrayList<>();
     for (Part p : parts) {
       reads.add(ctx.pool().query("SELECT " + p.group() + " AS g, event_type, sum(n) FROM "
         + p.rollups() + " WHERE bucket_ms >= ? AND bucket_ms < ?" + Args.typeFilter("event_type", types)
@@ -96,8 +94,8 @@ final class RollupResolver {
     String bucket = env.getArgument("bucket");
     ZoneId zone = Args.zone(env);
     int top = Args.positive(env, "top", 20, Integer.MAX_VALUE);
-    List<Future<RowSet<Row>>> focus = new ArrayList<>();
-    List<Future<RowSet<Row>>> inputs = new ArrayList<>();
+    List<Future<Rows>> focus = new ArrayList<>();
+    List<Future<Rows>> inputs = new ArrayList<>();
     List<Part> parts = parts(r, bucket, zone);
     for (Part p : parts) {
       String g = bucket == null ? "0" : p.group();
@@ -108,7 +106,7 @@ final class RollupResolver {
         + p.rollups() + " WHERE bucket_ms >= ? AND bucket_ms < ? AND event_type IN (" + EventType.KEYSTROKE.code() + ","
         + EventType.MOUSE_CLICK.code() + ") GROUP BY g, app", p.from(), p.to()));
     }
-    List<Future<RowSet<Row>>> all = new ArrayList<>(focus);
+    List<Future<Rows>> all = new ArrayList<>(focus);
     all.addAll(inputs);
     return Future.all(all).compose(done -> ctx.offLoop(() -> {
       Buckets buckets = bucket == null ? null : new Buckets(bucket, zone);

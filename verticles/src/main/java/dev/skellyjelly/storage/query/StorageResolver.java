@@ -4,8 +4,6 @@ import dev.skellyjelly.storage.codecs.DeadLetterReason;
 import dev.skellyjelly.storage.codecs.EventType;
 import graphql.schema.DataFetchingEnvironment;
 import io.vertx.core.Future;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.RowSet;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,8 +55,8 @@ final class StorageResolver {
    * no more blocks than that, the bytes are exact.
    */
   private Future<List<Map<String, Object>>> bytesByType() {
-    Future<RowSet<Row>> counts = ctx.pool().query("SELECT event_type, sum(n) FROM window_counts GROUP BY event_type");
-    Future<RowSet<Row>> sample = ctx.pool().query("SELECT event_type, sum(length(data)), sum(n) FROM event_blocks "
+    Future<Rows> counts = ctx.pool().query("SELECT event_type, sum(n) FROM window_counts GROUP BY event_type");
+    Future<Rows> sample = ctx.pool().query("SELECT event_type, sum(length(data)), sum(n) FROM event_blocks "
       + "WHERE block > (SELECT coalesce(max(block), 0) FROM event_blocks) - " + SAMPLE_BLOCKS + " GROUP BY event_type");
     return Future.all(counts, sample).map(v -> {
       long[] sampleBytes = new long[EventType.values().length];

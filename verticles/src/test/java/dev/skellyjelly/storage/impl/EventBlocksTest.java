@@ -78,4 +78,22 @@ class EventBlocksTest {
     assertEquals(in, EventBlocks.decode(block, SESSION, EventType.MOUSE_MOVE));
     assertTrue(block.length < 10_000 * 8, "a mouse move should cost under 8 bytes, got " + block.length / 10_000.0);
   }
+
+  @Test
+  void aFilteredDecodeGivesExactlyTheEventsKeptWithTheirIdsAndPositions() {
+    SplittableRandom r = new SplittableRandom(5);
+    List<EventBlocks.Entry> in = new ArrayList<>();
+    long ts = 1_764_151_200_000L;
+    int x = 0;
+    for (int i = 0; i < 2_000; i++) {
+      ts += r.nextInt(0, 4);
+      x += r.nextInt(-3, 4);
+      in.add(new EventBlocks.Entry(i + 1, new RawEvent(UUID.randomUUID().toString(), SESSION, ts, new MouseMove(x, -x, 1.5))));
+    }
+    long fromTs = in.get(700).event().timestampMs();
+    EventBlocks.Keep keep = (seq, t) -> t >= fromTs && seq % 3 != 0;
+    List<EventBlocks.Entry> expected = in.stream().filter(e -> keep.test(e.seq(), e.event().timestampMs())).toList();
+    assertTrue(expected.size() > 500 && expected.size() < 1_400, "kept " + expected.size());
+    assertEquals(expected, EventBlocks.decode(EventBlocks.encode(in), SESSION, EventType.MOUSE_MOVE, keep));
+  }
 }
