@@ -10,10 +10,11 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The map behind the JSON objects this module builds field by field ({@link JsonForm}): keys and values in two
- * arrays, in insertion order, found by a scan. An event's few fields cost a third of the memory they would in
- * a linked hash map, which is what the garbage collector pays for when many are built. A complete map: the
- * holder of an eagerly encoded event may change it like any other; a batch's events are {@link #readOnly()}.
+ * The map behind the JSON objects this module builds field by field ({@link JsonForm}, a batch's object): keys
+ * and values in two arrays, in insertion order, found by a scan. An event's few fields cost a third of the
+ * memory they would in a linked hash map, which is what the garbage collector pays for when many are built. A
+ * complete map: the holder of an eagerly encoded event may change it like any other; a published batch, its
+ * events and its screenshot refs are {@link #readOnly()}.
  */
 final class JsonFields extends AbstractMap<String, Object> {
 
