@@ -55,9 +55,14 @@ final class WalCheckpoints {
    * older snapshot.
    */
   boolean truncate(WriterConnection db) throws SQLException {
+    lastNanos = System.nanoTime();
+    return truncateNow(db);
+  }
+
+  /** {@link #truncate} for callers that keep no schedule of their own (a deletion's answer waits for it). */
+  static boolean truncateNow(WriterConnection db) throws SQLException {
     db.runScript("PRAGMA busy_timeout = 0");
     try {
-      lastNanos = System.nanoTime();
       return run(db, "TRUNCATE").complete();
     } finally {
       db.runScript("PRAGMA busy_timeout = " + WriterConnection.BUSY_TIMEOUT_MS);

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Checkpoints the whole write-ahead log into the database file and truncates it to nothing, so that pages a
  * deletion overwrote are no longer readable from the log. SQLite cannot while a reader holds a snapshot older
- * than the log's end (a query on the read pool): each try ({@link FileShrink#checkpoint}) does not wait, and the
+ * than the log's end (a query on the read pool): each try ({@link WalCheckpoints#truncateNow}) does not wait, and the
  * next one comes on the caller's timer, sooner at first, at most a second apart, until a deadline. On the writer's
  * thread only.
  */
@@ -39,7 +39,7 @@ final class WalTruncation {
 
   private static void attempt(Vertx vertx, Source db, long deadlineNanos, long delayMs, Promise<Void> done) {
     try {
-      if (FileShrink.checkpoint(db.get())) {
+      if (WalCheckpoints.truncateNow(db.get())) {
         done.complete();
         return;
       }
