@@ -15,14 +15,15 @@ import java.util.Map;
 public final class RetentionMetrics {
 
   /**
-   * What the last retention pass did: its steps (the PASSIVE checkpoints after steps that wrote among them), the
+   * What the last retention pass did: its steps (the PASSIVE checkpoints after steps that wrote among them), its
+   * wall time from the first step to the last (commits ran between steps), the
    * longest one and what it was, the most window starts and free pages one step took on, and the most the
    * adaptive step sizes ever allow.
    */
-  public record LastPass(int steps, int checkpointSteps, long longestStepNanos, String longestStep,
+  public record LastPass(int steps, int checkpointSteps, long passNanos, long longestStepNanos, String longestStep,
                          long largestWindowStarts, long windowStartsBound, long largestVacuumPages,
                          long vacuumPagesBound) {
-    public static final LastPass NONE = new LastPass(0, 0, 0, "", 0, 0, 0, 0);
+    public static final LastPass NONE = new LastPass(0, 0, 0, 0, "", 0, 0, 0, 0);
   }
 
   /** Retention's tiers, for {@code retention_deleted_total{tier}}. */
@@ -34,6 +35,7 @@ public final class RetentionMetrics {
   private final Counter passes;
   private final Timer checkpoint;
   private volatile LastPass lastPass = LastPass.NONE;
+  private volatile boolean running;
   private volatile BudgetState budget = BudgetState.UNMEASURED;
 
   RetentionMetrics(MeterRegistry registry) {
@@ -76,8 +78,22 @@ public final class RetentionMetrics {
     return step;
   }
 
+  public void passStarted() {
+    running = true;
+  }
+
   public void passDone() {
+    running = false;
     passes.increment();
+  }
+
+  public void passFailed() {
+    running = false;
+  }
+
+  /** Whether a pass has started and not completed (one that failed is not running). */
+  public boolean running() {
+    return running;
   }
 
   public long passes() {

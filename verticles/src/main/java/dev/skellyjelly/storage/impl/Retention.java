@@ -45,7 +45,7 @@ final class Retention {
   private final BooleanSupplier nothingBuffered;
   private final Path database;
   private final StepSize windowStarts = new StepSize(8, 1, 32);
-  private final StepSize pages = new StepSize(128, 8, 512);
+  private final StepSize pages = new StepSize(128, 8, 256);
   private final WalCheckpoints checkpoints = new WalCheckpoints();
   private RetentionPass pass;
   private long nextPassMs = Long.MIN_VALUE;
@@ -57,6 +57,9 @@ final class Retention {
   private long longestStepNanos;
   private String longestStep = "";
   private int steps;
+  private long passStartedNanos;
+  /** The size of the untruncated log last logged, so each size is logged once. */
+  private long logKeptLogged;
 
   private Retention(Vertx vertx, RetentionPolicy policy, InstantSource clock, StorageMetrics metrics, Path database,
                     Supplier<WriterConnection> usable, BooleanSupplier nothingBuffered) {
@@ -107,10 +110,12 @@ final class Retention {
     if (pass == null && now >= nextPassMs) {
       nextPassMs = now + PASS_EVERY_MS;
       nextBudgetMs = now + BUDGET_EVERY_MS;
+      metrics.retention().passStarted();
       pass = new RetentionPass(policy, now, database, metrics, windowStarts, pages, checkpoints);
       windowStarts.resetLargest();
       pages.resetLargest();
       steps = 0;
+      passStartedNanos = System.nanoTime();
       longestStepNanos = 0;
       longestStep = "";
       if (!firstDeletionLogged && !logFirstDeletion(db)) {
@@ -121,12 +126,12 @@ final class Retention {
   }
 
   /**
-   * A PASSIVE checkpoint of the write-ahead log between commits, when due and no pass runs (a pass checkpoints
-   * after each of its steps).
+   * A PASSIVE checkpoint of the write-ahead log between commits, when due (a pass's checkpoints after its steps
+   * count: while steps run, none is due).
    */
   private void checkpointIfDue() {
     WriterConnection db = usable.get();
-    if (db == null || pass != null || !checkpoints.due(nothingBuffered.getAsBoolean(), System.nanoTime())) {
+    if (db == null || !checkpoints.due(nothingBuffered.getAsBoolean(), System.nanoTime())) {
       return;
     }
     long started = System.nanoTime();
@@ -227,24 +232,26 @@ final class Retention {
   }
 
   private void done() {
+    long passNanos = System.nanoTime() - passStartedNanos;
     long after = FileShrink.fileBytes(database);
     metrics.dbSizeBytes().set(after);
     metrics.retention().passDone();
     boolean removed = pass.rawEvents() + pass.minuteRows() + pass.hourRows() > 0;
     String summary = "retention pass: removed {} raw events, {} minute and {} hour rollup rows ({} days for the disk "
-      + "budget); file {} -> {} bytes; {} steps ({} of them checkpoints), the longest {} ms ({}); at most {} window "
-      + "starts and {} pages a step";
+      + "budget); file {} -> {} bytes; {} steps ({} of them checkpoints) in {} ms, the longest {} ms ({}); at most {} "
+      + "window starts and {} pages a step";
     Object[] args = {pass.rawEvents(), pass.minuteRows(), pass.hourRows(), pass.budgetDays(), pass.fileBytesBefore(),
-      after, steps, pass.checkpointSteps(), TimeUnit.NANOSECONDS.toMillis(longestStepNanos), longestStep,
+      after, steps, pass.checkpointSteps(), TimeUnit.NANOSECONDS.toMillis(passNanos), TimeUnit.NANOSECONDS.toMillis(longestStepNanos), longestStep,
       windowStarts.largest(), pass.largestVacuumPages()};
-    metrics.retention().lastPass(new RetentionMetrics.LastPass(steps, pass.checkpointSteps(), longestStepNanos,
+    metrics.retention().lastPass(new RetentionMetrics.LastPass(steps, pass.checkpointSteps(), passNanos, longestStepNanos,
       longestStep, windowStarts.largest(), windowStarts.max(), pass.largestVacuumPages(), pages.max()));
     if (removed) {
       LOG.info(summary, args);
     } else {
       LOG.debug(summary, args);
     }
-    if (pass.logKept() > 0) {
+    if (pass.logKept() > 0 && pass.logKept() != logKeptLogged) {
+      logKeptLogged = pass.logKept();
       LOG.info("the write-ahead log ({} bytes, fully checkpointed) is larger than one short step truncates; it is "
         + "written over from its start and removed when the database closes", pass.logKept());
     }
@@ -255,6 +262,7 @@ final class Retention {
   private void failed(Exception e) {
     LOG.warn("retention pass failed, trying again in {} s: {}", FAILED_RETRY_MS / 1000, e.toString());
     pass = null;
+    metrics.retention().passFailed();
     nextPassMs = clock.millis() + FAILED_RETRY_MS;
   }
 }

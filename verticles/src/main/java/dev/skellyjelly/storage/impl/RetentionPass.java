@@ -41,6 +41,8 @@ final class RetentionPass {
   private boolean wrote;
   /** The step size the last step that wrote used, told how long its checkpoint took; null for fixed slices. */
   private StepSize wroteWith;
+  /** What the last step that wrote was, for the log. */
+  private String wroteWhat = "";
   private long largestVacuumPages;
   private int checkpointSteps;
   /** The size of the write-ahead log when it was too large to truncate in one short step, else 0. */
@@ -111,7 +113,7 @@ final class RetentionPass {
   /** What the next step does, for the log: raw, minute, hour, budget, vacuum or checkpoint. */
   String next() {
     if (wrote) {
-      return "checkpoint after " + (raw == null ? phase.name().toLowerCase(java.util.Locale.ROOT) : "raw " + raw.phase());
+      return "checkpoint after " + wroteWhat;
     }
     String name = phase.name().toLowerCase(java.util.Locale.ROOT);
     return raw == null ? name : name + " " + raw.phase();
@@ -159,6 +161,7 @@ final class RetentionPass {
     }
     Phase was = phase;
     wroteWith = null;
+    wroteWhat = next();
     switch (phase) {
       case RAW -> {
         long bound = policy.rawBefore(nowMs);

@@ -16,9 +16,9 @@ import java.sql.SQLException;
 final class WalCheckpoints {
 
   /** How often the tick checkpoints while the writer is idle. */
-  static final long EVERY_NANOS = 2_000_000_000L;
+  static final long EVERY_NANOS = 1_000_000_000L;
   /** How long the tick waits for an idle writer before it checkpoints between commits anyway (the log stays bounded). */
-  static final long AT_LATEST_NANOS = 5_000_000_000L;
+  static final long AT_LATEST_NANOS = 2_000_000_000L;
 
   /**
    * A log up to this size is truncated at the end of a pass. Truncating a fully checkpointed log costs about 0.6 ms
