@@ -186,7 +186,8 @@ class FaultsIT {
         assertTrue(stopMs >= 3000 && stopMs < 10_000, "stopped after " + stopMs + " ms\n" + p.describe());
         lock.release();
       }
-      reason = p.stderrLines().stream().filter(l -> l.startsWith("skelly-storage: ")).findFirst()
+      // The run's one-line reason is its last "skelly-storage:" line (the first names the inspector page's address).
+      reason = p.stderrLines().stream().filter(l -> l.startsWith("skelly-storage: ")).reduce((first, last) -> last)
         .orElseThrow(() -> new AssertionError("no skelly-storage: line\n" + p.describe()));
       // Retried all along, logged once.
       List<String> errors = p.stderrLines().stream().filter(l -> l.contains(" ERROR ")).toList();

@@ -72,12 +72,14 @@ public final class HttpEndpoints {
 
   /**
    * Starts the server; its WebSocket limits are the SockJS bridge's message limit ({@code sockjs_max_message_kb}),
-   * so Netty refuses a larger message from its frame headers, before gathering it.
+   * so Netty refuses a larger message from its frame headers, before gathering it. HTTP/1.1 only: a client's
+   * cleartext HTTP/2 upgrade ({@code Upgrade: h2c}, as the JDK's client asks by default) is ignored, and the answer
+   * comes over HTTP/1.1; requests that asked for the upgrade were seen left unanswered.
    */
   public static Future<HttpServer> start(Vertx vertx, StorageConfig config, Router router) {
     int limit = (int) Math.min(Integer.MAX_VALUE, config.sockjsMaxMessageBytes());
     HttpServerOptions options = new HttpServerOptions().setHost(config.httpHost()).setPort(config.httpPort())
-      .setMaxWebSocketMessageSize(limit).setMaxWebSocketFrameSize(limit);
+      .setMaxWebSocketMessageSize(limit).setMaxWebSocketFrameSize(limit).setHttp2ClearTextEnabled(false);
     return vertx.createHttpServer(options).requestHandler(router).listen();
   }
 }
