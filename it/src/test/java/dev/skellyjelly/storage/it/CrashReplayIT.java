@@ -142,30 +142,9 @@ class CrashReplayIT {
     assertTrue(shotRows.stream().anyMatch(r -> r.get(1).equals("disk")), () -> "rows " + shotRows);
   }
 
-  /**
-   * The screenshot ids of the temp files process {@code pid} holds open after their names were removed (Linux's
-   * {@code /proc/<pid>/fd}, readable by the same user).
-   */
+  /** The screenshot ids of the temp files process {@code pid} holds open after their names were removed. */
   private Set<String> heldFiles(long pid) throws IOException {
-    if (!Files.isDirectory(shots)) {
-      return Set.of();
-    }
-    String prefix = shots.toRealPath() + "/";
-    Set<String> ids = new java.util.TreeSet<>();
-    try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
-      for (Path fd : fds.toList()) {
-        String target;
-        try {
-          target = Files.readSymbolicLink(fd).toString();
-        } catch (IOException closedMeanwhile) {
-          continue;
-        }
-        if (target.startsWith(prefix) && target.endsWith(".png (deleted)") && !target.startsWith(prefix + "dev/")) {
-          ids.add(target.substring(prefix.length(), target.length() - ".png (deleted)".length()));
-        }
-      }
-    }
-    return ids;
+    return JarProcess.heldScreenshots(pid, shots).keySet();
   }
 
   /** Regular files under the temp dir (a dev/ directory excepted). */

@@ -110,6 +110,33 @@ final class JarProcess implements AutoCloseable {
     return flags;
   }
 
+  /**
+   * The temp files of screenshots process {@code pid} holds open after their names were removed from {@code shots}
+   * (Linux's {@code /proc/<pid>/fd}, readable by the same user), by screenshot id; each path reads the file's
+   * content while it is held. Dev mode's copies keep their names and are not among them.
+   */
+  static Map<String, Path> heldScreenshots(long pid, Path shots) throws IOException {
+    Map<String, Path> held = new java.util.TreeMap<>();
+    if (!Files.isDirectory(shots)) {
+      return held;
+    }
+    String prefix = shots.toRealPath() + "/";
+    try (java.util.stream.Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+      for (Path fd : fds.toList()) {
+        String target;
+        try {
+          target = Files.readSymbolicLink(fd).toString();
+        } catch (IOException closedMeanwhile) {
+          continue;
+        }
+        if (target.startsWith(prefix) && target.endsWith(".png (deleted)") && !target.startsWith(prefix + "dev/")) {
+          held.put(target.substring(prefix.length(), target.length() - ".png (deleted)".length()), fd);
+        }
+      }
+    }
+    return held;
+  }
+
   long pid() {
     return process.pid();
   }

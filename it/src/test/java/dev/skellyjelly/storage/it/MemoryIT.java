@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 
 import static dev.skellyjelly.storage.it.JarProcess.rows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -92,7 +93,10 @@ class MemoryIT {
         m = Scrape.of(httpPort);
         assertEquals(1.0, m.get("skelly_storage_screenshots_on_disk"), m.toString());
         assertEquals(4.0, m.get("skelly_storage_screenshots_in_memory"));
-        assertEquals(MAX, Files.size(shots.resolve(big + ".png")), "the temp file holds the whole image");
+        // Its temp file has no name any more; the module's open descriptor reads it.
+        Path bigFile = JarProcess.heldScreenshots(jar.pid(), shots).get(big);
+        assertNotNull(bigFile, "the screenshot is held in an unnamed temp file");
+        assertEquals(MAX, Files.size(bigFile), "the temp file holds the whole image");
 
         // The module goes on: later events (of the six kinds other than screenshot) are committed.
         int[] kinds = {0, 1, 2, 3, 5, 6};
