@@ -7,6 +7,8 @@ import dev.skellyjelly.storage.codecs.EventBatch;
 import dev.skellyjelly.storage.codecs.MouseMove;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.Uuids;
+import dev.skellyjelly.storage.impl.InternalAddresses;
+import dev.skellyjelly.storage.impl.Messages;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -145,12 +147,60 @@ class BoundedBatcherTest {
       + TickMarker.SESSION + "'"));
   }
 
+  @Test
+  void lateEventsCommittedBeforeTheTickThatSweepsTheirStartGoOutOnce() throws Exception {
+    // 25 000 sessions: more windows than the batcher records, so the start is swept from the database.
+    List<RawEvent> sent = new ArrayList<>();
+    for (int i = 0; i < 25_000; i++) {
+      sent.add(event(Uuids.random(), T0 + 100));
+    }
+    deliver(sent);
+    // A deletion under way keeps the batcher from closing windows: the window's end passes, and events of new
+    // sessions for it are committed late, before the tick that sweeps the start.
+    hold();
+    clock.set(T0 + WINDOW_MS + GRACE_MS);
+    List<RawEvent> late = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      late.add(event(Uuids.random(), T0 + 300));
+    }
+    commit(late);
+    sent.addAll(late);
+    // Answered once the batcher has heard of every commit before it; then both holds end.
+    hold();
+    release();
+    release();
+    awaitBatched(sent);
+    vertx.undeploy(module.deploymentID()).await();
+
+    Path db = dir.resolve("events.db");
+    assertEquals(sent.size() + 0L, TestSupport.scalar(db, "SELECT sum(event_count) FROM batches WHERE session_id <> '"
+      + TickMarker.SESSION + "'"), "events in batch records, once each");
+    assertEquals(0, TestSupport.scalar(db, "SELECT count(*) FROM (SELECT session_id, window_start_ms FROM batches "
+      + "GROUP BY 1, 2 HAVING count(*) > 1)"), "a window emitted twice");
+    assertEquals(0, duplicateWindowIds.get(), "a window id used twice");
+  }
+
+  private void hold() {
+    vertx.eventBus().request(InternalAddresses.DELETION_HOLD, "hold").await();
+  }
+
+  private void release() {
+    vertx.eventBus().request(InternalAddresses.DELETION_RELEASE, new Messages.DeletionRelease(List.of())).await();
+  }
+
   private static RawEvent event(String session, long ts) {
     return new RawEvent(Uuids.random(), session, ts, new MouseMove(1, 2, 1.5));
   }
 
   /** Sends in groups the receiver takes at once, sampling the batcher's gauges, and waits for the commits. */
   private void deliver(List<RawEvent> events) {
+    commit(events);
+    // The batcher has heard of the last commit once a tick marker sent after it has gone out.
+    ticks.awaitTick(vertx);
+    sample();
+  }
+
+  private void commit(List<RawEvent> events) {
     for (int from = 0; from < events.size(); from += 20_000) {
       List<RawEvent> group = events.subList(from, Math.min(events.size(), from + 20_000));
       long before = module.metrics().eventsPersisted();
@@ -166,9 +216,6 @@ class BoundedBatcherTest {
           return module.metrics().eventsPersisted() - before == group.size();
         });
     }
-    // The batcher has heard of the last commit once a tick marker sent after it has gone out.
-    ticks.awaitTick(vertx);
-    sample();
   }
 
   private void sample() {

@@ -93,7 +93,9 @@ final class WindowSweeps {
   /**
    * Queues the sweeps due: of the marked open starts that are closed ({@code all}: every one, for a stop),
    * events up to {@code uptoSeq}; of the starts with unrecorded late events, those after {@code lastTickSeq}.
-   * {@code emitted} holds, by start, the sessions whose windows the batcher emits itself now.
+   * {@code emitted} holds, by start, the sessions whose windows the batcher emits itself now. A start swept whole
+   * now needs no late sweep as well: its late events since the last tick (committed between its close and this
+   * tick, while it was still marked open) are within the whole sweep's range, and would go out twice.
    */
   void sweepDue(WindowRules rules, long nowMs, boolean all, long lastTickSeq, long uptoSeq,
                 Map<Long, Set<String>> emitted) {
@@ -101,6 +103,7 @@ final class WindowSweeps {
       long start = it.next();
       if (all || rules.isClosed(start, nowMs)) {
         it.remove();
+        lateStarts.remove(start);
         sweeping.add(start);
         Set<String> skip = emitted.getOrDefault(start, Set.of());
         then(() -> sweep(start, 0, uptoSeq, skip).onComplete(ar -> sweeping.remove(start)));
