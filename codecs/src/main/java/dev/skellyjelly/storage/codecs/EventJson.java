@@ -4,10 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Writes records as the JSON forms of the contract (snake_case field names): a {@link RawEvent}, an
@@ -29,43 +26,29 @@ public final class EventJson {
 
   /**
    * The JSON form of a batch as it is published: read-only at every level, screenshot events without their
-   * image, each event's object (equal to {@code encode(event.withoutImage())}) built only when read, so that
-   * building it costs about a kilobyte whatever its number of events, and the copy each local consumer gets
-   * costs a few bytes. See {@link JsonBatch} for how a consumer gets an object it can change.
+   * image, each event's and screenshot ref's object (equal to {@code encode(event.withoutImage())} and
+   * {@code encode(ref)}) built only when read, so that building it costs about half a kilobyte whatever its
+   * number of events, and the copy each local consumer gets costs a few bytes. See {@link JsonBatch} for how a
+   * consumer gets an object it can change.
    */
   public static JsonObject encode(EventBatch b) {
-    LinkedHashMap<String, Object> m = new LinkedHashMap<>(12);
-    m.put("window_id", b.windowId());
-    m.put("session_id", b.sessionId());
-    m.put("window_start", Timestamps.format(b.windowStartMs()));
-    m.put("window_end", Timestamps.format(b.windowEndMs()));
-    m.put("part", b.part());
-    m.put("parts", b.parts());
-    m.put("late", b.late());
-    m.put("replayed", b.replayed());
-    m.put("events", JsonBatch.events(b.events()));
-    List<Object> refs = new ArrayList<>(b.screenshotRefs().size());
-    for (ScreenshotRef r : b.screenshotRefs()) {
-      refs.add(new JsonObject(Collections.unmodifiableMap(refFields(r))));
-    }
-    m.put("screenshot_refs", JsonBatch.readOnly(refs));
+    JsonFields m = new JsonFields(10);
+    m.add("window_id", b.windowId());
+    m.add("session_id", b.sessionId());
+    m.add("window_start", Timestamps.format(b.windowStartMs()));
+    m.add("window_end", Timestamps.format(b.windowEndMs()));
+    m.add("part", b.part());
+    m.add("parts", b.parts());
+    m.add("late", b.late());
+    m.add("replayed", b.replayed());
+    m.add("events", JsonBatch.array(JsonForm.BATCH_EVENT, b.events()));
+    m.add("screenshot_refs", JsonBatch.array(JsonForm.SCREENSHOT_REF, b.screenshotRefs()));
     return new JsonBatch(m);
   }
 
+  /** The JSON form of a screenshot ref, its values computed now. */
   public static JsonObject encode(ScreenshotRef r) {
-    return new JsonObject(refFields(r));
-  }
-
-  private static Map<String, Object> refFields(ScreenshotRef r) {
-    Map<String, Object> m = new LinkedHashMap<>(8);
-    m.put("screenshot_id", r.screenshotId());
-    m.put("timestamp", Timestamps.format(r.timestampMs()));
-    m.put("format", r.format().wireName());
-    m.put("size_bytes", r.sizeBytes());
-    m.put("width", r.width());
-    m.put("height", r.height());
-    m.put("storage", r.storage().wireName());
-    return m;
+    return JsonForm.SCREENSHOT_REF.build(r);
   }
 
   /**

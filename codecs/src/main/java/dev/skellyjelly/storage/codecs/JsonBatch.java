@@ -5,9 +5,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.AbstractList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.RandomAccess;
 import java.util.function.Function;
@@ -18,15 +16,17 @@ import java.util.function.UnaryOperator;
  * The published JSON form of a batch ({@link EventJson#encode(EventBatch)}): read-only, and costing the same
  * whatever the number of events. Built eagerly, the events of a 30 000-event window cost about 12 MB of
  * short-lived objects on the publishing event loop, and Vert.x's deep {@code copy()} for each local consumer
- * (a bridge's registration is one too) took 130 ms at the median and left 18 MB more. Here each event's
- * object is built when something reads it (an encoder, a consumer), and since nothing can change the form,
- * the copy each local consumer gets shares it.
+ * (a bridge's registration is one too) took 130 ms at the median and left 18 MB more. Here each event's (and
+ * screenshot ref's) object is built when something reads it (an encoder, a consumer), and since nothing can
+ * change the form, the copy each local consumer gets shares it.
  *
  * <p>Every level is read-only: the batch object, its {@code events} and {@code screenshot_refs} arrays, each
- * event and its nested objects. Any attempt to change one throws {@link UnsupportedOperationException}, as the
- * JDK's unmodifiable collections do. A consumer that wants an object it can change makes its own:
- * {@code copy()} of the object it received is Vert.x's deep copy (changeable, equal, in hash maps, so its
- * text lists the keys in another order); {@code new JsonObject(batch.encode())} keeps the text exactly.
+ * event and screenshot ref and their nested objects. Any attempt to change one throws
+ * {@link UnsupportedOperationException}, as the JDK's unmodifiable collections do, from the map or list itself
+ * ({@link JsonFields#readOnly()}, {@link RecordObjects}) rather than from a wrapper around it. A consumer that
+ * wants an object it can change makes its own: {@code copy()} of the object it received is Vert.x's deep copy
+ * (changeable, equal, in hash maps, so its text lists the keys in another order);
+ * {@code new JsonObject(batch.encode())} keeps the text exactly.
  *
  * <p>What a consumer receives ({@link #copy(Function)}) is a plain {@link JsonObject} over this one's map, so
  * it compares equal to a batch built eagerly ({@link JsonObject#equals} compares classes: this object itself
@@ -35,25 +35,26 @@ import java.util.function.UnaryOperator;
  */
 final class JsonBatch extends JsonObject {
 
-  /** @param fields the batch's keys in the contract's order, its arrays made by {@link #readOnly} */
-  JsonBatch(LinkedHashMap<String, Object> fields) {
-    super(Collections.unmodifiableMap(fields));
+  /** @param fields the batch's keys in the contract's order, its arrays made by {@link #array}; made read-only */
+  JsonBatch(JsonFields fields) {
+    super(fields.readOnly());
   }
 
-  /** A read-only array of the events' objects, each built when read, with a screenshot's image left out. */
-  static JsonArray events(List<RawEvent> events) {
-    // EventObjects is read-only itself (AbstractList's changes throw): not wrapped, so that a writer can find it.
-    return new JsonArray(new EventObjects(events));
+  /**
+   * A read-only array of the records' objects in {@code form}, each built read-only when read: the events of a
+   * batch (a screenshot's image left out), or its screenshot refs.
+   */
+  static JsonArray array(JsonForm form, List<?> records) {
+    // RecordObjects is read-only itself (AbstractList's changes throw): not wrapped, so that a writer can find it.
+    return new JsonArray(new RecordObjects(form, records));
   }
 
   /** The events behind a batch's {@code events} array, or null when {@code array} is not one. */
+  @SuppressWarnings("unchecked")
   static List<RawEvent> eventsOf(JsonArray array) {
-    return array.getList() instanceof EventObjects objects ? objects.events : null;
-  }
-
-  /** A read-only array over {@code objects}, which must be read-only themselves. */
-  static JsonArray readOnly(List<?> objects) {
-    return new JsonArray(Collections.unmodifiableList(objects));
+    // Only a batch's events are shown in that form.
+    return array.getList() instanceof RecordObjects objects && objects.form == JsonForm.BATCH_EVENT
+      ? (List<RawEvent>) objects.records : null;
   }
 
   /** The same read-only content, shared: nothing of it can change, so there is nothing to copy. */
@@ -63,24 +64,26 @@ final class JsonBatch extends JsonObject {
   }
 
   /**
-   * The events' objects, built on each read from the immutable records, so that publishing builds none. Read-only:
-   * every change throws {@link UnsupportedOperationException}.
+   * The objects of immutable records, built on each read, so that publishing builds none. Read-only: every
+   * change throws {@link UnsupportedOperationException}.
    */
-  private static final class EventObjects extends AbstractList<Object> implements RandomAccess {
-    private final List<RawEvent> events;
+  private static final class RecordObjects extends AbstractList<Object> implements RandomAccess {
+    private final JsonForm form;
+    private final List<?> records;
 
-    EventObjects(List<RawEvent> events) {
-      this.events = events;
+    RecordObjects(JsonForm form, List<?> records) {
+      this.form = form;
+      this.records = records;
     }
 
     @Override
     public Object get(int index) {
-      return JsonForm.BATCH_EVENT.buildReadOnly(events.get(index));
+      return form.buildReadOnly(records.get(index));
     }
 
     @Override
     public int size() {
-      return events.size();
+      return records.size();
     }
 
     // As the JDK's unmodifiable lists: every change throws, even one that would change nothing.

@@ -10,10 +10,11 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * The map behind the JSON objects this module builds field by field ({@link JsonForm}): keys and values in two
- * arrays, in insertion order, found by a scan. An event's few fields cost a third of the memory they would in
- * a linked hash map, which is what the garbage collector pays for when many are built. A complete map: the
- * holder of an eagerly encoded event may change it like any other; a batch's events are {@link #readOnly()}.
+ * The map behind the JSON objects this module builds field by field ({@link JsonForm}, a batch's object): keys
+ * and values in two arrays, in insertion order, found by a scan. An event's few fields cost a third of the
+ * memory they would in a linked hash map, which is what the garbage collector pays for when many are built. A
+ * complete map: the holder of an eagerly encoded event may change it like any other; a published batch, its
+ * events and its screenshot refs are {@link #readOnly()}.
  */
 final class JsonFields extends AbstractMap<String, Object> {
 
@@ -77,13 +78,27 @@ final class JsonFields extends AbstractMap<String, Object> {
       values[i] = value;
       return old;
     }
+    append(key, value);
+    return null;
+  }
+
+  /**
+   * Adds a key that the map does not hold yet, without looking for it: for a builder whose keys are distinct
+   * ({@link JsonForm}'s, a batch's), which {@link #put} would compare with every key before it.
+   */
+  void add(String key, Object value) {
+    checkWritable();
+    Objects.requireNonNull(key, "key");
+    append(key, value);
+  }
+
+  private void append(String key, Object value) {
     if (size == keys.length) {
       keys = Arrays.copyOf(keys, size * 2);
       values = Arrays.copyOf(values, size * 2);
     }
     keys[size] = key;
     values[size++] = value;
-    return null;
   }
 
   @Override

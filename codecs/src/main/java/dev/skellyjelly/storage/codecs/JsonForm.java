@@ -12,10 +12,11 @@ import java.util.Objects;
 
 /**
  * The JSON form of one kind of record as a fixed list of keys: which of them a given record has and what
- * each holds. This is the one place that spells an event's field names, their order, the Java type of each
- * value (a u32 is a {@code Long}, an i32 an {@code Integer}, a float a {@code Double}) and which keys are
- * left out rather than written as null, so the eager object of {@link EventJson#encode(RawEvent)}, the
- * read-only events of a published batch and the text {@link #write} streams cannot drift apart.
+ * each holds. This is the one place that spells the field names of an event and of a screenshot ref, their
+ * order, the Java type of each value (a u32 is a {@code Long}, an i32 an {@code Integer}, a float a
+ * {@code Double}) and which keys are left out rather than written as null, so the eager objects of
+ * {@link EventJson#encode(RawEvent)} and {@link EventJson#encode(ScreenshotRef)}, the read-only events and
+ * screenshot refs of a published batch and the text {@link #write} streams cannot drift apart.
  *
  * <p>A key that a record lacks is absent from its object ({@code id}, {@code session_id}, {@code modifiers},
  * {@code image}, {@code screen_region} when null); every other key is present, with a null value when the
@@ -29,6 +30,24 @@ abstract class JsonForm {
   static final JsonForm EVENT = new EventForm(true);
   /** An event as a batch carries it: a screenshot without its image. */
   static final JsonForm BATCH_EVENT = new EventForm(false);
+
+  /** A screenshot ref, as {@link EventJson#encode(ScreenshotRef)} writes it and a batch lists it. */
+  static final JsonForm SCREENSHOT_REF =
+    new JsonForm(-1, "screenshot_id", "timestamp", "format", "size_bytes", "width", "height", "storage") {
+      @Override
+      Object value(Object record, int i) {
+        ScreenshotRef r = (ScreenshotRef) record;
+        return switch (i) {
+          case 0 -> r.screenshotId();
+          case 1 -> Timestamps.format(r.timestampMs());
+          case 2 -> r.format().wireName();
+          case 3 -> r.sizeBytes();
+          case 4 -> r.width();
+          case 5 -> r.height();
+          default -> r.storage().wireName();
+        };
+      }
+    };
 
   private static final JsonForm KEYSTROKE = new JsonForm(1, "key_code", "modifiers", "inter_key_interval_ms") {
     @Override
@@ -258,7 +277,7 @@ abstract class JsonForm {
         if (i == nested) {
           v = readOnly ? child(record).buildReadOnly(v) : child(record).build(v);
         }
-        m.put(keys[i], v);
+        m.add(keys[i], v);
       }
     }
     return m;
