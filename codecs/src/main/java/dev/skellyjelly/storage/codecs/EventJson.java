@@ -33,17 +33,17 @@ public final class EventJson {
    */
   public static JsonObject encode(EventBatch b) {
     JsonFields m = new JsonFields(11);
-    m.put("window_id", b.windowId());
-    m.put("session_id", b.sessionId());
-    m.put("window_start", Timestamps.format(b.windowStartMs()));
-    m.put("window_end", Timestamps.format(b.windowEndMs()));
-    m.put("part", b.part());
-    m.put("parts", b.parts());
-    m.put("late", b.late());
-    m.put("replayed", b.replayed());
-    m.put("paused_ms", b.pausedMs());
-    m.put("events", JsonBatch.array(JsonForm.BATCH_EVENT, b.events()));
-    m.put("screenshot_refs", JsonBatch.array(JsonForm.SCREENSHOT_REF, b.screenshotRefs()));
+    m.add("window_id", b.windowId());
+    m.add("session_id", b.sessionId());
+    m.add("window_start", Timestamps.format(b.windowStartMs()));
+    m.add("window_end", Timestamps.format(b.windowEndMs()));
+    m.add("part", b.part());
+    m.add("parts", b.parts());
+    m.add("late", b.late());
+    m.add("replayed", b.replayed());
+    m.add("paused_ms", b.pausedMs());
+    m.add("events", JsonBatch.array(JsonForm.BATCH_EVENT, b.events()));
+    m.add("screenshot_refs", JsonBatch.array(JsonForm.SCREENSHOT_REF, b.screenshotRefs()));
     return new JsonBatch(m);
   }
 

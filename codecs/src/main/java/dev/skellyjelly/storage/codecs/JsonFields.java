@@ -78,13 +78,27 @@ final class JsonFields extends AbstractMap<String, Object> {
       values[i] = value;
       return old;
     }
+    append(key, value);
+    return null;
+  }
+
+  /**
+   * Adds a key that the map does not hold yet, without looking for it: for a builder whose keys are distinct
+   * ({@link JsonForm}'s, a batch's), which {@link #put} would compare with every key before it.
+   */
+  void add(String key, Object value) {
+    checkWritable();
+    Objects.requireNonNull(key, "key");
+    append(key, value);
+  }
+
+  private void append(String key, Object value) {
     if (size == keys.length) {
       keys = Arrays.copyOf(keys, size * 2);
       values = Arrays.copyOf(values, size * 2);
     }
     keys[size] = key;
     values[size++] = value;
-    return null;
   }
 
   @Override

@@ -277,7 +277,7 @@ abstract class JsonForm {
         if (i == nested) {
           v = readOnly ? child(record).buildReadOnly(v) : child(record).build(v);
         }
-        m.put(keys[i], v);
+        m.add(keys[i], v);
       }
     }
     return m;
