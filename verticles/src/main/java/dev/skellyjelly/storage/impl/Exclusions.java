@@ -43,9 +43,18 @@ public final class Exclusions {
   private final LinkedHashMap<String, TreeMap<Long, Boolean>> focus = new LinkedHashMap<>(16, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, TreeMap<Long, Boolean>> eldest) {
-      return size() > SESSIONS;
+      if (size() <= SESSIONS) {
+        return false;
+      }
+      eldest.getValue().values().forEach(Exclusions.this::forgot);
+      return true;
     }
   };
+  /**
+   * The private focus changes remembered, over all sessions: while there is none, no input event can fall in a
+   * private focus, and the per-event lookup is skipped.
+   */
+  private int privateChanges;
 
   public Exclusions(List<String> excludedApps, List<String> excludedTitlePatterns) {
     apps = excludedApps.stream().map(a -> a.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
@@ -103,6 +112,9 @@ public final class Exclusions {
     }
     if (type == EventType.KEYSTROKE || type == EventType.MOUSE_MOVE || type == EventType.MOUSE_CLICK
       || type == EventType.SCREENSHOT) {
+      if (privateChanges == 0) {
+        return Verdict.KEEP;
+      }
       TreeMap<Long, Boolean> changes = focus.get(e.sessionId());
       Map.Entry<Long, Boolean> at = changes == null ? null : changes.floorEntry(e.timestampMs());
       return at != null && at.getValue() ? Verdict.DROP : Verdict.KEEP;
@@ -117,9 +129,21 @@ public final class Exclusions {
 
   private void remember(RawEvent e, boolean priv) {
     TreeMap<Long, Boolean> changes = focus.computeIfAbsent(e.sessionId(), s -> new TreeMap<>());
-    changes.put(e.timestampMs(), priv);
+    Boolean before = changes.put(e.timestampMs(), priv);
+    if (before != null) {
+      forgot(before);
+    }
+    if (priv) {
+      privateChanges++;
+    }
     if (changes.size() > CHANGES_PER_SESSION) {
-      changes.pollFirstEntry();
+      forgot(changes.pollFirstEntry().getValue());
+    }
+  }
+
+  private void forgot(boolean wasPrivate) {
+    if (wasPrivate) {
+      privateChanges--;
     }
   }
 }
