@@ -127,7 +127,8 @@ class EdgesIT {
 
       String session = UUID.randomUUID().toString();
       TcpBridgeClient consumer = TcpBridgeClient.connect(tcpPort, TOKEN);
-      consumerEnding.set(consumer::ending);
+      consumerEnding.set(() -> consumer.ending() + ", " + consumer.count(TcpBridgeClient.message(Addresses.EVENT_BATCH_JSON))
+        + " batches received, " + consumer.count(BridgesIT.batchOf(session)) + " of the producer's session");
       // The session of every batch the consumer gets: the producer's, or one of the flood's, nothing else.
       Set<String> batchSessions = ConcurrentHashMap.newKeySet();
       consumer.onFrame = f -> {
