@@ -58,7 +58,7 @@ class ClusterIT {
     // As the README runs it, from a directory holding conf/cluster.xml as shipped; cluster_name as shipped ("").
     Path work = Files.createDirectories(dir.resolve("work").resolve("conf")).getParent();
     Files.copy(JarProcess.CONF.resolve("cluster.xml"), work.resolve("conf/cluster.xml"));
-    Path foreign = foreignKeystore();
+    Path foreign = foreignKeystore(dir);
     try (JarProcess module = JarProcess.start(work, dir.resolve("home"), JarProcess.run(db, dir.resolve("shots"), "--cluster",
       "--set", "cluster_host=127.0.0.1", "--set", "cluster_port=" + modulePort,
       "--set", "cluster_members=127.0.0.1:" + modulePort,
@@ -180,8 +180,8 @@ class ClusterIT {
     }
   }
 
-  /** Another account's key pair: a keystore like the module's, made by the JDK's keytool. */
-  private Path foreignKeystore() throws Exception {
+  /** Another account's key pair in {@code dir}: a keystore like the module's, made by the JDK's keytool. */
+  static Path foreignKeystore(Path dir) throws Exception {
     Path file = dir.resolve("foreign.p12");
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
       "-genkeypair", "-noprompt", "-alias", "member", "-keyalg", "EC", "-groupname", "secp256r1",
@@ -195,7 +195,7 @@ class ClusterIT {
   }
 
   /** Runs {@link ClusterIntruder} to its end; its JSON line. */
-  private JsonObject intruder(Path files, String... args) throws Exception {
+  static JsonObject intruder(Path files, String... args) throws Exception {
     Process p = startJvm(ClusterIntruder.class, "-Xmx512m", Path.of(files + ".out"), Path.of(files + ".err"), args);
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), tail(Path.of(files + ".err")));
     assertEquals(0, p.exitValue(), tail(Path.of(files + ".err")));

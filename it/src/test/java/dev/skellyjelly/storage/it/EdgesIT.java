@@ -22,6 +22,7 @@ import java.net.Socket;
 import java.net.http.HttpClient;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,44 +54,91 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * connections that send a bare 4-byte header; a client pinging as fast as it can and never reading; a registered
  * batch consumer that stops reading. The module stays up, bounded in RSS, shows each refusal in
  * {@code dropped_total{reason}} (logged at most once a minute per reason), and every event the producer got
- * acknowledged is committed and batched exactly once.
+ * acknowledged is committed and batched exactly once. {@link EveryAttackAtOnceIT} runs the same with the cluster's
+ * non-member and a fresh-session flood added ({@link Run}).
  */
 class EdgesIT {
 
   static final String TOKEN = "edges-" + UUID.randomUUID() + UUID.randomUUID();
   static final int IDLE_SECONDS = 4;
-  static final int PRODUCE_SECONDS = 25;
+  /**
+   * The bridge attacks alone, beside 25 s of the producer; what the JVM may add outside the heap (metaspace, code
+   * cache, stacks, Netty): 128 MB (peaks of 148-150 MB measured).
+   */
+  static final Run EDGES = new Run(25, false, 0, Duration.ZERO, 128);
   static final int EVENTS_PER_TICK = 10;
   static final int TCP_ATTACK_BYTES = 20 << 20;
   static final int WS_ATTACK_BYTES = 21 << 20;
   static final int HEADER_ONLY = 2_000;
-  /** conf/jvm.options' heap, and what the JVM may add outside it (metaspace, code cache, stacks, Netty). */
+  /** conf/jvm.options' heap. */
   static final long HEAP_MB = 96;
-  static final long RSS_MARGIN_MB = 128;
+
+  /**
+   * What runs beside the bridge attacks: the producer for {@code produceSeconds}; with {@code clustered}, the module
+   * runs {@code --cluster} and a local non-member ({@link ClusterIntruder} {@code raw}) tries each of its clustered
+   * event-bus ports; with {@code floodPerSecond} above 0, a token holder sends that many valid keystrokes a second,
+   * each of a fresh session, fire-and-forget, for {@code floodFor}. The module's peak RSS stays under the heap
+   * plus {@code rssMarginMb}.
+   */
+  record Run(int produceSeconds, boolean clustered, int floodPerSecond, Duration floodFor, long rssMarginMb) {
+  }
 
   @TempDir
   Path dir;
-  final HttpClient http = HttpClient.newHttpClient();
 
   @Test
   @Timeout(value = 150, unit = TimeUnit.SECONDS)
   void hostilePeersOnEveryEdgeCostCountersWhileTheProducerLosesNothing() throws Exception {
+    attack(dir, EDGES);
+  }
+
+  /** Every attack of {@code run} at once against the jar with its data in {@code dir}, and what the module did. */
+  static void attack(Path dir, Run run) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
     int httpPort = ClusterIT.freePort();
     int tcpPort = ClusterIT.freePort();
+    int clusterPort = ClusterIT.freePort();
+    // Clustered as the README runs it: from a directory holding conf/cluster.xml as shipped.
+    Path work = Files.createDirectories(dir.resolve("work").resolve("conf")).getParent();
+    List<String> cluster = List.of();
+    if (run.clustered()) {
+      Files.copy(JarProcess.CONF.resolve("cluster.xml"), work.resolve("conf/cluster.xml"));
+      cluster = List.of("--cluster", "--set", "cluster_host=127.0.0.1", "--set", "cluster_port=" + clusterPort,
+        "--set", "cluster_members=127.0.0.1:" + clusterPort);
+    }
+    Path foreign = run.clustered() ? ClusterIT.foreignKeystore(dir) : null;
     Path db = dir.resolve("db").resolve("events.db");
     AtomicLong peakRssKb = new AtomicLong(-1);
     ExecutorService pool = Executors.newCachedThreadPool();
     Vertx clients = Vertx.vertx();
-    try (JarProcess jar = JarProcess.start(dir.resolve("work"), dir.resolve("home"), JarProcess.run(db, dir.resolve("shots"),
-      "--set", "http_port=" + httpPort, "--set", "sockjs_bridge=true", "--set", "tcp_bridge_port=" + tcpPort,
+    java.util.concurrent.atomic.AtomicReference<java.util.function.Supplier<String>> consumerEnding =
+      new java.util.concurrent.atomic.AtomicReference<>(() -> "not connected");
+    List<String> args = new ArrayList<>(JarProcess.run(db, dir.resolve("shots"), "--set", "http_port=" + httpPort,
+      "--set", "sockjs_bridge=true", "--set", "tcp_bridge_port=" + tcpPort,
       "--set", "bridge_token=" + TOKEN, "--set", "bridge_idle_timeout_seconds=" + IDLE_SECONDS,
-      "--set", "batch_window_seconds=2", "--set", "window_grace_ms=1100", "--set", "write_flush_interval_ms=100"))) {
+      "--set", "batch_window_seconds=2", "--set", "window_grace_ms=1100", "--set", "write_flush_interval_ms=100"));
+    args.addAll(cluster);
+    try (JarProcess jar = JarProcess.start(work, dir.resolve("home"), args)) {
       CrashLoopIT.awaitHealthy(http, jar, httpPort);
       try {
       Thread sampler = MemoryIT.sampleRss(jar, peakRssKb);
 
+      // The clustered event bus: the module's listening ports but Hazelcast's and its own HTTP and TCP bridge.
+      List<Integer> eventBusPorts = !run.clustered() ? List.of() : ClusterIT.Sockets.listening(jar.pid()).stream()
+        .map(InetSocketAddress::getPort).filter(p -> p != clusterPort && p != httpPort && p != tcpPort).distinct().toList();
+      assertEquals(run.clustered(), !eventBusPorts.isEmpty(), "the clustered event bus listens when clustered");
+
       String session = UUID.randomUUID().toString();
       TcpBridgeClient consumer = TcpBridgeClient.connect(tcpPort, TOKEN);
+      consumerEnding.set(() -> consumer.ending() + ", " + consumer.count(TcpBridgeClient.message(Addresses.EVENT_BATCH_JSON))
+        + " batches received, " + consumer.count(BridgesIT.batchOf(session)) + " of the producer's session");
+      // The session of every batch the consumer gets: the producer's, or one of the flood's, nothing else.
+      Set<String> batchSessions = ConcurrentHashMap.newKeySet();
+      consumer.onFrame = f -> {
+        if (Addresses.EVENT_BATCH_JSON.equals(f.getString("address")) && f.getValue("body") instanceof JsonObject b) {
+          batchSessions.add(String.valueOf(b.getString("session_id")));
+        }
+      };
       consumer.register(Addresses.EVENT_BATCH_JSON);
       assertTrue(consumer.ping(10) != null, "the consumer is registered");
       Socket slowConsumer = quietSocket(tcpPort);
@@ -100,19 +148,36 @@ class EdgesIT {
       System.out.println("EdgesIT: consumer " + consumer.localPort() + ", slow consumer " + slowConsumer.getLocalPort()
         + ", producer " + producer.localPort());
       // Consumers that only receive stay connected by pinging (CONTRACT §5); the slow one pings too, never reading.
+      // The slow one's pings end once the module closed it; the reading consumer's go on (were they to stop with
+      // them, the module would rightly close it as idle: a flood of batches fills the slow one in seconds).
       AtomicBoolean running = new AtomicBoolean(true);
-      pool.submit(() -> keepPinging(running, consumer::sendQuietly));
-      pool.submit(() -> keepPinging(running, ping -> {
+      AtomicBoolean slowConsumerOpen = new AtomicBoolean(true);
+      pool.submit(() -> keepPinging(running::get, consumer::sendQuietly));
+      pool.submit(() -> keepPinging(() -> running.get() && slowConsumerOpen.get(), ping -> {
         try {
           frame(slowConsumer, ping.encode());
         } catch (IOException closed) {
-          running.set(false);
+          slowConsumerOpen.set(false);
         }
       }));
 
       // The legitimate producer: 1000 events/s, each a request answered once committed, the whole time.
-      Future<Set<String>> sent = pool.submit(() -> produce(producer, session));
+      Future<Set<String>> sent = pool.submit(() -> produce(producer, session, run.produceSeconds()));
       Future<Boolean> pinger = pool.submit(() -> pingWithoutReading(tcpPort));
+      // A token holder's buggy producer: valid keystrokes, each of a session no event had before, fire-and-forget.
+      Set<String> floodSessions = ConcurrentHashMap.newKeySet();
+      Future<Long> flood = pool.submit(() -> run.floodPerSecond() == 0 ? 0L
+        : HostileLoad.send(jar, tcpPort, TOKEN, run.floodPerSecond(), run.floodFor(), () -> {
+          JsonObject e = HostileLoad.freshSessionKeystroke();
+          floodSessions.add(e.getString("session_id"));
+          return e;
+        }));
+      // A local process that is not a member, on each clustered event-bus port.
+      List<Future<JsonObject>> intrusions = new ArrayList<>();
+      for (int port : eventBusPorts) {
+        intrusions.add(pool.submit(() -> ClusterIT.intruder(dir.resolve("raw-" + port), "raw", Integer.toString(port),
+          foreign.toString())));
+      }
       // TCP frames of 20 MB: six without the token (refused from their head), six with it (a string over the limit).
       List<Future<String>> tcpAttacks = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
@@ -138,6 +203,16 @@ class EdgesIT {
         assertTrue(outcome.equals("403") || outcome.equals("closed"), outcome);
       }
 
+      for (Future<JsonObject> intrusion : intrusions) {
+        JsonObject raw = intrusion.get(120, TimeUnit.SECONDS);
+        System.out.println("EdgesIT: non-member on the clustered event bus: " + raw.encode());
+        JsonObject clear = raw.getJsonObject("clear");
+        assertTrue(clear.getBoolean("closed_by_module"), "the module closed the clear connection: " + raw.encode());
+        assertTrue(clear.getLong("written") < 16L << 20, "it took at most 16 MB of the 1 GB frame: " + raw.encode());
+        assertTrue(raw.getJsonObject("tls_without_certificate").getBoolean("refused"), raw.encode());
+        assertTrue(raw.getJsonObject("tls_foreign_certificate").getBoolean("refused"), raw.encode());
+      }
+
       // Frames without the token, one after another: after the third the connection is closed.
       try (TcpBridgeClient stranger = TcpBridgeClient.connect(tcpPort, "not-the-token")) {
         for (int i = 0; i < 3; i++) {
@@ -160,11 +235,11 @@ class EdgesIT {
         }
       }
 
-      Set<String> ids = sent.get(PRODUCE_SECONDS + 60, TimeUnit.SECONDS);
-      running.set(false);
+      long flooded = flood.get(run.floodFor().toSeconds() + 60, TimeUnit.SECONDS);
+      Set<String> ids = sent.get(run.produceSeconds() + 60, TimeUnit.SECONDS);
       assertTrue(pinger.get(60, TimeUnit.SECONDS), "the client that never reads was closed by the module");
       assertTrue(jar.isAlive(), jar::describe);
-      assertTrue(ids.size() >= PRODUCE_SECONDS * 1000 / 2, "the producer kept going: " + ids.size() + " acknowledged");
+      assertTrue(ids.size() >= run.produceSeconds() * 1000 / 2, "the producer kept going: " + ids.size() + " acknowledged");
 
       // Every acknowledged event reaches the consumer in a batch, exactly once.
       Map<String, Integer> batched = new HashMap<>();
@@ -179,8 +254,14 @@ class EdgesIT {
           }
           return batched.keySet().containsAll(ids);
         });
+      // Its pings go on until then: the last batches can come later than bridge_idle_timeout_seconds.
+      running.set(false);
       assertTrue(batched.values().stream().allMatch(n -> n == 1), "each event in exactly one batch");
       assertFalse(consumer.isClosed(), "the reading consumer stays connected");
+      Set<String> strangers = new java.util.HashSet<>(batchSessions);
+      strangers.remove(session);
+      strangers.removeAll(floodSessions);
+      assertEquals(Set.of(), strangers, "batches of the producer's session and the flood's only");
 
       assertTrue(closedByServer(slowConsumer, 20_000), "the consumer that stopped reading was closed");
       await("the header-only connections closed").atMost(Duration.ofSeconds(IDLE_SECONDS * 4L))
@@ -211,11 +292,31 @@ class EdgesIT {
       assertEquals(ids.size(), JarProcess.scalar(db, "SELECT coalesce(sum(n), 0) FROM event_counts WHERE session_id = '"
         + session + "'"), "every acknowledged event committed, nothing else of the session");
       assertEquals(ids.size(), batched.size());
+      // The flood's events committed each once, in sessions of their own; nothing else (the non-member's event,
+      // of no session, would be in the module's own run session).
+      long floodCommitted = 0;
+      List<String> others = new ArrayList<>();
+      for (List<Object> row : JarProcess.rows(db, "SELECT session_id, sum(n) FROM event_counts GROUP BY 1")) {
+        String s = String.valueOf(row.get(0));
+        long n = ((Number) row.get(1)).longValue();
+        if (floodSessions.contains(s)) {
+          assertEquals(1, n, "one event per flood session: " + s);
+          floodCommitted += n;
+        } else if (!s.equals(session)) {
+          others.add(s + "=" + n);
+        }
+      }
+      System.out.printf("EdgesIT: flood of fresh sessions: %d sent, %d committed; producer: %d acknowledged%n",
+        flooded, floodCommitted, ids.size());
+      assertEquals(List.of(), others, "events of no one's session: nothing of the non-member's arrived");
+      assertEquals(flooded, floodCommitted, "every flood event committed");
       headerOnly.forEach(EdgesIT::closeQuietly);
       closeQuietly(slowConsumer);
       } catch (Throwable t) {
         // The module's own account (its warnings name each connection it closed and why).
-        jar.stderrLines().stream().filter(l -> !l.startsWith("status")).limit(200).forEach(System.out::println);
+        jar.stderrLines().stream().filter(l -> !l.startsWith("status") && !l.contains("Discarding message"))
+          .limit(200).forEach(System.out::println);
+        System.out.println("EdgesIT: the consumer's connection: " + consumerEnding.get().get());
         jar.stdoutLines().forEach(System.out::println);
         if (jar.isAlive()) {
           System.out.println("EdgesIT: at the failure " + Scrape.of(httpPort));
@@ -227,12 +328,12 @@ class EdgesIT {
       pool.shutdownNow();
       clients.close().await();
     }
-    assertTrue(peakRssKb.get() < (HEAP_MB + RSS_MARGIN_MB) * 1024, "peak RSS " + peakRssKb.get() + " kB within "
-      + HEAP_MB + " MB of heap + " + RSS_MARGIN_MB + " MB");
+    assertTrue(peakRssKb.get() < (HEAP_MB + run.rssMarginMb()) * 1024, "peak RSS " + peakRssKb.get() + " kB within "
+      + HEAP_MB + " MB of heap + " + run.rssMarginMb() + " MB");
   }
 
-  /** Requests at 1000 events/s for PRODUCE_SECONDS; the ids acknowledged as committed. */
-  private static Set<String> produce(TcpBridgeClient producer, String session) throws Exception {
+  /** Requests at 1000 events/s for {@code seconds}; the ids acknowledged as committed. */
+  private static Set<String> produce(TcpBridgeClient producer, String session, int seconds) throws Exception {
     Map<String, String> byReply = new ConcurrentHashMap<>();
     Set<String> acked = ConcurrentHashMap.newKeySet();
     AtomicInteger answered = new AtomicInteger();
@@ -247,7 +348,7 @@ class EdgesIT {
     };
     long start = System.nanoTime();
     int n = 0;
-    for (long tick = 0; tick < PRODUCE_SECONDS * 100L; tick++) {
+    for (long tick = 0; tick < seconds * 100L; tick++) {
       long wait = start + tick * 10_000_000L - System.nanoTime();
       if (wait > 0) {
         TimeUnit.NANOSECONDS.sleep(wait);
@@ -270,9 +371,9 @@ class EdgesIT {
   }
 
   /** A ping every second while {@code running}. */
-  private static Void keepPinging(AtomicBoolean running, java.util.function.Consumer<JsonObject> send)
-    throws InterruptedException {
-    while (running.get()) {
+  private static Void keepPinging(java.util.function.BooleanSupplier running,
+    java.util.function.Consumer<JsonObject> send) throws InterruptedException {
+    while (running.getAsBoolean()) {
       send.accept(new JsonObject().put("type", "ping"));
       TimeUnit.SECONDS.sleep(1);
     }

@@ -96,6 +96,12 @@ final class HostileLoad implements AutoCloseable {
    * 10 ms steps; returns how many were sent.
    */
   long send(int perSecond, Duration duration, Supplier<JsonObject> events) throws Exception {
+    return send(jar, tcpPort, token, perSecond, duration, events);
+  }
+
+  /** {@link #send} into any running {@code jar}'s TCP bridge on {@code tcpPort}, holding {@code token}. */
+  static long send(JarProcess jar, int tcpPort, String token, int perSecond, Duration duration,
+    Supplier<JsonObject> events) throws Exception {
     long sent = 0;
     try (TcpBridgeClient c = TcpBridgeClient.connect(tcpPort, token)) {
       long start = System.nanoTime();

@@ -41,6 +41,9 @@ class TcpBridgeClient implements AutoCloseable {
   private final List<JsonObject> received = new ArrayList<>();
   private final BitSet taken = new BitSet();
   private boolean closed;
+  /** Why and when reading ended (wall clock, to set beside the module's log), for a test's report. */
+  private volatile String ending;
+  private volatile long endedAtMs;
   /** Runs on the reading thread for every frame before it is kept: for answers that cannot wait for the test. */
   volatile Consumer<JsonObject> onFrame = f -> { };
 
@@ -74,8 +77,13 @@ class TcpBridgeClient implements AutoCloseable {
       }
     } catch (IOException gone) {
       // The server closed the connection, or we did.
+      ending = gone.toString();
+    } catch (RuntimeException | Error unreadable) {
+      // A frame this client could not read: the connection counts as closed, and why is kept for the report.
+      ending = unreadable.toString();
     } finally {
       synchronized (received) {
+        endedAtMs = System.currentTimeMillis();
         closed = true;
         received.notifyAll();
       }
@@ -238,6 +246,14 @@ class TcpBridgeClient implements AutoCloseable {
       fail("no matching frame in time (closed: " + isClosed() + "); got " + frames());
     }
     return f;
+  }
+
+  /** Why reading ended, when, and after how many frames; "open" while it goes on. */
+  String ending() {
+    synchronized (received) {
+      return closed ? ending + " at " + java.time.Instant.ofEpochMilli(endedAtMs) + " after " + received.size()
+        + " frames" : "open";
+    }
   }
 
   /** How many frames received so far match, taken or not. */
