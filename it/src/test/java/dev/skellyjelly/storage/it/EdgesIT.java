@@ -92,6 +92,18 @@ class EdgesIT {
     attack(dir, EDGES);
   }
 
+  /** The {@code bridges} check of {@code GET /health}: its status and data (input budget, places per bridge). */
+  static JsonObject bridgesCheck(HttpClient http, int httpPort) throws IOException, InterruptedException {
+    String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort
+      + "/health")).timeout(Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    for (Object check : new JsonObject(body).getJsonArray("checks")) {
+      if ("bridges".equals(((JsonObject) check).getString("id"))) {
+        return (JsonObject) check;
+      }
+    }
+    throw new AssertionError("no bridges check in /health: " + body);
+  }
+
   /** Every attack of {@code run} at once against the jar with its data in {@code dir}, and what the module did. */
   static void attack(Path dir, Run run) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
@@ -223,8 +235,17 @@ class EdgesIT {
       }
 
       // 2 000 connections sending a bare header: the limit refuses most at once, the idle timeout closes the rest.
+      // Meanwhile /health shows the pressure: every place of the TCP bridge is taken.
       List<Socket> headerOnly = new ArrayList<>();
+      List<JsonObject> pressed = new ArrayList<>();
       for (int i = 0; i < HEADER_ONLY; i++) {
+        if (i % 250 == 249) {
+          JsonObject bridges = bridgesCheck(http, httpPort);
+          JsonObject tcp = bridges.getJsonObject("data").getJsonObject("tcp");
+          if ("DOWN".equals(bridges.getString("status")) && tcp.getInteger("open").equals(tcp.getInteger("max"))) {
+            pressed.add(bridges);
+          }
+        }
         try {
           Socket s = new Socket();
           s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), tcpPort), 5_000);
@@ -266,6 +287,10 @@ class EdgesIT {
       assertTrue(closedByServer(slowConsumer, 20_000), "the consumer that stopped reading was closed");
       await("the header-only connections closed").atMost(Duration.ofSeconds(IDLE_SECONDS * 4L))
         .until(() -> headerOnly.stream().allMatch(h -> closedByServer(h, 200)));
+      System.out.println("EdgesIT: /health's bridges check during the header-only connections: " + pressed);
+      assertFalse(pressed.isEmpty(), "/health reported every TCP bridge place taken while the connections came");
+      await("/health's bridges check UP once the attackers are gone").atMost(Duration.ofSeconds(IDLE_SECONDS * 2L))
+        .until(() -> "UP".equals(bridgesCheck(http, httpPort).getString("status")));
 
       Scrape m = Scrape.of(httpPort);
       Map<String, Double> dropped = m.byLabel("skelly_storage_dropped_total", "reason");

@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.net.NetServer;
 import dev.skellyjelly.storage.app.net.BridgeBudget;
 import dev.skellyjelly.storage.app.net.BridgeDrops;
+import dev.skellyjelly.storage.app.net.BridgePressure;
 import dev.skellyjelly.storage.app.net.BridgeToken;
 import dev.skellyjelly.storage.app.net.Cluster;
 import dev.skellyjelly.storage.app.net.ClusterMembership;
@@ -120,18 +121,19 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
       // One budget for the input in flight of both bridges.
       BridgeBudget budget = BridgeBudget.forConfig(cfg);
       budget.bind(module.metrics().registry());
+      BridgePressure pressure = new BridgePressure(budget);
       BridgeDrops drops = BridgeDrops.of(module.metrics(), InstantSource.system());
       int tcpPort = 0;
       int httpPort = 0;
       if (cfg.tcpBridgePort() > 0) {
-        tcpBridge = TcpBridge.start(vertx, cfg, token, budget, drops, InstantSource.system()).await();
+        tcpBridge = TcpBridge.start(vertx, cfg, token, pressure, drops, InstantSource.system()).await();
         LOG.info("TCP event-bus bridge on {}:{}", cfg.httpHost(), tcpBridge.actualPort());
         tcpPort = tcpBridge.actualPort();
       }
       if (cfg.httpPort() > 0) {
-        Router router = HttpEndpoints.router(vertx, cfg, module.metrics());
+        Router router = HttpEndpoints.router(vertx, cfg, module.metrics(), pressure);
         if (sockJs) {
-          router.route("/eventbus/*").subRouter(SockJsBridge.router(vertx, cfg, token, budget, drops,
+          router.route("/eventbus/*").subRouter(SockJsBridge.router(vertx, cfg, token, pressure, drops,
             InstantSource.system()));
         }
         GraphQLRoute.mount(vertx, router, cfg, token, OriginPolicy.of(cfg, origin -> drops.drop("origin",

@@ -9,6 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import dev.skellyjelly.storage.app.net.BridgePressure;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
@@ -19,7 +20,8 @@ import java.nio.file.Path;
 
 /**
  * The module's HTTP face on {@code http_host:http_port}: {@code GET /metrics} (Prometheus text) and
- * {@code GET /health} (database writable, queues below their bounds, the disk budget, disk space). Bridges may add routes to
+ * {@code GET /health} (database writable, queues below their bounds, the disk budget, disk space, the bridges' pressure:
+ * {@link BridgePressure}). Bridges may add routes to
  * the same router before the server starts.
  */
 public final class HttpEndpoints {
@@ -30,12 +32,16 @@ public final class HttpEndpoints {
   private HttpEndpoints() {
   }
 
-  public static Router router(Vertx vertx, StorageConfig config, StorageMetrics metrics) {
+  /** {@code pressure}: the bridges' ({@code /health} check {@code bridges}), whether or not a bridge is on. */
+  public static Router router(Vertx vertx, StorageConfig config, StorageMetrics metrics, BridgePressure pressure) {
     Router router = Router.router(vertx);
     if (metrics.registry() instanceof PrometheusMeterRegistry prometheus) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(prometheus));
     }
-    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(healthChecks(vertx, config, metrics)));
+    HealthChecks checks = healthChecks(vertx, config, metrics);
+    checks.register("bridges", promise -> promise.complete(pressure.pressed() ? Status.KO(pressure.toJson())
+      : Status.OK(pressure.toJson())));
+    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
     return router;
   }
 

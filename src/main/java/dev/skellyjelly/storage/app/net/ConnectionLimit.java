@@ -40,4 +40,8 @@ final class ConnectionLimit {
   int open() {
     return open.get();
   }
+
+  int max() {
+    return max;
+  }
 }

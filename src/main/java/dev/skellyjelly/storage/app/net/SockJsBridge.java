@@ -74,15 +74,15 @@ public final class SockJsBridge {
   private final InstantSource clock;
   private final Map<SockJSSocket, Open> open = new ConcurrentHashMap<>();
 
-  private SockJsBridge(StorageConfig config, BridgeToken token, BridgeBudget budget, BridgeDrops drops,
+  private SockJsBridge(StorageConfig config, BridgeToken token, BridgePressure pressure, BridgeDrops drops,
                        InstantSource clock) {
     this.token = token;
     this.limit = config.sockjsMaxMessageBytes();
     this.keepFree = config.bridgeMaxMessageBytes();
     this.idleMs = config.bridgeIdleTimeoutMs();
-    this.budget = budget;
+    this.budget = pressure.budget();
     this.drops = drops;
-    this.connections = new ConnectionLimit("SockJS bridge", config.bridgeMaxConnections(), drops);
+    this.connections = pressure.limit("sockjs", "SockJS bridge", config.bridgeMaxConnections(), drops);
     this.clock = clock;
   }
 
@@ -91,7 +91,7 @@ public final class SockJsBridge {
     return COPY_FACTOR * config.sockjsMaxMessageBytes();
   }
 
-  public static Router router(Vertx vertx, StorageConfig config, BridgeToken token, BridgeBudget budget,
+  public static Router router(Vertx vertx, StorageConfig config, BridgeToken token, BridgePressure pressure,
                               BridgeDrops drops, InstantSource clock) {
     SockJSHandlerOptions options = new SockJSHandlerOptions().setRegisterWriteHandler(false).setInsertJSESSIONID(false);
     for (Transport t : Transport.values()) {
@@ -102,7 +102,7 @@ public final class SockJsBridge {
     SockJSBridgeOptions bridge = new SockJSBridgeOptions().setPingTimeout(config.bridgeIdleTimeoutMs());
     BridgeAllowList.INBOUND.forEach(a -> bridge.addInboundPermitted(new PermittedOptions().setAddress(a)));
     BridgeAllowList.OUTBOUND.forEach(a -> bridge.addOutboundPermitted(new PermittedOptions().setAddress(a)));
-    SockJsBridge guard = new SockJsBridge(config, token, budget, drops, clock);
+    SockJsBridge guard = new SockJsBridge(config, token, pressure, drops, clock);
     Router router = SockJSHandler.create(vertx, options).bridge(bridge, guard::onBridgeEvent);
     // Before the handshake, or a page of any web site could open the bridge from the person's browser. In the
     // SockJS router itself: a route in a router in front of it broke the WebSocket upgrade.

@@ -69,15 +69,15 @@ public final class TcpBridge {
   private final InstantSource clock;
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
 
-  private TcpBridge(Vertx vertx, StorageConfig config, BridgeToken token, BridgeBudget budget, BridgeDrops drops,
+  private TcpBridge(Vertx vertx, StorageConfig config, BridgeToken token, BridgePressure pressure, BridgeDrops drops,
                     InstantSource clock) {
     this.vertx = vertx;
     this.token = token;
     this.limit = config.bridgeMaxMessageBytes();
     this.json = new TcpFrameJson(limit);
-    this.budget = budget;
+    this.budget = pressure.budget();
     this.drops = drops;
-    this.connections = new ConnectionLimit("TCP bridge", config.bridgeMaxConnections(), drops);
+    this.connections = pressure.limit("tcp", "TCP bridge", config.bridgeMaxConnections(), drops);
     this.idleMs = config.bridgeIdleTimeoutMs();
     this.clock = clock;
   }
@@ -86,9 +86,9 @@ public final class TcpBridge {
    * Starts the TCP bridge on {@code http_host:tcp_bridge_port}. The returned server's {@code actualPort()} is the
    * port bound; closing it stops the bridge.
    */
-  public static Future<NetServer> start(Vertx vertx, StorageConfig config, BridgeToken token, BridgeBudget budget,
+  public static Future<NetServer> start(Vertx vertx, StorageConfig config, BridgeToken token, BridgePressure pressure,
                                         BridgeDrops drops, InstantSource clock) {
-    TcpBridge bridge = new TcpBridge(vertx, config, token, budget, drops, clock);
+    TcpBridge bridge = new TcpBridge(vertx, config, token, pressure, drops, clock);
     // The idle timeout closes a channel on which nothing was read or written for that long, without waiting for
     // its peer to take what is queued for it: the end of a connection let go of as idle or as a slow consumer, whose
     // place, budget and registrations close() gives back at once (Vert.x's own close waits for the peer to read).

@@ -68,7 +68,7 @@ class SockJsBridgeTest {
     metrics = new StorageMetrics(new SimpleMeterRegistry());
     Router router = Router.router(vertx);
     router.route("/eventbus/*").subRouter(SockJsBridge.router(vertx, config, BridgeToken.of("t".repeat(40)),
-      BridgeBudget.forConfig(config), BridgeDrops.of(metrics, InstantSource.system()), InstantSource.system()));
+      new BridgePressure(BridgeBudget.forConfig(config)), BridgeDrops.of(metrics, InstantSource.system()), InstantSource.system()));
     server = HttpEndpoints.start(vertx, config, router).await();
     CompletableFuture<Long> id = new CompletableFuture<>();
     vertx.runOnContext(v -> id.complete(Thread.currentThread().getId()));
