@@ -820,16 +820,27 @@ class BatchingTest {
   }
 
   /** Sends fire-and-forget, the last one as a request, and waits until all of them are committed. */
+  /**
+   * Sends the events in groups the receiver's bound takes whole (about 2.5 MB of held events each), each group's
+   * last one with {@code request}, and waits until every one is committed.
+   */
   private void deliver(List<RawEvent> events) {
     long before = module.metrics().eventsPersisted();
-    for (int i = 0; i < events.size() - 1; i++) {
-      vertx.eventBus().send(Addresses.RAW_EVENT, events.get(i));
+    for (int from = 0; from < events.size(); from += DELIVERY_GROUP) {
+      List<RawEvent> group = events.subList(from, Math.min(events.size(), from + DELIVERY_GROUP));
+      for (int i = 0; i < group.size() - 1; i++) {
+        vertx.eventBus().send(Addresses.RAW_EVENT, group.get(i));
+      }
+      JsonObject ack = vertx.eventBus().<JsonObject>request(Addresses.RAW_EVENT, group.get(group.size() - 1)).await()
+        .body();
+      assertEquals(true, ack.getBoolean("committed"));
     }
-    JsonObject ack = vertx.eventBus().<JsonObject>request(Addresses.RAW_EVENT, events.get(events.size() - 1)).await().body();
-    assertEquals(true, ack.getBoolean("committed"));
     await("the events committed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
       .untilAsserted(() -> assertEquals(events.size(), module.metrics().eventsPersisted() - before, "committed"));
   }
+
+  /** Events sent before waiting for a commit: well within the receiver's bound (ReceiverVerticle.MAX_PENDING_BYTES). */
+  private static final int DELIVERY_GROUP = 10_000;
 
   /** Waits until the typed batches received so far carry {@code total} events. */
   private void awaitEmitted(long total) {

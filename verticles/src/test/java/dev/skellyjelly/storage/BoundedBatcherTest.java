@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A buggy producer that gives every event a fresh session id (the issue "Nothing from outside takes the module
- * down"): the batcher records at most 20 000 windows and 50 000 held events (24 MB of them), whatever the
+ * down"): the batcher records at most 20 000 windows and 50 000 held events (12 MiB of them), whatever the
  * number of sessions; the windows it keeps no record of are read from the database when their start closes.
  * Every event still goes out in exactly one batch, on time or late, with distinct window ids.
  */
@@ -52,7 +52,7 @@ class BoundedBatcherTest {
   /** WindowTable.MAX_WINDOWS, MAX_HELD and MAX_HELD_BYTES, and what a recorded window costs (HeldCost.WINDOW). */
   private static final long MAX_WINDOWS = 20_000;
   private static final long MAX_HELD = 50_000;
-  private static final long MAX_BYTES = 24L * (1 << 20) + MAX_WINDOWS * 400;
+  private static final long MAX_BYTES = 12L * (1 << 20) + MAX_WINDOWS * 400;
 
   @TempDir
   Path dir;

@@ -5,6 +5,7 @@ import dev.skellyjelly.storage.codecs.Addresses;
 import dev.skellyjelly.storage.codecs.Codecs;
 import dev.skellyjelly.storage.codecs.MouseMove;
 import dev.skellyjelly.storage.codecs.RawEvent;
+import dev.skellyjelly.storage.impl.ReceiverVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -41,8 +42,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OverloadTest {
 
   private static final long NOW = Instant.parse("2026-11-26T10:00:00Z").toEpochMilli();
-  /** ReceiverVerticle's bound on accepted events not yet committed. */
-  private static final int BOUND = 50_000;
+  /** What the receiver counts a mouse move to hold (HeldCost: an event with its id, no strings). */
+  private static final long EVENT_BYTES = 200;
+  /** Mouse moves the receiver's bound in bytes takes: it accepts while what it holds is below the bound. */
+  private static final int BOUND = (int) ((ReceiverVerticle.MAX_PENDING_BYTES + EVENT_BYTES - 1) / EVENT_BYTES);
   private static final DeliveryOptions PATIENT = new DeliveryOptions().setSendTimeout(80_000);
 
   @TempDir
@@ -82,6 +85,9 @@ class OverloadTest {
         .until(() -> metrics.dropped() == 2);
       assertEquals(BOUND, metrics.eventsReceived());
       assertEquals(0, metrics.eventsPersisted());
+      // The queue's depth and bound, as /health shows them, are the bytes.
+      assertEquals(BOUND * EVENT_BYTES, metrics.queueDepth("receiver").get());
+      assertEquals(ReceiverVerticle.MAX_PENDING_BYTES, metrics.queueBound("receiver"));
       assertFalse(firstAck.isComplete(), "acknowledged before its commit");
       s.execute("ROLLBACK");
     }

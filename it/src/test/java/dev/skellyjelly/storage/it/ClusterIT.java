@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class ClusterIT {
 
   static final int N = 100_000;
-  /** The module's resident memory after the 1 GB frame, at most (its heap is 96 MB under conf/jvm.options). */
+  /** The module's resident memory after the 1 GB frame, at most (its heap is conf/jvm.options'). */
   static final long RSS_BOUND_BYTES = 300L << 20;
 
   @TempDir

@@ -48,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Hostile peers on every bridge edge at once, beside a legitimate producer and consumer, against the real jar under
- * conf/jvm.options (-Xmx96m), which such peers used to kill with an OutOfMemoryError: WebSocket clients of a foreign
+ * conf/jvm.options, which such peers used to kill with an OutOfMemoryError: WebSocket clients of a foreign
  * web site's origin (403 at the handshake) and without an origin sending 21 MB messages; TCP connections announcing
  * and sending 20 MB frames without the token and with it; a connection sending frames without the token; 2 000
  * connections that send a bare 4-byte header; a client pinging as fast as it can and never reading; a registered
@@ -71,7 +71,7 @@ class EdgesIT {
   static final int WS_ATTACK_BYTES = 21 << 20;
   static final int HEADER_ONLY = 2_000;
   /** conf/jvm.options' heap. */
-  static final long HEAP_MB = 96;
+  static final long HEAP_MB = JarProcess.heapMb();
 
   /**
    * What runs beside the bridge attacks: the producer for {@code produceSeconds}; with {@code clustered}, the module

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Import and export at endurance length (CONTRACT §8 Export format; {@code -Pendurance}): an export file of
  * {@code skelly.endurance.history.events} events (10 million by default, 14 hours of history at 200 events/s over
  * four sessions) is imported into an empty database, exported again, and imported a second time, each by the
- * built jar under {@code conf/jvm.options} (a 96 MB heap that exits on OutOfMemoryError) on the file. Every run
+ * built jar under {@code conf/jvm.options} (a heap of a few dozen MB that exits on OutOfMemoryError) on the file. Every run
  * exits 0; the export gives every event once, in timestamp order; the second import stores nothing. Figures
  * (events/s, peak resident set) are printed.
  */
@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ExportImportEnduranceIT {
 
   private static final int EVENTS = Integer.getInteger("skelly.endurance.history.events", 10_000_000);
-  /** The jar's peak resident set stays under this however many events pass (its heap is 96 MB). */
+  /** The jar's peak resident set stays under this however many events pass (its heap is conf/jvm.options'). */
   private static final long PEAK_RSS_LIMIT_KB = 400 * 1024;
 
   @TempDir

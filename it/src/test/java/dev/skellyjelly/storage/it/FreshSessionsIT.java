@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FreshSessionsIT {
 
-  /** The resident set the module may reach under this flood (96 MB heap, metaspace, threads, SQLite). */
+  /** The resident set the module may reach under this flood (the heap of conf/jvm.options, metaspace, threads, SQLite). */
   static final long MAX_RSS_KB = 320 * 1024;
 
   @TempDir

@@ -34,6 +34,25 @@ final class JarProcess implements AutoCloseable {
   /** The {@code conf/} directory of the repository, passed by failsafe (it/pom.xml). */
   static final Path CONF = Path.of(required("skelly.conf")).toAbsolutePath().normalize();
 
+  /** The -Xmx of conf/jvm.options, in MB (the last one not in a comment, as the JVM reads it). */
+  static long heapMb() {
+    try {
+      long mb = -1;
+      for (String line : java.nio.file.Files.readAllLines(CONF.resolve("jvm.options"))) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s*-Xmx(\\d+)([mMgG])\\s*$").matcher(line);
+        if (m.matches()) {
+          mb = Long.parseLong(m.group(1)) * (m.group(2).equalsIgnoreCase("g") ? 1024 : 1);
+        }
+      }
+      if (mb < 0) {
+        throw new IllegalStateException("no -Xmx in conf/jvm.options");
+      }
+      return mb;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private final Process process;
   private final List<String> out = new ArrayList<>();
   private final List<String> err = new ArrayList<>();

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The jar under exactly the JVM flags of conf/jvm.options (a 96 MB heap) takes a maximum-size screenshot as
+ * The jar under exactly the JVM flags of conf/jvm.options (its heap) takes a maximum-size screenshot as
  * JSON over the TCP bridge while the in-memory screenshot budget is full: acknowledged, kept on disk, no
  * OutOfMemoryError, the module keeps committing, and it stops cleanly.
  */

@@ -19,6 +19,7 @@ import dev.skellyjelly.storage.app.net.BridgePressure;
 import dev.skellyjelly.storage.app.net.BridgeToken;
 import dev.skellyjelly.storage.app.net.Cluster;
 import dev.skellyjelly.storage.app.net.ClusterMembership;
+import dev.skellyjelly.storage.app.net.OutputBudget;
 import dev.skellyjelly.storage.app.net.SockJsBridge;
 import dev.skellyjelly.storage.app.net.TcpBridge;
 import io.vertx.ext.web.Router;
@@ -118,10 +119,12 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
       boolean sockJs = cfg.httpPort() > 0 && cfg.sockjsBridge();
       // The token guards /graphql as well as the bridges (CONTRACT §8).
       BridgeToken token = cfg.tcpBridgePort() > 0 || cfg.httpPort() > 0 ? BridgeToken.resolve(cfg) : null;
-      // One budget for the input in flight of both bridges.
+      // One budget for the input in flight of both bridges, one for what their peers have not yet read.
       BridgeBudget budget = BridgeBudget.forConfig(cfg);
       budget.bind(module.metrics().registry());
-      BridgePressure pressure = new BridgePressure(budget);
+      OutputBudget output = new OutputBudget(OutputBudget.DEFAULT_BYTES);
+      output.bind(module.metrics().registry());
+      BridgePressure pressure = new BridgePressure(budget, output);
       BridgeDrops drops = BridgeDrops.of(module.metrics(), InstantSource.system());
       int tcpPort = 0;
       int httpPort = 0;

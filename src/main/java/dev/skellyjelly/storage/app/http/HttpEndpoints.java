@@ -38,11 +38,18 @@ public final class HttpEndpoints {
     if (metrics.registry() instanceof PrometheusMeterRegistry prometheus) {
       router.get("/metrics").handler(PrometheusScrapingHandler.create(prometheus));
     }
+    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(healthChecks(vertx, config, metrics,
+      pressure)));
+    return router;
+  }
+
+  /** The module's checks and the bridges' ({@link BridgePressure}). */
+  public static HealthChecks healthChecks(Vertx vertx, StorageConfig config, StorageMetrics metrics,
+                                          BridgePressure pressure) {
     HealthChecks checks = healthChecks(vertx, config, metrics);
     checks.register("bridges", promise -> promise.complete(pressure.pressed() ? Status.KO(pressure.toJson())
       : Status.OK(pressure.toJson())));
-    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
-    return router;
+    return checks;
   }
 
   public static HealthChecks healthChecks(Vertx vertx, StorageConfig config, StorageMetrics metrics) {

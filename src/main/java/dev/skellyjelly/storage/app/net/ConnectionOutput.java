@@ -6,14 +6,12 @@ import java.time.InstantSource;
 import java.util.function.IntSupplier;
 
 /**
- * What one TCP bridge connection has written and its peer not yet taken: whether a consumer's message may still go
- * to it, when its reading pauses because its own replies would wait behind what is unread, and when it has been
- * slow for too long. Used on the connection's event loop only.
+ * What one TCP bridge connection has written and its peer not yet taken, counted here and in the bridges' shared
+ * {@link OutputBudget}: whether a consumer's message may still go to it (not past its share of the budget, nor while
+ * the whole budget is spent), when its reading pauses because its own replies would wait behind what is unread, and
+ * when it has been slow for too long. Used on the connection's event loop only.
  */
 final class ConnectionOutput {
-
-  /** Bytes written to a connection and not yet taken by its peer, past which it gets no more consumer messages. */
-  static final long OUTPUT_BYTES = 4L << 20;
   /** How long a connection may stay over its bound with nothing taken by its peer before it is let go of. */
   static final long SLOW_CLOSE_MS = 10_000;
   /**
@@ -33,6 +31,7 @@ final class ConnectionOutput {
   }
 
   private final InstantSource clock;
+  private final OutputBudget budget;
   private final IntSupplier backlog;
   private final Reading reading;
   /** Bytes handed to the socket and not yet written; since when over the bound (else -1). */
@@ -44,22 +43,26 @@ final class ConnectionOutput {
   private boolean closed;
 
   /** {@code backlog}: the frames waiting in the connection's outbox. */
-  ConnectionOutput(InstantSource clock, IntSupplier backlog, Reading reading) {
+  ConnectionOutput(InstantSource clock, OutputBudget budget, IntSupplier backlog, Reading reading) {
     this.clock = clock;
+    this.budget = budget;
     this.backlog = backlog;
     this.reading = reading;
     this.lastWrittenMs = clock.millis();
   }
 
-  /** Whether a consumer's message may be written; when not, the connection counts as full from now. */
+  /**
+   * Whether a consumer's message may be written; when the connection's own share is full it counts as full from
+   * now (a spent shared budget drops the message without making this connection slow).
+   */
   boolean admitsMessage() {
-    if (pendingBytes >= OUTPUT_BYTES || backlog.getAsInt() >= MAX_BACKLOG_FRAMES) {
+    if (pendingBytes >= budget.share() || backlog.getAsInt() >= MAX_BACKLOG_FRAMES) {
       if (fullSinceMs < 0) {
         fullSinceMs = clock.millis();
       }
       return false;
     }
-    return true;
+    return budget.admits(pendingBytes);
   }
 
   /** After a reply was queued: replies waiting behind a socket the peer does not empty stop its reading. */
@@ -72,8 +75,9 @@ final class ConnectionOutput {
   /** What the outbox handed the socket: counted until the peer took it. */
   void queued(int length, Future<Void> written) {
     pendingBytes += length;
+    budget.add(length);
     written.onComplete(done -> written(length));
-    if (pendingBytes >= OUTPUT_BYTES) {
+    if (pendingBytes >= budget.share()) {
       full();
     }
   }
@@ -113,11 +117,12 @@ final class ConnectionOutput {
 
   private void written(int length) {
     pendingBytes -= length;
+    budget.release(length);
     lastWrittenMs = clock.millis();
-    if (pendingBytes < OUTPUT_BYTES && backlog.getAsInt() < MAX_BACKLOG_FRAMES) {
+    if (pendingBytes < budget.share() && backlog.getAsInt() < MAX_BACKLOG_FRAMES) {
       fullSinceMs = -1;
     }
-    if (pendingBytes < OUTPUT_BYTES / 2 && backlog.getAsInt() == 0 && paused && !closed) {
+    if (pendingBytes < budget.share() / 2 && backlog.getAsInt() == 0 && paused && !closed) {
       paused = false;
       reading.resume();
     }

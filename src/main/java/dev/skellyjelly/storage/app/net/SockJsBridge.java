@@ -31,8 +31,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * host) closes its connection ({@code oversize}); at most {@code bridge_max_connections} connections are open, and
  * each holds {@link #worstCaseBytes} of the shared {@link BridgeBudget} while open (refused when the budget cannot
  * cover it and still leave one maximum-size TCP frame); a connection that does not ping for
- * {@code bridge_idle_timeout_seconds} is closed ({@code idle}); a consumer whose WebSocket write queue is full gets
- * no more messages ({@code slow_consumer}) and is closed when it stays full for {@link ConnectionOutput#SLOW_CLOSE_MS}.
+ * {@code bridge_idle_timeout_seconds} is closed ({@code idle}); a consumer whose WebSocket write queue is full, or
+ * whose unread messages reach its share of the shared {@link OutputBudget}, gets no more messages
+ * ({@code slow_consumer}) and is closed when that lasts {@link ConnectionOutput#SLOW_CLOSE_MS}; while the whole output
+ * budget is spent no connection gets consumer messages.
  *
  * <p>What goes out to a client is written by this bridge rather than Vert.x's: the same text, made in slices by a
  * {@link FrameOutbox} per connection, so that a 30 000-event batch does not hold the event loop for its whole
@@ -52,15 +54,18 @@ public final class SockJsBridge {
   /** Not on either allow-list: a refused frame is pointed here so Vert.x itself answers access_denied. */
   private static final String NOWHERE = "";
 
-  /** Per open connection: its share of the budget, its outgoing messages, since when its write queue is full (else -1). */
+  /**
+   * Per open connection: its share of the input budget, its outgoing messages and the bytes of them not yet
+   * written (touched on its event loop only), since when it is full (else -1).
+   */
   private static final class Open {
     final long reserved;
-    final FrameOutbox outbox;
+    FrameOutbox outbox;
+    long unread;
     long fullSinceMs = -1;
 
-    Open(long reserved, FrameOutbox outbox) {
+    Open(long reserved) {
       this.reserved = reserved;
-      this.outbox = outbox;
     }
   }
 
@@ -69,6 +74,7 @@ public final class SockJsBridge {
   private final long keepFree;
   private final long idleMs;
   private final BridgeBudget budget;
+  private final OutputBudget output;
   private final BridgeDrops drops;
   private final ConnectionLimit connections;
   private final InstantSource clock;
@@ -81,6 +87,7 @@ public final class SockJsBridge {
     this.keepFree = config.bridgeMaxMessageBytes();
     this.idleMs = config.bridgeIdleTimeoutMs();
     this.budget = pressure.budget();
+    this.output = pressure.output();
     this.drops = drops;
     this.connections = pressure.limit("sockjs", "SockJS bridge", config.bridgeMaxConnections(), drops);
     this.clock = clock;
@@ -179,28 +186,45 @@ public final class SockJsBridge {
         + " refused: the bridges' input budget cannot cover " + bytes + " more bytes");
       return false;
     }
-    open.put(socket, new Open(bytes, new FrameOutbox(Vertx.currentContext(), socket, FrameOutbox.WHOLE_MESSAGE)));
+    Open o = new Open(bytes);
+    o.outbox = new FrameOutbox(Vertx.currentContext(), socket, FrameOutbox.WHOLE_MESSAGE, (length, done) -> {
+      o.unread += length;
+      output.add(length);
+      done.onComplete(v -> {
+        o.unread -= length;
+        output.release(length);
+      });
+    });
+    open.put(socket, o);
     return true;
   }
 
   /**
    * Whether a message for a registered consumer (or a reply) may be written: not while the socket's write queue is
-   * full, so a client that does not read costs no heap; one that stays full is closed.
+   * full or its unread bytes reach its share of the output budget, so a client that does not read costs no heap
+   * (one that stays so is closed); nor while all connections together spent the output budget.
    */
   private boolean writable(SockJSSocket socket) {
     Open o = open.get(socket);
     if (o == null) {
       return false;
     }
-    if (!socket.writeQueueFull()) {
+    boolean ownFull = socket.writeQueueFull() || o.unread >= output.share();
+    if (!ownFull) {
       o.fullSinceMs = -1;
-      return true;
+      if (output.admits(o.unread)) {
+        return true;
+      }
+      drops.drop("slow_consumer", "SockJS bridge: message for " + socket.remoteAddress() + " dropped: "
+        + output.used() + " bytes unread by all bridge connections");
+      return false;
     }
     long now = clock.millis();
     if (o.fullSinceMs < 0) {
       o.fullSinceMs = now;
     }
-    drops.drop("slow_consumer", "SockJS bridge: message for " + socket.remoteAddress() + " dropped: its write queue is full");
+    drops.drop("slow_consumer", "SockJS bridge: message for " + socket.remoteAddress()
+      + " dropped: its write queue is full or " + o.unread + " bytes unread");
     if (now - o.fullSinceMs >= ConnectionOutput.SLOW_CLOSE_MS) {
       LOG.warn("SockJS bridge: closing connection from {}: a slow consumer for {} ms", socket.remoteAddress(),
         now - o.fullSinceMs);

@@ -44,9 +44,10 @@ import java.util.concurrent.TimeUnit;
  * {@link BridgeBudget} ({@link TcpFraming}); at most {@code bridge_max_connections} connections are open
  * ({@link ConnectionLimit}); a connection is closed when no frame arrived for {@code bridge_idle_timeout_seconds}
  * (a bare 4-byte header does not count), after {@link #MAX_REFUSED_FRAMES} frames without the right token, or when
- * it stays over its output bound taking nothing for a while; what a connection has written but its peer not yet
- * read is bounded ({@link ConnectionOutput}): past it, replies (pong, err) pause its reading and consumer messages
- * are dropped ({@code slow_consumer}).
+ * it stays over its output share taking nothing for a while. What connections have written but their peers not yet
+ * read is bounded by the bridges' shared {@link OutputBudget} ({@link ConnectionOutput}): past a connection's share,
+ * replies (pong, err) pause its reading and consumer messages to it are dropped ({@code slow_consumer}); past the
+ * whole budget consumer messages to every connection are.
  */
 public final class TcpBridge {
 
@@ -63,6 +64,7 @@ public final class TcpBridge {
   private final long limit;
   private final TcpFrameJson json;
   private final BridgeBudget budget;
+  private final OutputBudget outputBudget;
   private final BridgeDrops drops;
   private final ConnectionLimit connections;
   private final long idleMs;
@@ -76,6 +78,7 @@ public final class TcpBridge {
     this.limit = config.bridgeMaxMessageBytes();
     this.json = new TcpFrameJson(limit);
     this.budget = pressure.budget();
+    this.outputBudget = pressure.output();
     this.drops = drops;
     this.connections = pressure.limit("tcp", "TCP bridge", config.bridgeMaxConnections(), drops);
     this.idleMs = config.bridgeIdleTimeoutMs();
@@ -138,7 +141,7 @@ public final class TcpBridge {
       this.socket = socket;
       this.framing = new TcpFraming(limit, budget, this, this::onFrame, this::refuse);
       this.outbox = new FrameOutbox(context, socket, FrameOutbox.LENGTH_PREFIXED, this::queued);
-      this.output = new ConnectionOutput(clock, outbox::backlog, this);
+      this.output = new ConnectionOutput(clock, outputBudget, outbox::backlog, this);
     }
 
     void start() {

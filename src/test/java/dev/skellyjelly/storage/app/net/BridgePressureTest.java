@@ -19,13 +19,13 @@ class BridgePressureTest {
   @Test
   void inputWaitingForTheBudgetIsPressure() {
     BridgeBudget budget = new BridgeBudget(1_000);
-    BridgePressure pressure = new BridgePressure(budget);
+    BridgePressure pressure = new BridgePressure(budget, new OutputBudget(4_000));
     assertTrue(budget.tryReserve(800));
     assertFalse(pressure.pressed(), "800 of 1000 bytes in flight, nothing waiting");
     BridgeBudget.Waiter waiter = budget.reserve(300, () -> { });
     assertTrue(pressure.pressed());
-    assertEquals(new JsonObject().put("input_bytes", 800L).put("input_budget_bytes", 1_000L).put("input_waiting", 1),
-      pressure.toJson());
+    assertEquals(new JsonObject().put("input_bytes", 800L).put("input_budget_bytes", 1_000L).put("input_waiting", 1)
+      .put("output_bytes", 0L).put("output_budget_bytes", 4_000L), pressure.toJson());
     budget.release(800);
     assertFalse(pressure.pressed(), "the waiting reservation was granted");
     assertEquals(300L, pressure.toJson().getLong("input_bytes"));
@@ -33,8 +33,21 @@ class BridgePressureTest {
   }
 
   @Test
+  void aSpentOutputBudgetIsPressure() {
+    OutputBudget output = new OutputBudget(4_000);
+    BridgePressure pressure = new BridgePressure(new BridgeBudget(1_000), output);
+    output.add(3_999);
+    assertFalse(pressure.pressed());
+    output.add(1);
+    assertTrue(pressure.pressed(), "4000 of 4000 bytes unread");
+    assertEquals(4_000L, pressure.toJson().getLong("output_bytes"));
+    output.release(2_000);
+    assertFalse(pressure.pressed());
+  }
+
+  @Test
   void aBridgeWithEveryPlaceTakenIsPressure() {
-    BridgePressure pressure = new BridgePressure(new BridgeBudget(1_000));
+    BridgePressure pressure = new BridgePressure(new BridgeBudget(1_000), new OutputBudget(4_000));
     ConnectionLimit tcp = pressure.limit("tcp", "TCP bridge", 2, drops);
     ConnectionLimit sockjs = pressure.limit("sockjs", "SockJS bridge", 3, drops);
     assertTrue(tcp.admit("a"));

@@ -68,7 +68,8 @@ class SockJsBridgeTest {
     metrics = new StorageMetrics(new SimpleMeterRegistry());
     Router router = Router.router(vertx);
     router.route("/eventbus/*").subRouter(SockJsBridge.router(vertx, config, BridgeToken.of("t".repeat(40)),
-      new BridgePressure(BridgeBudget.forConfig(config)), BridgeDrops.of(metrics, InstantSource.system()), InstantSource.system()));
+      new BridgePressure(BridgeBudget.forConfig(config), new OutputBudget(OutputBudget.DEFAULT_BYTES)),
+      BridgeDrops.of(metrics, InstantSource.system()), InstantSource.system()));
     server = HttpEndpoints.start(vertx, config, router).await();
     CompletableFuture<Long> id = new CompletableFuture<>();
     vertx.runOnContext(v -> id.complete(Thread.currentThread().getId()));

@@ -78,6 +78,11 @@ public final class BatcherVerticle extends VerticleBase {
   private long lastTickSeq;
   private long waiting;
 
+  /** The heap the batcher's records of windows and the events they hold may take at most, in bytes. */
+  public static long heldBoundBytes() {
+    return WindowTable.boundBytes();
+  }
+
   public BatcherVerticle(ModuleContext ctx) {
     this.ctx = ctx;
   }

@@ -47,13 +47,18 @@ public final class ReceiverVerticle extends VerticleBase {
 
   /** Hand a group over at once when it reaches this many events, else at the next tick. */
   static final int GROUP_EVENTS = 2_000;
-  /** Accepted events not yet committed, at most; past it new input is refused with 503. */
-  static final int MAX_PENDING = 50_000;
+  /**
+   * The heap of accepted events not yet committed, at most, in {@link HeldCost} bytes (the batcher's estimate
+   * of an event); past it new input is refused with 503. 10 MiB: about 50 000 events of the usual mix, 50 s of a
+   * locked database at 1 000 events/s, and the bursts a producer sends before it waits for an answer; the module's
+   * bounds together fit its heap (HeapBudgetTest).
+   */
+  public static final long MAX_PENDING_BYTES = 10L << 20;
   private static final long LOG_INTERVAL_NANOS = 60_000_000_000L;
   /**
    * No real timeout on a hand-over: the writer keeps every group until it is committed, however long the
    * database is locked or full, and answers it then. Until that answer its events count against
-   * {@link #MAX_PENDING}; a timeout would let them out of the count while the writer still holds them.
+   * {@link #MAX_PENDING_BYTES}; a timeout would let them out of the count while the writer still holds them.
    */
   private static final long WRITE_TIMEOUT_MS = 365L * 86_400_000;
   private static final long ID_SEQUENCE_MASK = (1L << 40) - 1;
@@ -77,7 +82,9 @@ public final class ReceiverVerticle extends VerticleBase {
   private AtomicLong depth;
 
   private List<Accepted> buffer = new ArrayList<>();
-  private int pending;
+  /** The held bytes of the buffered events, of those handed to the writer and of screenshots being stored. */
+  private long bufferBytes;
+  private long pendingBytes;
   private final List<Future<?>> handoffs = new ArrayList<>();
   private final List<Future<?>> storing = new ArrayList<>();
   private final long[] lastLogged = new long[DeadLetterReason.values().length];
@@ -99,7 +106,7 @@ public final class ReceiverVerticle extends VerticleBase {
     // Ids this module assigns share the run's bits and differ in their last 40: cheap to make and to store.
     runMsb = (run.getMostSignificantBits() & ~0xF000L) | 0x8000L;
     runLsb = run.getLeastSignificantBits() & ~ID_SEQUENCE_MASK;
-    ctx.metrics().queueBound("receiver", MAX_PENDING);
+    ctx.metrics().queueBound("receiver", MAX_PENDING_BYTES);
     depth = ctx.metrics().queueDepth("receiver");
     toWriter = new DeliveryOptions().setLocalOnly(true).setSendTimeout(WRITE_TIMEOUT_MS);
     // The group-commit cadence: one hand-over per flush interval (sooner when a group fills), which the
@@ -162,7 +169,7 @@ public final class ReceiverVerticle extends VerticleBase {
       notCommitted(requester, inputId(body), "paused");
       return;
     }
-    if (stopping || pending + buffer.size() >= MAX_PENDING) {
+    if (stopping || pendingBytes + bufferBytes >= MAX_PENDING_BYTES) {
       refuse(requester, stopping ? "shutdown" : "overload");
       return;
     }
@@ -209,14 +216,15 @@ public final class ReceiverVerticle extends VerticleBase {
     }
     ImageInfo info = ImageHeaders.read(shot.image(), shot.format());
     RawEvent metadata = event.withoutImage();
-    pending++;
+    long held = HeldCost.of(metadata);
+    pendingBytes += held;
     Future<Message<ScreenshotRef>> stored = vertx.eventBus().request(InternalAddresses.SCREENSHOT_STORE,
       new StoreScreenshot(shot, info, event.sessionId(), event.timestampMs()), local);
     storing.add(stored);
     stored
       .onComplete(ar -> {
         storing.remove(stored);
-        pending--;
+        pendingBytes -= held;
         if (ar.succeeded()) {
           ScreenshotRef ref = ar.result().body();
           enqueue(new Accepted(metadata, producerId,
@@ -230,10 +238,11 @@ public final class ReceiverVerticle extends VerticleBase {
 
   private void enqueue(Accepted accepted) {
     buffer.add(accepted);
+    bufferBytes += HeldCost.of(accepted.event());
     if (buffer.size() >= GROUP_EVENTS) {
       handOff();
     }
-    depth.set(buffer.size() + pending);
+    depth.set(bufferBytes + pendingBytes);
   }
 
   /**
@@ -253,8 +262,10 @@ public final class ReceiverVerticle extends VerticleBase {
       return;
     }
     List<Accepted> group = buffer;
+    long groupBytes = bufferBytes;
     buffer = new ArrayList<>();
-    pending += group.size();
+    bufferBytes = 0;
+    pendingBytes += groupBytes;
     Future<Message<CommitReceipt>> committed = vertx.eventBus().request(InternalAddresses.WRITE, new WriteGroup(group), toWriter);
     handoffs.add(committed);
     committed
@@ -271,9 +282,9 @@ public final class ReceiverVerticle extends VerticleBase {
         }
       })
       .onComplete(ar -> {
-        pending -= group.size();
+        pendingBytes -= groupBytes;
         handoffs.remove(committed);
-        depth.set(buffer.size() + pending);
+        depth.set(bufferBytes + pendingBytes);
       });
   }
 
@@ -358,7 +369,7 @@ public final class ReceiverVerticle extends VerticleBase {
     ctx.metrics().dropped(reason, 1);
     long now = System.nanoTime();
     if (lastDropLog == 0 || now - lastDropLog >= LOG_INTERVAL_NANOS) {
-      LOG.warn("refusing input ({}): {} events waiting for the database", reason, pending + buffer.size());
+      LOG.warn("refusing input ({}): {} bytes of events waiting for the database", reason, pendingBytes + bufferBytes);
       lastDropLog = now;
     }
     if (msg != null && msg.replyAddress() != null) {
