@@ -51,7 +51,7 @@ class HealthIT {
       JsonObject bridges = check(up, "bridges");
       assertEquals("UP", bridges.getString("status"), up.encode());
       assertEquals(0L, bridges.getJsonObject("data").getLong("output_bytes"), up.encode());
-      assertEquals(2L << 20, bridges.getJsonObject("data").getLong("output_budget_bytes"), up.encode());
+      assertEquals(8L << 20, bridges.getJsonObject("data").getLong("output_budget_bytes"), up.encode());
       assertTrue(bridges.getJsonObject("data").getLong("input_budget_bytes") > 16L << 20, up.encode());
 
       // The file goes, and a directory takes its path: no database can be opened there.

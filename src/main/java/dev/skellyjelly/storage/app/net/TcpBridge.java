@@ -131,6 +131,8 @@ public final class TcpBridge {
     /** Fire-and-forget raw-event bodies of the current socket read, in arrival order. */
     private final RawEventGathering rawEvents = new RawEventGathering(bus);
     private boolean closed;
+    /** Closed by this bridge (its reason counted then), not by the peer or the server's idle timeout. */
+    private boolean closedHere;
     private long lastFrameMs = clock.millis();
     private int refusedFrames;
     /** Reasons reading is paused for (the budget, a full output): the socket reads again when none is left. */
@@ -369,12 +371,18 @@ public final class TcpBridge {
 
     private void close() {
       if (!closed) {
+        closedHere = true;
         socket.close();
         onClosed();
       }
     }
 
     private void onClosed() {
+      if (!closed && !closedHere && pauses == 0 && clock.millis() - lastFrameMs >= idleMs) {
+        // Closed by the server's own idle timeout before the sweep came to it: the same end, counted the same way.
+        drops.drop("idle", "TCP bridge: connection from " + socket.remoteAddress() + " closed: no frame for "
+          + (clock.millis() - lastFrameMs) + " ms (bridge_idle_timeout_seconds)");
+      }
       if (open.remove(this)) {
         connections.closed();
       }
