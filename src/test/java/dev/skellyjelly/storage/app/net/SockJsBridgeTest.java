@@ -51,6 +51,7 @@ class SockJsBridgeTest {
   HttpServer server;
   long loopThread;
   StorageMetrics metrics;
+  BridgePressure pressure;
 
   @BeforeEach
   void start() throws Exception {
@@ -68,7 +69,7 @@ class SockJsBridgeTest {
     metrics = new StorageMetrics(new SimpleMeterRegistry());
     Router router = Router.router(vertx);
     router.route("/eventbus/*").subRouter(SockJsBridge.router(vertx, config, BridgeToken.of("t".repeat(40)),
-      new BridgePressure(BridgeBudget.forConfig(config), new OutputBudget(OutputBudget.DEFAULT_BYTES)),
+      pressure = new BridgePressure(BridgeBudget.forConfig(config), new OutputBudget(OutputBudget.DEFAULT_BYTES)),
       BridgeDrops.of(metrics, InstantSource.system()), InstantSource.system()));
     server = HttpEndpoints.start(vertx, config, router).await();
     CompletableFuture<Long> id = new CompletableFuture<>();
@@ -118,6 +119,10 @@ class SockJsBridgeTest {
     String frame = new JsonObject().put("type", "publish").put("address", Addresses.RAW_EVENT)
       .put("headers", new JsonObject().put("token", "wrong")).put("body", new JsonObject().put("pad", padding)).encode();
     String text = sockJsFraming ? new JsonArray().add(frame).encode() : frame;
+    // The budget fits one SockJS connection beside a maximum-size frame: a connection opens once the one before
+    // (closed just now, by this test or another) has given its reservation back.
+    org.awaitility.Awaitility.await("earlier connections' reservations given back").atMost(java.time.Duration.ofSeconds(10))
+      .until(() -> pressure.budget().used() == 0);
     // The client runs on a Vert.x of its own, so only the server's work is counted on the server's event loop.
     Vertx clientVertx = Vertx.vertx();
     try {
