@@ -5,6 +5,7 @@ import dev.skellyjelly.storage.codecs.EventType;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -16,11 +17,8 @@ import java.util.Locale;
   description = "Delete the events in [--from, --to), of the types and app given. Prints the deletion.")
 public final class DeleteCommand extends Verb {
 
-  @Option(names = "--from", required = true, paramLabel = "TIME", description = "ISO-8601 with a zone, or epoch ms")
-  String from;
-
-  @Option(names = "--to", required = true, paramLabel = "TIME", description = "ISO-8601 with a zone, or epoch ms")
-  String to;
+  @Mixin
+  TimeRange range;
 
   @Option(names = "--type", paramLabel = "TYPE", description = "only events of this type (keystroke, mouse_move, …)")
   List<String> types = new ArrayList<>();
@@ -33,11 +31,7 @@ public final class DeleteCommand extends Verb {
 
   @Override
   void run(StorageConfig config) throws Exception {
-    long fromMs = time("--from", from);
-    long toMs = time("--to", to);
-    if (toMs <= fromMs) {
-      throw new IllegalArgumentException("--to must be after --from");
-    }
+    TimeRange.Millis millis = range.millis();
     JsonArray typeNames = null;
     if (!types.isEmpty()) {
       typeNames = new JsonArray();
@@ -52,6 +46,6 @@ public final class DeleteCommand extends Verb {
     mutate(config, "deleteRange", "mutation($from: DateTime!, $to: DateTime!, $types: [EventType!], $app: String, "
         + "$dry: Boolean) { deleteRange(from: $from, to: $to, types: $types, app: $app, dryRun: $dry) "
         + ForgetCommand.DELETION + " }",
-      new JsonObject().put("from", fromMs).put("to", toMs).put("types", typeNames).put("app", app).put("dry", dryRun));
+      new JsonObject().put("from", millis.from()).put("to", millis.to()).put("types", typeNames).put("app", app).put("dry", dryRun));
   }
 }

@@ -3,6 +3,7 @@ package dev.skellyjelly.storage.app.cli;
 import dev.skellyjelly.storage.StorageConfig;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedOutputStream;
@@ -20,23 +21,19 @@ import java.nio.file.attribute.PosixFilePermissions;
   description = "Export the events in [--from, --to) as JSON Lines (CONTRACT §8), screenshots without pixels.")
 public final class ExportCommand extends Verb {
 
-  @Option(names = "--from", required = true, paramLabel = "TIME", description = "ISO-8601 with a zone, or epoch ms")
-  String from;
-
-  @Option(names = "--to", required = true, paramLabel = "TIME", description = "ISO-8601 with a zone, or epoch ms")
-  String to;
+  @Mixin
+  TimeRange range;
 
   @Option(names = "--out", paramLabel = "FILE", description = "write here (mode 0600) instead of stdout")
   Path out;
 
   @Override
   void run(StorageConfig config) throws Exception {
-    long fromMs = time("--from", from);
-    long toMs = time("--to", to);
+    TimeRange.Millis millis = range.millis();
     HistoryClient client = new HistoryClient(config);
     if (out == null) {
       OutputStream stdout = new BufferedOutputStream(System.out, 1 << 16);
-      client.export(fromMs, toMs, stdout);
+      client.export(millis.from(), millis.to(), stdout);
       stdout.flush();
       return;
     }
@@ -47,7 +44,7 @@ public final class ExportCommand extends Verb {
       }
       long events;
       try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.WRITE), 1 << 16)) {
-        events = client.export(fromMs, toMs, file);
+        events = client.export(millis.from(), millis.to(), file);
       }
       Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       System.out.println(new JsonObject().put("exported", events).put("file", out.toAbsolutePath().toString()).encode());

@@ -121,10 +121,28 @@ public final class EventBlocks {
    */
   public static void ids(byte[] block, java.util.Collection<java.util.UUID> into) {
     Columns cols = new Columns(block);
-    In in = cols.in;
-    long msb = 0;
-    long lsb = 0;
+    IdColumn ids = new IdColumn(cols.in);
     for (int i = 0; i < cols.n; i++) {
+      ids.next();
+      into.add(ids.uuid());
+    }
+  }
+
+  /**
+   * The id column, read in order: an id is either whole (tag 1, both halves) or the one before it with its low 40
+   * bits moved by a zigzag delta.
+   */
+  private static final class IdColumn {
+    private final In in;
+    private long msb;
+    private long lsb;
+
+    IdColumn(In in) {
+      this.in = in;
+    }
+
+    /** Reads the next event's id. */
+    void next() {
       long tag = in.varint();
       if (tag == 1) {
         msb = in.longBits();
@@ -132,7 +150,10 @@ public final class EventBlocks {
       } else {
         lsb = (lsb & ~LOW40) | (((lsb & LOW40) + unzigzag(tag >>> 1)) & LOW40);
       }
-      into.add(new java.util.UUID(msb, lsb));
+    }
+
+    java.util.UUID uuid() {
+      return new java.util.UUID(msb, lsb);
     }
   }
 
@@ -161,18 +182,11 @@ public final class EventBlocks {
       return new ArrayList<>();
     }
     String[] ids = new String[n];
-    long msb = 0;
-    long lsb = 0;
+    IdColumn idColumn = new IdColumn(in);
     for (int i = 0; i < n; i++) {
-      long tag = in.varint();
-      if (tag == 1) {
-        msb = in.longBits();
-        lsb = in.longBits();
-      } else {
-        lsb = (lsb & ~LOW40) | (((lsb & LOW40) + unzigzag(tag >>> 1)) & LOW40);
-      }
+      idColumn.next();
       if (kept[i]) {
-        ids[i] = new java.util.UUID(msb, lsb).toString();
+        ids[i] = idColumn.uuid().toString();
       }
     }
     List<Entry> out = new ArrayList<>(keptN);
