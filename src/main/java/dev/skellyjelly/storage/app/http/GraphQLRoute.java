@@ -3,7 +3,9 @@ package dev.skellyjelly.storage.app.http;
 import dev.skellyjelly.storage.StorageConfig;
 import dev.skellyjelly.storage.app.net.BridgeToken;
 import dev.skellyjelly.storage.codecs.Addresses;
+import dev.skellyjelly.storage.query.QueryVerticle;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
@@ -21,7 +23,8 @@ public final class GraphQLRoute {
 
   /** The largest request body: a GraphQL document and its variables. */
   public static final long MAX_BODY_BYTES = 256 * 1024;
-  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(300_000);
+  private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true).setSendTimeout(300_000)
+    .addHeader(QueryVerticle.AS_TEXT, "");
 
   private GraphQLRoute() {
   }
@@ -43,9 +46,8 @@ public final class GraphQLRoute {
       ctx.response().setStatusCode(400).end("the body is a JSON object {\"query\": \"…\", \"variables\": {…}}\n");
       return;
     }
-    vertx.eventBus().<JsonObject>request(Addresses.QUERY, request, LOCAL)
-      .onSuccess(reply -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(reply.body().toBuffer()))
+    vertx.eventBus().<Buffer>request(Addresses.QUERY, request, LOCAL)
+      .onSuccess(reply -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(reply.body()))
       .onFailure(err -> ctx.response().setStatusCode(503).end("query side unavailable: " + err.getMessage() + "\n"));
   }
 }

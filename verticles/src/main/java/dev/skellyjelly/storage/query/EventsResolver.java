@@ -250,10 +250,24 @@ final class EventsResolver {
   }
 
   /**
-   * An event as the schema's {@code Event} gives it (graphql-java reads a record's fields by their accessors):
-   * one small object per event of a page, not a map.
+   * An event as the schema's {@code Event} gives it: one small object per event of a page, not a map, whose fields
+   * graphql-java reads by their accessors and {@link LeafListStrategy} by name.
    */
-  record Event(String id, String sessionId, long timestamp, String type, String app, JsonObject data) {
+  record Event(String id, String sessionId, long timestamp, String type, String app, JsonObject data)
+    implements LeafListStrategy.Fields {
+
+    @Override
+    public Object field(String name) {
+      return switch (name) {
+        case "id" -> id;
+        case "sessionId" -> sessionId;
+        case "timestamp" -> timestamp;
+        case "type" -> type;
+        case "app" -> app;
+        case "data" -> data;
+        default -> null;
+      };
+    }
   }
 
   /** An event as the schema gives it: data as stored, a screenshot's without image but with its size. */

@@ -5,7 +5,6 @@ import graphql.ExecutionResult;
 import graphql.GraphQL;
 import graphql.GraphqlErrorBuilder;
 import graphql.analysis.MaxQueryDepthInstrumentation;
-import graphql.execution.AsyncExecutionStrategy;
 import graphql.execution.AsyncSerialExecutionStrategy;
 import graphql.execution.DataFetcherExceptionHandler;
 import graphql.execution.DataFetcherExceptionHandlerResult;
@@ -15,6 +14,7 @@ import graphql.schema.idl.RuntimeWiring;
 import graphql.schema.idl.SchemaGenerator;
 import graphql.schema.idl.SchemaParser;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -91,7 +91,7 @@ final class QueryEngine {
       return CompletableFuture.completedFuture(DataFetcherExceptionHandlerResult.newResult(error.build()).build());
     };
     GraphQL graphQL = GraphQL.newGraphQL(schema)
-      .queryExecutionStrategy(new AsyncExecutionStrategy(errors))
+      .queryExecutionStrategy(new LeafListStrategy(errors))
       .mutationExecutionStrategy(new AsyncSerialExecutionStrategy(errors))
       .instrumentation(new MaxQueryDepthInstrumentation(MAX_DEPTH))
       .preparsedDocumentProvider(new DocumentCache())
@@ -115,20 +115,35 @@ final class QueryEngine {
     };
   }
 
+  /**
+   * A query's answer: the response as graphql-java made it, and its JSON text, encoded once off the event loops
+   * to check its size. A requester over HTTP is handed the text, every other the object.
+   */
+  record Answer(JsonObject json, Buffer text) {
+    static Answer of(JsonObject json) {
+      return new Answer(json, json.toBuffer());
+    }
+
+    boolean failed() {
+      return hasErrors(json);
+    }
+  }
+
   /** Runs one request {@code {"query", "variables"}}; the response, at most {@link #MAX_RESPONSE_BYTES} as JSON text. */
-  Future<JsonObject> execute(String query, Map<String, Object> variables) {
+  Future<Answer> execute(String query, Map<String, Object> variables) {
     ExecutionInput input = ExecutionInput.newExecutionInput().query(query)
       .variables(variables == null ? Map.of() : variables).build();
     return Future.fromCompletionStage(graphQL.executeAsync(input).thenApplyAsync(QueryEngine::encode, ctx::onWorker),
       ctx.vertx().getOrCreateContext());
   }
 
-  private static JsonObject encode(ExecutionResult result) {
+  private static Answer encode(ExecutionResult result) {
     JsonObject response = new Response(result.toSpecification());
-    if (response.toBuffer().length() > MAX_RESPONSE_BYTES) {
-      return error("the response is over " + (MAX_RESPONSE_BYTES >> 20) + " MB of JSON: ask for a smaller page (first)");
+    Buffer text = response.toBuffer();
+    if (text.length() > MAX_RESPONSE_BYTES) {
+      return Answer.of(error("the response is over " + (MAX_RESPONSE_BYTES >> 20) + " MB of JSON: ask for a smaller page (first)"));
     }
-    return response;
+    return new Answer(response, text);
   }
 
   /**

@@ -23,6 +23,12 @@ import java.util.Map;
  */
 public final class QueryVerticle extends VerticleBase {
 
+  /**
+   * A delivery header asking for the answer as its JSON text (a {@code Buffer}), the text the query side encoded
+   * anyway to check its size: the HTTP route sends it on as it is, encoding nothing on an event loop.
+   */
+  public static final String AS_TEXT = "skelly-answer-as-text";
+
   static final int RUNNING = ReadPool.CONNECTIONS;
   static final int WAITING = 32;
 
@@ -60,18 +66,18 @@ public final class QueryVerticle extends VerticleBase {
       waiting.addLast(msg);
     } else {
       metrics.query("busy");
-      msg.reply(QueryEngine.error("too many queries at once (" + RUNNING + " executing, " + WAITING
-        + " waiting): try again shortly"));
+      reply(msg, QueryEngine.Answer.of(QueryEngine.error("too many queries at once (" + RUNNING + " executing, "
+        + WAITING + " waiting): try again shortly")));
     }
   }
 
   private void run(Message<Object> msg) {
     running++;
     answer(msg.body()).onComplete(ar -> {
-      JsonObject response = ar.succeeded() ? ar.result()
-        : QueryEngine.error("query failed: " + ar.cause().getMessage());
-      metrics.query(QueryEngine.hasErrors(response) ? "error" : "ok");
-      msg.reply(response);
+      QueryEngine.Answer answer = ar.succeeded() ? ar.result()
+        : QueryEngine.Answer.of(QueryEngine.error("query failed: " + ar.cause().getMessage()));
+      metrics.query(answer.failed() ? "error" : "ok");
+      reply(msg, answer);
       running--;
       Message<Object> next = waiting.pollFirst();
       if (next != null) {
@@ -80,13 +86,19 @@ public final class QueryVerticle extends VerticleBase {
     });
   }
 
-  private Future<JsonObject> answer(Object body) {
+  /** The answer as JSON text to a requester that asked for it with {@link #AS_TEXT} (the HTTP route), else as an object. */
+  private static void reply(Message<Object> msg, QueryEngine.Answer answer) {
+    msg.reply(msg.headers().contains(AS_TEXT) ? answer.text() : answer.json());
+  }
+
+  private Future<QueryEngine.Answer> answer(Object body) {
     if (!(body instanceof JsonObject req) || !(req.getValue("query") instanceof String query)) {
-      return Future.succeededFuture(QueryEngine.error("a query is a JSON object {\"query\": \"…\", \"variables\": {…}}"));
+      return Future.succeededFuture(QueryEngine.Answer.of(
+        QueryEngine.error("a query is a JSON object {\"query\": \"…\", \"variables\": {…}}")));
     }
     Object vars = req.getValue("variables");
     if (vars != null && !(vars instanceof JsonObject)) {
-      return Future.succeededFuture(QueryEngine.error("variables must be a JSON object"));
+      return Future.succeededFuture(QueryEngine.Answer.of(QueryEngine.error("variables must be a JSON object")));
     }
     Map<String, Object> variables = vars == null ? null : plain((JsonObject) vars);
     if (engine == null) {
