@@ -17,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,6 +38,12 @@ final class QueryEngine {
 
   static final int MAX_DEPTH = 10;
   static final int MAX_RESPONSE_BYTES = 4 << 20;
+
+  /**
+   * Vert.x's JSON text writer over Jackson's streaming generator: one pass over graphql-java's maps and lists,
+   * without the object mapper's per-value serializer lookups (the same text).
+   */
+  private static final JacksonCodec TEXT = new JacksonCodec();
 
   private final QueryContext ctx;
   private final GraphQL graphQL;
@@ -139,7 +146,7 @@ final class QueryEngine {
 
   private static Answer encode(ExecutionResult result) {
     JsonObject response = new Response(result.toSpecification());
-    Buffer text = response.toBuffer();
+    Buffer text = TEXT.toBuffer(response.getMap(), false);
     if (text.length() > MAX_RESPONSE_BYTES) {
       return Answer.of(error("the response is over " + (MAX_RESPONSE_BYTES >> 20) + " MB of JSON: ask for a smaller page (first)"));
     }

@@ -38,6 +38,7 @@ public final class QueryVerticle extends VerticleBase {
   private ReadPool pool;
   private QueryContext ctx;
   private Future<QueryEngine> engine;
+  private QueryHeadroom headroom;
   private int running;
 
   public QueryVerticle(InstantSource clock, StorageMetrics metrics) {
@@ -50,12 +51,14 @@ public final class QueryVerticle extends VerticleBase {
     StorageConfig config = StorageConfig.fromJson(config());
     pool = new ReadPool(vertx, Path.of(config.databasePath()));
     ctx = new QueryContext(vertx, pool, config, clock, metrics);
+    headroom = new QueryHeadroom(vertx);
     MessageConsumer<Object> consumer = vertx.eventBus().consumer(Addresses.QUERY, this::onQuery);
     return consumer.completion();
   }
 
   @Override
   public Future<?> stop() {
+    headroom.restore();
     return pool.close();
   }
 
@@ -73,12 +76,14 @@ public final class QueryVerticle extends VerticleBase {
 
   private void run(Message<Object> msg) {
     running++;
+    headroom.begin();
     answer(msg.body()).onComplete(ar -> {
       QueryEngine.Answer answer = ar.succeeded() ? ar.result()
         : QueryEngine.Answer.of(QueryEngine.error("query failed: " + ar.cause().getMessage()));
       metrics.query(answer.failed() ? "error" : "ok");
       reply(msg, answer);
       running--;
+      headroom.end(running);
       Message<Object> next = waiting.pollFirst();
       if (next != null) {
         run(next);

@@ -1,0 +1,99 @@
+package dev.skellyjelly.storage.query;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.skellyjelly.storage.TestSupport;
+import dev.skellyjelly.storage.TestSupport.ManualClock;
+import dev.skellyjelly.storage.codecs.Addresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * The heap's free ratios, as the JVM reports them: at the module's resting values (10/30, as conf/jvm.options
+ * sets them) while nobody queries, raised to 40/70 once a query runs, put back when the query side has been idle
+ * for its delay, kept raised while queries keep coming, and put back when the module stops.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class QueryHeadroomTest {
+
+  private static final HotSpotDiagnosticMXBean VM = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+
+  @TempDir
+  Path dir;
+  private Vertx vertx;
+  private String min;
+  private String max;
+
+  @BeforeEach
+  void start() {
+    min = VM.getVMOption("MinHeapFreeRatio").getValue();
+    max = VM.getVMOption("MaxHeapFreeRatio").getValue();
+    VM.setVMOption("MaxHeapFreeRatio", "100");
+    VM.setVMOption("MinHeapFreeRatio", "10");
+    VM.setVMOption("MaxHeapFreeRatio", "30");
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void stop() {
+    vertx.close().await();
+    VM.setVMOption("MaxHeapFreeRatio", "100");
+    VM.setVMOption("MinHeapFreeRatio", min);
+    VM.setVMOption("MaxHeapFreeRatio", max);
+  }
+
+  private static List<String> ratios() {
+    return List.of(VM.getVMOption("MinHeapFreeRatio").getValue(), VM.getVMOption("MaxHeapFreeRatio").getValue());
+  }
+
+  private JsonObject ask() {
+    return vertx.eventBus().<JsonObject>request(Addresses.QUERY, new JsonObject().put("query", "{ capture { paused } }"))
+      .await().body();
+  }
+
+  @Test
+  void raisedWhileQueriesRunAndPutBackWhenIdleOrStopped() {
+    TestSupport.deploy(vertx, new ManualClock(System.currentTimeMillis()), TestSupport.config(dir));
+    assertEquals(List.of("10", "30"), ratios(), "nothing changes while nobody queries");
+    assertNull(ask().getValue("errors"));
+    assertEquals(List.of("40", "70"), ratios(), "raised by a query, kept for the idle delay after it");
+    vertx.close().await();
+    assertEquals(List.of("10", "30"), ratios(), "put back when the module stops");
+  }
+
+  @Test
+  void putBackOnlyAfterTheIdleDelayFromTheLastQuery() throws Exception {
+    QueryHeadroom headroom = new QueryHeadroom(vertx, 200);
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    CompletableFuture<List<String>> raised = new CompletableFuture<>();
+    CompletableFuture<List<String>> back = new CompletableFuture<>();
+    context.runOnContext(v -> {
+      headroom.begin();
+      headroom.begin();
+      headroom.end(1);
+      headroom.end(0);
+      // A query within the delay keeps the room: the restore waits for the delay after this one.
+      vertx.setTimer(100, t -> {
+        headroom.begin();
+        headroom.end(0);
+        vertx.setTimer(150, u -> raised.complete(ratios()));
+        vertx.setTimer(400, u -> back.complete(ratios()));
+      });
+    });
+    assertEquals(List.of("40", "70"), raised.get(5, TimeUnit.SECONDS), "250 ms after the first, 150 ms after the last");
+    assertEquals(List.of("10", "30"), back.get(5, TimeUnit.SECONDS), "400 ms after the last query");
+  }
+}
