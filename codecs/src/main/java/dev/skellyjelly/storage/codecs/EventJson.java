@@ -25,6 +25,14 @@ public final class EventJson {
   }
 
   /**
+   * The {@code data} object of an event's JSON form as a batch shows it (a screenshot's without its image),
+   * which the holder may change: {@code encode(e.withoutImage()).getJsonObject("data")} without making the rest.
+   */
+  public static JsonObject data(RawEvent e) {
+    return JsonForm.BATCH_EVENT.child(e).build(e.data());
+  }
+
+  /**
    * The JSON form of a batch as it is published: read-only at every level, screenshot events without their
    * image, each event's and screenshot ref's object (equal to {@code encode(event.withoutImage())} and
    * {@code encode(ref)}) built only when read, so that building it costs about half a kilobyte whatever its

@@ -157,6 +157,17 @@ class EventJsonTest {
     }
 
     @Test
+    void dataAloneIsTheDataOfTheEventAsABatchShowsIt() {
+      for (RawEvent e : samplesExpected().values()) {
+        JsonObject data = EventJson.data(e);
+        assertEquals(EventJson.encode(e.withoutImage()).getJsonObject("data").encode(), data.encode(), e.eventType().wireName());
+        assertFalse(data.containsKey("image"), "no image: " + e.eventType().wireName());
+        data.put("size_bytes", 1);
+        assertEquals(1, data.getInteger("size_bytes"), "the holder may change it");
+      }
+    }
+
+    @Test
     void roundTripsNullableFieldsAndMissingIds() {
       List<RawEvent> events = List.of(
         new RawEvent(null, null, TS, new Keystroke(0, new Keystroke.Modifiers(false, false, false, true), null)),

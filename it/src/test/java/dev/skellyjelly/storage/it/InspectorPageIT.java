@@ -68,6 +68,11 @@ class InspectorPageIT {
   /** The session every event of the test belongs to; T: the test's reference instant. */
   final String session = UUID.randomUUID().toString();
   Instant t0;
+  /**
+   * The browser's time zone: a fixed offset that puts its clock near noon when the test starts, so the page's
+   * "today" (the browser's local day) holds the test's last 20 minutes whatever the hour it runs at.
+   */
+  ZoneOffset zone;
   /** Every event the module stored, by id: its type and timestamp (ms). */
   final Map<String, Sent> stored = new LinkedHashMap<>();
   TcpBridgeClient bridge;
@@ -87,7 +92,10 @@ class InspectorPageIT {
     String line = module.awaitStderr(l -> l.contains("inspector page at"), Duration.ofSeconds(60));
     assertTrue(line.endsWith(base + "#token=" + TOKEN), line);
     CrashLoopIT.awaitHealthy(http, module, httpPort);
-    browser = PageDriver.start(Map.of("TZ", "UTC"));
+    int hours = 12 - java.time.LocalTime.now(ZoneOffset.UTC).getHour();
+    zone = ZoneOffset.ofHours(hours);
+    // IANA's Etc/GMT zones count westward: Etc/GMT-3 is three hours ahead of UTC.
+    browser = PageDriver.start(Map.of("TZ", hours == 0 ? "Etc/GMT" : "Etc/GMT" + (hours > 0 ? "-" + hours : "+" + -hours)));
     bridge = TcpBridgeClient.connect(tcpPort, TOKEN);
   }
 
@@ -128,9 +136,9 @@ class InspectorPageIT {
     System.out.println("InspectorPageIT rates shown (keystroke, mouse_move): " + rates);
     ack();
 
-    // Since start and today, per type: what was sent (nothing of it before midnight UTC counts today).
+    // Since start and today (the browser's local day), per type: what was sent.
     Map<String, Long> total = countBy(e -> true);
-    long midnight = LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    long midnight = LocalDate.now(zone).atStartOfDay(zone).toInstant().toEpochMilli();
     Map<String, Long> today = countBy(e -> e.ts() >= midnight);
     awaitColumn("#rates", ".total", total);
     awaitColumn("#today-counts", ".count", today);
@@ -241,7 +249,7 @@ class InspectorPageIT {
       browser.text("#control-status"));
     doomed.forEach(stored::remove);
     assertEquals(stored.keySet(), storedIds(), "exactly the events of the range are gone");
-    long midnight = LocalDate.now(ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    long midnight = LocalDate.now(zone).atStartOfDay(zone).toInstant().toEpochMilli();
     awaitColumn("#today-counts", ".count", countBy(e -> e.ts() >= midnight));
   }
 
@@ -440,7 +448,7 @@ class InspectorPageIT {
 
   private String pageStatus() throws Exception {
     return "\ncontrol status: " + browser.text("#control-status") + "\nerrors: " + browser.text("#errors")
-      + "\n" + browser.text("#updated") + " (now " + java.time.LocalTime.now(ZoneOffset.UTC) + ")"
+      + "\n" + browser.text("#updated") + " (now " + java.time.LocalTime.now(zone) + ")"
       + "\nconsole: " + browser.messages() + "\nwaiting: " + browser.pending();
   }
 

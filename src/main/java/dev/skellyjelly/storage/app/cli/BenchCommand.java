@@ -51,6 +51,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--history-days", description = "with --queries: days of rollups (default ${DEFAULT-VALUE})")
   int historyDays = 365;
 
+  @Option(names = "--raw-days", description = "with --queries: days of raw events before today, as raw retention "
+    + "keeps them (default ${DEFAULT-VALUE}: a module at raw_retention_days = 14 after 60 days)")
+  int rawDays = 13;
+
   @Option(names = "--load-seconds", description = "with --queries: seconds of 1000 events/s, without and with queries (default ${DEFAULT-VALUE})")
   int loadSeconds = 30;
 
@@ -63,8 +67,9 @@ public final class BenchCommand implements Callable<Integer> {
       System.err.println("skelly-storage: --events must be at least 1000; counts must not be negative");
       return Main.EXIT_USAGE;
     }
-    if (queries && (queryRuns < 1 || rawRate < 1 || historyDays < 1 || loadSeconds < 1)) {
-      System.err.println("skelly-storage: --query-runs, --raw-rate, --history-days and --load-seconds must be at least 1");
+    if (queries && (queryRuns < 1 || rawRate < 1 || historyDays < 1 || loadSeconds < 1 || rawDays < 0 || rawDays > 13)) {
+      System.err.println("skelly-storage: --query-runs, --raw-rate, --history-days and --load-seconds must be at least 1, "
+        + "--raw-days 0 to 13");
       return Main.EXIT_USAGE;
     }
     Path scratch = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("skelly-bench");
@@ -74,7 +79,7 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
       }
       if (queries) {
-        System.out.println(new QueryBench(scratch, new QueryBench.Plan(queryRuns, rawRate, historyDays, loadSeconds)).run().encode());
+        System.out.println(new QueryBench(scratch, new QueryBench.Plan(queryRuns, rawRate, historyDays, rawDays, loadSeconds)).run().encode());
         return 0;
       }
       Bench.Plan plan = new Bench.Plan(events, producerIdEvents, screenshots, windows);

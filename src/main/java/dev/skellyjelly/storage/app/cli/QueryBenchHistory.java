@@ -1,17 +1,30 @@
 package dev.skellyjelly.storage.app.cli;
 
+import dev.skellyjelly.storage.app.sim.EventMix;
+import dev.skellyjelly.storage.codecs.EventData;
+import dev.skellyjelly.storage.codecs.EventType;
+import dev.skellyjelly.storage.codecs.RawEvent;
+import dev.skellyjelly.storage.codecs.Uuids;
+import dev.skellyjelly.storage.impl.EventBlocks;
+
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
- * The history {@code bench --queries} queries, written straight into the rollup tables as the lifecycle would
- * have: each day 8 active hours (09:00–17:00 UTC) at 100 events/s on average in the simulator's proportions, over
- * four apps; hour rows for every day, minute rows for the days within minute retention.
+ * The history {@code bench --queries} queries, written straight into the tables as the lifecycle would have left
+ * them: each day 8 active hours (09:00–17:00 UTC) at 100 events/s on average in the simulator's proportions, over
+ * four apps; hour rows for every day, minute rows for the days within minute retention, and the raw events of
+ * the days within raw retention.
  */
 final class QueryBenchHistory {
 
@@ -91,6 +104,52 @@ final class QueryBenchHistory {
       rows += add(focus, bucket, session, app, 54_000L, m % 5 == 0 ? 1L : 0L);
     }
     return rows;
+  }
+
+  /**
+   * The raw events a module keeps of the {@code days} days before {@code today} (UTC midnight): each day's 8 active
+   * hours at about 100 events/s of the simulator's mix (screenshots aside), one session a day, as the writer stores
+   * them — a block per window, session and type, LZ4 and columns by {@link EventBlocks} — with commit sequence
+   * numbers from 1 up, in time order. Written before the module opens the file, so its own sequence numbers follow
+   * these. Returns the events written.
+   */
+  static long writeRaw(Path db, long today, int days) throws SQLException {
+    long events = 0;
+    long seq = 0;
+    long window = 30_000L;
+    int perWindow = (int) (Arrays.stream(HOUR_EVENTS).sum() * window / HOUR_MS);
+    EventMix mix = new EventMix(365);
+    try (Connection c = open(db)) {
+      c.setAutoCommit(false);
+      try (PreparedStatement block = c.prepareStatement("INSERT INTO event_blocks (session, window_start_ms, "
+        + "event_type, n, min_seq, max_seq, data) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        for (int d = days; d >= 1; d--) {
+          long day = today - d * DAY_MS;
+          UUID sessionId = new UUID(0x5b1d0c2e00004000L, 0x8000000000000000L | day);
+          String session = sessionId.toString();
+          byte[] sessionBytes = Uuids.toBytes(session);
+          for (long start = day + FIRST_HOUR * HOUR_MS; start < day + (FIRST_HOUR + ACTIVE_HOURS) * HOUR_MS; start += window) {
+            Map<EventType, List<EventBlocks.Entry>> byType = new EnumMap<>(EventType.class);
+            for (int i = 0; i < perWindow; i++) {
+              long ts = start + i * window / perWindow;
+              EventData data = i % 100 == 0 ? mix.resource() : mix.next();
+              String id = new UUID(sessionId.getMostSignificantBits() ^ 0x1000L, ++seq).toString();
+              RawEvent e = new RawEvent(id, session, ts, data);
+              byType.computeIfAbsent(e.eventType(), t -> new ArrayList<>()).add(new EventBlocks.Entry(seq, e));
+            }
+            for (Map.Entry<EventType, List<EventBlocks.Entry>> t : byType.entrySet()) {
+              List<EventBlocks.Entry> entries = t.getValue();
+              add(block, sessionBytes, start, t.getKey().code(), entries.size(), entries.get(0).seq(),
+                entries.get(entries.size() - 1).seq(), EventBlocks.encode(entries));
+              events += entries.size();
+            }
+          }
+          block.executeBatch();
+          c.commit();
+        }
+      }
+    }
+    return events;
   }
 
   /** Minute rows for {@code hour} unless the module already wrote some (its rollups): true if it had. */

@@ -273,9 +273,8 @@ final class EventsResolver {
   /** An event as the schema gives it: data as stored, a screenshot's without image but with its size. */
   private static Event event(Hit h, Map<String, long[]> sizes) {
     RawEvent e = h.event();
-    JsonObject data = EventJson.encode(e).getJsonObject("data");
+    JsonObject data = EventJson.data(e);
     if (e.eventType() == EventType.SCREENSHOT) {
-      data.remove("image");
       long[] size = sizes.get(data.getString("screenshot_id"));
       if (size != null) {
         data.put("size_bytes", size[0]).put("width", size[1] < 0 ? null : size[1]).put("height", size[2] < 0 ? null : size[2]);
