@@ -18,9 +18,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +48,7 @@ final class QueryEngine {
    * without the object mapper's per-value serializer lookups (the same text).
    */
   private static final JacksonCodec TEXT = new JacksonCodec();
+  private static final JsonFactory LENGTH = new JsonFactory();
 
   private final QueryContext ctx;
   private final GraphQL graphQL;
@@ -123,12 +128,12 @@ final class QueryEngine {
   }
 
   /**
-   * A query's answer: the response as graphql-java made it, and its JSON text, encoded once off the event loops
-   * to check its size. A requester over HTTP is handed the text, every other the object.
+   * A query's answer: the response as graphql-java made it and, for a requester that asked for it (the HTTP
+   * route), its JSON text, made once off the event loops; for every other the text is only measured, never kept.
    */
   record Answer(JsonObject json, Buffer text) {
-    static Answer of(JsonObject json) {
-      return new Answer(json, json.toBuffer());
+    static Answer of(JsonObject json, boolean asText) {
+      return new Answer(json, asText ? json.toBuffer() : null);
     }
 
     boolean failed() {
@@ -136,21 +141,47 @@ final class QueryEngine {
     }
   }
 
-  /** Runs one request {@code {"query", "variables"}}; the response, at most {@link #MAX_RESPONSE_BYTES} as JSON text. */
-  Future<Answer> execute(String query, Map<String, Object> variables) {
+  /**
+   * Runs one request {@code {"query", "variables"}}; the response, at most {@link #MAX_RESPONSE_BYTES} as JSON text,
+   * with that text when {@code asText}.
+   */
+  Future<Answer> execute(String query, Map<String, Object> variables, boolean asText) {
     ExecutionInput input = ExecutionInput.newExecutionInput().query(query)
       .variables(variables == null ? Map.of() : variables).build();
-    return Future.fromCompletionStage(graphQL.executeAsync(input).thenApplyAsync(QueryEngine::encode, ctx::onWorker),
+    return Future.fromCompletionStage(graphQL.executeAsync(input).thenApplyAsync(r -> encode(r, asText), ctx::onWorker),
       ctx.vertx().getOrCreateContext());
   }
 
-  private static Answer encode(ExecutionResult result) {
+  private static Answer encode(ExecutionResult result, boolean asText) {
     JsonObject response = new Response(result.toSpecification());
-    Buffer text = TEXT.toBuffer(response.getMap(), false);
-    if (text.length() > MAX_RESPONSE_BYTES) {
-      return Answer.of(error("the response is over " + (MAX_RESPONSE_BYTES >> 20) + " MB of JSON: ask for a smaller page (first)"));
+    Buffer text = asText ? TEXT.toBuffer(response.getMap(), false) : null;
+    if ((text != null ? text.length() : textLength(response.getMap())) > MAX_RESPONSE_BYTES) {
+      return Answer.of(error("the response is over " + (MAX_RESPONSE_BYTES >> 20) + " MB of JSON: ask for a smaller page (first)"),
+        asText);
     }
     return new Answer(response, text);
+  }
+
+  /** The length of a value's JSON text, written through Jackson's generator into a counter rather than a buffer. */
+  static long textLength(Object value) {
+    long[] count = new long[1];
+    OutputStream counter = new OutputStream() {
+      @Override
+      public void write(int b) {
+        count[0]++;
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) {
+        count[0] += len;
+      }
+    };
+    try (JsonGenerator gen = LENGTH.createGenerator(counter)) {
+      JacksonCodec.encodeJson(value, gen);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return count[0];
   }
 
   /**

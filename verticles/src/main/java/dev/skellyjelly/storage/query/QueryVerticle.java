@@ -70,16 +70,17 @@ public final class QueryVerticle extends VerticleBase {
     } else {
       metrics.query("busy");
       reply(msg, QueryEngine.Answer.of(QueryEngine.error("too many queries at once (" + RUNNING + " executing, "
-        + WAITING + " waiting): try again shortly")));
+        + WAITING + " waiting): try again shortly"), asText(msg)));
     }
   }
 
   private void run(Message<Object> msg) {
     running++;
     headroom.begin();
-    answer(msg.body()).onComplete(ar -> {
+    boolean asText = asText(msg);
+    answer(msg.body(), asText).onComplete(ar -> {
       QueryEngine.Answer answer = ar.succeeded() ? ar.result()
-        : QueryEngine.Answer.of(QueryEngine.error("query failed: " + ar.cause().getMessage()));
+        : QueryEngine.Answer.of(QueryEngine.error("query failed: " + ar.cause().getMessage()), asText);
       metrics.query(answer.failed() ? "error" : "ok");
       reply(msg, answer);
       running--;
@@ -91,25 +92,29 @@ public final class QueryVerticle extends VerticleBase {
     });
   }
 
-  /** The answer as JSON text to a requester that asked for it with {@link #AS_TEXT} (the HTTP route), else as an object. */
-  private static void reply(Message<Object> msg, QueryEngine.Answer answer) {
-    msg.reply(msg.headers().contains(AS_TEXT) ? answer.text() : answer.json());
+  private static boolean asText(Message<Object> msg) {
+    return msg.headers().contains(AS_TEXT);
   }
 
-  private Future<QueryEngine.Answer> answer(Object body) {
+  /** The answer as JSON text to a requester that asked for it with {@link #AS_TEXT} (the HTTP route), else as an object. */
+  private static void reply(Message<Object> msg, QueryEngine.Answer answer) {
+    msg.reply(answer.text() != null ? answer.text() : answer.json());
+  }
+
+  private Future<QueryEngine.Answer> answer(Object body, boolean asText) {
     if (!(body instanceof JsonObject req) || !(req.getValue("query") instanceof String query)) {
       return Future.succeededFuture(QueryEngine.Answer.of(
-        QueryEngine.error("a query is a JSON object {\"query\": \"…\", \"variables\": {…}}")));
+        QueryEngine.error("a query is a JSON object {\"query\": \"…\", \"variables\": {…}}"), asText));
     }
     Object vars = req.getValue("variables");
     if (vars != null && !(vars instanceof JsonObject)) {
-      return Future.succeededFuture(QueryEngine.Answer.of(QueryEngine.error("variables must be a JSON object")));
+      return Future.succeededFuture(QueryEngine.Answer.of(QueryEngine.error("variables must be a JSON object"), asText));
     }
     Map<String, Object> variables = vars == null ? null : plain((JsonObject) vars);
     if (engine == null) {
       engine = vertx.executeBlocking(() -> QueryEngine.build(ctx));
     }
-    return engine.compose(e -> e.execute(query, variables));
+    return engine.compose(e -> e.execute(query, variables, asText));
   }
 
   /** A JSON object as plain maps and lists, as graphql-java reads variables. */
