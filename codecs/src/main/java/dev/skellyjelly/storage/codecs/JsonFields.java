@@ -14,16 +14,16 @@ import java.util.Set;
  * and values in two arrays, in insertion order, found by a scan. An event's few fields cost a third of the
  * memory they would in a linked hash map, which is what the garbage collector pays for when many are built. A
  * complete map: the holder of an eagerly encoded event may change it like any other; a published batch, its
- * events and its screenshot refs are {@link #readOnly()}.
+ * events and its screenshot refs are {@link #readOnly()}. The query side builds the items of its long lists with it.
  */
-final class JsonFields extends AbstractMap<String, Object> {
+public final class JsonFields extends AbstractMap<String, Object> {
 
   private String[] keys;
   private Object[] values;
   private int size;
   private boolean readOnly;
 
-  JsonFields(int capacity) {
+  public JsonFields(int capacity) {
     keys = new String[Math.max(1, capacity)];
     values = new Object[keys.length];
   }
@@ -86,7 +86,7 @@ final class JsonFields extends AbstractMap<String, Object> {
    * Adds a key that the map does not hold yet, without looking for it: for a builder whose keys are distinct
    * ({@link JsonForm}'s, a batch's), which {@link #put} would compare with every key before it.
    */
-  void add(String key, Object value) {
+  public void add(String key, Object value) {
     checkWritable();
     Objects.requireNonNull(key, "key");
     append(key, value);

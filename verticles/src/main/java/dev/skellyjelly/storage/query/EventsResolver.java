@@ -92,6 +92,8 @@ final class EventsResolver {
     final long afterSeq;
     final List<Hit> hits = new ArrayList<>();
     final List<Place> pending = new ArrayList<>();
+    /** An event of the snapshot and the range follows those held (found without making it). */
+    boolean following;
 
     Scan(Reads reads, Args.Range range, List<EventType> types, byte[] session, String app, int first, long snapshot, long afterTs,
          long afterSeq) {
@@ -172,6 +174,15 @@ final class EventsResolver {
       pending.subList(0, end).clear();
       List<BlockReader.Meta> metas = new ArrayList<>(chunk.size());
       chunk.forEach(p -> metas.add(p.meta()));
+      if (hits.size() >= first && app == null) {
+        // The page is full; all that is left to learn is whether an event follows it. The windows partition time,
+        // so nothing later can sort before what is held: the next windows' blocks are read for their sequence
+        // numbers and timestamps alone, and no event of them is made.
+        return blocks.read(reads, metas, (seq, ts) -> {
+          following |= wanted(seq, ts);
+          return false;
+        }).compose(v -> following ? Future.succeededFuture(true) : decodeReady(exhausted));
+      }
       return blocks.read(reads, metas, this::wanted).compose(this::keep).compose(v -> hits.size() > first ? Future.succeededFuture(true)
         : decodeReady(exhausted));
     }
@@ -209,7 +220,7 @@ final class EventsResolver {
     /** The page: the first {@code first} hits in order, their screenshots' sizes, and the next cursor. */
     Future<Map<String, Object>> page() {
       hits.sort(ORDER);
-      boolean more = hits.size() > first;
+      boolean more = hits.size() > first || following;
       List<Hit> page = more ? hits.subList(0, first) : hits;
       List<Object> shotIds = new ArrayList<>();
       for (Hit h : page) {

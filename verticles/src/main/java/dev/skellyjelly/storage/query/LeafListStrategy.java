@@ -1,5 +1,6 @@
 package dev.skellyjelly.storage.query;
 
+import dev.skellyjelly.storage.codecs.JsonFields;
 import graphql.execution.AsyncExecutionStrategy;
 import graphql.execution.DataFetcherExceptionHandler;
 import graphql.execution.ExecutionContext;
@@ -21,15 +22,9 @@ import graphql.schema.GraphQLScalarType;
 import graphql.schema.GraphQLType;
 import graphql.schema.GraphQLTypeUtil;
 
-import java.util.AbstractMap;
-import java.util.AbstractSet;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.NoSuchElementException;
-import java.util.Set;
 
 /**
  * graphql-java's query strategy with one shortcut for the lists this schema gives out by the thousand (a page of
@@ -86,7 +81,7 @@ final class LeafListStrategy extends AsyncExecutionStrategy {
     }
     try {
       for (Object item : items) {
-        Object[] values = new Object[keys.length];
+        JsonFields object = new JsonFields(keys.length);
         for (int i = 0; i < keys.length; i++) {
           Leaf leaf = leaves.get(i);
           Object value = leaf.type() == null ? type.getName()
@@ -95,124 +90,14 @@ final class LeafListStrategy extends AsyncExecutionStrategy {
           if (serialized == null && leaf.nonNull()) {
             return null;
           }
-          values[i] = serialized;
+          object.add(keys[i], serialized);
         }
-        out.add(new Row(keys, values));
+        out.add(object);
       }
     } catch (CoercingSerializeException e) {
       return null;
     }
     return out;
-  }
-
-  /**
-   * One completed item: its values beside the keys every item of the list shares, in the answer's order — two
-   * small arrays rather than a hash map of entries per item (a page of 10 000 events is 10 000 of them). A
-   * requester may change it as any answer: a value replaced in place, a key added or removed on a copy of the
-   * keys of its own.
-   */
-  static final class Row extends AbstractMap<String, Object> {
-    private String[] keys;
-    private Object[] values;
-
-    Row(String[] keys, Object[] values) {
-      this.keys = keys;
-      this.values = values;
-    }
-
-    private int indexOf(Object key) {
-      for (int i = 0; i < keys.length; i++) {
-        if (keys[i].equals(key)) {
-          return i;
-        }
-      }
-      return -1;
-    }
-
-    @Override
-    public Object get(Object key) {
-      int i = indexOf(key);
-      return i < 0 ? null : values[i];
-    }
-
-    @Override
-    public boolean containsKey(Object key) {
-      return indexOf(key) >= 0;
-    }
-
-    @Override
-    public Object put(String key, Object value) {
-      int i = indexOf(key);
-      if (i >= 0) {
-        Object old = values[i];
-        values[i] = value;
-        return old;
-      }
-      keys = Arrays.copyOf(keys, keys.length + 1);
-      values = Arrays.copyOf(values, values.length + 1);
-      keys[keys.length - 1] = key;
-      values[values.length - 1] = value;
-      return null;
-    }
-
-    private void removeAt(int i) {
-      String[] k = new String[keys.length - 1];
-      Object[] v = new Object[values.length - 1];
-      System.arraycopy(keys, 0, k, 0, i);
-      System.arraycopy(keys, i + 1, k, i, k.length - i);
-      System.arraycopy(values, 0, v, 0, i);
-      System.arraycopy(values, i + 1, v, i, v.length - i);
-      keys = k;
-      values = v;
-    }
-
-    @Override
-    public int size() {
-      return keys.length;
-    }
-
-    @Override
-    public Set<Entry<String, Object>> entrySet() {
-      return new AbstractSet<>() {
-        @Override
-        public Iterator<Entry<String, Object>> iterator() {
-          return new Iterator<>() {
-            private int next;
-            private boolean removable;
-
-            @Override
-            public boolean hasNext() {
-              return next < keys.length;
-            }
-
-            @Override
-            public Entry<String, Object> next() {
-              if (next >= keys.length) {
-                throw new NoSuchElementException();
-              }
-              Entry<String, Object> e = new SimpleImmutableEntry<>(keys[next], values[next]);
-              next++;
-              removable = true;
-              return e;
-            }
-
-            @Override
-            public void remove() {
-              if (!removable) {
-                throw new IllegalStateException();
-              }
-              removable = false;
-              removeAt(--next);
-            }
-          };
-        }
-
-        @Override
-        public int size() {
-          return keys.length;
-        }
-      };
-    }
   }
 
   private static Object serialize(ExecutionContext context, GraphQLType type, Object value) {

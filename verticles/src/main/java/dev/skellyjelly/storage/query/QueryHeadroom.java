@@ -13,7 +13,7 @@ import java.lang.management.ManagementFactory;
  * whose objects die young. A query's answer lives as long as the query (a page of 10 000 events makes some 30 MB
  * and holds much of it for a hundred milliseconds): in a heap sized for ingestion it is promoted, and full
  * collections follow one another, a third of a page's time. While any query runs, HotSpot's manageable free
- * ratios are raised to {@link #MIN_FREE}/{@link #MAX_FREE} (the JVM's defaults); {@link #IDLE_MS} after the last
+ * ratios are raised to {@link #MIN_FREE}/{@link #MAX_FREE}; {@link #IDLE_MS} after the last
  * one ends they are put back, and the next full collection gives the room back. {@code -Xmx}, the bound every
  * budget adds up under, is untouched; a JVM without the flags (or already at these ratios) is left alone.
  * Used on the query verticle's event loop.
@@ -21,8 +21,8 @@ import java.lang.management.ManagementFactory;
 final class QueryHeadroom {
 
   static final long IDLE_MS = 10_000;
-  static final int MIN_FREE = 40;
-  static final int MAX_FREE = 70;
+  static final int MIN_FREE = 60;
+  static final int MAX_FREE = 85;
   private static final String MIN = "MinHeapFreeRatio";
   private static final String MAX = "MaxHeapFreeRatio";
   private static final Logger LOG = LoggerFactory.getLogger(QueryHeadroom.class);

@@ -1,5 +1,6 @@
 package dev.skellyjelly.storage.query;
 
+import dev.skellyjelly.storage.codecs.JsonFields;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -12,17 +13,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * The length the size check measures for a requester on the bus is the length of the text an HTTP requester
  * gets, for every kind of value an answer holds: escapes, text beyond ASCII, numbers, nulls, nested lists and
- * objects, the rows of {@link LeafListStrategy}.
+ * objects, the items {@link LeafListStrategy} builds.
  */
 class QueryEngineTest {
 
   @Test
   void theMeasuredLengthIsTheTextsLength() {
-    String[] keys = {"id", "title", "n"};
+    JsonFields first = new JsonFields(3);
+    first.add("id", "e1");
+    first.add("title", "Rapport — \"Q3\" \\ plan\n\t✓ 日本語 😀");
+    first.add("n", 42L);
+    JsonFields second = new JsonFields(3);
+    second.add("id", "e2");
+    second.add("title", null);
+    second.add("n", 3.25);
     JsonObject data = new JsonObject()
-      .put("events", new JsonArray(Arrays.asList(
-        new LeafListStrategy.Row(keys, new Object[]{"e1", "Rapport — \"Q3\" \\ plan\n\t✓ 日本語 😀", 42L}),
-        new LeafListStrategy.Row(keys, new Object[]{"e2", null, 3.25}))))
+      .put("events", new JsonArray(Arrays.asList(first, second)))
       .put("data", new JsonObject().put("flag", true).put("list", List.of(1, -2.5e-7, "x</script>")))
       .putNull("nextCursor");
     JsonObject response = new JsonObject().put("data", data);

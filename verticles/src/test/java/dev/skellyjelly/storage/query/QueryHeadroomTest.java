@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 /**
  * The heap's free ratios, as the JVM reports them: at the module's resting values (10/30, as conf/jvm.options
- * sets them) while nobody queries, raised to 40/70 once a query runs, put back when the query side has been idle
+ * sets them) while nobody queries, raised to 60/85 once a query runs, put back when the query side has been idle
  * for its delay, kept raised while queries keep coming, and put back when the module stops.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -69,7 +69,7 @@ class QueryHeadroomTest {
     TestSupport.deploy(vertx, new ManualClock(System.currentTimeMillis()), TestSupport.config(dir));
     assertEquals(List.of("10", "30"), ratios(), "nothing changes while nobody queries");
     assertNull(ask().getValue("errors"));
-    assertEquals(List.of("40", "70"), ratios(), "raised by a query, kept for the idle delay after it");
+    assertEquals(List.of("60", "85"), ratios(), "raised by a query, kept for the idle delay after it");
     vertx.close().await();
     assertEquals(List.of("10", "30"), ratios(), "put back when the module stops");
   }
@@ -93,7 +93,7 @@ class QueryHeadroomTest {
         vertx.setTimer(400, u -> back.complete(ratios()));
       });
     });
-    assertEquals(List.of("40", "70"), raised.get(5, TimeUnit.SECONDS), "250 ms after the first, 150 ms after the last");
+    assertEquals(List.of("60", "85"), raised.get(5, TimeUnit.SECONDS), "250 ms after the first, 150 ms after the last");
     assertEquals(List.of("10", "30"), back.get(5, TimeUnit.SECONDS), "400 ms after the last query");
   }
 }
