@@ -92,8 +92,11 @@ final class EventsResolver {
     final long afterSeq;
     final List<Hit> hits = new ArrayList<>();
     final List<Place> pending = new ArrayList<>();
-    /** An event of the snapshot and the range follows those held (found without making it). */
-    boolean following;
+    /**
+     * An event of the snapshot and the range follows those held (found without making it). Set, only ever to true,
+     * by the decoding tasks of a chunk, which may run at once on several worker threads.
+     */
+    volatile boolean following;
 
     Scan(Reads reads, Args.Range range, List<EventType> types, byte[] session, String app, int first, long snapshot, long afterTs,
          long afterSeq) {
@@ -179,7 +182,9 @@ final class EventsResolver {
         // so nothing later can sort before what is held: the next windows' blocks are read for their sequence
         // numbers and timestamps alone, and no event of them is made.
         return blocks.read(reads, metas, (seq, ts) -> {
-          following |= wanted(seq, ts);
+          if (!following && wanted(seq, ts)) {
+            following = true;
+          }
           return false;
         }).compose(v -> following ? Future.succeededFuture(true) : decodeReady(exhausted));
       }
