@@ -46,7 +46,7 @@ class HeapBudgetTest {
     bounds.put("screenshot memory budget (screenshot_memory_budget_mb)", config.screenshotMemoryBudgetBytes());
     bounds.put("receiver: accepted, not committed (ReceiverVerticle)", ReceiverVerticle.MAX_PENDING_BYTES);
     bounds.put("batcher: windows and held events (WindowTable)", BatcherVerticle.heldBoundBytes());
-    bounds.put("bridge output unread by peers (OutputBudget)", OutputBudget.DEFAULT_BYTES);
+    bounds.put("bridge output held for peers (OutputBudget)", OutputBudget.DEFAULT_BYTES);
     bounds.put("GraphQL responses, 2 x 4 MB (CONTRACT 8, reserved)", GRAPHQL_BYTES);
 
     long xmx = maxHeap(Path.of("..", "conf", "jvm.options"));

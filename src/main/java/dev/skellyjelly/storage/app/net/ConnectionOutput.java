@@ -3,25 +3,17 @@ package dev.skellyjelly.storage.app.net;
 import io.vertx.core.Future;
 
 import java.time.InstantSource;
-import java.util.function.IntSupplier;
 
 /**
- * What one TCP bridge connection has written and its peer not yet taken, counted here and in the bridges' shared
- * {@link OutputBudget}: whether a consumer's message may still go to it (not past its share of the budget, nor while
- * the whole budget is spent), when its reading pauses because its own replies would wait behind what is unread, and
- * when it has been slow for too long. Used on the connection's event loop only.
+ * What one TCP bridge connection holds for its peer, counted here and in the bridges' shared {@link OutputBudget}:
+ * the frames waiting in its {@link FrameOutbox} (by their estimate) and the bytes written to its socket and not yet
+ * taken. It says whether a consumer's message may still go to it (not past its share of the budget, nor while the
+ * whole budget is spent), when its reading pauses because its own replies would wait behind what is held, and when
+ * it has been slow for too long. Used on the connection's event loop only.
  */
-final class ConnectionOutput {
+final class ConnectionOutput implements FrameOutbox.Written {
   /** How long a connection may stay over its bound with nothing taken by its peer before it is let go of. */
   static final long SLOW_CLOSE_MS = 10_000;
-  /**
-   * Frames a connection's outbox may hold beside the one being written: past it consumer messages are dropped and
-   * the connection's reading pauses (its replies would wait there), so a peer that does not read costs no heap.
-   * A reader that keeps up still sees bursts: a flood of fresh sessions closes many small windows in one tick, and
-   * two frames dropped batches a reading consumer was owed. The frames held are the published batches themselves,
-   * shared with every other consumer, not copies.
-   */
-  static final int MAX_BACKLOG_FRAMES = 16;
 
   /** Stops and restarts reading the connection's socket. */
   interface Reading {
@@ -32,9 +24,8 @@ final class ConnectionOutput {
 
   private final InstantSource clock;
   private final OutputBudget budget;
-  private final IntSupplier backlog;
   private final Reading reading;
-  /** Bytes handed to the socket and not yet written; since when over the bound (else -1). */
+  /** Bytes of waiting frames and of frames handed to the socket and not yet written; since when over the bound (else -1). */
   private long pendingBytes;
   private long fullSinceMs = -1;
   /** When a write last reached the kernel: a peer that reads slowly still makes progress; a stopped one not. */
@@ -42,11 +33,9 @@ final class ConnectionOutput {
   private boolean paused;
   private boolean closed;
 
-  /** {@code backlog}: the frames waiting in the connection's outbox. */
-  ConnectionOutput(InstantSource clock, OutputBudget budget, IntSupplier backlog, Reading reading) {
+  ConnectionOutput(InstantSource clock, OutputBudget budget, Reading reading) {
     this.clock = clock;
     this.budget = budget;
-    this.backlog = backlog;
     this.reading = reading;
     this.lastWrittenMs = clock.millis();
   }
@@ -56,7 +45,7 @@ final class ConnectionOutput {
    * now (a spent shared budget drops the message without making this connection slow).
    */
   boolean admitsMessage() {
-    if (pendingBytes >= budget.share() || backlog.getAsInt() >= MAX_BACKLOG_FRAMES) {
+    if (pendingBytes >= budget.share()) {
       if (fullSinceMs < 0) {
         fullSinceMs = clock.millis();
       }
@@ -65,15 +54,27 @@ final class ConnectionOutput {
     return budget.admits(pendingBytes);
   }
 
-  /** After a reply was queued: replies waiting behind a socket the peer does not empty stop its reading. */
-  void afterReply() {
-    if (backlog.getAsInt() >= MAX_BACKLOG_FRAMES) {
-      full();
+  /**
+   * A frame waits in the outbox, or no longer: replies waiting behind what the peer does not take stop its reading
+   * once the connection's share is held, so a client that pings and never reads fills nothing.
+   */
+  @Override
+  public void waiting(long bytes) {
+    pendingBytes += bytes;
+    if (bytes > 0) {
+      budget.add(bytes);
+      if (pendingBytes >= budget.share()) {
+        full();
+      }
+    } else {
+      budget.release(-bytes);
+      taken();
     }
   }
 
   /** What the outbox handed the socket: counted until the peer took it. */
-  void queued(int length, Future<Void> written) {
+  @Override
+  public void queued(int length, Future<Void> written) {
     pendingBytes += length;
     budget.add(length);
     written.onComplete(done -> written(length));
@@ -119,10 +120,15 @@ final class ConnectionOutput {
     pendingBytes -= length;
     budget.release(length);
     lastWrittenMs = clock.millis();
-    if (pendingBytes < budget.share() && backlog.getAsInt() < MAX_BACKLOG_FRAMES) {
+    taken();
+  }
+
+  /** After bytes held went: under the share it is no longer full; under half of it, reading goes on. */
+  private void taken() {
+    if (pendingBytes < budget.share()) {
       fullSinceMs = -1;
     }
-    if (pendingBytes < budget.share() / 2 && backlog.getAsInt() == 0 && paused && !closed) {
+    if (pendingBytes < budget.share() / 2 && paused && !closed) {
       paused = false;
       reading.resume();
     }

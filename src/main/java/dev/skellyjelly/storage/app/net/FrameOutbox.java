@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.EncodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.WriteStream;
 import org.slf4j.Logger;
@@ -80,12 +81,33 @@ final class FrameOutbox {
     }
   };
 
-  /** Told of every frame handed to the socket: its length, and when the socket has written it. */
+  /**
+   * Told of the bytes a connection holds for its peer: the estimate of each frame while it waits, and the length
+   * of each frame handed to the socket until the socket has written it.
+   */
   interface Written {
     Written NONE = (length, done) -> { };
 
+    /** A frame waits ({@code bytes} its estimate, positive), or waits no longer (negative: begun or dropped). */
+    default void waiting(long bytes) {
+    }
+
     void queued(int length, Future<Void> done);
   }
+
+  /**
+   * A waiting frame's own objects (its envelope, address and headers), what any frame is estimated at beside
+   * what its body holds.
+   */
+  static final long FRAME_BYTES = 256;
+  /**
+   * One event or screenshot reference of a batch: about what its text takes (a batch of the usual mix is some
+   * 230 bytes an event) and what its record and strings hold while the frame waits (HeldCost counts 200 bytes
+   * an event and its strings).
+   */
+  static final long ELEMENT_BYTES = 256;
+  /** A batch's arrays, the elements {@link #ELEMENT_BYTES} counts. */
+  private static final String[] BATCH_ARRAYS = {"events", "screenshot_refs"};
 
   private static final Logger LOG = LoggerFactory.getLogger(FrameOutbox.class);
 
@@ -93,7 +115,7 @@ final class FrameOutbox {
   private final WriteStream<Buffer> out;
   private final Framing framing;
   private final Written written;
-  private final ArrayDeque<JsonObject> queue = new ArrayDeque<>();
+  private final ArrayDeque<Waiting> queue = new ArrayDeque<>();
   private JsonSlices current;
   /** A task to go on is scheduled, or the write queue's drain awaited. */
   private boolean waiting;
@@ -111,9 +133,21 @@ final class FrameOutbox {
     this.written = written;
   }
 
-  /** Frames sent and not yet begun. */
-  int backlog() {
-    return queue.size();
+  /**
+   * What a frame waiting here holds, in bytes: {@link #FRAME_BYTES}, and {@link #ELEMENT_BYTES} for each element
+   * of its body's {@code events} and {@code screenshot_refs} (a batch's). Other bodies are small (replies,
+   * errors) or bounded where they are made (a query's answer, CONTRACT 8).
+   */
+  static long estimate(JsonObject frame) {
+    long bytes = FRAME_BYTES;
+    if (frame.getValue("body") instanceof JsonObject body) {
+      for (String key : BATCH_ARRAYS) {
+        if (body.getValue(key) instanceof JsonArray array) {
+          bytes += ELEMENT_BYTES * array.size();
+        }
+      }
+    }
+    return bytes;
   }
 
   /** Writes the frame's text after those sent before it: at once when nothing is pending and it is small. */
@@ -121,7 +155,9 @@ final class FrameOutbox {
     if (closed) {
       return;
     }
-    queue.add(frame);
+    Waiting w = new Waiting(frame, estimate(frame));
+    queue.add(w);
+    written.waiting(w.bytes);
     if (!waiting) {
       pump();
     }
@@ -146,7 +182,14 @@ final class FrameOutbox {
   /** Writes nothing more; what is pending is dropped (the connection is gone). */
   void close() {
     closed = true;
+    long dropped = 0;
+    for (Waiting w : queue) {
+      dropped += w.bytes;
+    }
     queue.clear();
+    if (dropped > 0) {
+      written.waiting(-dropped);
+    }
     current = null;
   }
 
@@ -167,7 +210,9 @@ final class FrameOutbox {
           });
           return;
         }
-        current = new JsonSlices(queue.poll(), framing.headerBytes(), framing.form());
+        Waiting next = queue.poll();
+        written.waiting(-next.bytes);
+        current = new JsonSlices(next.frame, framing.headerBytes(), framing.form());
       }
       try {
         budget -= current.writeSlice(budget, deadline);
@@ -185,5 +230,9 @@ final class FrameOutbox {
       waiting = true;
       context.runOnContext(v -> pump());
     }
+  }
+
+  /** A frame not yet begun, and what it was estimated to hold. */
+  private record Waiting(JsonObject frame, long bytes) {
   }
 }

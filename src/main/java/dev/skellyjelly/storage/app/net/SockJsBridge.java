@@ -2,6 +2,7 @@ package dev.skellyjelly.storage.app.net;
 
 import dev.skellyjelly.storage.StorageConfig;
 import dev.skellyjelly.storage.app.http.OriginPolicy;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.BridgeEventType;
@@ -58,7 +59,11 @@ public final class SockJsBridge {
    * Per open connection: its share of the input budget, its outgoing messages and the bytes of them not yet
    * written (touched on its event loop only), since when it is full (else -1).
    */
-  private static final class Open {
+  /**
+   * An open connection: its reservation of the input budget, its outbox, and what it holds for its peer (frames
+   * waiting, by their estimate, and text written and not yet taken), counted in the shared output budget too.
+   */
+  private final class Open implements FrameOutbox.Written {
     final long reserved;
     FrameOutbox outbox;
     long unread;
@@ -66,6 +71,22 @@ public final class SockJsBridge {
 
     Open(long reserved) {
       this.reserved = reserved;
+    }
+
+    @Override
+    public void waiting(long bytes) {
+      unread += bytes;
+      if (bytes > 0) {
+        output.add(bytes);
+      } else {
+        output.release(-bytes);
+      }
+    }
+
+    @Override
+    public void queued(int length, Future<Void> done) {
+      waiting(length);
+      done.onComplete(v -> waiting(-length));
     }
   }
 
@@ -187,14 +208,7 @@ public final class SockJsBridge {
       return false;
     }
     Open o = new Open(bytes);
-    o.outbox = new FrameOutbox(Vertx.currentContext(), socket, FrameOutbox.WHOLE_MESSAGE, (length, done) -> {
-      o.unread += length;
-      output.add(length);
-      done.onComplete(v -> {
-        o.unread -= length;
-        output.release(length);
-      });
-    });
+    o.outbox = new FrameOutbox(Vertx.currentContext(), socket, FrameOutbox.WHOLE_MESSAGE, o);
     open.put(socket, o);
     return true;
   }

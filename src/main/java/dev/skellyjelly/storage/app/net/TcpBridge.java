@@ -142,8 +142,8 @@ public final class TcpBridge {
     Connection(NetSocket socket) {
       this.socket = socket;
       this.framing = new TcpFraming(limit, budget, this, this::onFrame, this::refuse);
-      this.outbox = new FrameOutbox(context, socket, FrameOutbox.LENGTH_PREFIXED, this::queued);
-      this.output = new ConnectionOutput(clock, outputBudget, outbox::backlog, this);
+      this.output = new ConnectionOutput(clock, outputBudget, this);
+      this.outbox = new FrameOutbox(context, socket, FrameOutbox.LENGTH_PREFIXED, output);
     }
 
     void start() {
@@ -335,8 +335,7 @@ public final class TcpBridge {
       }
       if (!output.admitsMessage()) {
         drops.drop("slow_consumer", "TCP bridge: message to " + frame.getString("address") + " for "
-          + socket.remoteAddress() + " dropped: " + output.pendingBytes() + " bytes unread, " + outbox.backlog()
-          + " frames waiting");
+          + socket.remoteAddress() + " dropped: " + output.pendingBytes() + " bytes held for it");
         return;
       }
       write(frame);
@@ -350,13 +349,7 @@ public final class TcpBridge {
     private void write(JsonObject frame) {
       if (!closed) {
         outbox.send(frame);
-        output.afterReply();
       }
-    }
-
-    /** What the outbox handed the socket (the output exists by the time anything is written). */
-    private void queued(int length, Future<Void> written) {
-      output.queued(length, written);
     }
 
     /** Counts the frame as dropped, tells the client why and closes this connection only. */
@@ -364,6 +357,8 @@ public final class TcpBridge {
       drops.drop(refusal.reason(), "TCP bridge: closing connection from " + socket.remoteAddress() + ": "
         + refusal.detail());
       if (!closed) {
+        // Nothing read any more: the frames the error frame replaces give their bytes back without resuming it.
+        output.close();
         outbox.sendLast(BridgeFrames.error(refusal.reason()));
       }
       close();
@@ -388,8 +383,8 @@ public final class TcpBridge {
       }
       closed = true;
       framing.stop();
-      outbox.close();
       output.close();
+      outbox.close();
       registrations.values().forEach(MessageConsumer::unregister);
       registrations.clear();
     }

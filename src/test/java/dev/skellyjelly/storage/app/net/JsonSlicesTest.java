@@ -16,13 +16,9 @@ import dev.skellyjelly.storage.codecs.ScreenshotRef;
 import dev.skellyjelly.storage.codecs.ScreenshotStorage;
 import dev.skellyjelly.storage.codecs.WindowFocus;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Handler;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.streams.WriteStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -155,7 +150,7 @@ class JsonSlicesTest {
   void outboxWritesFramesWholeInOrderAndALongOneOverSeveralTasks() throws Exception {
     vertx = Vertx.vertx();
     Context context = vertx.getOrCreateContext();
-    Recorder socket = new Recorder();
+    RecordingStream socket = new RecordingStream();
     JsonObject big = frame(batch(4 * JsonSlices.SLICE_ELEMENTS, false, false, 0, 1));
     JsonObject pong = new JsonObject().put("type", "pong");
     List<Integer> writtenInSendingTask = new CopyOnWriteArrayList<>();
@@ -175,7 +170,7 @@ class JsonSlicesTest {
   void smallFramesAreWrittenAtOnceAndNothingIsMadeWhileTheWriteQueueIsFull() throws Exception {
     vertx = Vertx.vertx();
     Context context = vertx.getOrCreateContext();
-    Recorder socket = new Recorder();
+    RecordingStream socket = new RecordingStream();
     JsonObject pong = new JsonObject().put("type", "pong");
     List<Integer> written = new CopyOnWriteArrayList<>();
     context.runOnContext(v -> {
@@ -266,75 +261,5 @@ class JsonSlicesTest {
       n++;
     }
     return n;
-  }
-
-  /** A socket that records what is written, with a write queue the test fills and drains. */
-  private static final class Recorder implements WriteStream<Buffer> {
-    final List<Buffer> writes = new CopyOnWriteArrayList<>();
-    final AtomicBoolean full = new AtomicBoolean();
-    private Handler<Void> drain;
-    private int expected = Integer.MAX_VALUE;
-    private final Promise<Void> filled = Promise.promise();
-
-    /** Waits until at least this many bytes were written. */
-    void awaitBytes(int length) throws Exception {
-      synchronized (this) {
-        expected = length;
-        check();
-      }
-      filled.future().await(30, TimeUnit.SECONDS);
-    }
-
-    private synchronized void check() {
-      if (bytes().length() >= expected) {
-        filled.tryComplete();
-      }
-    }
-
-    Buffer bytes() {
-      Buffer all = Buffer.buffer();
-      writes.forEach(all::appendBuffer);
-      return all;
-    }
-
-    void drain() {
-      full.set(false);
-      if (drain != null) {
-        drain.handle(null);
-      }
-    }
-
-    @Override
-    public WriteStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
-      return this;
-    }
-
-    @Override
-    public Future<Void> write(Buffer data) {
-      writes.add(data);
-      check();
-      return Future.succeededFuture();
-    }
-
-    @Override
-    public Future<Void> end() {
-      return Future.succeededFuture();
-    }
-
-    @Override
-    public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
-      return this;
-    }
-
-    @Override
-    public boolean writeQueueFull() {
-      return full.get();
-    }
-
-    @Override
-    public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
-      drain = handler;
-      return this;
-    }
   }
 }
