@@ -181,23 +181,15 @@ final class WindowSweeps {
         for (Firing f : page.firings()) {
           firings.recorded(new WindowKey(f.sessionId(), f.windowStartMs()), f.lastFiring());
         }
-        long now = clock.millis();
-        for (WindowEvents w : page.windows()) {
-          if (!skip.contains(w.sessionId())) {
-            WindowKey key = new WindowKey(w.sessionId(), start);
-            Window.Held held = new Window.Held(key, new ArrayList<>(w.events()), new ArrayList<>(w.refs()));
-            publisher.publish(held, fire(key, now, afterSeq, uptoSeq));
-            onSwept.run();
+        return publishWindows(page.windows(), 0, start, afterSeq, uptoSeq, skip).compose(v -> {
+          if (page.large() == null || skip.contains(page.large())) {
+            return Future.succeededFuture(page.nextSession());
           }
-        }
-        Future<Void> large = Future.succeededFuture();
-        if (page.large() != null && !skip.contains(page.large())) {
           WindowKey key = new WindowKey(page.large(), start);
           onSwept.run();
-          large = publisher.publishRead(Window.Spilled.range(key, afterSeq, page.largeCount()),
-            fire(key, now, afterSeq, uptoSeq));
-        }
-        return large.map(v -> page.nextSession());
+          return publisher.publishRead(Window.Spilled.range(key, afterSeq, page.largeCount()),
+            fire(key, clock.millis(), afterSeq, uptoSeq)).map(page.nextSession());
+        });
       })
       .onSuccess(next -> {
         if (next == null) {
@@ -207,6 +199,30 @@ final class WindowSweeps {
         }
       })
       .onFailure(done::fail);
+  }
+
+  /**
+   * Publishes a page's windows from {@code from} on, {@link BatcherVerticle#FIRE_PER_TASK} in one event-loop task
+   * and the rest in the tasks after it, as a tick publishes the windows it closes.
+   */
+  private Future<Void> publishWindows(List<WindowEvents> windows, int from, long start, long afterSeq, long uptoSeq,
+                                      Set<String> skip) {
+    long now = clock.millis();
+    int to = Math.min(windows.size(), from + BatcherVerticle.FIRE_PER_TASK);
+    for (WindowEvents w : windows.subList(from, to)) {
+      if (!skip.contains(w.sessionId())) {
+        WindowKey key = new WindowKey(w.sessionId(), start);
+        Window.Held held = new Window.Held(key, new ArrayList<>(w.events()), new ArrayList<>(w.refs()));
+        publisher.publish(held, fire(key, now, afterSeq, uptoSeq));
+        onSwept.run();
+      }
+    }
+    if (to == windows.size()) {
+      return Future.succeededFuture();
+    }
+    Promise<Void> rest = Promise.promise();
+    vertx.runOnContext(v -> publishWindows(windows, to, start, afterSeq, uptoSeq, skip).onComplete(rest));
+    return rest.future();
   }
 
   private WindowFiring fire(WindowKey key, long now, long afterSeq, long uptoSeq) {
