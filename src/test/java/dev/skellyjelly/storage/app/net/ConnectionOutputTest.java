@@ -79,6 +79,14 @@ class ConnectionOutputTest {
     }
   }
 
+  /** A connection on a context of a new Vert.x, its socket's write queue full until the test drains it. */
+  private Connection fullConnection() {
+    vertx = Vertx.vertx();
+    Connection c = new Connection(vertx.getOrCreateContext());
+    c.socket.full.set(true);
+    return c;
+  }
+
   private static <T> T onContext(Context context, Supplier<T> task) throws Exception {
     Promise<T> done = Promise.promise();
     context.runOnContext(v -> done.complete(task.get()));
@@ -87,16 +95,14 @@ class ConnectionOutputTest {
 
   @Test
   void thousandsOfOneEventBatchesClosedInOneTaskAllReachAReaderInOrder() throws Exception {
-    vertx = Vertx.vertx();
-    Context context = vertx.getOrCreateContext();
-    Connection c = new Connection(context);
+    // The socket's write queue is full for the whole burst, as when the batcher closes a flood's windows in one tick.
+    Connection c = fullConnection();
+    Context context = c.context;
     int batches = 3_000;
     List<JsonObject> frames = new ArrayList<>();
     for (int i = 0; i < batches; i++) {
       frames.add(frame(batch(i, 1)));
     }
-    // The socket's write queue is full for the whole burst, as when the batcher closes a flood's windows in one tick.
-    c.socket.full.set(true);
     long[] held = onContext(context, () -> {
       long delivered = frames.stream().filter(c::deliver).count();
       return new long[] {delivered, c.output.pendingBytes(), c.budget.used()};
@@ -119,10 +125,8 @@ class ConnectionOutputTest {
 
   @Test
   void aPeerThatDoesNotReadGetsMessagesUntilItsShareIsHeldAndItsRepliesStopItsReading() throws Exception {
-    vertx = Vertx.vertx();
-    Context context = vertx.getOrCreateContext();
-    Connection c = new Connection(context);
-    c.socket.full.set(true);
+    Connection c = fullConnection();
+    Context context = c.context;
     // Batches of 5 000 events: each held as some 1.25 MB, so the second passes the 2 MiB share.
     JsonObject big = frame(batch(0, 5_000));
     JsonObject pong = new JsonObject().put("type", "pong");
@@ -153,10 +157,8 @@ class ConnectionOutputTest {
 
   @Test
   void aPeerThatPingsAndNeverReadsStopsBeingReadAtItsShare() throws Exception {
-    vertx = Vertx.vertx();
-    Context context = vertx.getOrCreateContext();
-    Connection c = new Connection(context);
-    c.socket.full.set(true);
+    Connection c = fullConnection();
+    Context context = c.context;
     JsonObject pong = new JsonObject().put("type", "pong");
     long[] result = onContext(context, () -> {
       long sent = 0;
