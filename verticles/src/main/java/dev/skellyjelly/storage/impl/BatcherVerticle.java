@@ -6,8 +6,6 @@ import dev.skellyjelly.storage.impl.Messages.Accepted;
 import dev.skellyjelly.storage.impl.Messages.CommittedGroup;
 import dev.skellyjelly.storage.impl.Messages.DeletionRelease;
 import dev.skellyjelly.storage.impl.Messages.Firing;
-import dev.skellyjelly.storage.impl.Messages.FiringsQuery;
-import dev.skellyjelly.storage.impl.Messages.LastFirings;
 import dev.skellyjelly.storage.impl.Messages.ReplayPlan;
 import dev.skellyjelly.storage.impl.Messages.RecordedWindow;
 import dev.skellyjelly.storage.impl.Messages.RecordedWindows;
@@ -48,6 +46,10 @@ public final class BatcherVerticle extends VerticleBase {
   static final int FIRE_PER_TASK = 256;
   /** How long a deletion may keep windows from firing, at most (it releases them sooner). */
   private static final long HOLD_MS = 150_000;
+
+  /** A window taken out of the table whose firing is numbered later, of its events in (afterSeq, uptoSeq]. */
+  private record Taken(Window window, long afterSeq, long uptoSeq) {
+  }
 
   /** A window taken out of the table with its firing numbered, waiting to be published. */
   private record Due(Window window, WindowFiring firing) {
@@ -317,10 +319,18 @@ public final class BatcherVerticle extends VerticleBase {
       emitted.computeIfAbsent(w.key().windowStartMs(), s -> new HashSet<>()).add(w.key().sessionId());
     }
     if (!late.isEmpty()) {
-      // A window the firing memory let go of may have fired: its last number comes from the database first.
-      sweeps.then(() -> lookUpForgotten(late).map(v -> {
+      // A window the firing memory let go of may have fired: its last number comes from the database first. What
+      // each firing holds is settled now, as the window leaves the table: events committed before the number
+      // comes belong to the window's next firing, not to this one as well (read back, it would hold them too).
+      List<WindowKey> forgotten = firings.mayHaveForgotten(late, now);
+      List<Taken> taken = new ArrayList<>(late.size());
+      for (Window w : late) {
+        taken.add(new Taken(w, after(w), lastSeqHeard));
+        firings.underWay(w.key(), lastSeqHeard);
+      }
+      sweeps.then(() -> sweeps.lookUpFirings(forgotten).map(v -> {
         long at = ctx.clock().millis();
-        late.forEach(w -> queue(w, at));
+        taken.forEach(t -> queue(t.window(), at, t.afterSeq(), t.uptoSeq()));
         publishSome();
         return null;
       }));
@@ -331,33 +341,21 @@ public final class BatcherVerticle extends VerticleBase {
     publishSome();
   }
 
-  private Future<Void> lookUpForgotten(List<Window> late) {
-    List<WindowKey> keys = new ArrayList<>();
-    long now = ctx.clock().millis();
-    for (Window w : late) {
-      if (firings.mayHaveForgotten() && !firings.hasFired(w.key())
-        && !rules.firingsForgotten(w.key().windowStartMs(), now)) {
-        keys.add(w.key());
-      }
-    }
-    if (keys.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return vertx.eventBus().<LastFirings>request(InternalAddresses.LAST_FIRINGS, new FiringsQuery(keys), local)
-      .map(reply -> {
-        for (Firing f : reply.body().firings()) {
-          firings.recorded(new WindowKey(f.sessionId(), f.windowStartMs()), f.lastFiring());
-        }
-        return null;
-      });
-  }
-
   /** Numbers the window's next firing now: every event gathered for it, up to the last sequence number heard. */
   private void queue(Window w, long now) {
-    long after = w instanceof Window.Spilled s ? s.afterSeq() : firings.firedUpto(w.key());
-    long number = firings.next(w.key(), now, lastSeqHeard);
+    queue(w, now, after(w), lastSeqHeard);
+  }
+
+  /** Numbers the window's next firing, of its events in ({@code afterSeq}, {@code uptoSeq}]. */
+  private void queue(Window w, long now, long afterSeq, long uptoSeq) {
+    long number = firings.next(w.key(), now, uptoSeq);
     waiting -= w.size();
-    due.addLast(new Due(w, WindowFiring.closed(w.key(), number, now, after, lastSeqHeard)));
+    due.addLast(new Due(w, WindowFiring.closed(w.key(), number, now, afterSeq, uptoSeq)));
+  }
+
+  /** Where the window's next firing begins: its events above the last firing's bound. */
+  private long after(Window w) {
+    return w instanceof Window.Spilled s ? s.afterSeq() : firings.firedUpto(w.key());
   }
 
   /** Publishes up to {@link #FIRE_PER_TASK} queued firings, and the rest in later tasks. */

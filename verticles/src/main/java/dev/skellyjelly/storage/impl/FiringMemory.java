@@ -2,7 +2,9 @@ package dev.skellyjelly.storage.impl;
 
 import dev.skellyjelly.storage.impl.Messages.WindowKey;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,8 +19,11 @@ final class FiringMemory {
   /** Windows remembered at most: about 200 bytes each. */
   static final int MAX_ENTRIES = 50_000;
 
+  /** {@code number} {@link #NOT_NUMBERED} while the first firing it stands for waits for its number. */
   private record Fired(long number, long uptoSeq) {
   }
+
+  private static final long NOT_NUMBERED = -1;
 
   private final WindowRules rules;
   private final int maxEntries;
@@ -64,6 +69,20 @@ final class FiringMemory {
     return forgotten > 0;
   }
 
+  /**
+   * Which of {@code windows} may have fired before without this memory knowing (let go for the bound while the
+   * database still remembers it): their last firing numbers are to be looked up before they fire again.
+   */
+  List<WindowKey> mayHaveForgotten(List<Window> windows, long nowMs) {
+    List<WindowKey> keys = new ArrayList<>();
+    for (Window w : windows) {
+      if (forgotten > 0 && !hasFired(w.key()) && !rules.firingsForgotten(w.key().windowStartMs(), nowMs)) {
+        keys.add(w.key());
+      }
+    }
+    return keys;
+  }
+
   int size() {
     return fired.size();
   }
@@ -82,9 +101,21 @@ final class FiringMemory {
    */
   long next(WindowKey key, long nowMs, long uptoSeq) {
     Fired last = fired.get(key);
-    long number = last != null ? last.number() + 1 : rules.firingsForgotten(key.windowStartMs(), nowMs) ? nowMs : 0;
-    fired.put(key, new Fired(number, uptoSeq));
+    long number = last != null && last.number() != NOT_NUMBERED ? last.number() + 1
+      : rules.firingsForgotten(key.windowStartMs(), nowMs) ? nowMs : 0;
+    // A later firing already under way keeps its bound: the numbers come in order, the bounds may not.
+    fired.put(key, new Fired(number, last == null ? uptoSeq : Math.max(uptoSeq, last.uptoSeq())));
     return number;
+  }
+
+  /**
+   * A firing holding the window's events up to {@code uptoSeq} is under way, its number given later
+   * ({@link #next}, after a look-up in the database where this memory may have let go of the window): from now on
+   * the window has fired, and an event committed meanwhile belongs to a later firing, above {@code uptoSeq}.
+   */
+  void underWay(WindowKey key, long uptoSeq) {
+    Fired known = fired.get(key);
+    fired.put(key, new Fired(known == null ? NOT_NUMBERED : known.number(), uptoSeq));
   }
 
   /** Forgets the firings of windows past the memory's bound. */

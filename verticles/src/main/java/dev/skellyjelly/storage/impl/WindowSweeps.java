@@ -2,6 +2,8 @@ package dev.skellyjelly.storage.impl;
 
 import dev.skellyjelly.storage.codecs.Timestamps;
 import dev.skellyjelly.storage.impl.Messages.Firing;
+import dev.skellyjelly.storage.impl.Messages.FiringsQuery;
+import dev.skellyjelly.storage.impl.Messages.LastFirings;
 import dev.skellyjelly.storage.impl.Messages.SweepPage;
 import dev.skellyjelly.storage.impl.Messages.SweepQuery;
 import dev.skellyjelly.storage.impl.Messages.WindowEvents;
@@ -159,6 +161,19 @@ final class WindowSweeps {
         running = false;
         runNext();
       });
+    });
+  }
+
+  /** Reads the last firing numbers of {@code keys} from the database into the firing memory. */
+  Future<Void> lookUpFirings(List<WindowKey> keys) {
+    if (keys.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return bus.<LastFirings>request(InternalAddresses.LAST_FIRINGS, new FiringsQuery(keys), local).map(reply -> {
+      for (Firing f : reply.body().firings()) {
+        firings.recorded(new WindowKey(f.sessionId(), f.windowStartMs()), f.lastFiring());
+      }
+      return null;
     });
   }
 

@@ -3,6 +3,9 @@ package dev.skellyjelly.storage.impl;
 import dev.skellyjelly.storage.impl.Messages.WindowKey;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,5 +90,37 @@ class FiringMemoryTest {
     // A lookup never takes a remembered window back to an older number.
     memory.recorded(keys[1], 0);
     assertEquals(2, memory.next(keys[1], now, 7));
+  }
+
+  @Test
+  void aFiringUnderWayHoldsWhatWasCommittedWhenItsWindowWasTakenAndIsNumberedLater() {
+    FiringMemory memory = new FiringMemory(RULES);
+    long now = RULES.closesAt(KEY.windowStartMs());
+    // Taken out of the table with events up to 40: from now on the window has fired, up to 40.
+    memory.underWay(KEY, 40);
+    assertTrue(memory.hasFired(KEY), "an event committed meanwhile is late, of the next firing");
+    assertEquals(40, memory.firedUpto(KEY), "and that firing holds only what is above 40");
+    // A later firing is taken too (events up to 55) before the first one got its number.
+    memory.underWay(KEY, 55);
+    assertEquals(0, memory.next(KEY, now, 40), "the first firing's number");
+    assertEquals(55, memory.firedUpto(KEY), "numbering the first keeps the later one's bound");
+    assertEquals(1, memory.next(KEY, now, 55));
+    assertEquals(55, memory.firedUpto(KEY));
+  }
+
+  @Test
+  void aFiringUnderWayOfAWindowLetGoCountsOnFromWhatTheDatabaseRecorded() {
+    FiringMemory memory = new FiringMemory(RULES, 1);
+    long now = RULES.closesAt(KEY.windowStartMs());
+    memory.next(KEY, now, 10);
+    memory.next(new WindowKey("5b1d0a4e-1c2f-4d3e-8f40-000000000002", KEY.windowStartMs()), now, 11);
+    assertFalse(memory.hasFired(KEY), "let go for the bound");
+    List<Window> late = List.of(new Window.Held(KEY, new ArrayList<>(), new ArrayList<>()));
+    assertEquals(List.of(KEY), memory.mayHaveForgotten(late, now), "its last firing is to be looked up");
+    memory.underWay(KEY, 30);
+    memory.recorded(KEY, 0);
+    assertEquals(30, memory.firedUpto(KEY), "the database's number keeps the bound of the firing under way");
+    assertEquals(1, memory.next(KEY, now, 30));
+    assertEquals(List.of(), memory.mayHaveForgotten(late, now), "remembered again");
   }
 }
