@@ -126,9 +126,19 @@ class SockJsBridgeTest {
     // The client runs on a Vert.x of its own, so only the server's work is counted on the server's event loop.
     Vertx clientVertx = Vertx.vertx();
     try {
-      WebSocket ws = clientVertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
-          .setMaxMessageSize(4 * MESSAGE_BYTES).setMaxFrameSize(4 * MESSAGE_BYTES))
-        .connect(new WebSocketConnectOptions().setPort(server.actualPort()).setHost("127.0.0.1").setURI(path)).await();
+      WebSocketClient client = clientVertx.createWebSocketClient(new io.vertx.core.http.WebSocketClientOptions()
+        .setMaxMessageSize(4 * MESSAGE_BYTES).setMaxFrameSize(4 * MESSAGE_BYTES));
+      WebSocketConnectOptions to = new WebSocketConnectOptions().setPort(server.actualPort()).setHost("127.0.0.1")
+        .setURI(path);
+      WebSocket ws;
+      try {
+        ws = client.connect(to).await();
+      } catch (io.netty.handler.codec.http.websocketx.WebSocketHandshakeException closed) {
+        // Seen once in a full build: the connection closed on both sides during the handshake, with no refusal
+        // counted. This measures allocation per message, not the handshake: it connects once more.
+        System.out.println("SockJsBridgeTest: handshake closed (" + closed.getMessage() + "), connecting again");
+        ws = client.connect(to).await();
+      }
       java.util.concurrent.LinkedBlockingQueue<String> replies = new java.util.concurrent.LinkedBlockingQueue<>();
       ws.handler(b -> replies.add(b.toString()));
       double[] samples = new double[5];
