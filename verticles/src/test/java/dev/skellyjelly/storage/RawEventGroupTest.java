@@ -2,10 +2,14 @@ package dev.skellyjelly.storage;
 
 import dev.skellyjelly.storage.TestSupport.ManualClock;
 import dev.skellyjelly.storage.codecs.Addresses;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import dev.skellyjelly.storage.codecs.DeadLetterReason;
+import dev.skellyjelly.storage.codecs.EventJsonReader;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.TestPng;
 import dev.skellyjelly.storage.impl.InternalAddresses;
+import dev.skellyjelly.storage.impl.Messages.Predecoded;
 import dev.skellyjelly.storage.impl.Messages.RawEventGroup;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -15,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,17 +57,43 @@ class RawEventGroupTest {
 
   @Test
   void aGroupIsHandledAsItsEventsOneByOne() throws Exception {
-    Outcome oneByOne = run(dir.resolve("single"), false);
-    Outcome grouped = run(dir.resolve("grouped"), true);
+    Outcome oneByOne = run(dir.resolve("single"), Form.ONE_BY_ONE);
+    Outcome grouped = run(dir.resolve("grouped"), Form.GROUPED);
+    Outcome read = run(dir.resolve("read"), Form.READ);
     assertEquals(7, oneByOne.received(), "valid inputs accepted: " + oneByOne);
     assertEquals(7, oneByOne.persisted());
     assertEquals(2, oneByOne.screenshots());
     assertEquals(1, oneByOne.moduleIds(), "the event without an id got one of the module's");
     assertEquals(6, oneByOne.letters().size(), "one dead letter per invalid input: " + oneByOne.letters());
     assertEquals(oneByOne, grouped);
+    assertEquals(oneByOne, read, "events read straight into records, the invalid ones among them, end up the same");
   }
 
-  private Outcome run(Path sub, boolean grouped) throws Exception {
+  /** How the inputs reach the receiver. */
+  private enum Form {
+    /** Each a message on skelly.raw-event. */
+    ONE_BY_ONE,
+    /** One group of their JSON, as a bridge gathers what it parsed. */
+    GROUPED,
+    /** One group, each input the streaming reader answers for as its record with the way back to its JSON. */
+    READ
+  }
+
+  /** The input as the TCP bridge gathers it: read straight into a record where the streaming reader can. */
+  private static Object read(Object input) {
+    if (!(input instanceof JsonObject json)) {
+      return input;
+    }
+    try (JsonParser p = new JsonFactory().createParser(json.encode())) {
+      p.nextToken();
+      RawEvent event = EventJsonReader.read(p);
+      return event == null ? input : new Predecoded(event, () -> json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Outcome run(Path sub, Form form) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
       StorageModule module = TestSupport.deploy(vertx, new ManualClock(NOW), TestSupport.config(sub,
@@ -69,7 +101,12 @@ class RawEventGroupTest {
       List<JsonObject> letters = new CopyOnWriteArrayList<>();
       vertx.eventBus().<JsonObject>consumer(Addresses.DEAD_LETTER, m -> letters.add(m.body())).completion().await();
       List<Object> inputs = inputs();
-      if (grouped) {
+      if (form == Form.READ) {
+        List<Object> read = inputs.stream().map(RawEventGroupTest::read).collect(Collectors.toList());
+        assertEquals(7, read.stream().filter(i -> i instanceof Predecoded).count(), "every event but screenshots read");
+        vertx.eventBus().send(InternalAddresses.RAW_EVENT_GROUP, new RawEventGroup(read),
+          new DeliveryOptions().setLocalOnly(true));
+      } else if (form == Form.GROUPED) {
         vertx.eventBus().send(InternalAddresses.RAW_EVENT_GROUP, new RawEventGroup(inputs),
           new DeliveryOptions().setLocalOnly(true));
       } else {

@@ -114,9 +114,12 @@ public final class BridgeBudget {
     if (bytes <= 0) {
       return;
     }
-    List<Runnable> grants = new ArrayList<>();
+    List<Runnable> grants = new ArrayList<>(0);
     synchronized (this) {
       used = Math.max(0, used - bytes);
+      if (waiting.isEmpty()) {
+        return;
+      }
       for (Iterator<Waiter> it = waiting.iterator(); it.hasNext(); ) {
         Waiter w = it.next();
         if (used + w.bytes <= capacity) {

@@ -1,6 +1,7 @@
 package dev.skellyjelly.storage.app.net;
 
 import dev.skellyjelly.storage.StorageConfig;
+import dev.skellyjelly.storage.impl.Messages.Predecoded;
 import dev.skellyjelly.storage.impl.Messages.RawEventGroup;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -205,7 +206,7 @@ public final class TcpBridge {
 
     private void onFrame(Buffer bytes) {
       lastFrameMs = clock.millis();
-      if (bytes.length() > TcpFraming.PIECE_BYTES) {
+      if (bytes.length() > TcpFrameJson.ARRAY_PARSE_BYTES) {
         // A large frame without the token is refused from its type and token alone, never built.
         TcpFrameJson.Head head = json.head(bytes);
         if (head == null) {
@@ -216,6 +217,10 @@ public final class TcpBridge {
           denied();
           return;
         }
+      }
+      TcpFrameJson.RawEventFrame read = json.rawEvent(bytes);
+      if (read != null && gathered(read, bytes)) {
+        return;
       }
       JsonObject frame = json.parse(bytes);
       if (frame == null) {
@@ -246,6 +251,22 @@ public final class TcpBridge {
         case "register" -> register(address);
         default -> unregister(address);
       }
+    }
+
+    /**
+     * A fire-and-forget raw event read straight into its record, gathered for the receiver with the way back to
+     * its JSON; false when the frame is not one the bridge admits as it stands (it then goes the long way, which
+     * answers it).
+     */
+    private boolean gathered(TcpFrameJson.RawEventFrame read, Buffer bytes) {
+      if (!("publish".equals(read.type()) || "send".equals(read.type())) || !token.admits(read.token())
+        || !BridgeAllowList.INBOUND.contains(read.address())) {
+        return false;
+      }
+      return rawEvents.gathered(read.address(), new Predecoded(read.event(), () -> {
+        JsonObject frame = json.parse(bytes);
+        return frame == null ? null : frame.getValue("body");
+      }));
     }
 
     private void send(String address, JsonObject frame) {

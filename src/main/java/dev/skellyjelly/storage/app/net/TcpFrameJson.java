@@ -8,6 +8,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
+import dev.skellyjelly.storage.codecs.EventJsonReader;
+import dev.skellyjelly.storage.codecs.RawEvent;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -45,6 +47,10 @@ final class TcpFrameJson {
 
   /** What admission needs of a frame: its {@code type} and {@code headers.token}, each null when absent. */
   record Head(String type, String token) {
+  }
+
+  /** A fire-and-forget frame whose body was read straight into a raw event ({@link #rawEvent}). */
+  record RawEventFrame(String type, String address, String token, RawEvent event) {
   }
 
   private static final List<Base64Variant> IMAGE_ALPHABETS = List.of(
@@ -118,6 +124,69 @@ final class TcpFrameJson {
         }
       }
       return new Head(type, token);
+    } catch (IOException | RuntimeException notJson) {
+      return null;
+    }
+  }
+
+  /**
+   * The frame of a fire-and-forget event (at most {@link #ARRAY_PARSE_BYTES}) read with no tree in between: its
+   * {@code type}, {@code address} and {@code headers.token} and its body as a record ({@link EventJsonReader}).
+   * Null for any other frame (a request, a body the reader leaves to the checking decoder, anything unusual), which
+   * is then {@link #parse}d.
+   */
+  RawEventFrame rawEvent(Buffer bytes) {
+    if (bytes.length() > ARRAY_PARSE_BYTES) {
+      return null;
+    }
+    try (JsonParser p = factory.createParser(bytes.getBytes())) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      String type = null;
+      String address = null;
+      String token = null;
+      RawEvent event = null;
+      for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+        JsonToken value = p.nextToken();
+        switch (name) {
+          case "type", "address" -> {
+            if (value != JsonToken.VALUE_STRING) {
+              return null;
+            }
+            if (name.equals("type")) {
+              type = p.getText();
+            } else {
+              address = p.getText();
+            }
+          }
+          case "replyAddress" -> {
+            if (value != JsonToken.VALUE_NULL) {
+              return null;
+            }
+          }
+          case "headers" -> {
+            if (value != JsonToken.START_OBJECT) {
+              return null;
+            }
+            for (String header = p.nextFieldName(); header != null; header = p.nextFieldName()) {
+              JsonToken h = p.nextToken();
+              if (header.equals(BridgeToken.HEADER)) {
+                token = h == JsonToken.VALUE_STRING ? p.getText() : null;
+              } else {
+                p.skipChildren();
+              }
+            }
+          }
+          case "body" -> {
+            if ((event = EventJsonReader.read(p)) == null) {
+              return null;
+            }
+          }
+          default -> p.skipChildren();
+        }
+      }
+      return p.nextToken() == null && event != null ? new RawEventFrame(type, address, token, event) : null;
     } catch (IOException | RuntimeException notJson) {
       return null;
     }

@@ -6,19 +6,17 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.parsetools.RecordParser;
 
 /**
- * The TCP bridge's framing, Vert.x's: a 4-byte big-endian length, then that many bytes of UTF-8 JSON. Read with a
- * {@link RecordParser}: a fixed 4-byte size record, then the body as a fixed record of that size. A length over the
- * limit is refused as soon as its 4 bytes are read, before any of its body is buffered. One per connection, on its
- * event loop.
+ * The TCP bridge's framing, Vert.x's: a 4-byte big-endian length, then that many bytes of UTF-8 JSON. A length over
+ * the limit is refused as soon as its 4 bytes are read, before any of its body is buffered. One per connection, on
+ * its event loop.
  *
- * <p>A body over {@link #PIECE_BYTES} is read as fixed records of that size into a buffer sized once to the
- * announced length: RecordParser holds a whole record three times over while handing it out (its own buffer, the
- * record's bytes, the record's buffer), and a maximum-size screenshot three times over does not fit in the heap
- * beside a full screenshot budget (MemoryIT ran out of heap).
+ * <p>Frames are read where they arrive: a frame that lies whole in one socket read is handed on as a slice of it,
+ * not copied; only a frame split across reads is gathered, into a buffer sized once to its announced length.
+ * (Vert.x's {@code RecordParser} copied every frame twice and held a large one three times over.)
  *
  * <p>Every frame's length is reserved against the shared {@link BridgeBudget} as soon as its header is read; when
- * the budget cannot cover it, the framing and the socket stop reading until it can. The bytes are released once
- * the frame was handed on (the handler returned) or the framing stopped.
+ * the budget cannot cover it, the framing and the socket stop reading until it can, holding at most the rest of the
+ * read in hand. The bytes are released once the frame was handed on (the handler returned) or the framing stopped.
  */
 final class TcpFraming implements Handler<Buffer> {
 
@@ -37,21 +35,28 @@ final class TcpFraming implements Handler<Buffer> {
   }
 
   static final int HEADER_BYTES = 4;
-  static final int PIECE_BYTES = 64 * 1024;
 
-  private final RecordParser parser = RecordParser.newFixed(HEADER_BYTES);
   private final long limit;
   private final BridgeBudget budget;
   private final Reading reading;
   private final Handler<Buffer> onFrame;
   private final Handler<Refusal> onRefusal;
+  /** The header being read, as far as it arrived. */
+  private int header;
+  private int headerRead;
   /** Length of the frame being read, or -1 while reading its header. */
   private int expected = -1;
-  /** The body of a frame over {@link #PIECE_BYTES} as far as read; null for a smaller one. */
+  /** The body of a frame split across reads, as far as read; null when none is begun. */
   private Buffer body;
+  /** What is left of a read while the framing waits for the budget; null when none. */
+  private Buffer held;
+  /** The socket is paused by this framing (waiting for the budget). */
+  private boolean holding;
   private boolean stopped;
   /** Bytes of the frame being read that are reserved against the budget. */
   private long reserved;
+  /** The frame waits for the budget (its header read, its body not yet admitted). */
+  private boolean waiting;
   /** The frame's reservation while it waits for the budget, else null. */
   private BridgeBudget.Waiter waiter;
 
@@ -65,7 +70,6 @@ final class TcpFraming implements Handler<Buffer> {
     this.reading = reading;
     this.onFrame = onFrame;
     this.onRefusal = onRefusal;
-    parser.handler(this::onRecord);
   }
 
   /** A frame as written to the client. */
@@ -77,9 +81,15 @@ final class TcpFraming implements Handler<Buffer> {
   /** Bytes as they arrive from the socket. */
   @Override
   public void handle(Buffer chunk) {
-    if (!stopped) {
-      parser.handle(chunk);
+    if (stopped) {
+      return;
     }
+    if (waiting) {
+      // Read before the pause took effect: kept behind what is held.
+      held = held == null ? chunk : Buffer.buffer(held.length() + chunk.length()).appendBuffer(held).appendBuffer(chunk);
+      return;
+    }
+    read(chunk);
   }
 
   /** Reads nothing more: after a refusal or when the connection closed. */
@@ -89,7 +99,7 @@ final class TcpFraming implements Handler<Buffer> {
     }
     stopped = true;
     body = null;
-    parser.pause();
+    held = null;
     budget.cancel(waiter);
     waiter = null;
     releaseReserved();
@@ -106,26 +116,50 @@ final class TcpFraming implements Handler<Buffer> {
     budget.release(bytes);
   }
 
-  private void onRecord(Buffer record) {
-    if (stopped) {
-      return;
-    }
-    if (expected < 0) {
-      onHeader(record.getInt(0));
-      return;
-    }
-    Buffer frame = record;
-    if (body != null) {
-      body.appendBuffer(record);
-      if (body.length() < expected) {
-        parser.fixedSizeMode(Math.min(PIECE_BYTES, expected - body.length()));
-        return;
+  /** Reads the frames of {@code chunk}, until its end, a refusal or a wait for the budget (which holds the rest). */
+  private void read(Buffer chunk) {
+    int at = 0;
+    int end = chunk.length();
+    while (at < end && !stopped) {
+      if (expected < 0) {
+        if (headerRead == 0 && end - at >= HEADER_BYTES) {
+          header = chunk.getInt(at);
+          at += HEADER_BYTES;
+        } else {
+          header = header << 8 | chunk.getByte(at++) & 0xFF;
+          if (++headerRead < HEADER_BYTES) {
+            continue;
+          }
+        }
+        headerRead = 0;
+        if (!onHeader(header)) {
+          if (waiting && at < end) {
+            held = chunk.slice(at, end);
+          }
+          return;
+        }
+      } else if (body == null && end - at >= expected) {
+        int length = expected;
+        at += length;
+        handOn(chunk.slice(at - length, at));
+      } else {
+        if (body == null) {
+          body = Buffer.buffer(expected);
+        }
+        int n = Math.min(expected - body.length(), end - at);
+        body.appendBuffer(chunk, at, n);
+        at += n;
+        if (body.length() == expected) {
+          Buffer frame = body;
+          body = null;
+          handOn(frame);
+        }
       }
-      frame = body;
-      body = null;
     }
+  }
+
+  private void handOn(Buffer frame) {
     expected = -1;
-    parser.fixedSizeMode(HEADER_BYTES);
     try {
       onFrame.handle(frame);
     } finally {
@@ -133,40 +167,53 @@ final class TcpFraming implements Handler<Buffer> {
     }
   }
 
-  private void onHeader(int length) {
+  /** True when the frame may be read now; false when it is refused or waits for the budget. */
+  private boolean onHeader(int length) {
     if (length < 2) {
       // The protocol's length is a signed int: negative is no length at all; 0 or 1 byte holds no object.
       refuse(new Refusal("malformed_frame", "bad frame length " + length));
-    } else if (length > limit) {
-      refuse(new Refusal("oversize", "frame of " + length + " bytes over the " + limit + "-byte limit"));
-    } else if (budget.tryReserve(length)) {
-      admit(length);
-    } else {
-      // No body byte is read before its bytes are reserved: stop reading until the budget has room.
-      parser.pause();
-      reading.pause();
-      waiter = budget.reserve(length, () -> reading.onLoop(() -> admitLate(length)));
+      return false;
     }
+    if (length > limit) {
+      refuse(new Refusal("oversize", "frame of " + length + " bytes over the " + limit + "-byte limit"));
+      return false;
+    }
+    if (budget.tryReserve(length)) {
+      admit(length);
+      return true;
+    }
+    // No body byte is read before its bytes are reserved: stop reading until the budget has room.
+    if (!holding) {
+      holding = true;
+      reading.pause();
+    }
+    waiting = true;
+    waiter = budget.reserve(length, () -> reading.onLoop(() -> admitLate(length)));
+    return false;
   }
 
   private void admitLate(int length) {
+    waiting = false;
     waiter = null;
     if (stopped) {
       budget.release(length);
       return;
     }
     admit(length);
-    reading.resume();
-    parser.resume();
+    Buffer rest = held;
+    held = null;
+    if (rest != null) {
+      read(rest);
+    }
+    if (!waiting && holding && !stopped) {
+      holding = false;
+      reading.resume();
+    }
   }
 
   private void admit(int length) {
     reserved = length;
     expected = length;
-    if (length > PIECE_BYTES) {
-      body = Buffer.buffer(length);
-    }
-    parser.fixedSizeMode(Math.min(PIECE_BYTES, length));
   }
 
   private void refuse(Refusal refusal) {

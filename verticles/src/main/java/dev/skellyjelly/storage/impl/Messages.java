@@ -8,6 +8,7 @@ import io.vertx.core.eventbus.Message;
 
 import java.util.BitSet;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** The immutable messages the module's verticles exchange (local only, passed by reference). */
 public final class Messages {
@@ -33,6 +34,14 @@ public final class Messages {
    * arrived, none expecting a reply; passed by reference, so no body is copied on its way to the receiver.
    */
   public record RawEventGroup(List<Object> bodies) {
+  }
+
+  /**
+   * A raw event a bridge read straight into its record from its JSON (no tree in between), and how to get that
+   * JSON back: the receiver holds the record to the typed rules, and when they refuse it, decodes the JSON the
+   * checking way, so its dead letter is the one the JSON would have had.
+   */
+  public record Predecoded(RawEvent event, Supplier<Object> json) {
   }
 
   /** What the screenshots table keeps of a capture, never the pixels; {@code ref} null when it had no image. */

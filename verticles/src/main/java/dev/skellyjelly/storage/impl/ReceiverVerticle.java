@@ -17,6 +17,7 @@ import dev.skellyjelly.storage.codecs.ValidationLimits;
 import dev.skellyjelly.storage.impl.Messages.Accepted;
 import dev.skellyjelly.storage.impl.Messages.CommitReceipt;
 import dev.skellyjelly.storage.impl.Messages.DuplicateScreenshots;
+import dev.skellyjelly.storage.impl.Messages.Predecoded;
 import dev.skellyjelly.storage.impl.Messages.RawEventGroup;
 import dev.skellyjelly.storage.impl.Messages.ScreenshotRow;
 import dev.skellyjelly.storage.impl.Messages.StoreScreenshot;
@@ -175,8 +176,17 @@ public final class ReceiverVerticle extends VerticleBase {
     }
     RawEvent event;
     try {
-      event = body instanceof RawEvent typed ? EventValidator.validate(typed, now, limits)
-        : EventJsonDecoder.decode(body, now, limits);
+      if (body instanceof Predecoded read) {
+        try {
+          event = EventValidator.validate(read.event(), now, limits);
+        } catch (InvalidEventException refused) {
+          body = read.json().get();
+          event = EventJsonDecoder.decode(body, now, limits);
+        }
+      } else {
+        event = body instanceof RawEvent typed ? EventValidator.validate(typed, now, limits)
+          : EventJsonDecoder.decode(body, now, limits);
+      }
     } catch (InvalidEventException invalid) {
       reject(requester, body, invalid);
       return;
