@@ -25,8 +25,15 @@ final class FrameOutbox {
 
   /** How a frame's complete text goes out. */
   interface Framing {
-    /** Bytes reserved at the start of the first slice (for a length prefix). */
+    /**
+     * Bytes reserved at the start of the first slice for a length prefix, filled in by {@link #prefix}; 0 for none:
+     * the text then goes out as one message once complete.
+     */
     int headerBytes();
+
+    /** Fills in the length prefix of a text of {@code length} bytes (reserved ones included) in its first slice. */
+    default void prefix(Buffer first, int length) {
+    }
 
     /** Which of Vert.x's texts the bridge wrote before its text was made in slices. */
     JsonSlices.Form form();
@@ -48,8 +55,13 @@ final class FrameOutbox {
     }
 
     @Override
+    public void prefix(Buffer first, int length) {
+      first.setInt(0, length - TcpFraming.HEADER_BYTES);
+    }
+
+    @Override
     public Future<Void> write(WriteStream<Buffer> out, List<Buffer> slices, int length) {
-      slices.get(0).setInt(0, length - TcpFraming.HEADER_BYTES);
+      prefix(slices.get(0), length);
       Future<Void> last = null;
       for (Buffer slice : slices) {
         last = out.write(slice);
@@ -106,6 +118,13 @@ final class FrameOutbox {
    * an event and its strings).
    */
   static final long ELEMENT_BYTES = 256;
+  /**
+   * A frame estimated above this many bytes (a batch of more than about a thousand events), when the framing puts
+   * its length first, has its text counted first and then written slice by slice as it is made: the text of a
+   * 30 000-event batch (7 MB) is then never held whole, at the cost of making it twice. A smaller frame is made
+   * whole and then written.
+   */
+  static final long STREAM_BYTES = JsonSlices.SLICE_BYTES;
   /** A batch's arrays, the elements {@link #ELEMENT_BYTES} counts. */
   private static final String[] BATCH_ARRAYS = {"events", "screenshot_refs"};
 
@@ -116,7 +135,16 @@ final class FrameOutbox {
   private final Framing framing;
   private final Written written;
   private final ArrayDeque<Waiting> queue = new ArrayDeque<>();
+  /** The frame being written, its text counted first when it is large ({@link #STREAM_BYTES}). */
+  private Waiting begun;
+  /** The large frame's text being counted, before it is written; else null. */
+  private JsonSlices counting;
+  /** The frame's text being written; else null. */
   private JsonSlices current;
+  /** The length of the large frame being written, its slices going out as they are made; -1 for a frame written whole. */
+  private int streamed = -1;
+  /** The large frame's first slice, with its length, is out. */
+  private boolean prefixed;
   /** A task to go on is scheduled, or the write queue's drain awaited. */
   private boolean waiting;
   private boolean closed;
@@ -171,7 +199,12 @@ final class FrameOutbox {
     if (closed) {
       return;
     }
+    boolean midFrame = streamed >= 0 && current != null && current.length() > 0;
     close();
+    if (midFrame) {
+      // Part of a frame is out already: another would land inside it. The connection closes without it.
+      return;
+    }
     JsonSlices text = new JsonSlices(frame, framing.headerBytes(), framing.form());
     while (!text.done()) {
       text.writeSlice(Integer.MAX_VALUE);
@@ -187,10 +220,16 @@ final class FrameOutbox {
       dropped += w.bytes;
     }
     queue.clear();
+    if (counting != null) {
+      dropped += begun.bytes;
+    }
     if (dropped > 0) {
       written.waiting(-dropped);
     }
+    begun = null;
+    counting = null;
     current = null;
+    streamed = -1;
   }
 
   private void pump() {
@@ -198,38 +237,96 @@ final class FrameOutbox {
     int budget = JsonSlices.SLICE_ELEMENTS;
     long deadline = System.nanoTime() + JsonSlices.SLICE_NANOS;
     while (!closed && budget > 0 && System.nanoTime() - deadline < 0) {
-      if (current == null) {
+      if (counting == null && current == null) {
         if (queue.isEmpty()) {
           return;
         }
         if (out.writeQueueFull()) {
-          waiting = true;
-          out.drainHandler(v -> {
-            out.drainHandler(null);
-            pump();
-          });
+          awaitDrain();
           return;
         }
-        Waiting next = queue.poll();
-        written.waiting(-next.bytes);
-        current = new JsonSlices(next.frame, framing.headerBytes(), framing.form());
+        begun = queue.poll();
+        if (framing.headerBytes() > 0 && begun.bytes > STREAM_BYTES) {
+          counting = JsonSlices.counting(begun.frame, framing.headerBytes(), framing.form());
+        } else {
+          written.waiting(-begun.bytes);
+          current = new JsonSlices(begun.frame, framing.headerBytes(), framing.form());
+        }
       }
       try {
+        if (counting != null) {
+          budget -= counting.writeSlice(budget, deadline);
+          if (counting.done()) {
+            streamed = counting.length();
+            prefixed = false;
+            counting = null;
+            written.waiting(-begun.bytes);
+            current = new JsonSlices(begun.frame, framing.headerBytes(), framing.form());
+          }
+          continue;
+        }
+        if (streamed >= 0 && out.writeQueueFull()) {
+          // The peer is behind: what is made of this frame waits in the socket's queue, nothing more is made.
+          awaitDrain();
+          return;
+        }
         budget -= current.writeSlice(budget, deadline);
       } catch (EncodeException e) {
         LOG.warn("bridge: a frame could not be written as JSON: {}", e.getMessage());
+        if (streamed >= 0 && current != null && current.length() > 0) {
+          // Cannot happen once its count went through (the same text); were it to, nothing after the part already
+          // out could be read as a frame.
+          close();
+          return;
+        }
+        if (counting != null) {
+          written.waiting(-begun.bytes);
+        }
+        begun = null;
+        counting = null;
         current = null;
+        streamed = -1;
         continue;
       }
-      if (current.done()) {
+      if (streamed >= 0) {
+        writeMade();
+      } else if (current.done()) {
         written.queued(current.length(), framing.write(out, current.slices(), current.length()));
         current = null;
+        begun = null;
       }
     }
-    if (!closed && (current != null || !queue.isEmpty())) {
+    if (!closed && (counting != null || current != null || !queue.isEmpty())) {
       waiting = true;
       context.runOnContext(v -> pump());
     }
+  }
+
+  /** Writes the slices of a large frame made since the last, the first with the length counted ahead. */
+  private void writeMade() {
+    for (Buffer slice : current.takeSlices()) {
+      if (!prefixed) {
+        framing.prefix(slice, streamed);
+        prefixed = true;
+      }
+      written.queued(slice.length(), out.write(slice));
+    }
+    if (current.done()) {
+      if (current.length() != streamed) {
+        throw new IllegalStateException("a frame's text came to " + current.length() + " bytes, counted " + streamed);
+      }
+      current = null;
+      begun = null;
+      streamed = -1;
+    }
+  }
+
+  private void awaitDrain() {
+    waiting = true;
+    out.drainHandler(v -> {
+      out.drainHandler(null);
+      pump();
+    });
   }
 
   /** A frame not yet begun, and what it was estimated to hold. */

@@ -66,6 +66,8 @@ public final class JsonSlices {
   private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
   private final SliceSink sink = new SliceSink();
+  /** Counts the text's bytes without keeping any (see {@link #counting}). */
+  private final boolean counting;
   private final JsonGenerator gen;
   private final List<Buffer> slices = new ArrayList<>();
   private final Iterator<Map.Entry<String, Object>> frame;
@@ -75,6 +77,8 @@ public final class JsonSlices {
   private boolean started;
   private boolean done;
   private int length;
+  /** The length of the last slice made: the next one is sized like it. */
+  private int lastSlice;
 
   /**
    * @param frame       what the bridge writes, whose {@code body}'s arrays (if any) are written in slices
@@ -82,6 +86,20 @@ public final class JsonSlices {
    * @param form        which of Vert.x's texts to write
    */
   public JsonSlices(JsonObject frame, int headerBytes, Form form) {
+    this(frame, headerBytes, form, false);
+  }
+
+  /**
+   * The same text, only counted: each slice is made and let go of, and {@link #length()} is the length the text
+   * will have, so that a framing that puts the length first can then write the text slice by slice as it is made,
+   * never holding it whole.
+   */
+  public static JsonSlices counting(JsonObject frame, int headerBytes, Form form) {
+    return new JsonSlices(frame, headerBytes, form, true);
+  }
+
+  private JsonSlices(JsonObject frame, int headerBytes, Form form, boolean counting) {
+    this.counting = counting;
     this.frame = frame.iterator();
     this.headerBytes = headerBytes;
     try {
@@ -98,9 +116,16 @@ public final class JsonSlices {
     return done;
   }
 
-  /** The slices written so far, in order. */
+  /** The slices written so far, in order (none when only counting). */
   public List<Buffer> slices() {
     return slices;
+  }
+
+  /** The slices written since the last call, in order; they are no longer kept here. */
+  public List<Buffer> takeSlices() {
+    List<Buffer> taken = new ArrayList<>(slices);
+    slices.clear();
+    return taken;
   }
 
   /** Bytes written so far, the reserved header bytes included. */
@@ -126,13 +151,14 @@ public final class JsonSlices {
       return 0;
     }
     // Sized like the slice before, so that it rarely grows (each growth would copy it).
-    Buffer slice = Buffer.buffer(slices.isEmpty() ? 8192 : slices.get(slices.size() - 1).length() * 9 / 8);
+    Buffer slice = counting ? null : Buffer.buffer(lastSlice == 0 ? 8192 : lastSlice * 9 / 8);
     sink.target = slice;
+    long begun = sink.count;
     int written = 0;
     try {
       if (!started) {
         started = true;
-        slice.appendBytes(new byte[headerBytes]);
+        sink.write(new byte[headerBytes], 0, headerBytes);
         gen.writeStartObject();
       }
       while (!done && written < budget) {
@@ -140,7 +166,7 @@ public final class JsonSlices {
           if (array.hasNext()) {
             array.writeNext(gen);
             written++;
-            if (full(slice, written, deadline)) {
+            if (full(sink.count - begun, written, deadline)) {
               break;
             }
           } else {
@@ -183,31 +209,43 @@ public final class JsonSlices {
       throw new EncodeException(e.getMessage(), e);
     }
     sink.target = null;
-    if (slice.length() > 0) {
-      slices.add(slice);
-      length += slice.length();
+    int made = (int) (sink.count - begun);
+    if (made > 0) {
+      if (slice != null) {
+        slices.add(slice);
+      }
+      lastSlice = made;
+      length += made;
     }
     return written;
   }
 
   /** Whether the slice has reached its bytes, or (looked at every few elements) its deadline. */
-  private boolean full(Buffer slice, int written, long deadline) {
-    return slice.length() + gen.getOutputBuffered() >= SLICE_BYTES
+  private boolean full(long made, int written, long deadline) {
+    return made + gen.getOutputBuffered() >= SLICE_BYTES
       || deadline != Long.MAX_VALUE && written % CLOCK_EVERY == 0 && System.nanoTime() - deadline >= 0;
   }
 
-  /** Where the generator's bytes go: the slice being written. */
+  /** Where the generator's bytes go: the slice being written, or nowhere while only counting. */
   private static final class SliceSink extends OutputStream {
     private Buffer target;
+    /** Bytes that came through, kept or not. */
+    private long count;
 
     @Override
     public void write(int b) {
-      target.appendByte((byte) b);
+      count++;
+      if (target != null) {
+        target.appendByte((byte) b);
+      }
     }
 
     @Override
     public void write(byte[] bytes, int offset, int length) {
-      target.appendBytes(bytes, offset, length);
+      count += length;
+      if (target != null) {
+        target.appendBytes(bytes, offset, length);
+      }
     }
   }
 }

@@ -156,6 +156,28 @@ class ConnectionOutputTest {
   }
 
   @Test
+  void aLargeBatchGoesOutSliceBySliceBehindItsCountedLength() throws Exception {
+    vertx = Vertx.vertx();
+    Connection c = new Connection(vertx.getOrCreateContext());
+    JsonObject big = frame(batch(0, 30_000));
+    JsonObject pong = new JsonObject().put("type", "pong");
+    Buffer expected = TcpFraming.encode(big).appendBuffer(TcpFraming.encode(pong));
+    c.context.runOnContext(v -> {
+      c.deliver(big);
+      c.outbox.send(pong);
+    });
+    c.socket.awaitBytes(expected.length());
+    assertArrayEquals(expected.getBytes(), c.socket.bytes().getBytes(), "the length first, then the text, then the next frame");
+    List<Buffer> writes = c.socket.writes;
+    assertTrue(writes.size() > 20, writes.size() + " writes: the text went out as it was made");
+    for (Buffer w : writes) {
+      assertTrue(w.length() <= JsonSlices.SLICE_BYTES + 4_096, "a write of " + w.length() + " bytes");
+    }
+    assertEquals(0L, onContext(c.context, c.output::pendingBytes));
+    assertEquals(0L, c.budget.used(), "everything counted was given back");
+  }
+
+  @Test
   void aPeerThatPingsAndNeverReadsStopsBeingReadAtItsShare() throws Exception {
     Connection c = fullConnection();
     Context context = c.context;
