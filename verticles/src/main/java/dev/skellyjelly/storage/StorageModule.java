@@ -6,6 +6,7 @@ import dev.skellyjelly.storage.impl.BatcherVerticle;
 import dev.skellyjelly.storage.impl.CaptureVerticle;
 import dev.skellyjelly.storage.impl.DbWriterVerticle;
 import dev.skellyjelly.storage.impl.InternalCodecs;
+import dev.skellyjelly.storage.impl.Messages.RawEventGroup;
 import dev.skellyjelly.storage.impl.ModuleContext;
 import dev.skellyjelly.storage.impl.ReceiverVerticle;
 import dev.skellyjelly.storage.impl.ScreenshotStoreVerticle;
@@ -15,6 +16,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
@@ -40,6 +42,7 @@ public final class StorageModule extends VerticleBase {
   private final MeterRegistry givenRegistry;
   private StorageConfig config;
   private StorageMetrics metrics;
+  private volatile ReceiverVerticle receiver;
   private final List<String> deployments = new ArrayList<>();
 
   /** The module on the system clock, with Vert.x's metrics registry when there is one. */
@@ -73,7 +76,7 @@ public final class StorageModule extends VerticleBase {
       .compose(v -> deploy(new CaptureVerticle(ctx), eventLoop))
       .compose(v -> deploy(new ScreenshotStoreVerticle(ctx), eventLoop))
       .compose(v -> deploy(new BatcherVerticle(ctx), eventLoop))
-      .compose(v -> deploy(new ReceiverVerticle(ctx), eventLoop))
+      .compose(v -> deploy(receiver = new ReceiverVerticle(ctx), eventLoop))
       .compose(v -> deploy(new QueryVerticle(clock, metrics), eventLoop))
       .compose(v -> vertx.eventBus().consumer(Addresses.METRICS, msg -> msg.reply(metrics.snapshot())).completion())
       .onSuccess(v -> LOG.info("storage module started on {}", config.databasePath()))
@@ -107,6 +110,18 @@ public final class StorageModule extends VerticleBase {
       chain = chain.compose(v -> vertx.undeploy(id)).onSuccess(v -> deployments.remove(id));
     }
     return chain;
+  }
+
+  /**
+   * Where this node's bridges hand the fire-and-forget raw events of one read, as one group, from any thread: to
+   * the receiver directly, not over the bus.
+   */
+  public Handler<RawEventGroup> rawEventInlet() {
+    ReceiverVerticle r = receiver;
+    if (r == null) {
+      throw new IllegalStateException("the module is not started");
+    }
+    return r::take;
   }
 
   /** The module's meters; the run summary and the metrics address read them. */

@@ -8,11 +8,9 @@ import dev.skellyjelly.storage.codecs.DeadLetterReason;
 import dev.skellyjelly.storage.codecs.EventJsonReader;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.TestPng;
-import dev.skellyjelly.storage.impl.InternalAddresses;
 import dev.skellyjelly.storage.impl.Messages.Predecoded;
 import dev.skellyjelly.storage.impl.Messages.RawEventGroup;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -36,7 +34,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The bridges' group hand-over ({@link InternalAddresses#RAW_EVENT_GROUP}): a group of valid and invalid inputs
+ * The bridges' group hand-over ({@link StorageModule#rawEventInlet()}): a group of valid and invalid inputs
  * ends up exactly as the same inputs sent one by one on {@code skelly.raw-event} do — the same events committed
  * (producer ids kept, module ids assigned where absent, screenshots stored), the same dead letters in the same
  * order, the same metrics.
@@ -104,11 +102,9 @@ class RawEventGroupTest {
       if (form == Form.READ) {
         List<Object> read = inputs.stream().map(RawEventGroupTest::read).collect(Collectors.toList());
         assertEquals(7, read.stream().filter(i -> i instanceof Predecoded).count(), "every event but screenshots read");
-        vertx.eventBus().send(InternalAddresses.RAW_EVENT_GROUP, new RawEventGroup(read),
-          new DeliveryOptions().setLocalOnly(true));
+        module.rawEventInlet().handle(new RawEventGroup(read));
       } else if (form == Form.GROUPED) {
-        vertx.eventBus().send(InternalAddresses.RAW_EVENT_GROUP, new RawEventGroup(inputs),
-          new DeliveryOptions().setLocalOnly(true));
+        module.rawEventInlet().handle(new RawEventGroup(inputs));
       } else {
         vertx.runOnContext(v -> inputs.forEach(i -> vertx.eventBus().send(Addresses.RAW_EVENT, i)));
       }

@@ -129,7 +129,8 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
       int tcpPort = 0;
       int httpPort = 0;
       if (cfg.tcpBridgePort() > 0) {
-        tcpBridge = TcpBridge.start(vertx, cfg, token, pressure, drops, InstantSource.system()).await();
+        tcpBridge = TcpBridge.start(vertx, cfg, token, pressure, drops, InstantSource.system(),
+          module.rawEventInlet()).await();
         LOG.info("TCP event-bus bridge on {}:{}", cfg.httpHost(), tcpBridge.actualPort());
         tcpPort = tcpBridge.actualPort();
       }

@@ -5,6 +5,7 @@ import dev.skellyjelly.storage.impl.Messages.Predecoded;
 import dev.skellyjelly.storage.impl.Messages.RawEventGroup;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -33,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * {@link StorageConfig#bridgeMaxMessageBytes()} ({@link TcpFraming}, {@link TcpFrameJson}).
  *
  * <p>Fire-and-forget frames to {@code skelly.raw-event} (publish, or send without {@code replyAddress}) of one
- * socket read reach this node's receiver as one local {@link RawEventGroup}; requests go on the bus one by one, as
+ * socket read reach this node's receiver as one {@link RawEventGroup}, handed to it directly; requests go on the bus one by one, as
  * before, after the group gathered ahead of them. Frames back go through a {@link FrameOutbox}, which makes a
  * batch's text in slices.
  *
@@ -71,10 +72,12 @@ public final class TcpBridge {
   private final long idleMs;
   private final InstantSource clock;
   private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+  private final Handler<RawEventGroup> receiver;
 
   private TcpBridge(Vertx vertx, StorageConfig config, BridgeToken token, BridgePressure pressure, BridgeDrops drops,
-                    InstantSource clock) {
+                    InstantSource clock, Handler<RawEventGroup> receiver) {
     this.vertx = vertx;
+    this.receiver = receiver;
     this.token = token;
     this.limit = config.bridgeMaxMessageBytes();
     this.json = new TcpFrameJson(limit);
@@ -87,12 +90,13 @@ public final class TcpBridge {
   }
 
   /**
-   * Starts the TCP bridge on {@code http_host:tcp_bridge_port}. The returned server's {@code actualPort()} is the
+   * Starts the TCP bridge on {@code http_host:tcp_bridge_port}, handing the fire-and-forget raw events of each read
+   * to {@code receiver} ({@code StorageModule.rawEventInlet()}). The returned server's {@code actualPort()} is the
    * port bound; closing it stops the bridge.
    */
   public static Future<NetServer> start(Vertx vertx, StorageConfig config, BridgeToken token, BridgePressure pressure,
-                                        BridgeDrops drops, InstantSource clock) {
-    TcpBridge bridge = new TcpBridge(vertx, config, token, pressure, drops, clock);
+                                        BridgeDrops drops, InstantSource clock, Handler<RawEventGroup> receiver) {
+    TcpBridge bridge = new TcpBridge(vertx, config, token, pressure, drops, clock, receiver);
     // The idle timeout closes a channel on which nothing was read or written for that long, without waiting for
     // its peer to take what is queued for it: the end of a connection let go of as idle or as a slow consumer, whose
     // place, budget and registrations close() gives back at once (Vert.x's own close waits for the peer to read).
@@ -130,7 +134,7 @@ public final class TcpBridge {
     private final FrameOutbox outbox;
     private final Map<String, MessageConsumer<Object>> registrations = new HashMap<>();
     /** Fire-and-forget raw-event bodies of the current socket read, in arrival order. */
-    private final RawEventGathering rawEvents = new RawEventGathering(bus);
+    private final RawEventGathering rawEvents = new RawEventGathering(receiver);
     private boolean closed;
     /** Closed by this bridge (its reason counted then), not by the peer or the server's idle timeout. */
     private boolean closedHere;

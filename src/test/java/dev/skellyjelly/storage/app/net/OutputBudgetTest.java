@@ -66,7 +66,7 @@ class OutputBudgetTest {
     input = BridgeBudget.forConfig(config);
     output = new OutputBudget(CAPACITY);
     server = TcpBridge.start(vertx, config, BridgeToken.of(TOKEN), new BridgePressure(input, output),
-      BridgeDrops.of(metrics, InstantSource.system()), InstantSource.system()).await();
+      BridgeDrops.of(metrics, InstantSource.system()), InstantSource.system(), group -> { }).await();
   }
 
   @AfterEach

@@ -1,13 +1,11 @@
 package dev.skellyjelly.storage.impl;
 
-/** Addresses between the module's own verticles: local-only consumers, local-only delivery. */
+/**
+ * Addresses between the module's own verticles: local-only consumers, local-only delivery. (Bridges hand their
+ * raw events to the receiver directly: {@code StorageModule.rawEventInlet()}.)
+ */
 public final class InternalAddresses {
 
-  /**
-   * Bridge → receiver: a {@link Messages.RawEventGroup} of fire-and-forget raw events read from one socket read;
-   * each is handled exactly as if it had arrived alone on {@code skelly.raw-event}. No reply.
-   */
-  public static final String RAW_EVENT_GROUP = "skelly.storage.internal.raw-event-group";
   /** Receiver → writer: a {@link Messages.WriteGroup}, answered with a {@link Messages.CommitReceipt} after commit. */
   public static final String WRITE = "skelly.storage.internal.write";
   /** Writer → batcher: a {@link Messages.CommittedGroup}, published after each commit. */

@@ -78,7 +78,6 @@ public final class ReceiverVerticle extends VerticleBase {
   private DeliveryOptions toWriter;
   private final DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
   private MessageConsumer<Object> consumer;
-  private MessageConsumer<RawEventGroup> groupConsumer;
   private MessageConsumer<Object> handOverConsumer;
   private AtomicLong depth;
 
@@ -114,10 +113,9 @@ public final class ReceiverVerticle extends VerticleBase {
     // writer commits as it arrives. At low rates every wake-up costs more than the events it carries.
     vertx.setPeriodic(config.writeFlushIntervalMs(), id -> handOff());
     consumer = vertx.eventBus().consumer(Addresses.RAW_EVENT, this::onRawEvent);
-    groupConsumer = vertx.eventBus().localConsumer(InternalAddresses.RAW_EVENT_GROUP, this::onRawEventGroup);
     handOverConsumer = vertx.eventBus().localConsumer(InternalAddresses.HAND_OVER, this::onHandOver);
     LOG.info("receiving on {} (session {} for events without one)", Addresses.RAW_EVENT, runSession);
-    return Future.all(consumer.completion(), groupConsumer.completion(), handOverConsumer.completion());
+    return Future.all(consumer.completion(), handOverConsumer.completion());
   }
 
   /** Stops accepting, hands over what is buffered and waits until the writer committed all of it. */
@@ -126,7 +124,7 @@ public final class ReceiverVerticle extends VerticleBase {
     return ctx.shutdown().stop(vertx, ShutdownSequence.Stage.RECEIVER, () -> {
       stopping = true;
       // Screenshots still on their way into the store join the last group before it is handed over.
-      return Future.join(consumer.unregister(), groupConsumer.unregister(), handOverConsumer.unregister())
+      return Future.join(consumer.unregister(), handOverConsumer.unregister())
         .transform(v -> Future.join(new ArrayList<>(storing)))
         .transform(v -> {
           handOff();
@@ -150,14 +148,17 @@ public final class ReceiverVerticle extends VerticleBase {
   }
 
   /**
-   * Fire-and-forget events a bridge read together: one message instead of one each (at 1000 events/s over a
-   * bridge, a message per event was the most frequent task on the event loop), each event handled as
-   * {@link #onRawEvent} handles it.
+   * Takes fire-and-forget events a bridge read together, from any thread: one task on this receiver's context
+   * instead of a bus message each (at 1000 events/s over a bridge, a message per event was the most frequent task
+   * on the event loop; a bus message per group still cost more than the group's events), each event handled as
+   * {@link #onRawEvent} handles it. Once the receiver stops, they are refused as {@code shutdown}.
    */
-  private void onRawEventGroup(Message<RawEventGroup> msg) {
-    for (Object body : msg.body().bodies()) {
-      accept(body, null);
-    }
+  public void take(RawEventGroup group) {
+    context.runOnContext(v -> {
+      for (Object body : group.bodies()) {
+        accept(body, null);
+      }
+    });
   }
 
   /** Validates, assigns ids and buffers one input; {@code requester} is the message to answer, null for none. */
