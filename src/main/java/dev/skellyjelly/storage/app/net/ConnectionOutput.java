@@ -1,6 +1,7 @@
 package dev.skellyjelly.storage.app.net;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 
 import java.time.InstantSource;
 
@@ -32,6 +33,7 @@ final class ConnectionOutput implements FrameOutbox.Written {
   private long lastWrittenMs;
   private boolean paused;
   private boolean closed;
+  private final FiringParts parts = new FiringParts();
 
   ConnectionOutput(InstantSource clock, OutputBudget budget, Reading reading) {
     this.clock = clock;
@@ -42,16 +44,26 @@ final class ConnectionOutput implements FrameOutbox.Written {
 
   /**
    * Whether a consumer's message may be written; when the connection's own share is full it counts as full from
-   * now (a spent shared budget drops the message without making this connection slow).
+   * now (a spent shared budget drops the message without making this connection slow). The next part of a firing
+   * whose earlier parts went through goes through while the connection holds less than the whole budget
+   * ({@link FiringParts}).
    */
-  boolean admitsMessage() {
-    if (pendingBytes >= budget.share()) {
+  boolean admitsMessage(JsonObject frame) {
+    boolean admitted;
+    if (parts.follows(frame)) {
+      admitted = pendingBytes < budget.capacity() && !budget.spent();
+    } else if (pendingBytes >= budget.share()) {
       if (fullSinceMs < 0) {
         fullSinceMs = clock.millis();
       }
-      return false;
+      admitted = false;
+    } else {
+      admitted = budget.admits(pendingBytes);
     }
-    return budget.admits(pendingBytes);
+    if (admitted) {
+      parts.letThrough(frame);
+    }
+    return admitted;
   }
 
   /**

@@ -68,6 +68,7 @@ public final class SockJsBridge {
     FrameOutbox outbox;
     long unread;
     long fullSinceMs = -1;
+    final FiringParts parts = new FiringParts();
 
     Open(long reserved) {
       this.reserved = reserved;
@@ -159,7 +160,7 @@ public final class SockJsBridge {
       }
       case RECEIVE -> {
         // Vert.x's envelope, written here in slices; false keeps Vert.x from writing it too.
-        if (writable(event.socket())) {
+        if (writable(event.socket(), event.getRawMessage())) {
           open.get(event.socket()).outbox.send(event.getRawMessage());
         }
         event.complete(false);
@@ -216,17 +217,24 @@ public final class SockJsBridge {
   /**
    * Whether a message for a registered consumer (or a reply) may be written: not while the socket's write queue is
    * full or its unread bytes reach its share of the output budget, so a client that does not read costs no heap
-   * (one that stays so is closed); nor while all connections together spent the output budget.
+   * (one that stays so is closed); nor while all connections together spent the output budget. The next part of a
+   * firing whose earlier parts went through goes while the connection holds less than the whole budget.
    */
-  private boolean writable(SockJSSocket socket) {
+  private boolean writable(SockJSSocket socket, JsonObject message) {
     Open o = open.get(socket);
     if (o == null) {
       return false;
+    }
+    if (o.parts.follows(message) && !socket.writeQueueFull() && o.unread < output.capacity() && !output.spent()) {
+      // The next part of a firing whose earlier parts went through (FiringParts).
+      o.parts.letThrough(message);
+      return true;
     }
     boolean ownFull = socket.writeQueueFull() || o.unread >= output.share();
     if (!ownFull) {
       o.fullSinceMs = -1;
       if (output.admits(o.unread)) {
+        o.parts.letThrough(message);
         return true;
       }
       drops.drop("slow_consumer", "SockJS bridge: message for " + socket.remoteAddress() + " dropped: "

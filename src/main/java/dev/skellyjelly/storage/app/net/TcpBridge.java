@@ -358,7 +358,7 @@ public final class TcpBridge {
       if (closed) {
         return;
       }
-      if (!output.admitsMessage()) {
+      if (!output.admitsMessage(frame)) {
         drops.drop("slow_consumer", "TCP bridge: message to " + frame.getString("address") + " for "
           + socket.remoteAddress() + " dropped: " + output.pendingBytes() + " bytes held for it");
         return;

@@ -61,7 +61,7 @@ class ConnectionOutputTest {
 
     /** As the bridge delivers a consumer's message: only while the connection admits one. */
     boolean deliver(JsonObject frame) {
-      if (!output.admitsMessage()) {
+      if (!output.admitsMessage(frame)) {
         return false;
       }
       outbox.send(frame);
@@ -156,6 +156,33 @@ class ConnectionOutputTest {
   }
 
   @Test
+  void thePartsOfAFiringAllReachAReaderThoughTheFirstFillsItsShare() throws Exception {
+    vertx = Vertx.vertx();
+    Connection c = new Connection(vertx.getOrCreateContext());
+    // A 30 000-event window in three parts, published together; then another window's batch at once.
+    List<JsonObject> parts = List.of(frame(batch(0, 10_000, 0, 3)), frame(batch(0, 10_000, 1, 3)),
+      frame(batch(0, 10_000, 2, 3)));
+    JsonObject other = frame(batch(1, 10, 0, 1));
+    boolean[] through = onContext(c.context, () -> {
+      boolean[] t = new boolean[4];
+      for (int i = 0; i < 3; i++) {
+        t[i] = c.deliver(parts.get(i));
+      }
+      t[3] = c.deliver(other);
+      return t;
+    });
+    assertTrue(FrameOutbox.estimate(parts.get(0)) > c.budget.share(), "the first part alone fills the share");
+    assertArrayEquals(new boolean[] {true, true, true, false}, through,
+      "every part of the firing goes through; another firing waits for the share as before");
+    Buffer expected = Buffer.buffer();
+    parts.forEach(p -> expected.appendBuffer(TcpFraming.encode(p)));
+    c.socket.awaitBytes(expected.length());
+    assertArrayEquals(expected.getBytes(), c.socket.bytes().getBytes(), "the three parts, whole and in order");
+    assertEquals(0L, onContext(c.context, c.output::pendingBytes));
+    assertTrue(onContext(c.context, () -> c.deliver(other)), "once they are taken, the next firing goes through");
+  }
+
+  @Test
   void aLargeBatchGoesOutSliceBySliceBehindItsCountedLength() throws Exception {
     vertx = Vertx.vertx();
     Connection c = new Connection(vertx.getOrCreateContext());
@@ -205,13 +232,18 @@ class ConnectionOutputTest {
 
   /** A published batch of {@code events} keystrokes in window {@code n}'s session. */
   private static JsonObject batch(int n, int events) {
+    return batch(n, events, 0, 1);
+  }
+
+  /** Part {@code part} of {@code parts} of a firing of window {@code n}, {@code events} keystrokes. */
+  private static JsonObject batch(int n, int events, int part, int parts) {
     String session = String.format("5b1d0000-0000-4000-8000-%012d", n);
     List<RawEvent> list = new ArrayList<>();
     for (int i = 0; i < events; i++) {
       list.add(new RawEvent(String.format("8a6f0c1e-0000-4000-%04d-%012d", n % 10_000, i), session, T0 + i,
         new Keystroke(13 + i % 50, new Keystroke.Modifiers(false, false, false, false), 80L)));
     }
-    return EventJson.encode(new EventBatch(String.format("0b5e55ed-0000-4000-8000-%012d", n), session, T0,
-      T0 + 30_000, 0, 1, false, false, list, List.of()));
+    return EventJson.encode(new EventBatch(String.format("0b5e55ed-0000-4000-%04d-%012d", part, n), session, T0,
+      T0 + 30_000, part, parts, false, false, list, List.of()));
   }
 }
