@@ -19,7 +19,9 @@ import java.util.List;
  * {@link JsonSlices#SLICE_NANOS} per event-loop task, so a batch of 30 000 events costs many short tasks instead of
  * one long one; a frame sent meanwhile waits its turn. The next
  * frame's text is begun only while the socket's write queue has room, so a reader that falls behind holds at most
- * one frame's text beyond its queue. One per connection, on its event loop.
+ * one frame's text beyond its queue; a large frame behind a length prefix ({@link #STREAM_BYTES}) is counted first
+ * and then written slice by slice, pausing while the queue is full, so not even that. One per connection, on its
+ * event loop.
  */
 final class FrameOutbox {
 
