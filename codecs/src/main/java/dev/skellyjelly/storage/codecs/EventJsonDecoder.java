@@ -335,6 +335,16 @@ public final class EventJsonDecoder {
     return s;
   }
 
+  /** The constant whose name in lower case is {@code name} (a wire name is exactly that), else null. */
+  static <E extends Enum<E>> E fromWireName(E[] values, String name) {
+    for (E e : values) {
+      if (e.name().toLowerCase(Locale.ROOT).equals(name)) {
+        return e;
+      }
+    }
+    return null;
+  }
+
   private static <E extends Enum<E>> E enumField(JsonObject o, String key, Class<E> type, Problems p) {
     String path = "data." + key;
     Object v = o.getValue(key);
@@ -342,16 +352,13 @@ public final class EventJsonDecoder {
       p.add(DeadLetterReason.MISSING_FIELD, path, path + " is missing");
       return null;
     }
-    if (v instanceof String s) {
-      for (E e : type.getEnumConstants()) {
-        if (e.name().toLowerCase(Locale.ROOT).equals(s)) {
-          return e;
-        }
-      }
+    E e = v instanceof String s ? fromWireName(type.getEnumConstants(), s) : null;
+    if (e != null) {
+      return e;
     }
     StringBuilder allowed = new StringBuilder();
-    for (E e : type.getEnumConstants()) {
-      allowed.append(allowed.length() == 0 ? "" : ", ").append(e.name().toLowerCase(Locale.ROOT));
+    for (E c : type.getEnumConstants()) {
+      allowed.append(allowed.length() == 0 ? "" : ", ").append(c.name().toLowerCase(Locale.ROOT));
     }
     p.add(DeadLetterReason.BAD_FIELD, path, path + " must be one of " + allowed + ", got " + show(v));
     return null;

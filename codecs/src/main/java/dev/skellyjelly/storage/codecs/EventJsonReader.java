@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 
 import java.io.IOException;
-import java.util.Locale;
 
 /**
  * Reads the JSON form of a raw event (CONTRACT §2) from a streaming parser straight into a {@link RawEvent}, with
@@ -170,14 +169,14 @@ public final class EventJsonReader {
         case MOUSE_MOVE -> x == ABSENT || y == ABSENT || Double.isNaN(velocity) ? null
           : new MouseMove((int) x, (int) y, velocity);
         case MOUSE_CLICK -> {
-          MouseClick.Button b = wire(MouseClick.Button.values(), button);
-          MouseClick.ClickType c = wire(MouseClick.ClickType.values(), clickType);
+          MouseClick.Button b = EventJsonDecoder.fromWireName(MouseClick.Button.values(), button);
+          MouseClick.ClickType c = EventJsonDecoder.fromWireName(MouseClick.ClickType.values(), clickType);
           yield x == ABSENT || y == ABSENT || b == null || c == null ? null : new MouseClick((int) x, (int) y, b, c);
         }
         case WINDOW_FOCUS -> windowTitle == null || appName == null || processId == ABSENT ? null
           : new WindowFocus(windowTitle, appName, processId, durationMs == ABSENT ? null : durationMs);
         case PROCESS -> {
-          ProcessEvent.Change c = wire(ProcessEvent.Change.values(), change);
+          ProcessEvent.Change c = EventJsonDecoder.fromWireName(ProcessEvent.Change.values(), change);
           yield processId == ABSENT || processName == null || c == null ? null : new ProcessEvent(processId, processName, c);
         }
         case RESOURCE -> Double.isNaN(cpuPercent) || memoryMb == ABSENT || Double.isNaN(diskIo) || Double.isNaN(networkIo)
@@ -246,18 +245,6 @@ public final class EventJsonReader {
       }
       double d = p.getDoubleValue();
       return Double.isFinite(d) && d >= 0 ? d : Double.NaN;
-    }
-
-    /** The constant whose name in lower case is {@code name}, as the checking decoder matches it. */
-    private static <E extends Enum<E>> E wire(E[] values, String name) {
-      if (name != null) {
-        for (E e : values) {
-          if (e.name().toLowerCase(Locale.ROOT).equals(name)) {
-            return e;
-          }
-        }
-      }
-      return null;
     }
   }
 }

@@ -114,12 +114,13 @@ public final class BridgeBudget {
     if (bytes <= 0) {
       return;
     }
-    List<Runnable> grants = new ArrayList<>(0);
+    List<Runnable> grants;
     synchronized (this) {
       used = Math.max(0, used - bytes);
       if (waiting.isEmpty()) {
         return;
       }
+      grants = new ArrayList<>();
       for (Iterator<Waiter> it = waiting.iterator(); it.hasNext(); ) {
         Waiter w = it.next();
         if (used + w.bytes <= capacity) {

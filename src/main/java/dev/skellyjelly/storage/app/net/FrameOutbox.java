@@ -201,7 +201,7 @@ final class FrameOutbox {
     if (closed) {
       return;
     }
-    boolean midFrame = streamed >= 0 && current != null && current.length() > 0;
+    boolean midFrame = streamed >= 0 && prefixed;
     close();
     if (midFrame) {
       // Part of a frame is out already: another would land inside it. The connection closes without it.
@@ -275,7 +275,7 @@ final class FrameOutbox {
         budget -= current.writeSlice(budget, deadline);
       } catch (EncodeException e) {
         LOG.warn("bridge: a frame could not be written as JSON: {}", e.getMessage());
-        if (streamed >= 0 && current != null && current.length() > 0) {
+        if (streamed >= 0 && prefixed) {
           // Cannot happen once its count went through (the same text); were it to, nothing after the part already
           // out could be read as a frame.
           close();

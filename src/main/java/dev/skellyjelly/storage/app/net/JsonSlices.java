@@ -69,7 +69,7 @@ public final class JsonSlices {
   /** Counts the text's bytes without keeping any (see {@link #counting}). */
   private final boolean counting;
   private final JsonGenerator gen;
-  private final List<Buffer> slices = new ArrayList<>();
+  private List<Buffer> slices = new ArrayList<>();
   private final Iterator<Map.Entry<String, Object>> frame;
   private final int headerBytes;
   private Iterator<Map.Entry<String, Object>> body;
@@ -123,8 +123,8 @@ public final class JsonSlices {
 
   /** The slices written since the last call, in order; they are no longer kept here. */
   public List<Buffer> takeSlices() {
-    List<Buffer> taken = new ArrayList<>(slices);
-    slices.clear();
+    List<Buffer> taken = slices;
+    slices = new ArrayList<>();
     return taken;
   }
 
