@@ -3,6 +3,7 @@ package dev.skellyjelly.storage.app.net;
 import dev.skellyjelly.storage.StorageConfig;
 import dev.skellyjelly.storage.impl.Messages.Predecoded;
 import dev.skellyjelly.storage.impl.Messages.RawEventGroup;
+import io.netty.channel.Channel;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -12,6 +13,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -59,6 +61,8 @@ public final class TcpBridge {
   private static final Logger LOG = LoggerFactory.getLogger(TcpBridge.class);
   /** Frames without the right token a connection may send before it is closed ({@code unauthorized}). */
   static final int MAX_REFUSED_FRAMES = 3;
+  /** How long a connection's socket is left unread after a read that ended between frames ({@link Connection#rest}). */
+  static final long READ_REST_MS = 40;
   private static final Set<String> FRAME_TYPES = Set.of("send", "publish", "register", "unregister");
 
   private final Vertx vertx;
@@ -142,6 +146,8 @@ public final class TcpBridge {
     private int refusedFrames;
     /** Reasons reading is paused for (the budget, a full output): the socket reads again when none is left. */
     private int pauses;
+    /** Reading rests after a read ({@link #rest}). */
+    private boolean resting;
     private final ConnectionOutput output;
 
     Connection(NetSocket socket) {
@@ -165,6 +171,28 @@ public final class TcpBridge {
     private void onBytes(Buffer chunk) {
       framing.handle(chunk);
       rawEvents.handOver();
+      rest();
+    }
+
+    /**
+     * After a read that ended between frames, the socket is not read for {@link #READ_REST_MS}: what the peer
+     * writes meanwhile waits in the kernel and arrives in one read. A producer writing every 10 ms otherwise wakes
+     * the event loop a hundred times a second, each wake-up costing more than the few events it brings; its events
+     * are committed at most once a second anyway. A frame part-way read is read on at once.
+     */
+    private void rest() {
+      if (resting || closed || pauses > 0 || !framing.betweenFrames() || !(socket instanceof NetSocketInternal internal)) {
+        return;
+      }
+      Channel channel = internal.channelHandlerContext().channel();
+      resting = true;
+      channel.config().setAutoRead(false);
+      channel.eventLoop().schedule(() -> {
+        resting = false;
+        if (pauses == 0 && !closed) {
+          channel.config().setAutoRead(true);
+        }
+      }, READ_REST_MS, TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -179,6 +207,10 @@ public final class TcpBridge {
       if (--pauses == 0) {
         lastFrameMs = clock.millis();
         socket.resume();
+        if (!resting && socket instanceof NetSocketInternal internal) {
+          // A rest that ended during the pause left the socket unread.
+          internal.channelHandlerContext().channel().config().setAutoRead(true);
+        }
       }
     }
 

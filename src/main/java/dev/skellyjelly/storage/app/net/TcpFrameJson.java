@@ -10,12 +10,16 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import dev.skellyjelly.storage.codecs.EventJsonReader;
 import dev.skellyjelly.storage.codecs.RawEvent;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -196,7 +200,7 @@ final class TcpFrameJson {
   private JsonObject parse(Buffer bytes, Base64Variant alphabet) throws IOException {
     try (JsonParser p = bytes.length() <= ARRAY_PARSE_BYTES ? factory.createParser(bytes.getBytes())
       : factory.createParser(new BufferInput(bytes))) {
-      Object value = readValue(p, p.nextToken(), Where.FRAME, alphabet);
+      Object value = readValue(p, p.nextToken(), Where.FRAME, alphabet == null ? null : new ImageRead(alphabet, bytes));
       return p.nextToken() == null && value instanceof JsonObject frame ? frame : null;
     }
   }
@@ -212,7 +216,7 @@ final class TcpFrameJson {
   }
 
   /** Recursion is bounded by the factory's nesting limit, which the parser checks before each level. */
-  private static Object readValue(JsonParser p, JsonToken t, Where where, Base64Variant alphabet) throws IOException {
+  private static Object readValue(JsonParser p, JsonToken t, Where where, ImageRead image) throws IOException {
     if (t == null) {
       throw new IOException("unexpected end");
     }
@@ -221,19 +225,19 @@ final class TcpFrameJson {
         JsonObject o = new JsonObject();
         for (JsonToken n = p.nextToken(); n != JsonToken.END_OBJECT; n = p.nextToken()) {
           String name = p.currentName();
-          o.put(name, readValue(p, p.nextToken(), where.child(name), alphabet));
+          o.put(name, readValue(p, p.nextToken(), where.child(name), image));
         }
         return o;
       }
       case START_ARRAY: {
         JsonArray a = new JsonArray();
         for (JsonToken n = p.nextToken(); n != JsonToken.END_ARRAY; n = p.nextToken()) {
-          a.add(readValue(p, n, Where.ELSEWHERE, alphabet));
+          a.add(readValue(p, n, Where.ELSEWHERE, image));
         }
         return a;
       }
       case VALUE_STRING:
-        return where == Where.IMAGE && alphabet != null ? binary(p, alphabet) : p.getText();
+        return where == Where.IMAGE && image != null ? image.bytes(p) : p.getText();
       case VALUE_NUMBER_INT:
         return p.getNumberValue();
       case VALUE_NUMBER_FLOAT:
@@ -249,11 +253,75 @@ final class TcpFrameJson {
     }
   }
 
-  private static byte[] binary(JsonParser p, Base64Variant alphabet) throws IOException {
-    try {
-      return p.getBinaryValue(alphabet);
-    } catch (JsonProcessingException | IllegalArgumentException e) {
-      throw new NotInAlphabet();
+  /**
+   * Decodes the image in one alphabet into an array of its final size, found from the frame's bytes before the text
+   * is read: the bytes between the string's quotes, less padding (Jackson's own way gathers the bytes in segments and
+   * then copies them, two arrays of a screenshot's size). A string the count cannot foresee (an escape in it) is
+   * decoded into a growing array, as exactly.
+   */
+  private record ImageRead(Base64Variant alphabet, Buffer frame) {
+
+    byte[] bytes(JsonParser p) throws IOException {
+      int size = decodedSize(frame, p.currentTokenLocation().getByteOffset());
+      ImageBytes out = new ImageBytes(size < 0 ? 1 << 16 : size);
+      try {
+        p.readBinaryValue(alphabet, out);
+      } catch (JsonProcessingException | IllegalArgumentException e) {
+        throw new NotInAlphabet();
+      }
+      return out.bytes();
+    }
+  }
+
+  /**
+   * The number of bytes the base64 string whose opening quote is at {@code quote} decodes to, when that can be told
+   * from its length alone (no escape in it); -1 otherwise.
+   */
+  static int decodedSize(Buffer frame, long quote) {
+    if (!(frame instanceof BufferInternal internal) || quote < 0 || quote >= frame.length()
+      || frame.getByte((int) quote) != '"') {
+      return -1;
+    }
+    ByteBuf bytes = internal.getByteBuf();
+    int from = (int) quote + 1;
+    int end = bytes.indexOf(from, bytes.writerIndex(), (byte) '"');
+    if (end < 0 || bytes.indexOf(from, end, (byte) '\\') >= 0) {
+      return -1;
+    }
+    int padding = 0;
+    while (padding < 2 && end - padding > from && bytes.getByte(end - padding - 1) == '=') {
+      padding++;
+    }
+    long chars = end - from;
+    long size = chars / 4 * 3 + Math.max(0, chars % 4 - 1) - padding;
+    return size < 0 || size > Integer.MAX_VALUE - 8 ? -1 : (int) size;
+  }
+
+  /** The decoded image: an array of the foreseen size, grown only when the text held more than foreseen. */
+  private static final class ImageBytes extends OutputStream {
+    private byte[] bytes;
+    private int count;
+
+    ImageBytes(int size) {
+      bytes = new byte[size];
+    }
+
+    @Override
+    public void write(int b) {
+      write(new byte[]{(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] from, int offset, int length) {
+      if (count + length > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(count + length, bytes.length * 2));
+      }
+      System.arraycopy(from, offset, bytes, count, length);
+      count += length;
+    }
+
+    byte[] bytes() {
+      return count == bytes.length ? bytes : Arrays.copyOf(bytes, count);
     }
   }
 

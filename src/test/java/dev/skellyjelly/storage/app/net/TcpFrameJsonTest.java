@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What the TCP bridge reads as a frame: its JSON limits, and a screenshot's image arriving as bytes. */
 class TcpFrameJsonTest {
@@ -49,6 +50,38 @@ class TcpFrameJsonTest {
     JsonObject frame = large.parse(frameWithImage(Base64.getEncoder().encodeToString(image)));
     assertNotNull(frame);
     assertArrayEquals(image, frame.getJsonObject("body").getJsonObject("data").getBinary("image"));
+  }
+
+  @Test
+  void anImageIsDecodedExactlyWhateverItsLengthPaddingAndEscapes() {
+    for (int n = 0; n < 40; n++) {
+      byte[] image = new byte[n];
+      for (int i = 0; i < n; i++) {
+        image[i] = (byte) (i * 77 + n);
+      }
+      String padded = Base64.getEncoder().encodeToString(image);
+      String escaped = padded.isEmpty() ? padded : "\\u00" + Integer.toHexString(padded.charAt(0)) + padded.substring(1);
+      for (String text : new String[]{padded, Base64.getUrlEncoder().withoutPadding().encodeToString(image), escaped}) {
+        JsonObject frame = json.parse(frameWithImage(text));
+        assertArrayEquals(image, frame.getJsonObject("body").getJsonObject("data").getBinary("image"), text);
+      }
+    }
+  }
+
+  @Test
+  void aScreenshotFrameCostsItsImageOnceBesidesTheFrame() {
+    byte[] image = new byte[4 << 20];
+    new java.util.Random(5).nextBytes(image);
+    Buffer frame = frameWithImage(Base64.getEncoder().encodeToString(image));
+    TcpFrameJson large = new TcpFrameJson(24L << 20);
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    large.parse(frame);
+    long before = threads.getCurrentThreadAllocatedBytes();
+    JsonObject parsed = large.parse(frame);
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    assertArrayEquals(image, parsed.getJsonObject("body").getJsonObject("data").getBinary("image"));
+    // Vert.x hands getBinary a copy; the parse itself allocates the image's bytes and little more.
+    assertTrue(allocated < image.length + (image.length >> 3), allocated + " bytes allocated for " + image.length);
   }
 
   @Test
