@@ -148,10 +148,13 @@ public final class TcpBridge {
     private int pauses;
     /** Reading rests after a read ({@link #rest}). */
     private boolean resting;
+    /** The socket's Netty channel, whose reading the rests turn off and on; null where the socket has none. */
+    private final Channel channel;
     private final ConnectionOutput output;
 
     Connection(NetSocket socket) {
       this.socket = socket;
+      this.channel = socket instanceof NetSocketInternal internal ? internal.channelHandlerContext().channel() : null;
       this.framing = new TcpFraming(limit, budget, this, this::onFrame, this::refuse);
       this.output = new ConnectionOutput(clock, outputBudget, this);
       this.outbox = new FrameOutbox(context, socket, FrameOutbox.LENGTH_PREFIXED, output);
@@ -181,18 +184,22 @@ public final class TcpBridge {
      * are committed at most once a second anyway. A frame part-way read is read on at once.
      */
     private void rest() {
-      if (resting || closed || pauses > 0 || !framing.betweenFrames() || !(socket instanceof NetSocketInternal internal)) {
+      if (resting || closed || pauses > 0 || channel == null || !framing.betweenFrames()) {
         return;
       }
-      Channel channel = internal.channelHandlerContext().channel();
       resting = true;
       channel.config().setAutoRead(false);
       channel.eventLoop().schedule(() -> {
         resting = false;
-        if (pauses == 0 && !closed) {
-          channel.config().setAutoRead(true);
-        }
+        readAgain();
       }, READ_REST_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Reads the socket again once it neither rests nor is paused. */
+    private void readAgain() {
+      if (!resting && pauses == 0 && !closed && channel != null) {
+        channel.config().setAutoRead(true);
+      }
     }
 
     @Override
@@ -207,10 +214,8 @@ public final class TcpBridge {
       if (--pauses == 0) {
         lastFrameMs = clock.millis();
         socket.resume();
-        if (!resting && socket instanceof NetSocketInternal internal) {
-          // A rest that ended during the pause left the socket unread.
-          internal.channelHandlerContext().channel().config().setAutoRead(true);
-        }
+        // A rest that ended during the pause left the socket unread.
+        readAgain();
       }
     }
 

@@ -308,7 +308,10 @@ final class TcpFrameJson {
 
     @Override
     public void write(int b) {
-      write(new byte[]{(byte) b}, 0, 1);
+      if (count == bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(1, bytes.length * 2));
+      }
+      bytes[count++] = (byte) b;
     }
 
     @Override
