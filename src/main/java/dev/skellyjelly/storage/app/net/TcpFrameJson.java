@@ -10,9 +10,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import dev.skellyjelly.storage.codecs.EventJsonReader;
 import dev.skellyjelly.storage.codecs.RawEvent;
-import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -278,18 +276,16 @@ final class TcpFrameJson {
    * from its length alone (no escape in it); -1 otherwise.
    */
   static int decodedSize(Buffer frame, long quote) {
-    if (!(frame instanceof BufferInternal internal) || quote < 0 || quote >= frame.length()
-      || frame.getByte((int) quote) != '"') {
+    if (quote < 0 || quote >= frame.length() || frame.getByte((int) quote) != '"') {
       return -1;
     }
-    ByteBuf bytes = internal.getByteBuf();
     int from = (int) quote + 1;
-    int end = bytes.indexOf(from, bytes.writerIndex(), (byte) '"');
-    if (end < 0 || bytes.indexOf(from, end, (byte) '\\') >= 0) {
+    int end = QuoteScan.find(frame, from);
+    if (end < 0 || frame.getByte(end) != '"') {
       return -1;
     }
     int padding = 0;
-    while (padding < 2 && end - padding > from && bytes.getByte(end - padding - 1) == '=') {
+    while (padding < 2 && end - padding > from && frame.getByte(end - padding - 1) == '=') {
       padding++;
     }
     long chars = end - from;
