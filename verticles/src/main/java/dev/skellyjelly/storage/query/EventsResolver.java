@@ -209,11 +209,11 @@ final class EventsResolver {
             (a, b) -> new long[]{Math.min(a[0], b[0]), Math.max(a[1], b[1])});
         }
       }
-      Map<String, Future<FocusRule>> rules = new HashMap<>();
-      spans.forEach((sid, span) -> rules.put(sid, FocusRule.load(reads, sid, span[0], span[1], snapshot)));
+      Map<String, Future<SessionFocus>> rules = new HashMap<>();
+      spans.forEach((sid, span) -> rules.put(sid, SessionFocus.load(reads, sid, span[0], span[1], snapshot)));
       return Future.all(new ArrayList<>(rules.values())).map(v -> {
         for (BlockReader.Stored s : inRange) {
-          String focused = rules.get(s.event().sessionId()).result().appAt(s.event().timestampMs());
+          String focused = rules.get(s.event().sessionId()).result().appAt(s.event().timestampMs(), s.seq());
           if (app == null || app.equals(focused)) {
             hits.add(new Hit(s.seq(), s.event(), focused));
           }

@@ -227,6 +227,21 @@ class QueryTest {
   }
 
   @Test
+  void anEventAtTheMillisecondOfAFocusChangeHasTheAppFocusedWhenItWasCommitted() {
+    focusOn(S1, T0 + 2_000, "Editor");
+    key(S1, T0 + 9_000);
+    focusOn(S1, T0 + 9_000, "Browser");
+    key(S1, T0 + 9_000);
+    List<Sent> got = allPages(new JsonObject().put("from", T0).put("to", T0 + 60_000), 100, () -> { });
+    List<String> apps = got.stream().map(g -> g.type() + ":" + g.app()).toList();
+    // In (timestamp, commit order): the keystroke committed before the change keeps the app before it; the change
+    // itself and what follows it have the new app, as the rollups count them.
+    assertEquals(List.of("window_focus:Editor", "keystroke:Editor", "window_focus:Browser", "keystroke:Browser"), apps);
+    assertEquals(sent.get(1).id(), got.get(1).id());
+    assertEquals(sent.get(3).id(), got.get(3).id());
+  }
+
+  @Test
   void pagesGiveEverySnapshotEventOnceWhileNewOnesAreCommitted() {
     handMadeSessions();
     List<Sent> snapshot = expected(T0, NOW, null, null);
