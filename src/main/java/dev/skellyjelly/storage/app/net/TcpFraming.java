@@ -3,7 +3,6 @@ package dev.skellyjelly.storage.app.net;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.parsetools.RecordParser;
 
 /**
  * The TCP bridge's framing, Vert.x's: a 4-byte big-endian length, then that many bytes of UTF-8 JSON. A length over
