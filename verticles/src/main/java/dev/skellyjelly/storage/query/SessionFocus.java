@@ -5,7 +5,6 @@ import dev.skellyjelly.storage.impl.FocusRule.FocusChange;
 import dev.skellyjelly.storage.impl.FocusRule.Span;
 import io.vertx.core.Future;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -32,26 +31,16 @@ final class SessionFocus {
     Future<List<FocusChange>> changes = reads.query("SELECT ts_ms, seq, app FROM focus_changes WHERE session_id = ? "
         + "AND seq <= ? AND ts_ms <= ? AND ts_ms >= coalesce((SELECT max(ts_ms) FROM focus_changes WHERE session_id = ? "
         + "AND seq <= ? AND ts_ms < ?), 0) ORDER BY ts_ms, seq", session, snapshot, toTs, session, snapshot, fromTs)
-      .map(rows -> {
-        List<FocusChange> out = new ArrayList<>();
-        for (Row r : rows) {
-          out.add(new FocusChange(ReadPool.num(r, 0), ReadPool.num(r, 1), ReadPool.text(r, 2)));
-        }
-        return out;
-      });
+      .map(rows -> rows.list().stream()
+        .map(r -> new FocusChange(ReadPool.num(r, 0), ReadPool.num(r, 1), ReadPool.text(r, 2))).toList());
     return changes.compose(list -> {
       if (list.isEmpty()) {
         return Future.succeededFuture(new SessionFocus(list, List.of()));
       }
       return reads.query("SELECT start_ms, coalesce(end_ms, " + FocusRule.FOREVER + ") FROM pauses "
           + "WHERE start_ms >= ? AND start_ms <= ? ORDER BY start_ms", list.get(0).tsMs(), toTs)
-        .map(rows -> {
-          List<Span> pauses = new ArrayList<>();
-          for (Row r : rows) {
-            pauses.add(new Span(ReadPool.num(r, 0), ReadPool.num(r, 1)));
-          }
-          return new SessionFocus(list, pauses);
-        });
+        .map(rows -> new SessionFocus(list,
+          rows.list().stream().map(r -> new Span(ReadPool.num(r, 0), ReadPool.num(r, 1))).toList()));
     });
   }
 
