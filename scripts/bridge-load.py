@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Drives the module as Skelly-Jelly deploys it: another process on the TCP bridge, as Data Capture and the
 Analysis Engine are. One connection publishes RawEvents (one per frame, written in 10 ms ticks, with a real PNG
-screenshot every --screenshot-every seconds); another registers on skelly.event-batch.json and counts what the
-batches carry. Prints one JSON line at the end: events sent, batched, distinct ids batched, batches.
+screenshot every --screenshot-every seconds); another registers on skelly.event-batch.json, counts what the
+batches carry and, as the Analysis Engine does, sends skelly.analysis-complete for each batch it has read (so a
+screenshot is let go of once its batch is analysed; --no-analysis-complete leaves that to screenshot_retention_seconds).
+Prints one JSON line at the end: events sent, batched, distinct ids batched, batches.
 
   bridge-load.py --port P --token T [--rate 1000] [--seconds 120] [--screenshot-every 30] [--drain 60]
+                 [--no-analysis-complete]
 
 --rate 0 only keeps both connections open (the idle baseline). --seconds is how long events are sent;
 afterwards it waits up to --drain seconds for every sent event to come back in a batch. Standard library only.
@@ -70,8 +73,11 @@ MIX = ["mouse_move"] * 55 + ["keystroke"] * 38 + ["mouse_click"] * 4 + ["window_
 
 
 class Consumer(threading.Thread):
-  def __init__(self, host, port, token):
+  def __init__(self, host, port, token, analysis_complete):
     super().__init__(daemon=True)
+    self.analysis_complete = analysis_complete
+    # Pings come from the main thread, analysis-complete messages from this one: one frame at a time.
+    self.send_lock = threading.Lock()
     self.sock = socket.create_connection((host, port))
     self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     self.token = token
@@ -97,11 +103,18 @@ class Consumer(threading.Thread):
           self.batches += 1
           self.events += len(events)
           self.ids.update(e["id"] for e in events)
+        if self.analysis_complete:
+          self.send({"type": "send", "address": "skelly.analysis-complete", "headers": {"token": self.token},
+                     "body": {"window_id": msg["body"]["window_id"]}})
       elif msg.get("type") == "err":
         print("bridge error: " + json.dumps(msg), file=sys.stderr)
 
+  def send(self, obj):
+    with self.send_lock:
+      self.sock.sendall(frame(obj))
+
   def ping(self):
-    self.sock.sendall(frame({"type": "ping"}))
+    self.send({"type": "ping"})
 
 
 def main():
@@ -113,9 +126,10 @@ def main():
   ap.add_argument("--seconds", type=float, default=120)
   ap.add_argument("--screenshot-every", type=float, default=30)
   ap.add_argument("--drain", type=float, default=60)
+  ap.add_argument("--no-analysis-complete", dest="analysis_complete", action="store_false")
   args = ap.parse_args()
 
-  consumer = Consumer(args.host, args.port, args.token)
+  consumer = Consumer(args.host, args.port, args.token, args.analysis_complete)
   consumer.start()
   consumer.registered.wait()
   producer = socket.create_connection((args.host, args.port))

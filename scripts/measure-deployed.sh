@@ -2,7 +2,8 @@
 # Measures the module as Skelly-Jelly deploys it: Data Capture and the Analysis Engine are other processes, so
 # every event arrives as a TCP-bridge frame and every batch leaves as JSON text. scripts/bridge-load.py, in its
 # own process, publishes RATE events/s (one RawEvent per frame, 10 ms ticks, a PNG screenshot every 30 s) and
-# consumes skelly.event-batch.json on a second connection. The module runs the jar under conf/jvm.options on a
+# consumes skelly.event-batch.json on a second connection, answering each batch with skelly.analysis-complete as
+# the Analysis Engine does. The module runs the jar under conf/jvm.options on a
 # scratch database. CPU (tick-sampled and exact, per thread) and RSS (mean, maximum) of the module's process are
 # sampled for SECONDS after WARMUP; then the same with both connections open and nothing sent (idle). Prints one
 # JSON line: the figures, CPU-µs per event above idle, and what the consumer saw (sent = batched, exactly once).
@@ -11,6 +12,8 @@
 #
 # JAR=path measures another build; JAVA_OPTS adds JVM options for the module (e.g. the blocked-thread checker:
 # JAVA_OPTS="-Dskelly.blockedThreadCheckMs=5 -Dskelly.maxEventLoopExecuteMs=20"); its log goes to LOG=path.
+# LOAD_OPTS adds options to bridge-load.py (e.g. --no-analysis-complete: screenshots then wait for
+# screenshot_retention_seconds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rate=${1:-1000}
@@ -37,8 +40,9 @@ measure() { # args: label, rate
     (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break
     sleep 0.2
   done
+  # shellcheck disable=SC2086
   python3 scripts/bridge-load.py --port "$port" --token "$token" --rate "$r" --seconds $((warmup + seconds + 1)) \
-    --screenshot-every 30 --drain 90 >"$dir/client" &
+    --screenshot-every 30 --drain 90 ${LOAD_OPTS:-} >"$dir/client" &
   client=$!
   sleep "$warmup"
   sample "$label" $pid "$seconds"
