@@ -457,20 +457,18 @@ class EdgesIT {
         return "closed";
       }
       InputStream in = s.getInputStream();
-      byte[] length;
-      byte[] body;
+      JsonObject reply;
       try {
-        length = in.readNBytes(4);
-        body = length.length < 4 ? null : in.readNBytes(ByteBuffer.wrap(length).getInt());
+        byte[] length = in.readNBytes(4);
+        if (length.length < 4) {
+          return "closed";
+        }
+        reply = new JsonObject(new String(in.readNBytes(ByteBuffer.wrap(length).getInt()), StandardCharsets.UTF_8));
       } catch (SocketException reset) {
         // The module closed the connection with the frame's rest unread in its socket, so the system answered with
         // a reset, which can overtake its error frame.
         return "closed";
       }
-      if (body == null) {
-        return "closed";
-      }
-      JsonObject reply = new JsonObject(new String(body, StandardCharsets.UTF_8));
       return reply.getString("type") + " " + reply.getString("message");
     }
   }
