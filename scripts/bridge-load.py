@@ -127,11 +127,14 @@ def main():
   ap.add_argument("--screenshot-every", type=float, default=30)
   ap.add_argument("--drain", type=float, default=60)
   ap.add_argument("--no-analysis-complete", dest="analysis_complete", action="store_false")
+  ap.add_argument("--fresh-sessions", action="store_true", help="a new session_id on every event (a buggy producer)")
+  ap.add_argument("--no-consumer", dest="consume", action="store_false", help="no batch consumer")
   args = ap.parse_args()
 
   consumer = Consumer(args.host, args.port, args.token, args.analysis_complete)
-  consumer.start()
-  consumer.registered.wait()
+  if args.consume:
+    consumer.start()
+    consumer.registered.wait()
   producer = socket.create_connection((args.host, args.port))
   producer.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
   rnd = random.Random(7)
@@ -155,7 +158,10 @@ def main():
     owed += per_tick
     while owed >= 1:
       owed -= 1
-      out += frame({"type": "publish", "address": "skelly.raw-event", "headers": headers, "body": event(rnd.choice(MIX), now_ms, rnd)})
+      body = event(rnd.choice(MIX), now_ms, rnd)
+      if args.fresh_sessions:
+        body["session_id"] = str(uuid.uuid4())
+      out += frame({"type": "publish", "address": "skelly.raw-event", "headers": headers, "body": body})
       sent += 1
     if shot is not None and time.monotonic() >= next_shot:
       next_shot += args.screenshot_every

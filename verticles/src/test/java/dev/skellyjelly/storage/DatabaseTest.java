@@ -91,8 +91,8 @@ class DatabaseTest {
       }
     }
     assertEquals("wal", text("PRAGMA journal_mode"));
-    assertEquals(6, TestSupport.scalar(db, "SELECT count(*) FROM schema_version"));
-    assertEquals(6, TestSupport.scalar(db, "SELECT max(version) FROM schema_version"));
+    assertEquals(7, TestSupport.scalar(db, "SELECT count(*) FROM schema_version"));
+    assertEquals(7, TestSupport.scalar(db, "SELECT max(version) FROM schema_version"));
     assertEquals("ok", text("PRAGMA integrity_check"));
   }
 
@@ -204,8 +204,8 @@ class DatabaseTest {
     StorageModule second = start(vertx);
     commit(second, 2);
     assertEquals(5, TestSupport.readEvents(db).size());
-    assertEquals(6, TestSupport.scalar(db, "SELECT count(*) FROM schema_version"));
-    assertEquals(6, TestSupport.scalar(db, "SELECT max(version) FROM schema_version"));
+    assertEquals(7, TestSupport.scalar(db, "SELECT count(*) FROM schema_version"));
+    assertEquals(7, TestSupport.scalar(db, "SELECT max(version) FROM schema_version"));
     assertEquals(PRIVATE, PosixFilePermissions.toString(Files.getPosixFilePermissions(db)));
   }
 

@@ -568,7 +568,7 @@ class DeletionTest {
   private void awaitBatched(int events) {
     await().atMost(Duration.ofSeconds(20)).until(() -> batches.stream().mapToInt(b -> b.events().size()).sum() >= events
       && TestSupport.scalar(db, "SELECT count(*) FROM batches") == batches.size()
-      && TestSupport.scalar(db, "SELECT count(*) FROM (SELECT 1 FROM event_blocks GROUP BY session, window_start_ms, "
+      && TestSupport.scalar(db, "SELECT count(*) FROM (SELECT 1 FROM event_blocks GROUP BY sk, window_start_ms, "
       + "event_type HAVING count(*) > 1)") == 0);
   }
 

@@ -139,20 +139,23 @@ class RetentionTest {
     // Rows of the lifecycle tables for days 0 to 4, written beside the module as its rollups would be.
     try (Connection c = TestSupport.open(db); Statement s = c.createStatement()) {
       s.execute("PRAGMA busy_timeout = 5000");
+      for (String session : new String[]{RetentionDays.SESSION, OTHER}) {
+        s.executeUpdate("INSERT OR IGNORE INTO sessions (session_id) VALUES ('" + session + "')");
+      }
       for (int d = 0; d < 5; d++) {
         long t = DAY0 + d * DAY + 3_600_000;
         for (String session : new String[]{RetentionDays.SESSION, OTHER}) {
-          s.executeUpdate("INSERT INTO focus_changes VALUES ('" + session + "', " + t + ", " + d + ", 'App" + d + "')");
-          s.executeUpdate("INSERT INTO focus_changes VALUES ('" + session + "', " + (t + 1000) + ", " + d + ", 'Next" + d + "')");
-          s.executeUpdate("INSERT INTO activity VALUES ('" + session + "', " + t + ", " + (t + 300_000) + ")");
+          s.executeUpdate("INSERT INTO focus_changes VALUES (" + sk(session) + ", " + t + ", " + d + ", 'App" + d + "')");
+          s.executeUpdate("INSERT INTO focus_changes VALUES (" + sk(session) + ", " + (t + 1000) + ", " + d + ", 'Next" + d + "')");
+          s.executeUpdate("INSERT INTO activity VALUES (" + sk(session) + ", " + t + ", " + (t + 300_000) + ")");
         }
         for (int m = 0; m < 60; m++) {
-          s.executeUpdate("INSERT INTO minute_rollups (bucket_ms, session_id, event_type, app, n) VALUES (" + (t + m * 60_000L)
-            + ", '" + OTHER + "', 0, 'App', 3)");
-          s.executeUpdate("INSERT INTO minute_focus VALUES (" + (t + m * 60_000L) + ", '" + OTHER + "', 'App', 60000, 1)");
+          s.executeUpdate("INSERT INTO minute_rollups (bucket_ms, sk, event_type, app, n) VALUES (" + (t + m * 60_000L)
+            + ", " + sk(OTHER) + ", 0, 'App', 3)");
+          s.executeUpdate("INSERT INTO minute_focus VALUES (" + (t + m * 60_000L) + ", " + sk(OTHER) + ", 'App', 60000, 1)");
         }
-        s.executeUpdate("INSERT INTO hour_rollups (bucket_ms, session_id, event_type, app, n) VALUES (" + t + ", '"
-          + OTHER + "', 0, 'App', 180)");
+        s.executeUpdate("INSERT INTO hour_rollups (bucket_ms, sk, event_type, app, n) VALUES (" + t + ", "
+          + sk(OTHER) + ", 0, 'App', 180)");
       }
     }
     long before = module.metrics().retention().passes();
@@ -303,5 +306,10 @@ class RetentionTest {
     try (Connection c = TestSupport.open(db); Statement s = c.createStatement(); var rs = s.executeQuery(sql)) {
       return rs.next() ? rs.getString(1) : null;
     }
+  }
+
+  /** A session's key in the tables that hold one (migration 7), as SQL. */
+  private static String sk(String session) {
+    return "(SELECT sk FROM sessions WHERE session_id = '" + session + "')";
   }
 }

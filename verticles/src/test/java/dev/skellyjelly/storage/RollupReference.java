@@ -124,9 +124,9 @@ public final class RollupReference {
   /** The rows of minute_rollups or hour_rollups, in the form of {@link #rollups}. */
   public static Map<String, String> readRollups(Connection c, String table) throws SQLException {
     Map<String, String> out = new TreeMap<>();
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT r.bucket_ms, r.session_id, t.name, "
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT r.bucket_ms, s.session_id, t.name, "
       + "r.app, r.n, r.interval_n, r.interval_sum_ms, r.cpu_sum, r.memory_max_mb FROM " + table
-      + " r JOIN event_types t ON t.code = r.event_type")) {
+      + " r JOIN sessions s ON s.sk = r.sk JOIN event_types t ON t.code = r.event_type")) {
       while (rs.next()) {
         out.put(rs.getLong(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getString(4),
           rs.getLong(5) + "," + rs.getLong(6) + "," + rs.getLong(7) + "," + rs.getDouble(8) + "," + rs.getLong(9));
@@ -139,7 +139,8 @@ public final class RollupReference {
   public static Map<String, String> readFocus(Connection c, String table) throws SQLException {
     Map<String, String> out = new TreeMap<>();
     try (Statement s = c.createStatement();
-         ResultSet rs = s.executeQuery("SELECT bucket_ms, session_id, app, focused_ms, switches FROM " + table)) {
+         ResultSet rs = s.executeQuery("SELECT f.bucket_ms, s.session_id, f.app, f.focused_ms, f.switches FROM "
+           + table + " f JOIN sessions s ON s.sk = f.sk")) {
       while (rs.next()) {
         out.put(rs.getLong(1) + "|" + rs.getString(2) + "|" + rs.getString(3), rs.getLong(4) + "," + rs.getLong(5));
       }

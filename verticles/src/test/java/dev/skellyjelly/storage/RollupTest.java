@@ -73,9 +73,9 @@ class RollupTest {
       vertx.eventBus().<JsonObject>request(Addresses.RAW_EVENT, key).onComplete(ctx.succeeding(r2 -> ctx.verify(() -> {
         assertTrue(r2.body().getBoolean("committed"));
         long minute = Math.floorDiv(T0 + 1_500, 60_000L) * 60_000;
-        assertEquals(1, TestSupport.scalar(db, "SELECT n FROM minute_rollups WHERE session_id = '" + A
+        assertEquals(1, TestSupport.scalar(db, "SELECT n FROM minute_rollups JOIN sessions USING (sk) WHERE session_id = '" + A
           + "' AND event_type = 0 AND app = 'Editor' AND bucket_ms = " + minute));
-        assertEquals(180, TestSupport.scalar(db, "SELECT interval_sum_ms FROM hour_rollups WHERE session_id = '" + A
+        assertEquals(180, TestSupport.scalar(db, "SELECT interval_sum_ms FROM hour_rollups JOIN sessions USING (sk) WHERE session_id = '" + A
           + "' AND event_type = 0 AND app = 'Editor'"));
         // Active from the keystroke for the idle time, all of it in the editor.
         assertEquals(IDLE_MS, TestSupport.scalar(db, "SELECT sum(focused_ms) FROM minute_focus WHERE app = 'Editor'"));
@@ -119,22 +119,22 @@ class RollupTest {
       assertEquals(RollupReference.focus(sent, IDLE_MS, 3_600_000), RollupReference.readFocus(c, "hour_focus"));
     }
     // By hand: A's editor had the focus from 2 s to 4.5 s, all of it active (input at 0, 1 and 3 s).
-    assertEquals(2_500, TestSupport.scalar(db, "SELECT sum(focused_ms) FROM hour_focus WHERE session_id = '" + A
+    assertEquals(2_500, TestSupport.scalar(db, "SELECT sum(focused_ms) FROM hour_focus JOIN sessions USING (sk) WHERE session_id = '" + A
       + "' AND app = 'Editor'"));
     // The browser: 4.5–10 s (input at 5 s) and 65–74 s (input at 65 s and 69 s), the gap between idle.
-    assertEquals(5_500 + 9_000, TestSupport.scalar(db, "SELECT sum(focused_ms) FROM hour_focus WHERE session_id = '"
+    assertEquals(5_500 + 9_000, TestSupport.scalar(db, "SELECT sum(focused_ms) FROM hour_focus JOIN sessions USING (sk) WHERE session_id = '"
       + A + "' AND app = 'Browser'"));
     // The first two events came before any focus; the keystroke at 5 s moved to the browser with the late change.
-    assertEquals(2, TestSupport.scalar(db, "SELECT sum(n) FROM minute_rollups WHERE session_id = '" + A
+    assertEquals(2, TestSupport.scalar(db, "SELECT sum(n) FROM minute_rollups JOIN sessions USING (sk) WHERE session_id = '" + A
       + "' AND app = ''"));
-    assertEquals(2, TestSupport.scalar(db, "SELECT sum(n) FROM minute_rollups WHERE session_id = '" + A
+    assertEquals(2, TestSupport.scalar(db, "SELECT sum(n) FROM minute_rollups JOIN sessions USING (sk) WHERE session_id = '" + A
       + "' AND app = 'Browser' AND event_type = 0"));
-    assertEquals(2, TestSupport.scalar(db, "SELECT sum(switches) FROM hour_focus WHERE session_id = '" + A
+    assertEquals(2, TestSupport.scalar(db, "SELECT sum(switches) FROM hour_focus JOIN sessions USING (sk) WHERE session_id = '" + A
       + "' AND app = 'Browser'"));
     // Session B's mail never lost the focus: every keystroke of B is the mail's, in both hours.
-    assertEquals(3, TestSupport.scalar(db, "SELECT sum(n) FROM hour_rollups WHERE session_id = '" + B
+    assertEquals(3, TestSupport.scalar(db, "SELECT sum(n) FROM hour_rollups JOIN sessions USING (sk) WHERE session_id = '" + B
       + "' AND app = 'Mail' AND event_type = 0"));
-    assertEquals(2, TestSupport.scalar(db, "SELECT count(DISTINCT bucket_ms) FROM hour_rollups WHERE session_id = '"
+    assertEquals(2, TestSupport.scalar(db, "SELECT count(DISTINCT bucket_ms) FROM hour_rollups JOIN sessions USING (sk) WHERE session_id = '"
       + B + "'"));
   }
 
@@ -161,9 +161,10 @@ class RollupTest {
       assertEquals(RollupReference.focus(sent, IDLE_MS, 3_600_000), RollupReference.readFocus(c, "hour_focus"));
       // Summing the minutes of each hour gives the hour rows.
       Map<String, String> summed = new TreeMap<>();
-      try (var s = c.createStatement(); var rs = s.executeQuery("SELECT bucket_ms / 3600000 * 3600000, session_id, "
+      try (var s = c.createStatement(); var rs = s.executeQuery("SELECT bucket_ms / 3600000 * 3600000, s.session_id, "
         + "t.name, app, sum(n), sum(interval_n), sum(interval_sum_ms), sum(cpu_sum), max(memory_max_mb) "
-        + "FROM minute_rollups r JOIN event_types t ON t.code = r.event_type GROUP BY 1, 2, 3, 4")) {
+        + "FROM minute_rollups r JOIN sessions s ON s.sk = r.sk JOIN event_types t ON t.code = r.event_type "
+        + "GROUP BY 1, 2, 3, 4")) {
         while (rs.next()) {
           summed.put(rs.getLong(1) + "|" + rs.getString(2) + "|" + rs.getString(3) + "|" + rs.getString(4),
             rs.getLong(5) + "," + rs.getLong(6) + "," + rs.getLong(7) + "," + rs.getDouble(8) + "," + rs.getLong(9));

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 /**
  * A database written by an earlier release (schema level 3, no auto-vacuum: {@code fixtures/schema3-ee5fd64.db},
  * made by {@code run --simulate 200 --duration 5s --screenshot-every 1s} of commit ee5fd64) opens in place: it is
- * migrated and converted to incremental auto-vacuum by one VACUUM before any event is taken, and loses nothing.
+ * migrated (its sessions given keys, migration 7) and converted to incremental auto-vacuum by one VACUUM before any
+ * event is taken, and loses nothing.
  */
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -53,7 +54,12 @@ class UpgradeTest {
     StorageModule module = TestSupport.deploy(vertx, clock, TestSupport.config(dir));
     vertx.undeploy(module.deploymentID()).await();
 
-    assertEquals(6, TestSupport.scalar(db, "SELECT max(version) FROM schema_version"));
+    assertEquals(7, TestSupport.scalar(db, "SELECT max(version) FROM schema_version"));
+    // Each session once, with its key, in every table that holds one.
+    assertEquals(before.stream().map(RawEvent::sessionId).distinct().count(),
+      TestSupport.scalar(db, "SELECT count(*) FROM sessions"));
+    assertEquals(0, TestSupport.scalar(db, "SELECT count(*) FROM event_blocks e WHERE NOT EXISTS "
+      + "(SELECT 1 FROM sessions s WHERE s.sk = e.sk)"));
     assertEquals(2, TestSupport.scalar(db, "PRAGMA auto_vacuum"), "converted to incremental auto-vacuum");
     assertEquals(before, TestSupport.readEvents(db));
     assertEquals(counted, TestSupport.scalar(db, "SELECT sum(n) FROM event_counts"));

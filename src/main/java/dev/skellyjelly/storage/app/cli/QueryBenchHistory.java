@@ -4,8 +4,8 @@ import dev.skellyjelly.storage.app.sim.EventMix;
 import dev.skellyjelly.storage.codecs.EventData;
 import dev.skellyjelly.storage.codecs.EventType;
 import dev.skellyjelly.storage.codecs.RawEvent;
-import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.impl.EventBlocks;
+import dev.skellyjelly.storage.impl.SessionKeys;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,7 +24,7 @@ import java.util.UUID;
  * The history {@code bench --queries} queries, written straight into the tables as the lifecycle would have left
  * them: each day 8 active hours (09:00–17:00 UTC) at 100 events/s on average in the simulator's proportions, over
  * four apps; hour rows for every day, minute rows for the days within minute retention, and the raw events of
- * the days within raw retention.
+ * the days within raw retention. Each day's session gets its row in sessions first; the tables hold its key (sk).
  */
 final class QueryBenchHistory {
 
@@ -37,6 +37,9 @@ final class QueryBenchHistory {
   private static final double[] APP_SHARE = {0.4, 0.3, 0.2, 0.1};
   /** Events of an active hour by type code (keystroke, move, click, focus, screenshot, process, resource). */
   private static final long[] HOUR_EVENTS = {118_800, 198_000, 25_200, 12_600, 0, 5_400, 3_600};
+  /** A session's key, as an expression of one parameter, the session's id (its row made by {@link #ADD_SESSION}). */
+  private static final String SK = SessionKeys.OF_ID;
+  private static final String ADD_SESSION = SessionKeys.ADD;
 
   private QueryBenchHistory() {}
 
@@ -49,15 +52,18 @@ final class QueryBenchHistory {
     long rows = 0;
     try (Connection c = open(db)) {
       c.setAutoCommit(false);
-      try (PreparedStatement hourRow = c.prepareStatement("INSERT INTO hour_rollups (bucket_ms, session_id, event_type, "
-        + "app, n) VALUES (?, ?, ?, ?, ?)");
-           PreparedStatement hourFocus = c.prepareStatement("INSERT INTO hour_focus VALUES (?, ?, ?, ?, ?)");
-           PreparedStatement minuteRow = c.prepareStatement("INSERT INTO minute_rollups (bucket_ms, session_id, "
-             + "event_type, app, n) VALUES (?, ?, ?, ?, ?)");
-           PreparedStatement minuteFocus = c.prepareStatement("INSERT INTO minute_focus VALUES (?, ?, ?, ?, ?)")) {
+      try (PreparedStatement addSession = c.prepareStatement(ADD_SESSION);
+           PreparedStatement hourRow = c.prepareStatement("INSERT INTO hour_rollups (bucket_ms, sk, event_type, "
+             + "app, n) VALUES (?, " + SK + ", ?, ?, ?)");
+           PreparedStatement hourFocus = c.prepareStatement("INSERT INTO hour_focus VALUES (?, " + SK + ", ?, ?, ?)");
+           PreparedStatement minuteRow = c.prepareStatement("INSERT INTO minute_rollups (bucket_ms, sk, "
+             + "event_type, app, n) VALUES (?, " + SK + ", ?, ?, ?)");
+           PreparedStatement minuteFocus = c.prepareStatement("INSERT INTO minute_focus VALUES (?, " + SK + ", ?, ?, ?)")) {
         for (int d = days; d >= 0; d--) {
           long day = today - d * DAY_MS;
           String session = new UUID(0x5b1d0c2e00004000L, 0x8000000000000000L | day).toString();
+          addSession.setString(1, session);
+          addSession.executeUpdate();
           for (int h = FIRST_HOUR; h < FIRST_HOUR + ACTIVE_HOURS; h++) {
             long hour = day + h * HOUR_MS;
             if (hour == skipHour) {
@@ -121,13 +127,15 @@ final class QueryBenchHistory {
     EventMix mix = new EventMix(365);
     try (Connection c = open(db)) {
       c.setAutoCommit(false);
-      try (PreparedStatement block = c.prepareStatement("INSERT INTO event_blocks (session, window_start_ms, "
-        + "event_type, n, min_seq, max_seq, data) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      try (PreparedStatement addSession = c.prepareStatement(ADD_SESSION);
+           PreparedStatement block = c.prepareStatement("INSERT INTO event_blocks (sk, window_start_ms, "
+             + "event_type, n, min_seq, max_seq, data) VALUES (" + SK + ", ?, ?, ?, ?, ?, ?)")) {
         for (int d = days; d >= 1; d--) {
           long day = today - d * DAY_MS;
           UUID sessionId = new UUID(0x5b1d0c2e00004000L, 0x8000000000000000L | day);
           String session = sessionId.toString();
-          byte[] sessionBytes = Uuids.toBytes(session);
+          addSession.setString(1, session);
+          addSession.executeUpdate();
           for (long start = day + FIRST_HOUR * HOUR_MS; start < day + (FIRST_HOUR + ACTIVE_HOURS) * HOUR_MS; start += window) {
             Map<EventType, List<EventBlocks.Entry>> byType = new EnumMap<>(EventType.class);
             for (int i = 0; i < perWindow; i++) {
@@ -139,7 +147,7 @@ final class QueryBenchHistory {
             }
             for (Map.Entry<EventType, List<EventBlocks.Entry>> t : byType.entrySet()) {
               List<EventBlocks.Entry> entries = t.getValue();
-              add(block, sessionBytes, start, t.getKey().code(), entries.size(), entries.get(0).seq(),
+              add(block, session, start, t.getKey().code(), entries.size(), entries.get(0).seq(),
                 entries.get(entries.size() - 1).seq(), EventBlocks.encode(entries));
               events += entries.size();
             }
@@ -165,10 +173,14 @@ final class QueryBenchHistory {
         }
       }
       c.setAutoCommit(false);
-      try (PreparedStatement row = c.prepareStatement("INSERT OR IGNORE INTO minute_rollups (bucket_ms, session_id, "
-        + "event_type, app, n) VALUES (?, ?, ?, ?, ?)");
-           PreparedStatement focus = c.prepareStatement("INSERT OR IGNORE INTO minute_focus VALUES (?, ?, ?, ?, ?)")) {
-        minutes(row, focus, hour, new UUID(0x5b1d0c2e00004000L, 0x8000000000000000L | hour).toString(), 0);
+      String session = new UUID(0x5b1d0c2e00004000L, 0x8000000000000000L | hour).toString();
+      try (PreparedStatement addSession = c.prepareStatement(ADD_SESSION);
+           PreparedStatement row = c.prepareStatement("INSERT OR IGNORE INTO minute_rollups (bucket_ms, sk, "
+             + "event_type, app, n) VALUES (?, " + SK + ", ?, ?, ?)");
+           PreparedStatement focus = c.prepareStatement("INSERT OR IGNORE INTO minute_focus VALUES (?, " + SK + ", ?, ?, ?)")) {
+        addSession.setString(1, session);
+        addSession.executeUpdate();
+        minutes(row, focus, hour, session, 0);
         row.executeBatch();
         focus.executeBatch();
       }

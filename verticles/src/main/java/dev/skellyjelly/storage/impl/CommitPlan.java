@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +24,7 @@ import java.util.Set;
  * remembered. A producer-chosen id the database already holds, or that came earlier in the same list, is a
  * duplicate: acknowledged, not stored, and given no sequence number.
  *
+ * @param sessions    the sessions of the events stored, each once, in the order each first appeared
  * @param blocks      one row per (session, window, type) present, in the order each first appeared
  * @param counts      the events committed per (session, window, type), in the same order
  * @param screenshots the metadata rows of the screenshot events
@@ -31,7 +33,7 @@ import java.util.Set;
  * @param lastSeq     the sequence number of the last event stored (the one given when none was)
  * @param stored      the events stored with their sequence numbers, in commit order (what the rollups add)
  */
-record CommitPlan(List<BlockRow> blocks, List<Count> counts, List<NewScreenshot> screenshots, List<byte[]> recentIds,
+record CommitPlan(List<String> sessions, List<BlockRow> blocks, List<Count> counts, List<NewScreenshot> screenshots, List<byte[]> recentIds,
                   BitSet duplicates, long lastSeq, List<EventBlocks.Entry> stored) {
 
   /** A row of {@code window_counts}: events of one type added to a window. */
@@ -77,12 +79,14 @@ record CommitPlan(List<BlockRow> blocks, List<Count> counts, List<NewScreenshot>
         screenshots.add(new NewScreenshot(e, (Screenshot) e.data(), a.screenshot(), window.windowStartMs()));
       }
     }
+    Set<String> sessions = new LinkedHashSet<>();
     List<BlockRow> blocks = new ArrayList<>(pieces.size());
     List<Count> counts = new ArrayList<>(pieces.size());
     pieces.forEach((key, piece) -> {
+      sessions.add(key.window().sessionId());
       blocks.add(BlockRow.of(key.window(), key.type(), piece));
       counts.add(new Count(key.window(), key.type(), piece.size()));
     });
-    return new CommitPlan(blocks, counts, screenshots, recentIds, duplicates, seq, stored);
+    return new CommitPlan(List.copyOf(sessions), blocks, counts, screenshots, recentIds, duplicates, seq, stored);
   }
 }

@@ -26,6 +26,8 @@ final class Committer {
   private static final String ID_QUERY_SQL = "SELECT id FROM recent_ids_0 WHERE id IN (" + Sql.marks(ID_QUERY_CHUNK)
     + ") UNION ALL SELECT id FROM recent_ids_1 WHERE id IN (" + Sql.marks(ID_QUERY_CHUNK) + ")";
   private static final long HOUR_MS = 3_600_000L;
+  /** Sessions in one commit past which the writer's page cache is large ({@link WriterConnection#pageCache}). */
+  static final int MANY_SESSIONS = 256;
 
   private final long windowMs;
   private final Rollups rollups;
@@ -86,7 +88,9 @@ final class Committer {
           c.update(Sql.SET_RECENT_HOUR, hour, table);
         }
         CommitPlan p = CommitPlan.of(entries, storedIds(c, entries), lastSeq, windowMs);
+        c.pageCache(p.sessions().size() > MANY_SESSIONS);
         Map<String, Rollups.Session> sessions = rollups.prepare(c, p.stored());
+        c.writeAll(Sql.ADD_SESSION, p.sessions());
         c.writeAll(Sql.INSERT_BLOCK, p.blocks());
         c.writeAll(Sql.INSERT_RECENT.get(table), p.recentIds());
         c.writeAll(Sql.ADD_COUNT, p.counts());

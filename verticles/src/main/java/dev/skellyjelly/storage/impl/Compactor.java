@@ -44,7 +44,7 @@ final class Compactor {
   void load(WriterConnection c, WindowRules rules, long nowMs) throws SQLException {
     // Windows not yet closed are compacted after their batch.
     for (WindowKey key : c.query(Sql.UNCOMPACTED_WINDOWS,
-      rs -> new WindowKey(Uuids.fromBytes(rs.getBytes(1)), rs.getLong(2)))) {
+      rs -> new WindowKey(rs.getString(1), rs.getLong(2)))) {
       if (rules.isClosed(key.windowStartMs(), nowMs) && waiting.size() < MAX_WAITING) {
         waiting.add(key);
       }
@@ -75,7 +75,7 @@ final class Compactor {
         Map<EventType, List<Piece>> byType = new EnumMap<>(EventType.class);
         for (Piece piece : c.query(Sql.COMPACT_BLOCKS,
           rs -> new Piece(rs.getLong(1), EventType.fromCode(rs.getInt(2)), rs.getLong(3)),
-          Uuids.toBytes(key.sessionId()), key.windowStartMs())) {
+          key.sessionId(), key.windowStartMs())) {
           byType.computeIfAbsent(piece.type(), t -> new ArrayList<>()).add(piece);
         }
         for (Map.Entry<EventType, List<Piece>> type : byType.entrySet()) {

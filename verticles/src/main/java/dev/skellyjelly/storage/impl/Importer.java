@@ -85,7 +85,7 @@ final class Importer {
   /** The ids of every event stored in one window of one session. */
   private static Set<UUID> storedIds(WriterConnection c, WindowKey key) throws SQLException {
     Set<UUID> ids = new HashSet<>();
-    for (byte[] block : c.query(Sql.WINDOW_BLOCK_DATA, rs -> rs.getBytes(1), Uuids.toBytes(key.sessionId()),
+    for (byte[] block : c.query(Sql.WINDOW_BLOCK_DATA, rs -> rs.getBytes(1), key.sessionId(),
       key.windowStartMs())) {
       EventBlocks.ids(block, ids);
     }

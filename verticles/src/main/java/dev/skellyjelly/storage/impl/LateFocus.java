@@ -2,7 +2,6 @@ package dev.skellyjelly.storage.impl;
 
 import dev.skellyjelly.storage.codecs.EventType;
 import dev.skellyjelly.storage.codecs.ResourceUsage;
-import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.impl.FocusRule.FocusChange;
 import dev.skellyjelly.storage.impl.FocusRule.Span;
 
@@ -41,7 +40,6 @@ final class LateFocus {
 
   private final WriterConnection c;
   private final String id;
-  private final byte[] session;
   private final long windowMs;
   private final long lastSeqBefore;
   private final List<Span> pauses;
@@ -52,7 +50,6 @@ final class LateFocus {
   LateFocus(WriterConnection c, String sessionId, long windowMs, long lastSeqBefore, List<Span> pauses) {
     this.c = c;
     this.id = sessionId;
-    this.session = Uuids.toBytes(sessionId);
     this.windowMs = windowMs;
     this.lastSeqBefore = lastSeqBefore;
     this.pauses = pauses;
@@ -141,7 +138,7 @@ final class LateFocus {
     }
     for (long w : windows) {
       for (Block b : c.query(RollupSql.WINDOW_BLOCKS, rs -> new Block(EventType.fromCode(rs.getInt(1)),
-        rs.getBytes(2)), session, w, w + 1)) {
+        rs.getBytes(2)), id, w, w + 1)) {
         for (EventBlocks.Entry e : EventBlocks.decode(b.data(), id, b.type(),
           (seq, ts) -> seq <= lastSeqBefore && spanOf(spans, ts) >= 0)) {
           out.get(spanOf(spans, e.event().timestampMs())).add(e);
@@ -225,7 +222,7 @@ final class LateFocus {
   /** The resource samples of the session stored in one window. */
   private List<EventBlocks.Memory> resourceSamples(long windowStart) throws SQLException {
     List<EventBlocks.Memory> out = new ArrayList<>();
-    for (byte[] data : c.query(RollupSql.WINDOW_TYPE_BLOCKS, rs -> rs.getBytes(1), session, windowStart,
+    for (byte[] data : c.query(RollupSql.WINDOW_TYPE_BLOCKS, rs -> rs.getBytes(1), id, windowStart,
       EventType.RESOURCE.code())) {
       out.addAll(EventBlocks.resourceMemory(data));
     }

@@ -108,20 +108,20 @@ public final class Messages {
   }
 
   /**
-   * Asks the writer for the next page of a sweep of one window start: the windows of sessions after
-   * {@code afterSession} ("" for the first), their events with {@code afterSeq < seq <= uptoSeq}, at most
+   * Asks the writer for the next page of a sweep of one window start: the windows of sessions whose key (sessions.sk)
+   * follows {@code afterKey} (0 for the first), their events with {@code afterSeq < seq <= uptoSeq}, at most
    * {@code maxEvents} events in all; answered with {@link SweepPage}.
    */
-  public record SweepQuery(long windowStartMs, String afterSession, long afterSeq, long uptoSeq, int maxEvents) {
+  public record SweepQuery(long windowStartMs, long afterKey, long afterSeq, long uptoSeq, int maxEvents) {
   }
 
   /**
    * A page of a sweep: whole windows, each with its last firing so far ({@code firings}, absent if none), and
-   * where the next page starts ({@code null} when the sweep is done). {@code large} names a window with more
+   * the session key the next page starts after ({@code null} when the sweep is done). {@code large} names a window with more
    * events than a page, to be read on its own, page by page, with at most {@code largeCount} events.
    */
   public record SweepPage(List<WindowEvents> windows, List<Firing> firings, String large, long largeCount,
-                          String nextSession) {
+                          Long nextKey) {
   }
 
   /** Asks the writer for the last firing of each of these windows; answered with {@link LastFirings}. */

@@ -22,7 +22,7 @@ final class Migrations {
 
   /** In order; migration i (1-based) brings the schema to level i. */
   static final List<String> FILES = List.of("001-events.sql", "002-block-ranges.sql", "003-blocks-by-start.sql",
-    "004-lifecycle.sql", "005-retention.sql", "006-import.sql");
+    "004-lifecycle.sql", "005-retention.sql", "006-import.sql", "007-session-keys.sql");
 
   private Migrations() {
   }

@@ -30,19 +30,21 @@ import java.util.Set;
 final class RangeDeletion {
 
   private static final long HOUR_MS = 3_600_000L;
-  private static final String BLOCKS = "SELECT block, session, window_start_ms, event_type FROM event_blocks "
-    + "WHERE window_start_ms >= ? AND window_start_ms < ? ORDER BY session, window_start_ms, event_type, block";
+  private static final String BLOCKS = "SELECT e.block, s.session_id, e.window_start_ms, e.event_type FROM event_blocks e "
+    + "JOIN sessions s ON s.sk = e.sk WHERE e.window_start_ms >= ? AND e.window_start_ms < ? "
+    + "ORDER BY e.sk, e.window_start_ms, e.event_type, e.block";
   private static final String REWRITE_BLOCK = "UPDATE event_blocks SET n = ?, min_seq = ?, max_seq = ?, data = ? "
     + "WHERE block = ?";
-  private static final String SUBTRACT_COUNT = "UPDATE window_counts SET n = n - ? WHERE session_id = ? "
-    + "AND window_start_ms = ? AND event_type = ?";
-  private static final String DROP_EMPTY_COUNTS = "DELETE FROM window_counts WHERE session_id = ? "
-    + "AND window_start_ms = ? AND n <= 0";
-  private static final String WINDOW_EVENTS = "SELECT coalesce(sum(n), 0) FROM window_counts WHERE session_id = ? "
-    + "AND window_start_ms = ?";
+  private static final String SUBTRACT_COUNT = "UPDATE window_counts SET n = n - ? WHERE sk = " + Sql.SK
+    + " AND window_start_ms = ? AND event_type = ?";
+  private static final String DROP_EMPTY_COUNTS = "DELETE FROM window_counts WHERE sk = " + Sql.SK
+    + " AND window_start_ms = ? AND n <= 0";
+  private static final String WINDOW_EVENTS = "SELECT coalesce(sum(n), 0) FROM window_counts WHERE sk = " + Sql.SK
+    + " AND window_start_ms = ?";
   private static final String WINDOW_BATCHES = "SELECT count(*) FROM batches WHERE session_id = ? AND window_start_ms = ?";
   private static final String DELETE_BATCHES = "DELETE FROM batches WHERE session_id = ? AND window_start_ms = ?";
-  private static final String DELETE_IMPORTED = "DELETE FROM imported_windows WHERE session_id = ? AND window_start_ms = ?";
+  private static final String DELETE_IMPORTED = "DELETE FROM imported_windows WHERE sk = " + Sql.SK
+    + " AND window_start_ms = ?";
   private static final String SCREENSHOT_ROWS = "SELECT count(*) FROM screenshots WHERE screenshot_id = ?";
   private static final String DELETE_SCREENSHOT = "DELETE FROM screenshots WHERE screenshot_id = ?";
   private static final List<String> DELETE_RECENT = List.of("DELETE FROM recent_ids_0 WHERE id = ?",
@@ -97,7 +99,7 @@ final class RangeDeletion {
     throws SQLException {
     List<Span> pauses = c.query(RollupSql.PAUSES, RollupSql::span);
     List<BlockRef> blocks = new ArrayList<>();
-    for (BlockRef b : c.query(BLOCKS, rs -> new BlockRef(rs.getLong(1), Uuids.fromBytes(rs.getBytes(2)), rs.getLong(3),
+    for (BlockRef b : c.query(BLOCKS, rs -> new BlockRef(rs.getLong(1), rs.getString(2), rs.getLong(3),
       EventType.fromCode(rs.getInt(4))), WindowRules.start(r.fromMs(), windowMs), r.toMs())) {
       if (r.types() == null || r.types().contains(b.type())) {
         blocks.add(b);

@@ -1,6 +1,5 @@
 package dev.skellyjelly.storage.impl;
 
-import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.impl.Messages.WindowKey;
 
 /** The statements of retention: each finds or removes one range, oldest first, through an index. */
@@ -13,14 +12,14 @@ interface RetentionSql {
   String COVERAGE = Sql.windowCoverage("window_start_ms BETWEEN ? AND ?");
   String OLDEST_WINDOW = "SELECT min(window_start_ms) FROM window_counts WHERE window_start_ms >= ?";
 
-  Sql.Write<WindowKey> DELETE_BLOCKS = new Sql.Write<>("DELETE FROM event_blocks WHERE session = ? "
-    + "AND window_start_ms = ?", (k, p) -> p.add(Uuids.toBytes(k.sessionId())).add(k.windowStartMs()));
-  Sql.Write<WindowKey> DELETE_COUNTS = new Sql.Write<>("DELETE FROM window_counts WHERE session_id = ? "
-    + "AND window_start_ms = ?", (k, p) -> p.add(k.sessionId()).add(k.windowStartMs()));
+  Sql.Write<WindowKey> DELETE_BLOCKS = new Sql.Write<>("DELETE FROM event_blocks WHERE sk = " + Sql.SK
+    + " AND window_start_ms = ?", (k, p) -> p.add(k.sessionId()).add(k.windowStartMs()));
+  Sql.Write<WindowKey> DELETE_COUNTS = new Sql.Write<>("DELETE FROM window_counts WHERE sk = " + Sql.SK
+    + " AND window_start_ms = ?", (k, p) -> p.add(k.sessionId()).add(k.windowStartMs()));
   Sql.Write<WindowKey> DELETE_BATCHES = new Sql.Write<>("DELETE FROM batches WHERE session_id = ? "
     + "AND window_start_ms = ?", (k, p) -> p.add(k.sessionId()).add(k.windowStartMs()));
-  Sql.Write<WindowKey> DELETE_IMPORTED = new Sql.Write<>("DELETE FROM imported_windows WHERE session_id = ? "
-    + "AND window_start_ms = ?", (k, p) -> p.add(k.sessionId()).add(k.windowStartMs()));
+  Sql.Write<WindowKey> DELETE_IMPORTED = new Sql.Write<>("DELETE FROM imported_windows WHERE sk = " + Sql.SK
+    + " AND window_start_ms = ?", (k, p) -> p.add(k.sessionId()).add(k.windowStartMs()));
   /** Screenshot metadata stays; its window title goes with the raw events of its day. */
   String CLEAR_TITLES = "UPDATE screenshots SET window_title = '' WHERE window_start_ms > ? AND window_start_ms <= ? "
     + "AND window_title <> ''";
@@ -33,7 +32,7 @@ interface RetentionSql {
    * it gives lasts past the bound, and what follows is attributed by it.
    */
   String DELETE_FOCUS = "DELETE FROM focus_changes WHERE ts_ms >= ? AND ts_ms < ? AND EXISTS (SELECT 1 "
-    + "FROM focus_changes l WHERE l.session_id = focus_changes.session_id AND l.ts_ms < ? "
+    + "FROM focus_changes l WHERE l.sk = focus_changes.sk AND l.ts_ms < ? "
     + "AND (l.ts_ms, l.seq) > (focus_changes.ts_ms, focus_changes.seq))";
   String DELETE_ACTIVITY = "DELETE FROM activity WHERE end_ms <= ?";
 

@@ -2,7 +2,6 @@ package dev.skellyjelly.storage.impl;
 
 import dev.skellyjelly.storage.codecs.EventType;
 import dev.skellyjelly.storage.codecs.RawEvent;
-import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.codecs.WindowFocus;
 import dev.skellyjelly.storage.impl.FocusRule.FocusChange;
 import dev.skellyjelly.storage.impl.FocusRule.Span;
@@ -128,7 +127,7 @@ final class RollupRecompute {
   private long sessionEnd(WriterConnection c, String sessionId) throws SQLException {
     long end = Long.MIN_VALUE;
     for (Long w : c.query(RollupSql.LAST_WINDOW_START, rs -> rs.getObject(1) == null ? null : rs.getLong(1),
-      (Object) Uuids.toBytes(sessionId))) {
+      sessionId)) {
       if (w != null) {
         end = Math.max(end, w + windowMs);
       }
@@ -148,7 +147,7 @@ final class RollupRecompute {
     record Block(EventType type, byte[] data) {
     }
     for (Block b : c.query(RollupSql.WINDOW_BLOCKS, rs -> new Block(EventType.fromCode(rs.getInt(1)), rs.getBytes(2)),
-      Uuids.toBytes(sessionId), WindowRules.start(from, windowMs), to)) {
+      sessionId, WindowRules.start(from, windowMs), to)) {
       for (EventBlocks.Entry e : EventBlocks.decode(b.data(), sessionId, b.type())) {
         if (e.event().timestampMs() >= from && e.event().timestampMs() < to) {
           out.add(e);

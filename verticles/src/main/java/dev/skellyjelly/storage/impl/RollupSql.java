@@ -24,61 +24,61 @@ interface RollupSql {
     dropEmptyRollup("hour_rollups"));
 
   Sql.Write<SessionChange> INSERT_FOCUS_CHANGE = new Sql.Write<>("INSERT OR REPLACE INTO focus_changes "
-    + "(session_id, ts_ms, seq, app) VALUES (?, ?, ?, ?)",
+    + "(sk, ts_ms, seq, app) VALUES (" + Sql.SK + ", ?, ?, ?)",
     (r, p) -> p.add(r.sessionId()).add(r.change().tsMs()).add(r.change().seq()).add(r.change().app()));
-  String PUT_ACTIVITY = "INSERT INTO activity (session_id, start_ms, end_ms) VALUES (?, ?, ?) "
-    + "ON CONFLICT (session_id, start_ms) DO UPDATE SET end_ms = excluded.end_ms";
-  String DELETE_ACTIVITY = "DELETE FROM activity WHERE session_id = ? AND start_ms = ?";
+  String PUT_ACTIVITY = "INSERT INTO activity (sk, start_ms, end_ms) VALUES (" + Sql.SK + ", ?, ?) "
+    + "ON CONFLICT (sk, start_ms) DO UPDATE SET end_ms = excluded.end_ms";
+  String DELETE_ACTIVITY = "DELETE FROM activity WHERE sk = " + Sql.SK + " AND start_ms = ?";
 
-  String LATEST_FOCUS = "SELECT ts_ms, seq, app FROM focus_changes WHERE session_id = ? "
+  String LATEST_FOCUS = "SELECT ts_ms, seq, app FROM focus_changes WHERE sk = " + Sql.SK + " "
     + "ORDER BY ts_ms DESC, seq DESC LIMIT 1";
-  String LAST_ACTIVITY = "SELECT start_ms, end_ms FROM activity WHERE session_id = ? ORDER BY start_ms DESC LIMIT 1";
+  String LAST_ACTIVITY = "SELECT start_ms, end_ms FROM activity WHERE sk = " + Sql.SK + " ORDER BY start_ms DESC LIMIT 1";
   /** The few stretches of activity that start at or before a time, latest first (they are disjoint, each at least
    * idle_after_seconds long: four reach back past any span of that length). */
-  String ACTIVITY_BEFORE = "SELECT start_ms, end_ms FROM activity WHERE session_id = ? AND start_ms <= ? "
+  String ACTIVITY_BEFORE = "SELECT start_ms, end_ms FROM activity WHERE sk = " + Sql.SK + " AND start_ms <= ? "
     + "ORDER BY start_ms DESC LIMIT 4";
   /** Stretches of activity that overlap [from, to): from the last one starting at or before from. */
-  String ACTIVITY_OVERLAPPING = "SELECT start_ms, end_ms FROM activity WHERE session_id = ? AND start_ms >= "
-    + "coalesce((SELECT max(start_ms) FROM activity WHERE session_id = ? AND start_ms <= ?), ?) AND start_ms < ? "
+  String ACTIVITY_OVERLAPPING = "SELECT start_ms, end_ms FROM activity WHERE sk = " + Sql.SK + " AND start_ms >= "
+    + "coalesce((SELECT max(start_ms) FROM activity WHERE sk = " + Sql.SK + " AND start_ms <= ?), ?) AND start_ms < ? "
     + "ORDER BY start_ms";
   /** Focus changes from the last one at or before from (all of its millisecond) up to before to. */
-  String FOCUS_CHANGES = "SELECT ts_ms, seq, app FROM focus_changes WHERE session_id = ? AND ts_ms >= "
-    + "coalesce((SELECT max(ts_ms) FROM focus_changes WHERE session_id = ? AND ts_ms <= ?), ?) AND ts_ms < ? "
+  String FOCUS_CHANGES = "SELECT ts_ms, seq, app FROM focus_changes WHERE sk = " + Sql.SK + " AND ts_ms >= "
+    + "coalesce((SELECT max(ts_ms) FROM focus_changes WHERE sk = " + Sql.SK + " AND ts_ms <= ?), ?) AND ts_ms < ? "
     + "ORDER BY ts_ms, seq";
   /** The last focus change at or before a time among those committed up to a sequence number. */
-  String LAST_FOCUS_UP_TO_SEQ = "SELECT ts_ms, seq, app FROM focus_changes WHERE session_id = ? AND ts_ms <= ? "
+  String LAST_FOCUS_UP_TO_SEQ = "SELECT ts_ms, seq, app FROM focus_changes WHERE sk = " + Sql.SK + " AND ts_ms <= ? "
     + "AND seq <= ? ORDER BY ts_ms DESC, seq DESC LIMIT 1";
   /** The focus change that holds the focus at the event (ts, seq): the last at or before it. */
-  String FOCUS_AT = "SELECT ts_ms, seq, app FROM focus_changes WHERE session_id = ? AND ts_ms <= ? "
+  String FOCUS_AT = "SELECT ts_ms, seq, app FROM focus_changes WHERE sk = " + Sql.SK + " AND ts_ms <= ? "
     + "AND (ts_ms < ? OR seq <= ?) ORDER BY ts_ms DESC, seq DESC LIMIT 1";
-  String NEXT_FOCUS_TS = "SELECT min(ts_ms) FROM focus_changes WHERE session_id = ? AND ts_ms > ?";
+  String NEXT_FOCUS_TS = "SELECT min(ts_ms) FROM focus_changes WHERE sk = " + Sql.SK + " AND ts_ms > ?";
   String PAUSES = "SELECT start_ms, coalesce(end_ms, 9223372036854775807) FROM pauses ORDER BY start_ms";
 
-  String LAST_WINDOW_START = "SELECT max(window_start_ms) FROM event_blocks WHERE session = ?";
-  String WINDOW_BLOCKS = "SELECT event_type, data FROM event_blocks WHERE session = ? AND window_start_ms >= ? "
+  String LAST_WINDOW_START = "SELECT max(window_start_ms) FROM event_blocks WHERE sk = " + Sql.SK;
+  String WINDOW_BLOCKS = "SELECT event_type, data FROM event_blocks WHERE sk = " + Sql.SK + " AND window_start_ms >= ? "
     + "AND window_start_ms < ?";
-  String WINDOW_TYPE_BLOCKS = "SELECT data FROM event_blocks WHERE session = ? AND window_start_ms = ? "
+  String WINDOW_TYPE_BLOCKS = "SELECT data FROM event_blocks WHERE sk = " + Sql.SK + " AND window_start_ms = ? "
     + "AND event_type = ?";
   List<String> ROW_MEMORY_MAX = List.of(
-    "SELECT memory_max_mb FROM minute_rollups WHERE bucket_ms = ? AND session_id = ? AND event_type = ? AND app = ?",
-    "SELECT memory_max_mb FROM hour_rollups WHERE bucket_ms = ? AND session_id = ? AND event_type = ? AND app = ?");
+    "SELECT memory_max_mb FROM minute_rollups WHERE bucket_ms = ? AND sk = " + Sql.SK + " AND event_type = ? AND app = ?",
+    "SELECT memory_max_mb FROM hour_rollups WHERE bucket_ms = ? AND sk = " + Sql.SK + " AND event_type = ? AND app = ?");
   List<String> SET_MEMORY_MAX = List.of(
-    "UPDATE minute_rollups SET memory_max_mb = ? WHERE bucket_ms = ? AND session_id = ? AND event_type = ? AND app = ?",
-    "UPDATE hour_rollups SET memory_max_mb = ? WHERE bucket_ms = ? AND session_id = ? AND event_type = ? AND app = ?");
+    "UPDATE minute_rollups SET memory_max_mb = ? WHERE bucket_ms = ? AND sk = " + Sql.SK + " AND event_type = ? AND app = ?",
+    "UPDATE hour_rollups SET memory_max_mb = ? WHERE bucket_ms = ? AND sk = " + Sql.SK + " AND event_type = ? AND app = ?");
   String LIFECYCLE_VALUE = "SELECT value FROM lifecycle WHERE name = ?";
 
   /** Sessions with anything at or after a time: focus, activity or rollups. */
-  String SESSIONS_SINCE = "SELECT session_id FROM activity WHERE end_ms > ? UNION SELECT session_id FROM "
-    + "focus_changes WHERE ts_ms >= ? UNION SELECT session_id FROM minute_rollups WHERE bucket_ms >= ?";
+  String SESSIONS_SINCE = "SELECT session_id FROM sessions WHERE sk IN (SELECT sk FROM activity WHERE end_ms > ? "
+    + "UNION SELECT sk FROM focus_changes WHERE ts_ms >= ? UNION SELECT sk FROM minute_rollups WHERE bucket_ms >= ?)";
 
   List<String> CLEAR_ROLLUPS = List.of(
-    "DELETE FROM minute_rollups WHERE session_id = ? AND bucket_ms >= ? AND bucket_ms < ?",
-    "DELETE FROM hour_rollups WHERE session_id = ? AND bucket_ms >= ? AND bucket_ms < ?");
+    "DELETE FROM minute_rollups WHERE sk = " + Sql.SK + " AND bucket_ms >= ? AND bucket_ms < ?",
+    "DELETE FROM hour_rollups WHERE sk = " + Sql.SK + " AND bucket_ms >= ? AND bucket_ms < ?");
   List<String> CLEAR_FOCUS = List.of(
-    "DELETE FROM minute_focus WHERE session_id = ? AND bucket_ms >= ? AND bucket_ms < ?",
-    "DELETE FROM hour_focus WHERE session_id = ? AND bucket_ms >= ? AND bucket_ms < ?");
-  String CLEAR_FOCUS_CHANGES = "DELETE FROM focus_changes WHERE session_id = ? AND ts_ms >= ? AND ts_ms < ?";
-  String CLEAR_ACTIVITY = "DELETE FROM activity WHERE session_id = ? AND start_ms >= ? AND start_ms < ?";
+    "DELETE FROM minute_focus WHERE sk = " + Sql.SK + " AND bucket_ms >= ? AND bucket_ms < ?",
+    "DELETE FROM hour_focus WHERE sk = " + Sql.SK + " AND bucket_ms >= ? AND bucket_ms < ?");
+  String CLEAR_FOCUS_CHANGES = "DELETE FROM focus_changes WHERE sk = " + Sql.SK + " AND ts_ms >= ? AND ts_ms < ?";
+  String CLEAR_ACTIVITY = "DELETE FROM activity WHERE sk = " + Sql.SK + " AND start_ms >= ? AND start_ms < ?";
 
   static FocusChange change(java.sql.ResultSet rs) throws java.sql.SQLException {
     return new FocusChange(rs.getLong(1), rs.getLong(2), rs.getString(3));
@@ -89,9 +89,9 @@ interface RollupSql {
   }
 
   private static Sql.Write<RollupRow> addRollup(String table) {
-    return new Sql.Write<>("INSERT INTO " + table + " (bucket_ms, session_id, event_type, app, n, interval_n, "
-      + "interval_sum_ms, cpu_sum, memory_max_mb) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-      + "ON CONFLICT (bucket_ms, session_id, event_type, app) DO UPDATE SET n = n + excluded.n, "
+    return new Sql.Write<>("INSERT INTO " + table + " (bucket_ms, sk, event_type, app, n, interval_n, "
+      + "interval_sum_ms, cpu_sum, memory_max_mb) VALUES (?, " + Sql.SK + ", ?, ?, ?, ?, ?, ?, ?) "
+      + "ON CONFLICT (bucket_ms, sk, event_type, app) DO UPDATE SET n = n + excluded.n, "
       + "interval_n = interval_n + excluded.interval_n, interval_sum_ms = interval_sum_ms + excluded.interval_sum_ms, "
       + "cpu_sum = cpu_sum + excluded.cpu_sum, memory_max_mb = max(memory_max_mb, excluded.memory_max_mb)",
       (r, p) -> p.add(r.key().bucketMs()).add(r.key().sessionId()).add(r.key().type().code()).add(r.key().app())
@@ -100,21 +100,21 @@ interface RollupSql {
   }
 
   private static Sql.Write<FocusRow> addFocus(String table) {
-    return new Sql.Write<>("INSERT INTO " + table + " (bucket_ms, session_id, app, focused_ms, switches) "
-      + "VALUES (?, ?, ?, ?, ?) ON CONFLICT (bucket_ms, session_id, app) DO UPDATE SET "
+    return new Sql.Write<>("INSERT INTO " + table + " (bucket_ms, sk, app, focused_ms, switches) "
+      + "VALUES (?, " + Sql.SK + ", ?, ?, ?) ON CONFLICT (bucket_ms, sk, app) DO UPDATE SET "
       + "focused_ms = focused_ms + excluded.focused_ms, switches = switches + excluded.switches",
       (r, p) -> p.add(r.key().bucketMs()).add(r.key().sessionId()).add(r.key().app()).add(r.focus().focusedMs)
         .add(r.focus().switches));
   }
 
   private static Sql.Write<RollupRow> dropEmptyRollup(String table) {
-    return new Sql.Write<>("DELETE FROM " + table + " WHERE bucket_ms = ? AND session_id = ? AND event_type = ? "
+    return new Sql.Write<>("DELETE FROM " + table + " WHERE bucket_ms = ? AND sk = " + Sql.SK + " AND event_type = ? "
       + "AND app = ? AND n = 0",
       (r, p) -> p.add(r.key().bucketMs()).add(r.key().sessionId()).add(r.key().type().code()).add(r.key().app()));
   }
 
   private static Sql.Write<FocusRow> dropEmpty(String table) {
-    return new Sql.Write<>("DELETE FROM " + table + " WHERE bucket_ms = ? AND session_id = ? AND app = ? "
+    return new Sql.Write<>("DELETE FROM " + table + " WHERE bucket_ms = ? AND sk = " + Sql.SK + " AND app = ? "
       + "AND focused_ms = 0 AND switches = 0",
       (r, p) -> p.add(r.key().bucketMs()).add(r.key().sessionId()).add(r.key().app()));
   }

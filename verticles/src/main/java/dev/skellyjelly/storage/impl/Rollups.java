@@ -2,7 +2,6 @@ package dev.skellyjelly.storage.impl;
 
 import dev.skellyjelly.storage.codecs.EventType;
 import dev.skellyjelly.storage.codecs.RawEvent;
-import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.codecs.WindowFocus;
 import dev.skellyjelly.storage.impl.FocusRule.FocusChange;
 import dev.skellyjelly.storage.impl.FocusRule.Span;
@@ -178,14 +177,13 @@ final class Rollups {
     Session s = new Session();
     s.latest = c.query(RollupSql.LATEST_FOCUS, RollupSql::change, sessionId).stream().findFirst().orElse(null);
     s.tail = c.query(RollupSql.LAST_ACTIVITY, RollupSql::span, sessionId).stream().findFirst().orElse(null);
-    byte[] session = Uuids.toBytes(sessionId);
     for (Long w : c.query(RollupSql.LAST_WINDOW_START, rs -> rs.getObject(1) == null ? null : rs.getLong(1),
-      (Object) session)) {
+      sessionId)) {
       if (w != null) {
         record Block(EventType type, byte[] data) {
         }
         for (Block b : c.query(RollupSql.WINDOW_BLOCKS, rs -> new Block(EventType.fromCode(rs.getInt(1)),
-          rs.getBytes(2)), session, w, w + 1)) {
+          rs.getBytes(2)), sessionId, w, w + 1)) {
           for (EventBlocks.Entry e : EventBlocks.decode(b.data(), sessionId, b.type())) {
             s.maxTs = Math.max(s.maxTs, e.event().timestampMs());
           }

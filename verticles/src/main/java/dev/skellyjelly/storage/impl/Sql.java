@@ -1,6 +1,5 @@
 package dev.skellyjelly.storage.impl;
 
-import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.impl.Messages.BatchRecord;
 import dev.skellyjelly.storage.impl.Messages.ScreenshotDeletion;
 
@@ -18,9 +17,13 @@ interface Sql {
   String SCHEMA_LEVEL = "SELECT coalesce(max(version), 0) AS v FROM schema_version";
   String RECORD_MIGRATION = "INSERT INTO schema_version (version, applied_at_ms) VALUES (?, ?)";
 
-  Write<CommitPlan.Count> ADD_COUNT = new Write<>("INSERT INTO window_counts (session_id, window_start_ms, "
-    + "event_type, n) VALUES (?, ?, ?, ?) "
-    + "ON CONFLICT (session_id, window_start_ms, event_type) DO UPDATE SET n = n + excluded.n",
+  /** A session's key ({@link SessionKeys}); its row is made by {@link #ADD_SESSION} in the same transaction first. */
+  String SK = SessionKeys.OF_ID;
+  Write<String> ADD_SESSION = new Write<>(SessionKeys.ADD, (s, p) -> p.add(s));
+
+  Write<CommitPlan.Count> ADD_COUNT = new Write<>("INSERT INTO window_counts (sk, window_start_ms, "
+    + "event_type, n) VALUES (" + SK + ", ?, ?, ?) "
+    + "ON CONFLICT (sk, window_start_ms, event_type) DO UPDATE SET n = n + excluded.n",
     (r, p) -> p.add(r.key().sessionId()).add(r.key().windowStartMs()).add(r.type().code()).add(r.events()));
   Write<CommitPlan.NewScreenshot> INSERT_SCREENSHOT = new Write<>("INSERT OR IGNORE INTO screenshots (screenshot_id, "
     + "session_id, event_id, ts_ms, window_start_ms, format, size_bytes, width, height, storage, app_name, "
@@ -57,44 +60,44 @@ interface Sql {
    * others again, and retention deletes only covered ones.
    */
   static String windowCoverage(String range) {
-    return "SELECT c.session_id, c.window_start_ms, c.n, "
+    return "SELECT s.session_id, c.window_start_ms, c.n, "
       + "coalesce(b.plain, 0) + coalesce(i.n, 0) AS plain, coalesce(r.best, 0) AS best FROM "
-      + "(SELECT session_id, window_start_ms, sum(n) AS n FROM window_counts WHERE " + range + " GROUP BY 1, 2) c "
-      + "LEFT JOIN (SELECT session_id, window_start_ms, sum(event_count) AS plain FROM batches WHERE replayed = 0 "
-      + "AND " + range + " GROUP BY 1, 2) b ON b.session_id = c.session_id AND b.window_start_ms = c.window_start_ms "
+      + "(SELECT sk, window_start_ms, sum(n) AS n FROM window_counts WHERE " + range + " GROUP BY 1, 2) c "
+      + "JOIN sessions s ON s.sk = c.sk LEFT JOIN (SELECT session_id, window_start_ms, sum(event_count) AS plain FROM batches WHERE replayed = 0 "
+      + "AND " + range + " GROUP BY 1, 2) b ON b.session_id = s.session_id AND b.window_start_ms = c.window_start_ms "
       + "LEFT JOIN (SELECT session_id, window_start_ms, max(total) AS best FROM (SELECT session_id, window_start_ms, "
       + "firing, sum(event_count) AS total FROM batches WHERE replayed = 1 AND " + range + " GROUP BY 1, 2, 3) "
-      + "GROUP BY 1, 2) r ON r.session_id = c.session_id AND r.window_start_ms = c.window_start_ms "
-      + "LEFT JOIN imported_windows i ON i.session_id = c.session_id AND i.window_start_ms = c.window_start_ms";
+      + "GROUP BY 1, 2) r ON r.session_id = s.session_id AND r.window_start_ms = c.window_start_ms "
+      + "LEFT JOIN imported_windows i ON i.sk = c.sk AND i.window_start_ms = c.window_start_ms";
   }
 
   /** Windows whose committed events outnumber what their batches and imports cover (see the writer's replay). */
   String UNCOVERED_WINDOWS = windowCoverage("1 = 1")
     + " WHERE c.n > max(coalesce(b.plain, 0) + coalesce(i.n, 0), coalesce(r.best, 0))";
   /** Events an import stored in one window. */
-  Write<CommitPlan.Count> ADD_IMPORTED = new Write<>("INSERT INTO imported_windows (session_id, window_start_ms, n) "
-    + "VALUES (?, ?, ?) ON CONFLICT (session_id, window_start_ms) DO UPDATE SET n = n + excluded.n",
+  Write<CommitPlan.Count> ADD_IMPORTED = new Write<>("INSERT INTO imported_windows (sk, window_start_ms, n) "
+    + "VALUES (" + SK + ", ?, ?) ON CONFLICT (sk, window_start_ms) DO UPDATE SET n = n + excluded.n",
     (r, p) -> p.add(r.key().sessionId()).add(r.key().windowStartMs()).add(r.events()));
   /** An imported screenshot's deletion as the export recorded it (its pixels were never imported). */
   Write<ScreenshotDeletion> IMPORTED_DELETION = new Write<>("UPDATE screenshots SET deleted_at_ms = ?, "
     + "deleted_reason = ? WHERE screenshot_id = ?",
     (d, p) -> p.add(d.deletedAtMs()).add(d.reason()).add(d.screenshotId()));
   /** The blocks of one window of one session, for the ids they hold. */
-  String WINDOW_BLOCK_DATA = "SELECT data FROM event_blocks WHERE session = ? AND window_start_ms = ?";
+  String WINDOW_BLOCK_DATA = "SELECT data FROM event_blocks WHERE sk = " + SK + " AND window_start_ms = ?";
   String LAST_FIRINGS = "SELECT session_id, window_start_ms, max(firing) AS f FROM batches "
     + "WHERE window_end_ms >= ? GROUP BY 1, 2";
   String WINDOW_SCREENSHOTS = "SELECT screenshot_id, ts_ms, format, size_bytes, width, height, storage, deleted_at_ms "
     + "FROM screenshots WHERE session_id = ? AND window_start_ms = ?";
   /**
-   * The blocks of one window start from a session on, that may hold events with after < seq <= upto, session
-   * by session: what a sweep of the windows the batcher kept no record of reads, a page at a time.
+   * The blocks of one window start from a session key on, that may hold events with after < seq <= upto, session
+   * by session in key order, each with its session's id: what a sweep of the windows the batcher kept no record of reads, a page at a time.
    */
-  String SWEEP_BLOCKS = "SELECT block, session, event_type, n FROM event_blocks WHERE window_start_ms = ? "
-    + "AND session > ? AND max_seq > ? AND coalesce(min_seq, 0) <= ? ORDER BY session, coalesce(min_seq, 0), block "
-    + "LIMIT ?";
+  String SWEEP_BLOCKS = "SELECT e.block, e.sk, s.session_id, e.event_type, e.n FROM event_blocks e "
+    + "JOIN sessions s ON s.sk = e.sk WHERE e.window_start_ms = ? AND e.sk > ? AND e.max_seq > ? "
+    + "AND coalesce(e.min_seq, 0) <= ? ORDER BY e.sk, coalesce(e.min_seq, 0), e.block LIMIT ?";
   /** At least as many events as one window has with after < seq <= upto (blocks that overlap the range). */
-  String WINDOW_EVENTS_AT_MOST = "SELECT coalesce(sum(n), 0) FROM event_blocks WHERE session = ? "
-    + "AND window_start_ms = ? AND max_seq > ? AND coalesce(min_seq, 0) <= ?";
+  String WINDOW_EVENTS_AT_MOST = "SELECT coalesce(sum(n), 0) FROM event_blocks WHERE sk = " + SK
+    + " AND window_start_ms = ? AND max_seq > ? AND coalesce(min_seq, 0) <= ?";
   /** The last firing of one window emitted so far, null if none. */
   String LAST_FIRING = "SELECT max(firing) FROM batches WHERE session_id = ? AND window_start_ms = ?";
   String MAX_SEQ = "SELECT coalesce(max(max_seq), 0) FROM event_blocks";
@@ -108,17 +111,18 @@ interface Sql {
     new Write<>("INSERT OR IGNORE INTO recent_ids_1 (id) VALUES (?)", (id, p) -> p.add(id)));
 
   /** Windows with more than one piece of some event type: candidates for compaction once emitted. */
-  String UNCOMPACTED_WINDOWS = "SELECT DISTINCT session, window_start_ms FROM "
-    + "(SELECT session, window_start_ms FROM event_blocks GROUP BY session, window_start_ms, event_type HAVING count(*) > 1)";
-  Write<BlockRow> INSERT_BLOCK = new Write<>("INSERT INTO event_blocks (session, window_start_ms, event_type, n, "
-    + "min_seq, max_seq, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
-    (b, p) -> p.add(Uuids.toBytes(b.key().sessionId())).add(b.key().windowStartMs()).add(b.type().code())
+  String UNCOMPACTED_WINDOWS = "SELECT DISTINCT s.session_id, w.window_start_ms FROM "
+    + "(SELECT sk, window_start_ms FROM event_blocks GROUP BY sk, window_start_ms, event_type HAVING count(*) > 1) w "
+    + "JOIN sessions s ON s.sk = w.sk";
+  Write<BlockRow> INSERT_BLOCK = new Write<>("INSERT INTO event_blocks (sk, window_start_ms, event_type, n, "
+    + "min_seq, max_seq, data) VALUES (" + SK + ", ?, ?, ?, ?, ?, ?)",
+    (b, p) -> p.add(b.key().sessionId()).add(b.key().windowStartMs()).add(b.type().code())
       .add(b.events()).add(b.minSeq()).add(b.maxSeq()).add(b.data()));
   /** The blocks of a window that may hold events with after < seq <= upto, in the order their events begin. */
   String PAGE_BLOCKS = "SELECT block, coalesce(min_seq, 0) AS lo, event_type FROM event_blocks "
-    + "WHERE session = ? AND window_start_ms = ? AND max_seq > ? AND coalesce(min_seq, 0) <= ? ORDER BY lo, block";
+    + "WHERE sk = " + SK + " AND window_start_ms = ? AND max_seq > ? AND coalesce(min_seq, 0) <= ? ORDER BY lo, block";
   /** A window's blocks by type, each type's in the order their events begin. */
-  String COMPACT_BLOCKS = "SELECT block, event_type, n FROM event_blocks WHERE session = ? AND window_start_ms = ? "
+  String COMPACT_BLOCKS = "SELECT block, event_type, n FROM event_blocks WHERE sk = " + SK + " AND window_start_ms = ? "
     + "ORDER BY event_type, coalesce(min_seq, 0), block";
   String BLOCK_DATA = "SELECT data FROM event_blocks WHERE block = ?";
   /** Followed by a parenthesised list of block numbers. */

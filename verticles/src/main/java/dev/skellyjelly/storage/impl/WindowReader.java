@@ -5,7 +5,6 @@ import dev.skellyjelly.storage.codecs.ImageFormat;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.ScreenshotRef;
 import dev.skellyjelly.storage.codecs.ScreenshotStorage;
-import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.impl.Messages.Firing;
 import dev.skellyjelly.storage.impl.Messages.FiringsQuery;
 import dev.skellyjelly.storage.impl.Messages.LastFirings;
@@ -43,7 +42,7 @@ final class WindowReader {
   }
 
   /** A block a sweep may read: its number, session, events' type and how many events it holds. */
-  private record SweepBlock(long block, String session, EventType type, long events) {
+  private record SweepBlock(long block, long key, String session, EventType type, long events) {
   }
 
   /**
@@ -113,14 +112,14 @@ final class WindowReader {
    * most, read from at most {@link #SWEEP_BLOCKS} blocks. A window larger than a page is named, not read.
    */
   static SweepPage sweepPage(WriterConnection c, SweepQuery q) throws SQLException {
-    // Before every 16-byte session: a one-byte blob (an empty one would be bound as NULL).
-    byte[] after = q.afterSession().isEmpty() ? new byte[1] : Uuids.toBytes(q.afterSession());
-    List<SweepBlock> blocks = c.query(Sql.SWEEP_BLOCKS, rs -> new SweepBlock(rs.getLong(1),
-        Uuids.fromBytes(rs.getBytes(2)), EventType.fromCode(rs.getInt(3)), rs.getLong(4)),
-      q.windowStartMs(), after, q.afterSeq(), q.uptoSeq(), SWEEP_BLOCKS);
+    List<SweepBlock> blocks = c.query(Sql.SWEEP_BLOCKS, rs -> new SweepBlock(rs.getLong(1), rs.getLong(2),
+        rs.getString(3), EventType.fromCode(rs.getInt(4)), rs.getLong(5)),
+      q.windowStartMs(), q.afterKey(), q.afterSeq(), q.uptoSeq(), SWEEP_BLOCKS);
     Map<String, List<SweepBlock>> bySession = new LinkedHashMap<>();
+    Map<String, Long> keys = new HashMap<>();
     for (SweepBlock b : blocks) {
       bySession.computeIfAbsent(b.session(), k -> new ArrayList<>()).add(b);
+      keys.put(b.session(), b.key());
     }
     List<String> sessions = new ArrayList<>(bySession.keySet());
     boolean more = blocks.size() == SWEEP_BLOCKS;
@@ -134,10 +133,10 @@ final class WindowReader {
       long n = bySession.get(session).stream().mapToLong(SweepBlock::events).sum();
       boolean alone = taken.isEmpty() && (n > q.maxEvents() || more && sessions.size() == 1);
       if (alone) {
-        Object[] params = {Uuids.toBytes(session), q.windowStartMs(), q.afterSeq(), q.uptoSeq()};
+        Object[] params = {session, q.windowStartMs(), q.afterSeq(), q.uptoSeq()};
         long count = c.query(Sql.WINDOW_EVENTS_AT_MOST, rs -> rs.getLong(1), params).get(0);
         return new SweepPage(List.of(), lastFirings(c, new FiringsQuery(List.of(new WindowKey(session,
-          q.windowStartMs())))).firings(), session, count, session);
+          q.windowStartMs())))).firings(), session, count, keys.get(session));
       }
       if (events + n > q.maxEvents()) {
         more = true;
@@ -171,7 +170,7 @@ final class WindowReader {
         shots ? refs(c, session, q.windowStartMs()) : List.of(), entries.get(entries.size() - 1).seq()));
       firings.addAll(lastFirings(c, new FiringsQuery(List.of(new WindowKey(session, q.windowStartMs())))).firings());
     }
-    return new SweepPage(windows, firings, null, 0, more && !taken.isEmpty() ? taken.get(taken.size() - 1) : null);
+    return new SweepPage(windows, firings, null, 0, more && !taken.isEmpty() ? keys.get(taken.get(taken.size() - 1)) : null);
   }
 
   /** The last firing of each window asked about that has fired. */
@@ -217,7 +216,7 @@ final class WindowReader {
   private static List<EventBlocks.Entry> readPage(WriterConnection c, WindowQuery q) throws SQLException {
     List<PageBlock> blocks = c.query(Sql.PAGE_BLOCKS,
       rs -> new PageBlock(rs.getLong(1), rs.getLong(2), EventType.fromCode(rs.getInt(3))),
-      Uuids.toBytes(q.sessionId()), q.windowStartMs(), q.afterSeq(), q.uptoSeq());
+      q.sessionId(), q.windowStartMs(), q.afterSeq(), q.uptoSeq());
     List<EventBlocks.Entry> page = new ArrayList<>();
     for (int next = 0; next < blocks.size(); ) {
       if (page.size() >= q.limit()) {

@@ -180,16 +180,16 @@ final class WindowSweeps {
   /** Emits, page by page, the windows of {@code start} with events in (afterSeq, uptoSeq]. */
   private Future<Void> sweep(long start, long afterSeq, long uptoSeq, Set<String> skip) {
     Promise<Void> done = Promise.promise();
-    sweepFrom(start, "", afterSeq, uptoSeq, skip, done);
+    sweepFrom(start, 0, afterSeq, uptoSeq, skip, done);
     return done.future()
       .onFailure(err -> LOG.error("windows of {} could not be read from the database for their batches: {}",
         Timestamps.format(start), err.getMessage()));
   }
 
-  /** One page after {@code session}, then the next from the reply's handler: pages never nest. */
-  private void sweepFrom(long start, String session, long afterSeq, long uptoSeq, Set<String> skip,
+  /** One page after the session key {@code afterKey}, then the next from the reply's handler: pages never nest. */
+  private void sweepFrom(long start, long afterKey, long afterSeq, long uptoSeq, Set<String> skip,
                          Promise<Void> done) {
-    SweepQuery query = new SweepQuery(start, session, afterSeq, uptoSeq, pageEvents);
+    SweepQuery query = new SweepQuery(start, afterKey, afterSeq, uptoSeq, pageEvents);
     bus.<SweepPage>request(InternalAddresses.WINDOW_SWEEP, query, local)
       .compose(reply -> {
         SweepPage page = reply.body();
@@ -198,12 +198,12 @@ final class WindowSweeps {
         }
         return publishWindows(page.windows(), 0, start, afterSeq, uptoSeq, skip).compose(v -> {
           if (page.large() == null || skip.contains(page.large())) {
-            return Future.succeededFuture(page.nextSession());
+            return Future.succeededFuture(page.nextKey());
           }
           WindowKey key = new WindowKey(page.large(), start);
           onSwept.run();
           return publisher.publishRead(Window.Spilled.range(key, afterSeq, page.largeCount()),
-            fire(key, clock.millis(), afterSeq, uptoSeq)).map(page.nextSession());
+            fire(key, clock.millis(), afterSeq, uptoSeq)).map(page.nextKey());
         });
       })
       .onSuccess(next -> {

@@ -51,8 +51,14 @@ final class WriterConnection implements AutoCloseable {
   /** How long a statement waits for another connection's lock before it fails. */
   static final int BUSY_TIMEOUT_MS = 5000;
 
+  /** SQLite's default page cache, in KiB. */
+  private static final int CACHE_KIB = 2_000;
+  /** The page cache while commits carry many sessions, in KiB. */
+  static final int LARGE_CACHE_KIB = 32_768;
+
   private final String url;
   private Connection conn;
+  private boolean largeCache;
   private final Map<String, PreparedStatement> prepared = new HashMap<>();
 
   /**
@@ -162,6 +168,21 @@ final class WriterConnection implements AutoCloseable {
    * Runs a whole script of statements. sqlite-jdbc's {@code executeUpdate} hands the text to SQLite's own
    * {@code sqlite3_exec}, which runs every statement in it; {@code execute} would run only the first.
    */
+  /**
+   * The page cache from now on: SQLite's 2 MB, or 32 MB while commits carry many sessions. A session's rows go to the
+   * end of their tables (session keys), but its id goes to a random place of the unique index of {@code sessions},
+   * and each statement that looks its key up reads that page again: with thousands of sessions in a commit, 2 MB
+   * cannot hold those pages from one statement to the next (a flood of 5 000 fresh sessions a second spent about a
+   * third of the writer's time copying pages back from the system's cache, and fell behind). Back at 2 MB, the pages
+   * past it are freed at once.
+   */
+  void pageCache(boolean large) throws SQLException {
+    if (large != largeCache) {
+      runScript("PRAGMA cache_size = -" + (large ? LARGE_CACHE_KIB : CACHE_KIB));
+      largeCache = large;
+    }
+  }
+
   void runScript(String script) throws SQLException {
     try (var s = connection().createStatement()) {
       s.executeUpdate(script);
@@ -207,6 +228,7 @@ final class WriterConnection implements AutoCloseable {
       }
     }
     prepared.clear();
+    largeCache = false;
     if (conn != null) {
       try {
         conn.close();

@@ -2,7 +2,6 @@ package dev.skellyjelly.storage.query;
 
 import dev.skellyjelly.storage.codecs.EventType;
 import dev.skellyjelly.storage.codecs.RawEvent;
-import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.impl.EventBlocks;
 import io.vertx.core.Future;
 
@@ -31,9 +30,9 @@ final class BlockReader {
     this.ctx = ctx;
   }
 
-  /** A block's place from a row of (block, session, window_start_ms, event_type). */
+  /** A block's place from a row of (block, session_id, window_start_ms, event_type): the id from sessions by sk. */
   static Meta meta(Row row) {
-    return new Meta(ReadPool.num(row, 0), Uuids.fromBytes(ReadPool.bytes(row, 1)), ReadPool.num(row, 2),
+    return new Meta(ReadPool.num(row, 0), ReadPool.text(row, 1), ReadPool.num(row, 2),
       EventType.fromCode((int) ReadPool.num(row, 3)));
   }
 

@@ -5,6 +5,7 @@ import dev.skellyjelly.storage.codecs.EventType;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.Timestamps;
 import dev.skellyjelly.storage.codecs.Uuids;
+import dev.skellyjelly.storage.impl.SessionKeys;
 import graphql.schema.DataFetchingEnvironment;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -30,6 +31,9 @@ final class EventsResolver {
   /** Windows are decoded together until they hold about this many events (bounds the memory a page takes). */
   private static final long CHUNK_EVENTS = 20_000;
   private static final String KIND = "e1";
+  /** A block's place (see {@link BlockReader#meta}), its events and its session's key, from event_blocks e. */
+  private static final String PLACE = "SELECT e.block, s.session_id, e.window_start_ms, e.event_type, e.n, e.sk "
+    + "FROM event_blocks e JOIN sessions s ON s.sk = e.sk WHERE ";
   private static final Comparator<Hit> ORDER = Comparator.comparingLong((Hit h) -> h.event().timestampMs())
     .thenComparingLong(Hit::seq);
 
@@ -45,7 +49,8 @@ final class EventsResolver {
   record Hit(long seq, RawEvent event, String app) {
   }
 
-  private record Place(BlockReader.Meta meta, long n) {
+  /** A block's place, its events, and its session's key (the order of places is window start, sk, block). */
+  private record Place(BlockReader.Meta meta, long n, long sk) {
   }
 
   Future<Map<String, Object>> events(DataFetchingEnvironment env) {
@@ -71,8 +76,8 @@ final class EventsResolver {
       Future<Long> snapshot = cursor != null ? Future.succeededFuture(cursor[0])
         : reads.query("SELECT coalesce(max(max_seq), 0) FROM event_blocks").map(rows -> ReadPool.num(rows.iterator().next(), 0));
       return snapshot.compose(s -> {
-        Scan scan = new Scan(reads, r, types, session == null ? null : Uuids.toBytes(session), app, first, s,
-          cursor == null ? Long.MIN_VALUE : cursor[1], cursor == null ? Long.MIN_VALUE : cursor[2]);
+        Scan scan = new Scan(reads, r, types, session, app, first, s, cursor == null ? Long.MIN_VALUE : cursor[1],
+          cursor == null ? Long.MIN_VALUE : cursor[2]);
         long start = cursor == null ? firstWindow : Math.max(firstWindow, Math.floorDiv(cursor[1], w) * w);
         return scan.from(start).compose(v -> scan.page());
       });
@@ -84,7 +89,7 @@ final class EventsResolver {
     final Reads reads;
     final Args.Range range;
     final String typeSql;
-    final byte[] session;
+    final String session;
     final String app;
     final int first;
     final long snapshot;
@@ -98,11 +103,11 @@ final class EventsResolver {
      */
     volatile boolean following;
 
-    Scan(Reads reads, Args.Range range, List<EventType> types, byte[] session, String app, int first, long snapshot, long afterTs,
+    Scan(Reads reads, Args.Range range, List<EventType> types, String session, String app, int first, long snapshot, long afterTs,
          long afterSeq) {
       this.reads = reads;
       this.range = range;
-      this.typeSql = Args.typeFilter("event_type", types);
+      this.typeSql = Args.typeFilter("e.event_type", types);
       this.session = session;
       this.app = app;
       this.first = first;
@@ -112,21 +117,20 @@ final class EventsResolver {
     }
 
     Future<Void> from(long windowStart) {
-      String sql = "SELECT block, session, window_start_ms, event_type, n FROM event_blocks WHERE window_start_ms >= ? "
-        + "AND window_start_ms < ? AND coalesce(min_seq, 0) <= ?" + typeSql + (session != null ? " AND session = ?" : "")
-        + " ORDER BY window_start_ms, session, block LIMIT " + META_LIMIT;
+      String sql = PLACE + "e.window_start_ms >= ? AND e.window_start_ms < ? AND coalesce(e.min_seq, 0) <= ?" + typeSql
+        + (session != null ? " AND e.sk = " + SessionKeys.OF_ID : "") + " ORDER BY e.window_start_ms, e.sk, e.block LIMIT " + META_LIMIT;
       return meta(sql, session != null ? new Object[]{windowStart, range.to(), snapshot, session}
         : new Object[]{windowStart, range.to(), snapshot});
     }
 
     private Future<Void> after(Place last) {
-      String sql = "SELECT block, session, window_start_ms, event_type, n FROM event_blocks WHERE "
-        + "(window_start_ms, session, block) > (?, ?, ?) AND window_start_ms < ? AND coalesce(min_seq, 0) <= ?" + typeSql
-        + (session != null ? " AND session = ?" : "") + " ORDER BY window_start_ms, session, block LIMIT " + META_LIMIT;
+      String sql = PLACE + "(e.window_start_ms, e.sk, e.block) > (?, ?, ?) AND e.window_start_ms < ? "
+        + "AND coalesce(e.min_seq, 0) <= ?" + typeSql + (session != null ? " AND e.sk = " + SessionKeys.OF_ID : "")
+        + " ORDER BY e.window_start_ms, e.sk, e.block LIMIT " + META_LIMIT;
       BlockReader.Meta m = last.meta();
-      Object[] params = {m.windowStartMs(), Uuids.toBytes(m.session()), m.block(), range.to(), snapshot};
+      Object[] params = {m.windowStartMs(), last.sk(), m.block(), range.to(), snapshot};
       if (session != null) {
-        params = new Object[]{m.windowStartMs(), Uuids.toBytes(m.session()), m.block(), range.to(), snapshot, session};
+        params = new Object[]{m.windowStartMs(), last.sk(), m.block(), range.to(), snapshot, session};
       }
       return meta(sql, params);
     }
@@ -134,7 +138,7 @@ final class EventsResolver {
     private Future<Void> meta(String sql, Object[] params) {
       return reads.query(sql, params).compose(rows -> {
         for (Row row : rows) {
-          pending.add(new Place(BlockReader.meta(row), ReadPool.num(row, 4)));
+          pending.add(new Place(BlockReader.meta(row), ReadPool.num(row, 4), ReadPool.num(row, 5)));
         }
         boolean exhausted = rows.size() < META_LIMIT;
         return decodeReady(exhausted).compose(done -> {

@@ -3,7 +3,6 @@ package dev.skellyjelly.storage.query;
 import dev.skellyjelly.storage.StorageConfig;
 import dev.skellyjelly.storage.codecs.EventType;
 import dev.skellyjelly.storage.codecs.Screenshot;
-import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.impl.EventBlocks;
 import dev.skellyjelly.storage.impl.ExportFormat;
 import io.vertx.core.Future;
@@ -107,12 +106,13 @@ public final class ExportReader {
 
   /** The lines of the events of the windows starting in {@code [firstWindow, lastWindow]}. */
   private Future<Buffer> chunk(long firstWindow, long lastWindow) {
-    return pool.query("SELECT session, event_type, data FROM event_blocks WHERE window_start_ms >= ? "
-        + "AND window_start_ms <= ? AND coalesce(min_seq, 0) <= ?", firstWindow, lastWindow, snapshot)
+    return pool.query("SELECT s.session_id, e.event_type, e.data FROM event_blocks e JOIN sessions s ON s.sk = e.sk "
+        + "WHERE e.window_start_ms >= ? AND e.window_start_ms <= ? AND coalesce(e.min_seq, 0) <= ?", firstWindow, lastWindow,
+        snapshot)
       .compose(rows -> vertx.executeBlocking(() -> {
         List<EventBlocks.Entry> kept = new ArrayList<>();
         for (Row row : rows) {
-          String session = Uuids.fromBytes(ReadPool.bytes(row, 0));
+          String session = ReadPool.text(row, 0);
           EventType type = EventType.fromCode((int) ReadPool.num(row, 1));
           for (EventBlocks.Entry e : EventBlocks.decode(ReadPool.bytes(row, 2), session, type)) {
             long ts = e.event().timestampMs();

@@ -35,8 +35,9 @@ final class HistoryResolver {
     Args.Range r = Args.range(env);
     long w = ctx.config().batchWindowMs();
     long firstWindow = Math.floorDiv(r.from(), w) * w;
-    return ctx.pool().inOneSnapshot(reads -> reads.query("SELECT block, session, window_start_ms, event_type, n "
-      + "FROM event_blocks WHERE window_start_ms >= ? AND window_start_ms < ? ORDER BY window_start_ms", firstWindow, r.to())
+    return ctx.pool().inOneSnapshot(reads -> reads.query("SELECT e.block, s.session_id, e.window_start_ms, e.event_type, e.n "
+      + "FROM event_blocks e JOIN sessions s ON s.sk = e.sk WHERE e.window_start_ms >= ? AND e.window_start_ms < ? "
+      + "ORDER BY e.window_start_ms", firstWindow, r.to())
       .compose(rows -> {
         // session → window start → its blocks
         Map<String, TreeMap<Long, List<BlockReader.Meta>>> windows = new TreeMap<>();

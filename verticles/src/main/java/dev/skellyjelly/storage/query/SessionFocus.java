@@ -3,6 +3,7 @@ package dev.skellyjelly.storage.query;
 import dev.skellyjelly.storage.impl.FocusRule;
 import dev.skellyjelly.storage.impl.FocusRule.FocusChange;
 import dev.skellyjelly.storage.impl.FocusRule.Span;
+import dev.skellyjelly.storage.impl.SessionKeys;
 import io.vertx.core.Future;
 
 import java.util.List;
@@ -13,6 +14,9 @@ import java.util.List;
  * count, so the pages of one listing agree.
  */
 final class SessionFocus {
+
+  /** A session's key (focus_changes holds sk). */
+  private static final String SK = SessionKeys.OF_ID;
 
   private final List<FocusChange> changes;
   private final List<Span> pauses;
@@ -28,9 +32,9 @@ final class SessionFocus {
    * pauses that start from the first of them on.
    */
   static Future<SessionFocus> load(Reads reads, String session, long fromTs, long toTs, long snapshot) {
-    Future<List<FocusChange>> changes = reads.query("SELECT ts_ms, seq, app FROM focus_changes WHERE session_id = ? "
-        + "AND seq <= ? AND ts_ms <= ? AND ts_ms >= coalesce((SELECT max(ts_ms) FROM focus_changes WHERE session_id = ? "
-        + "AND seq <= ? AND ts_ms < ?), 0) ORDER BY ts_ms, seq", session, snapshot, toTs, session, snapshot, fromTs)
+    Future<List<FocusChange>> changes = reads.query("SELECT ts_ms, seq, app FROM focus_changes WHERE sk = " + SK
+        + " AND seq <= ? AND ts_ms <= ? AND ts_ms >= coalesce((SELECT max(ts_ms) FROM focus_changes WHERE sk = " + SK
+        + " AND seq <= ? AND ts_ms < ?), 0) ORDER BY ts_ms, seq", session, snapshot, toTs, session, snapshot, fromTs)
       .map(rows -> rows.list().stream()
         .map(r -> new FocusChange(ReadPool.num(r, 0), ReadPool.num(r, 1), ReadPool.text(r, 2))).toList());
     return changes.compose(list -> {

@@ -130,8 +130,9 @@ final class StorageResolver {
 
   /** The oldest ({@code min}) or newest ({@code max}) stored event's time, null when none is stored. */
   private Future<Long> edgeEvent(String fn) {
-    return ctx.pool().inOneSnapshot(reads -> reads.query("SELECT block, session, window_start_ms, event_type FROM event_blocks "
-      + "WHERE window_start_ms = (SELECT " + fn + "(window_start_ms) FROM event_blocks)").compose(rows -> {
+    return ctx.pool().inOneSnapshot(reads -> reads.query("SELECT e.block, s.session_id, e.window_start_ms, e.event_type "
+      + "FROM event_blocks e JOIN sessions s ON s.sk = e.sk "
+      + "WHERE e.window_start_ms = (SELECT " + fn + "(window_start_ms) FROM event_blocks)").compose(rows -> {
         List<BlockReader.Meta> metas = new ArrayList<>();
         rows.forEach(row -> metas.add(BlockReader.meta(row)));
         return metas.isEmpty() ? Future.succeededFuture(null) : blocks.read(reads, metas).map(stored -> {

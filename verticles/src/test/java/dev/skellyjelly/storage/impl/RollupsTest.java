@@ -233,8 +233,8 @@ class RollupsTest {
       Committer committer = committer(db);
       commit(db, committer, events, rnd);
       db.transaction(c -> {
-        c.update("DELETE FROM event_blocks WHERE session = ? AND event_type IN (0, 3) AND window_start_ms >= ? "
-          + "AND window_start_ms < ?", dev.skellyjelly.storage.codecs.Uuids.toBytes(SESSIONS[0]), from, to);
+        c.update("DELETE FROM event_blocks WHERE sk = (SELECT sk FROM sessions WHERE session_id = ?) "
+          + "AND event_type IN (0, 3) AND window_start_ms >= ? AND window_start_ms < ?", SESSIONS[0], from, to);
         committer.rollups().recompute(c, SESSIONS[0], from, to);
         return null;
       });
@@ -273,7 +273,7 @@ class RollupsTest {
       long refocus = events.stream().filter(e -> e.sessionId().equals(session) && e.timestampMs() >= pause
         && e.data() instanceof WindowFocus).mapToLong(RawEvent::timestampMs).min().orElse(Long.MAX_VALUE);
       long until = RollupDelta.floor(refocus, 60_000);
-      String where = " WHERE session_id = '" + session + "' AND bucket_ms >= " + next + " AND bucket_ms < " + until;
+      String where = " WHERE sk = (SELECT sk FROM sessions WHERE session_id = '" + session + "') AND bucket_ms >= " + next + " AND bucket_ms < " + until;
       assertEquals(0, TestSupport.scalar(database, "SELECT coalesce(sum(focused_ms), 0) FROM minute_focus" + where));
       long unfocused = events.stream().filter(e -> e.sessionId().equals(session) && e.timestampMs() >= next
         && e.timestampMs() < until).count();

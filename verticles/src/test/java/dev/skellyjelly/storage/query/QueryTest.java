@@ -128,6 +128,10 @@ class QueryTest {
       .put("click_type", "single"));
   }
 
+  /** A session's row, which the tables keyed by session key (migration 7) refer to. */
+  private static final String ADD_SESSION = "INSERT OR IGNORE INTO sessions (session_id) VALUES (?)";
+  private static final String SK = "(SELECT sk FROM sessions WHERE session_id = ?)";
+
   private void exec(String sql, Object... params) {
     try (Connection c = TestSupport.open(db); PreparedStatement st = c.prepareStatement(sql)) {
       for (int i = 0; i < params.length; i++) {
@@ -141,16 +145,18 @@ class QueryTest {
 
   /** A rollup row as the lifecycle writes it: into the minute table, and added to its hour's row. */
   private void rollup(long minute, String session, int type, String app, long n) {
-    exec("INSERT INTO minute_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, ?, ?, ?)",
+    exec(ADD_SESSION, session);
+    exec("INSERT INTO minute_rollups (bucket_ms, sk, event_type, app, n) VALUES (?, " + SK + ", ?, ?, ?)",
       minute, session, type, app, n);
-    exec("INSERT INTO hour_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, ?, ?, ?) "
+    exec("INSERT INTO hour_rollups (bucket_ms, sk, event_type, app, n) VALUES (?, " + SK + ", ?, ?, ?) "
       + "ON CONFLICT DO UPDATE SET n = n + excluded.n", minute - minute % 3_600_000L, session, type, app, n);
   }
 
   /** A focus row as the lifecycle writes it: minute and hour. */
   private void focusRow(long minute, String session, String app, long focusedMs, long switches) {
-    exec("INSERT INTO minute_focus VALUES (?, ?, ?, ?, ?)", minute, session, app, focusedMs, switches);
-    exec("INSERT INTO hour_focus VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET focused_ms = focused_ms + "
+    exec(ADD_SESSION, session);
+    exec("INSERT INTO minute_focus VALUES (?, " + SK + ", ?, ?, ?)", minute, session, app, focusedMs, switches);
+    exec("INSERT INTO hour_focus VALUES (?, " + SK + ", ?, ?, ?) ON CONFLICT DO UPDATE SET focused_ms = focused_ms + "
       + "excluded.focused_ms, switches = switches + excluded.switches", minute - minute % 3_600_000L, session, app,
       focusedMs, switches);
   }
@@ -290,9 +296,10 @@ class QueryTest {
     focusRow(today + 60_000, S1, "Editor", 50_000, 1);
     focusRow(today + 3_660_000, S1, "Browser", 70_000, 2);
     long old = today - 200 * Args.DAY_MS;
-    exec("INSERT INTO hour_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, 0, 'Editor', 500)", old, S1);
-    exec("INSERT INTO hour_focus VALUES (?, ?, 'Editor', 3000000, 3)", old, S1);
-    exec("INSERT INTO hour_focus VALUES (?, ?, 'Browser', 100000, 1)", old + 3_600_000, S2);
+    exec(ADD_SESSION, S2);
+    exec("INSERT INTO hour_rollups (bucket_ms, sk, event_type, app, n) VALUES (?, " + SK + ", 0, 'Editor', 500)", old, S1);
+    exec("INSERT INTO hour_focus VALUES (?, " + SK + ", 'Editor', 3000000, 3)", old, S1);
+    exec("INSERT INTO hour_focus VALUES (?, " + SK + ", 'Browser', 100000, 1)", old + 3_600_000, S2);
 
     JsonArray minutes = data("{ timeline(from: \"" + Timestamps.format(today) + "\", to: \"" + Timestamps.format(NOW)
       + "\", bucket: MINUTE) { start type count } }", null).getJsonArray("timeline");
@@ -338,7 +345,7 @@ class QueryTest {
     rollup(today + 120_000, s3, 2, "Editor", 2);
     rollup(today - 3 * Args.DAY_MS + 3_600_000, s3, 0, "", 5);
     // Past minute retention only the hour row is left.
-    exec("INSERT INTO hour_rollups (bucket_ms, session_id, event_type, app, n) VALUES (?, ?, 0, 'Editor', 700)",
+    exec("INSERT INTO hour_rollups (bucket_ms, sk, event_type, app, n) VALUES (?, " + SK + ", 0, 'Editor', 700)",
       today - 100 * Args.DAY_MS + 7_200_000, s3);
     JsonObject storage = data("{ storage { bytesByType { type bytes events } eventsByDay(last: 120) { day events } } }", null)
       .getJsonObject("storage");
