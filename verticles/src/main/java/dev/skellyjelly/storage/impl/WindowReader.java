@@ -35,6 +35,9 @@ final class WindowReader {
   private static final int PAGE_FETCH = 16;
   /** The query for {@link #PAGE_FETCH} blocks; fewer are asked for by repeating the last. */
   private static final String PAGE_FETCH_SQL = Sql.BLOCKS_DATA + "(" + Sql.marks(PAGE_FETCH) + ")";
+  /** The last firings of up to {@link #PAGE_FETCH} sessions' windows of one start; fewer by repeating the last. */
+  private static final String LAST_FIRINGS_OF_START = "SELECT session_id, max(firing) FROM batches "
+    + "WHERE window_start_ms = ? AND session_id IN (" + Sql.marks(PAGE_FETCH) + ") GROUP BY session_id";
   private static final Comparator<EventBlocks.Entry> BY_SEQ = Comparator.comparingLong(EventBlocks.Entry::seq);
 
   /** A block that may hold events of a page: its number, its first sequence number, its events' type. */
@@ -148,15 +151,22 @@ final class WindowReader {
     if (taken.size() < sessions.size()) {
       more = true;
     }
-    List<WindowEvents> windows = new ArrayList<>();
-    List<Firing> firings = new ArrayList<>();
+    // The taken windows' blocks, PAGE_FETCH to a query whatever their sessions (a flood's windows hold one block
+    // each), and their last firings as many to a query.
+    List<SweepBlock> takenBlocks = new ArrayList<>();
     for (String session : taken) {
-      List<EventBlocks.Entry> entries = new ArrayList<>();
-      List<SweepBlock> own = bySession.get(session);
-      for (int i = 0; i < own.size(); i += PAGE_FETCH) {
-        fetch(c, own.subList(i, Math.min(own.size(), i + PAGE_FETCH)), session, q.afterSeq(), q.uptoSeq(), entries);
-      }
-      if (entries.isEmpty()) {
+      takenBlocks.addAll(bySession.get(session));
+    }
+    Map<String, List<EventBlocks.Entry>> bySessionEntries = new HashMap<>();
+    for (int i = 0; i < takenBlocks.size(); i += PAGE_FETCH) {
+      fetch(c, takenBlocks.subList(i, Math.min(takenBlocks.size(), i + PAGE_FETCH)), q.afterSeq(), q.uptoSeq(),
+        bySessionEntries);
+    }
+    List<WindowEvents> windows = new ArrayList<>();
+    List<String> read = new ArrayList<>();
+    for (String session : taken) {
+      List<EventBlocks.Entry> entries = bySessionEntries.get(session);
+      if (entries == null) {
         continue;
       }
       entries.sort(BY_SEQ);
@@ -168,8 +178,9 @@ final class WindowReader {
       }
       windows.add(new WindowEvents(session, q.windowStartMs(), plain,
         shots ? refs(c, session, q.windowStartMs()) : List.of(), entries.get(entries.size() - 1).seq()));
-      firings.addAll(lastFirings(c, new FiringsQuery(List.of(new WindowKey(session, q.windowStartMs())))).firings());
+      read.add(session);
     }
+    List<Firing> firings = lastFirings(c, q.windowStartMs(), read);
     return new SweepPage(windows, firings, null, 0, more && !taken.isEmpty() ? keys.get(taken.get(taken.size() - 1)) : null);
   }
 
@@ -189,23 +200,43 @@ final class WindowReader {
     return new LastFirings(firings);
   }
 
-  /** Reads the data of up to {@link #PAGE_FETCH} blocks of one session and keeps their events in the range. */
-  private static void fetch(WriterConnection c, List<SweepBlock> blocks, String session, long afterSeq, long uptoSeq,
-                            List<EventBlocks.Entry> into) throws SQLException {
+  /**
+   * Reads the data of up to {@link #PAGE_FETCH} blocks, of any sessions, and keeps their events in the range, by
+   * session.
+   */
+  private static void fetch(WriterConnection c, List<SweepBlock> blocks, long afterSeq, long uptoSeq,
+                            Map<String, List<EventBlocks.Entry>> into) throws SQLException {
     Object[] ids = new Object[PAGE_FETCH];
-    Map<Long, EventType> types = new HashMap<>();
+    Map<Long, SweepBlock> byNumber = new HashMap<>();
     for (int i = 0; i < PAGE_FETCH; i++) {
       SweepBlock b = blocks.get(Math.min(blocks.size() - 1, i));
       ids[i] = b.block();
-      types.put(b.block(), b.type());
+      byNumber.put(b.block(), b);
     }
     for (BlockData row : c.query(PAGE_FETCH_SQL, rs -> new BlockData(rs.getLong(1), rs.getBytes(2)), ids)) {
-      for (EventBlocks.Entry e : EventBlocks.decode(row.data(), session, types.get(row.block()))) {
+      SweepBlock b = byNumber.get(row.block());
+      for (EventBlocks.Entry e : EventBlocks.decode(row.data(), b.session(), b.type())) {
         if (e.seq() > afterSeq && e.seq() <= uptoSeq) {
-          into.add(e);
+          into.computeIfAbsent(b.session(), k -> new ArrayList<>()).add(e);
         }
       }
     }
+  }
+
+  /** The last firing of each of these sessions' windows of one start that has fired, {@link #PAGE_FETCH} a query. */
+  private static List<Firing> lastFirings(WriterConnection c, long windowStartMs, List<String> sessions)
+    throws SQLException {
+    List<Firing> firings = new ArrayList<>();
+    for (int from = 0; from < sessions.size(); from += PAGE_FETCH) {
+      Object[] params = new Object[PAGE_FETCH + 1];
+      params[0] = windowStartMs;
+      for (int i = 0; i < PAGE_FETCH; i++) {
+        params[i + 1] = sessions.get(Math.min(sessions.size() - 1, from + i));
+      }
+      firings.addAll(c.query(LAST_FIRINGS_OF_START, rs -> new Firing(rs.getString(1), windowStartMs, rs.getLong(2)),
+        params));
+    }
+    return firings;
   }
 
   /**
