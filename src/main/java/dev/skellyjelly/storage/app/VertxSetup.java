@@ -40,6 +40,11 @@ public final class VertxSetup {
     if (maxExecuteMs != null) {
       options.setMaxEventLoopExecuteTime(maxExecuteMs).setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS);
     }
+    // From how long a blocked thread's warning carries its stack (where the long task is).
+    Long stackMs = Long.getLong("skelly.blockedStackMs");
+    if (stackMs != null) {
+      options.setWarningExceptionTime(stackMs).setWarningExceptionTimeUnit(TimeUnit.MILLISECONDS);
+    }
     return options;
   }
 

@@ -42,8 +42,8 @@ public final class BatcherVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(BatcherVerticle.class);
   private static final long TIMEOUT_MS = 120_000;
-  /** Windows published in one event-loop task at most; the rest wait for the next task. */
-  static final int FIRE_PER_TASK = 256;
+  /** Closed windows taken out of the table in one event-loop task at most; the rest wait for the next task. */
+  static final int FIRE_PER_TASK = TaskSlice.MAX_ITEMS;
   /** How long a deletion may keep windows from firing, at most (it releases them sooner). */
   private static final long HOLD_MS = 150_000;
 
@@ -358,9 +358,10 @@ public final class BatcherVerticle extends VerticleBase {
     return w instanceof Window.Spilled s ? s.afterSeq() : firings.firedUpto(w.key());
   }
 
-  /** Publishes up to {@link #FIRE_PER_TASK} queued firings, and the rest in later tasks. */
+  /** Publishes the queued firings one {@link TaskSlice} at a time. */
   private void publishSome() {
-    for (int i = 0; i < FIRE_PER_TASK && !due.isEmpty(); i++) {
+    TaskSlice slice = new TaskSlice();
+    while (!due.isEmpty() && slice.next()) {
       Due d = due.pollFirst();
       publisher.publish(d.window(), d.firing());
     }

@@ -217,14 +217,16 @@ final class WindowSweeps {
   }
 
   /**
-   * Publishes a page's windows from {@code from} on, {@link BatcherVerticle#FIRE_PER_TASK} in one event-loop task
-   * and the rest in the tasks after it, as a tick publishes the windows it closes.
+   * Publishes a page's windows from {@code from} on, one {@link TaskSlice} in one event-loop task and the rest in
+   * the tasks after it, as a tick publishes the windows it closes.
    */
   private Future<Void> publishWindows(List<WindowEvents> windows, int from, long start, long afterSeq, long uptoSeq,
                                       Set<String> skip) {
     long now = clock.millis();
-    int to = Math.min(windows.size(), from + BatcherVerticle.FIRE_PER_TASK);
-    for (WindowEvents w : windows.subList(from, to)) {
+    TaskSlice slice = new TaskSlice();
+    int to = from;
+    while (to < windows.size() && slice.next()) {
+      WindowEvents w = windows.get(to++);
       if (!skip.contains(w.sessionId())) {
         WindowKey key = new WindowKey(w.sessionId(), start);
         Window.Held held = new Window.Held(key, new ArrayList<>(w.events()), new ArrayList<>(w.refs()));
@@ -236,7 +238,8 @@ final class WindowSweeps {
       return Future.succeededFuture();
     }
     Promise<Void> rest = Promise.promise();
-    vertx.runOnContext(v -> publishWindows(windows, to, start, afterSeq, uptoSeq, skip).onComplete(rest));
+    int next = to;
+    vertx.runOnContext(v -> publishWindows(windows, next, start, afterSeq, uptoSeq, skip).onComplete(rest));
     return rest.future();
   }
 
