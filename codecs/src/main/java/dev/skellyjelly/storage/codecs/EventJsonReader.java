@@ -23,6 +23,15 @@ public final class EventJsonReader {
    * its {@code END_OBJECT}; after null its position is undefined.
    */
   public static RawEvent read(JsonParser p) throws IOException {
+    return read(p, null);
+  }
+
+  /**
+   * As {@link #read(JsonParser)}, giving the event {@code knownSession} itself (not a new string) when its
+   * {@code session_id} has the same text: a producer sends one session's events one after another, and a window
+   * holds up to 30 s of them, so one string serves them all instead of one per event (80 bytes each).
+   */
+  public static RawEvent read(JsonParser p, String knownSession) throws IOException {
     if (p.currentToken() != JsonToken.START_OBJECT) {
       return null;
     }
@@ -44,7 +53,8 @@ public final class EventJsonReader {
           if (t != JsonToken.VALUE_NULL && t != JsonToken.VALUE_STRING) {
             return null;
           }
-          session = p.getValueAsString();
+          session = knownSession != null && t == JsonToken.VALUE_STRING && sameText(p, knownSession) ? knownSession
+            : p.getValueAsString();
         }
         case "timestamp" -> {
           if ((ts = timestamp(p, t)) < 0) {
@@ -70,6 +80,22 @@ public final class EventJsonReader {
     }
     EventData d = data.as(type);
     return d == null ? null : new RawEvent(id, session, ts, d);
+  }
+
+  /** Whether the current string token's text is {@code s}, read from the parser's buffer without making a string. */
+  private static boolean sameText(JsonParser p, String s) throws IOException {
+    int length = p.getTextLength();
+    if (length != s.length()) {
+      return false;
+    }
+    char[] chars = p.getTextCharacters();
+    int offset = p.getTextOffset();
+    for (int i = 0; i < length; i++) {
+      if (chars[offset + i] != s.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String string(JsonParser p, JsonToken t) throws IOException {

@@ -3,6 +3,7 @@ package dev.skellyjelly.storage.codecs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -34,6 +35,24 @@ class EventJsonReaderTest {
     try (JsonParser p = FACTORY.createParser(text)) {
       p.nextToken();
       return EventJsonReader.read(p);
+    }
+  }
+
+  @Test
+  void givesAnEventOfTheKnownSessionThatVerySessionString() throws IOException {
+    String known = new String(EventJsonTest.SESSION.toCharArray());
+    String keystroke = EventJsonTest.samplesText().get(EventType.KEYSTROKE);
+    String other = keystroke.replace(EventJsonTest.SESSION, "5b1d2c3e-2222-4b3c-9d4e-abcdefabcde0");
+    try (JsonParser p = FACTORY.createParser(keystroke)) {
+      p.nextToken();
+      RawEvent read = EventJsonReader.read(p, known);
+      assertSame(known, read.sessionId(), "the known session's string itself, not a copy");
+      assertEquals(read(keystroke), read, "nothing else changes");
+    }
+    try (JsonParser p = FACTORY.createParser(other)) {
+      p.nextToken();
+      RawEvent read = EventJsonReader.read(p, known);
+      assertEquals("5b1d2c3e-2222-4b3c-9d4e-abcdefabcde0", read.sessionId(), "another session keeps its own id");
     }
   }
 

@@ -32,6 +32,8 @@ final class TcpConnection implements TcpFraming.Reading, ConnectionOutput.Readin
   /** Closed by this bridge (its reason counted then), not by the peer or the server's idle timeout. */
   private boolean closedHere;
   private long lastFrameMs;
+  /** The session id of the last event read on this connection, handed to the next one when its text is the same. */
+  private String lastSession;
   private int refusedFrames;
   /** Reasons reading is paused for (the budget, a full output): the socket reads again when none is left. */
   private int pauses;
@@ -120,7 +122,10 @@ final class TcpConnection implements TcpFraming.Reading, ConnectionOutput.Readin
         return;
       }
     }
-    TcpFrameJson.RawEventFrame read = bridge.json.rawEvent(bytes);
+    TcpFrameJson.RawEventFrame read = bridge.json.rawEvent(bytes, lastSession);
+    if (read != null) {
+      lastSession = read.event().sessionId();
+    }
     if (read != null && gathered(read, bytes)) {
       return;
     }

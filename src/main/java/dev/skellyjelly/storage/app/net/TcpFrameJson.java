@@ -135,9 +135,10 @@ final class TcpFrameJson {
    * The frame of a fire-and-forget event (at most {@link #ARRAY_PARSE_BYTES}) read with no tree in between: its
    * {@code type}, {@code address} and {@code headers.token} and its body as a record ({@link EventJsonReader}).
    * Null for any other frame (a request, a body the reader leaves to the checking decoder, anything unusual), which
-   * is then {@link #parse}d.
+   * is then {@link #parse}d. An event of session {@code knownSession} (the connection's last) gets that very string
+   * ({@link EventJsonReader#read(JsonParser, String)}).
    */
-  RawEventFrame rawEvent(Buffer bytes) {
+  RawEventFrame rawEvent(Buffer bytes, String knownSession) {
     if (bytes.length() > ARRAY_PARSE_BYTES) {
       return null;
     }
@@ -181,7 +182,7 @@ final class TcpFrameJson {
             }
           }
           case "body" -> {
-            if ((event = EventJsonReader.read(p)) == null) {
+            if ((event = EventJsonReader.read(p, knownSession)) == null) {
               return null;
             }
           }
