@@ -1,9 +1,12 @@
 package dev.skellyjelly.storage.app;
 
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.dataformat.toml.TomlFactory;
 import dev.skellyjelly.storage.ConfigException;
 import dev.skellyjelly.storage.ConfigKeys;
 import dev.skellyjelly.storage.StorageConfig;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.jackson.JacksonCodec;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,13 +53,17 @@ public final class ConfigLoader {
     return StorageConfig.from(layers, home);
   }
 
+  /**
+   * The file's {@code [storage]} section. Jackson's TOML parser gives the document's tokens, read into maps and
+   * lists by Vert.x's streaming codec: no object mapper (and none of the classes one loads) for a flat section.
+   */
   static Map<String, Object> readToml(Path file) {
     Map<String, Object> doc;
-    try {
+    try (JsonParser p = new TomlFactory().createParser(file.toFile())) {
       @SuppressWarnings("unchecked")
-      Map<String, Object> parsed = new TomlMapper().readValue(file.toFile(), Map.class);
+      Map<String, Object> parsed = JacksonCodec.fromParser(p, Map.class);
       doc = parsed;
-    } catch (IOException e) {
+    } catch (IOException | DecodeException e) {
       String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
       throw new ConfigException("--config", "cannot read configuration file " + file + ": " + why);
     }

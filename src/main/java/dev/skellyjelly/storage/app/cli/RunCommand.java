@@ -6,7 +6,6 @@ import dev.skellyjelly.storage.StorageMetrics;
 import dev.skellyjelly.storage.StorageModule;
 import dev.skellyjelly.storage.app.ConfigLoader;
 import dev.skellyjelly.storage.app.Durations;
-import dev.skellyjelly.storage.app.JsonCodecLimits;
 import dev.skellyjelly.storage.app.sim.PngFactory;
 import dev.skellyjelly.storage.app.sim.Simulator;
 import io.vertx.core.DeploymentOptions;
@@ -19,6 +18,7 @@ import dev.skellyjelly.storage.app.net.BridgePressure;
 import dev.skellyjelly.storage.app.net.BridgeToken;
 import dev.skellyjelly.storage.app.net.Cluster;
 import dev.skellyjelly.storage.app.net.ClusterMembership;
+import dev.skellyjelly.storage.app.net.EdgeJsonCodec;
 import dev.skellyjelly.storage.app.net.OutputBudget;
 import dev.skellyjelly.storage.app.net.SockJsBridge;
 import dev.skellyjelly.storage.app.net.TcpBridge;
@@ -98,7 +98,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
       return Main.EXIT_FAILURE;
     }
 
-    JsonCodecLimits.admitStringsUpTo(cfg.bridgeMaxMessageBytes());
+    EdgeJsonCodec.admitStringsUpTo(cfg.bridgeMaxMessageBytes());
     Vertx vertx;
     if (cluster) {
       try {

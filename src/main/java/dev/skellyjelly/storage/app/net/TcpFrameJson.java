@@ -15,7 +15,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.List;
@@ -329,32 +328,6 @@ final class TcpFrameJson {
   private static final class NotInAlphabet extends IOException {
     NotInAlphabet() {
       super("not base64 in this alphabet", null);
-    }
-  }
-
-  /** Reads a buffer in place: Vert.x 5 keeps a buffer's Netty memory internal, and a copy would double a large frame. */
-  private static final class BufferInput extends InputStream {
-    private final Buffer buffer;
-    private int position;
-
-    BufferInput(Buffer buffer) {
-      this.buffer = buffer;
-    }
-
-    @Override
-    public int read() {
-      return position < buffer.length() ? buffer.getByte(position++) & 0xFF : -1;
-    }
-
-    @Override
-    public int read(byte[] into, int offset, int length) {
-      int n = Math.min(length, buffer.length() - position);
-      if (n <= 0) {
-        return length == 0 ? 0 : -1;
-      }
-      buffer.getBytes(position, position + n, into, offset);
-      position += n;
-      return n;
     }
   }
 }
