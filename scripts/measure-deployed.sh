@@ -12,6 +12,7 @@
 #
 # JAR=path measures another build; JAVA_OPTS adds JVM options for the module (e.g. the blocked-thread checker:
 # JAVA_OPTS="-Dskelly.blockedThreadCheckMs=5 -Dskelly.maxEventLoopExecuteMs=20"); its log goes to LOG=path.
+# IDLE=no skips the idle measure (for a long busy run whose CPU above idle is not wanted).
 # LOAD_OPTS adds options to bridge-load.py (e.g. --no-analysis-complete: screenshots then wait for
 # screenshot_retention_seconds).
 set -euo pipefail
@@ -55,6 +56,10 @@ measure() { # args: label, rate
 }
 
 busy=$(measure busy "$rate")
+if [[ ${IDLE:-yes} == no ]]; then
+  printf '{"rate": %s, "seconds": %s, %s}\n' "$rate" "$seconds" "$busy"
+  exit 0
+fi
 idle=$(measure idle 0)
 busy_cpu=$(field "$busy" busy_cpu_percent_exact)
 idle_cpu=$(field "$idle" idle_cpu_percent_exact)
