@@ -1,11 +1,31 @@
 package dev.skellyjelly.storage.codecs;
 
+import java.util.Arrays;
 import java.util.UUID;
 
 /** Canonical UUID text (8-4-4-4-12 hex digits, either case on input, lower case when stored). */
 public final class Uuids {
 
+  /**
+   * Each ASCII character's value as a hex digit, -1 for none: a table look-up, where {@link Character#digit} (which
+   * knows every script's digits) was the writer's largest Java frame under C1, reading every event's id.
+   */
+  private static final byte[] HEX_VALUES = new byte[128];
+
+  static {
+    Arrays.fill(HEX_VALUES, (byte) -1);
+    for (int d = 0; d < 16; d++) {
+      HEX_VALUES[Character.forDigit(d, 16)] = (byte) d;
+      HEX_VALUES[Character.toUpperCase(Character.forDigit(d, 16))] = (byte) d;
+    }
+  }
+
   private Uuids() {
+  }
+
+  /** The value of a hex digit in either case; -1 for any other character. */
+  private static int hexValue(char c) {
+    return c < 128 ? HEX_VALUES[c] : -1;
   }
 
   /** Whether {@code s} is canonical UUID text in either case. */
@@ -19,7 +39,7 @@ public final class Uuids {
         if (c != '-') {
           return false;
         }
-      } else if (Character.digit(c, 16) < 0 || c > 'f') {
+      } else if (hexValue(c) < 0) {
         return false;
       }
     }
@@ -29,7 +49,8 @@ public final class Uuids {
   /** The lower-case form of canonical UUID text (the same instance when already lower case). */
   public static String normalize(String canonical) {
     for (int i = 0; i < canonical.length(); i++) {
-      if (Character.isUpperCase(canonical.charAt(i))) {
+      char c = canonical.charAt(i);
+      if (c >= 'A' && c <= 'F') {
         return canonical.toLowerCase(java.util.Locale.ROOT);
       }
     }
@@ -65,7 +86,7 @@ public final class Uuids {
   private static long hex(String s, int from, int to) {
     long v = 0;
     for (int i = from; i < to; i++) {
-      v = (v << 4) | Character.digit(s.charAt(i), 16);
+      v = (v << 4) | hexValue(s.charAt(i));
     }
     return v;
   }
