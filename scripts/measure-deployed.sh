@@ -3,9 +3,9 @@
 # every event arrives as a TCP-bridge frame and every batch leaves as JSON text. scripts/bridge-load.py, in its
 # own process, publishes RATE events/s (one RawEvent per frame, 10 ms ticks, a PNG screenshot every 30 s) and
 # consumes skelly.event-batch.json on a second connection, answering each batch with skelly.analysis-complete as
-# the Analysis Engine does. The module runs the jar under conf/jvm.options on a
-# scratch database. CPU (tick-sampled and exact, per thread) and RSS (mean, maximum) of the module's process are
-# sampled for SECONDS after WARMUP; then the same with both connections open and nothing sent (idle). Prints one
+# the Analysis Engine does. The module runs the jar under conf/jvm.options on a scratch database. CPU (tick-sampled,
+# and exact in all and by thread name) and RSS (mean, maximum) of the module's process are sampled for SECONDS
+# after WARMUP; then the same with both connections open and nothing sent (idle). Prints one
 # JSON line: the figures, CPU-µs per event above idle, and what the consumer saw (sent = batched, exactly once).
 #
 #   scripts/measure-deployed.sh [RATE] [SECONDS] [WARMUP_SECONDS]     (defaults: 1000 60 60)
