@@ -9,6 +9,8 @@ public final class Uuids {
   /**
    * Each ASCII character's value as a hex digit, -1 for none: a table look-up, where {@link Character#digit} (which
    * knows every script's digits) was the writer's largest Java frame under C1, reading every event's id.
+   * {@link java.util.HexFormat}'s {@code isHexDigit} and {@code fromHexDigit} make the same look-up in two calls,
+   * which took twice as long under C1 (108 digits of each of 30 000 ids: 17.5–19.2 ms against 8.9–9.0 ms).
    */
   private static final byte[] HEX_VALUES = new byte[128];
 

@@ -19,7 +19,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -101,38 +100,38 @@ final class WindowCloseBench {
   static ConsumerCost jsonConsumers(int batches) {
     BenchCorpus corpus = new BenchCorpus((batches + WARMUP_BATCHES) * (int) WINDOW_MS, false);
     String session = Uuids.random();
-    double[] copies = new double[batches + WARMUP_BATCHES];
-    double[] texts = new double[batches + WARMUP_BATCHES];
-    double[] wholeTexts = new double[batches + WARMUP_BATCHES];
+    double[] copies = new double[batches];
+    double[] texts = new double[batches];
+    double[] wholeTexts = new double[batches];
     double longestSlice = 0;
-    for (int b = 0; b < batches + WARMUP_BATCHES; b++) {
+    for (int b = -WARMUP_BATCHES; b < batches; b++) {
       List<RawEvent> events = new ArrayList<>((int) WINDOW_MS);
       for (int i = 0; i < WINDOW_MS; i++) {
         RawEvent e = corpus.next();
         events.add(e.withIds(Uuids.random(), session));
       }
-      long start = T0 + b * WINDOW_MS;
+      long start = T0 + (b + WARMUP_BATCHES) * WINDOW_MS;
       JsonObject published = EventJson.encode(new EventBatch(Uuids.random(), session, start, start + WINDOW_MS, 0, 1,
         false, false, events, List.of()));
       long t = System.nanoTime();
       JsonObject copy = published.copy();
-      copies[b] = (System.nanoTime() - t) / 1e6;
+      double copyMs = (System.nanoTime() - t) / 1e6;
       // The TCP bridge's frame around what its consumer received.
       JsonObject frame = new JsonObject().put("type", "message").put("address", Addresses.EVENT_BATCH_JSON)
         .put("headers", new JsonObject()).put("body", copy).put("send", false);
       // As the TCP bridge's outbox makes it: counted in slices, then written in slices, each let go of once made.
       JsonSlices counted = JsonSlices.counting(frame, 4, JsonSlices.Form.TO_BUFFER);
       JsonSlices sliced = new JsonSlices(frame, 4, JsonSlices.Form.TO_BUFFER);
+      double textMs = 0;
+      double longestSliceMs = 0;
       for (JsonSlices text : List.of(counted, sliced)) {
         while (!text.done()) {
           t = System.nanoTime();
           text.writeSlice(JsonSlices.SLICE_ELEMENTS, t + JsonSlices.SLICE_NANOS);
           text.takeSlices();
           double ms = (System.nanoTime() - t) / 1e6;
-          texts[b] += ms;
-          if (b >= WARMUP_BATCHES) {
-            longestSlice = Math.max(longestSlice, ms);
-          }
+          textMs += ms;
+          longestSliceMs = Math.max(longestSliceMs, ms);
         }
       }
       if (counted.length() != sliced.length()) {
@@ -140,18 +139,18 @@ final class WindowCloseBench {
       }
       t = System.nanoTime();
       Buffer whole = frame.toBuffer();
-      wholeTexts[b] = (System.nanoTime() - t) / 1e6;
+      double wholeMs = (System.nanoTime() - t) / 1e6;
       if (whole.length() != sliced.length() - 4) {
         throw new IllegalStateException("sliced text of " + sliced.length() + " bytes, whole " + whole.length());
       }
+      if (b >= 0) {
+        copies[b] = copyMs;
+        texts[b] = textMs;
+        wholeTexts[b] = wholeMs;
+        longestSlice = Math.max(longestSlice, longestSliceMs);
+      }
     }
-    return new ConsumerCost(BenchFigures.of(measured(copies)), BenchFigures.of(measured(texts)), longestSlice,
-      BenchFigures.of(measured(wholeTexts)));
-  }
-
-  /** The figures after the warm-up's. */
-  private static double[] measured(double[] all) {
-    return Arrays.copyOfRange(all, WARMUP_BATCHES, all.length);
+    return new ConsumerCost(BenchFigures.of(copies), BenchFigures.of(texts), longestSlice, BenchFigures.of(wholeTexts));
   }
 
   private static void awaitCount(LongSupplier count, long wanted, long deadline, String what)
