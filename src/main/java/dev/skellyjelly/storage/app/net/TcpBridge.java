@@ -5,6 +5,7 @@ import dev.skellyjelly.storage.impl.Messages.RawEventGroup;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
@@ -65,6 +66,11 @@ public final class TcpBridge {
   final InstantSource clock;
   final Set<TcpConnection> open = ConcurrentHashMap.newKeySet();
   final Handler<RawEventGroup> receiver;
+  /**
+   * Reads large frames (screenshots) off the event loop, one at a time for all connections: one frame's parse
+   * holds at most one decoded maximum-size image on top of the frames' bytes, as the heap bounds count it.
+   */
+  final WorkerExecutor largeFrames;
 
   private TcpBridge(Vertx vertx, StorageConfig config, BridgeToken token, BridgePressure pressure, BridgeDrops drops,
                     InstantSource clock, Handler<RawEventGroup> receiver) {
@@ -79,6 +85,7 @@ public final class TcpBridge {
     this.connections = pressure.limit("tcp", "TCP bridge", config.bridgeMaxConnections(), drops);
     this.idleMs = config.bridgeIdleTimeoutMs();
     this.clock = clock;
+    this.largeFrames = vertx.createSharedWorkerExecutor("skelly-bridge-frames", 1);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.skellyjelly.storage.app.net;
 
 import dev.skellyjelly.storage.impl.Messages.Predecoded;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -108,28 +109,65 @@ final class TcpConnection implements TcpFraming.Reading, ConnectionOutput.Readin
     }
   }
 
-  private void onFrame(Buffer bytes) {
+  /** Null when the frame is handled; a future when it is read on a worker thread ({@link #readLarge}). */
+  private Future<?> onFrame(Buffer bytes) {
     lastFrameMs = bridge.clock.millis();
     if (bytes.length() > TcpFrameJson.ARRAY_PARSE_BYTES) {
-      // A large frame without the token is refused from its type and token alone, never built.
-      TcpFrameJson.Head head = bridge.json.head(bytes);
-      if (head == null) {
-        refuse(new TcpFraming.Refusal("malformed_frame", "frame is not a JSON object"));
-        return;
-      }
-      if (!"ping".equals(head.type()) && !bridge.token.admits(head.token())) {
-        denied();
-        return;
-      }
+      return readLarge(bytes);
     }
     TcpFrameJson.RawEventFrame read = bridge.json.rawEvent(bytes, lastSession);
     if (read != null) {
       lastSession = read.event().sessionId();
     }
     if (read != null && gathered(read, bytes)) {
-      return;
+      return null;
     }
-    JsonObject frame = bridge.json.parse(bytes);
+    route(bridge.json.parse(bytes));
+    return null;
+  }
+
+  /** What a worker thread made of a large frame: its JSON, or why it was not read. */
+  private record LargeFrame(JsonObject json, boolean denied) {
+    static final LargeFrame MALFORMED = new LargeFrame(null, false);
+    static final LargeFrame DENIED = new LargeFrame(null, true);
+  }
+
+  /**
+   * A large frame (a screenshot: its base64 image is decoded while it is read, several milliseconds a megabyte) is
+   * read on the bridge's worker for large frames, never on the event loop; the framing reads nothing more of this
+   * connection until it is handled here, so frames keep their order. One without the token is refused from its type
+   * and token alone, never built.
+   */
+  private Future<?> readLarge(Buffer bytes) {
+    return bridge.largeFrames.executeBlocking(() -> {
+      TcpFrameJson.Head head = bridge.json.head(bytes);
+      if (head == null) {
+        return LargeFrame.MALFORMED;
+      }
+      if (!"ping".equals(head.type()) && !bridge.token.admits(head.token())) {
+        return LargeFrame.DENIED;
+      }
+      JsonObject json = bridge.json.parse(bytes);
+      return json == null ? LargeFrame.MALFORMED : new LargeFrame(json, false);
+    }, false).transform(ar -> {
+      if (closed) {
+        return Future.succeededFuture();
+      }
+      if (ar.failed()) {
+        TcpBridge.LOG.debug("TCP bridge: a large frame from {} could not be read: {}", socket.remoteAddress(),
+          ar.cause().toString());
+        route(null);
+      } else if (ar.result().denied()) {
+        denied();
+      } else {
+        route(ar.result().json());
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  /** A frame read as JSON (null when it is not a JSON object): answered, or routed by its type. */
+  private void route(JsonObject frame) {
     if (frame == null) {
       refuse(new TcpFraming.Refusal("malformed_frame", "frame is not a JSON object"));
       return;

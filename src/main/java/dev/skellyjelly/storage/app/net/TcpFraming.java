@@ -1,5 +1,6 @@
 package dev.skellyjelly.storage.app.net;
 
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -15,7 +16,11 @@ import io.vertx.core.json.JsonObject;
  *
  * <p>Every frame's length is reserved against the shared {@link BridgeBudget} as soon as its header is read; when
  * the budget cannot cover it, the framing and the socket stop reading until it can, holding at most the rest of the
- * read in hand. The bytes are released once the frame was handed on (the handler returned) or the framing stopped.
+ * read in hand. The bytes are released once the frame was handled or the framing stopped.
+ *
+ * <p>A frame may be handled later ({@link Frames#handle} returns a future that is not complete yet: a large frame
+ * read on a worker thread). Until then the framing reads nothing more, the socket pauses and the rest of the read is
+ * held in hand, so frames are handled one at a time and in order.
  */
 final class TcpFraming implements Handler<Buffer> {
 
@@ -33,12 +38,21 @@ final class TcpFraming implements Handler<Buffer> {
     void onLoop(Runnable task);
   }
 
+  /** Where frames go. */
+  interface Frames {
+    /**
+     * Handles a whole frame: returns null when it is handled already, else a future that completes once it is
+     * (on any thread); the framing reads on only then.
+     */
+    Future<?> handle(Buffer frame);
+  }
+
   static final int HEADER_BYTES = 4;
 
   private final long limit;
   private final BridgeBudget budget;
   private final Reading reading;
-  private final Handler<Buffer> onFrame;
+  private final Frames onFrame;
   private final Handler<Refusal> onRefusal;
   /** The header being read, as far as it arrived. */
   private int header;
@@ -47,20 +61,23 @@ final class TcpFraming implements Handler<Buffer> {
   private int expected = -1;
   /** The body of a frame split across reads, as far as read; null when none is begun. */
   private Buffer body;
-  /** What is left of a read while the framing waits for the budget; null when none. */
+  /** What is left of a read while the framing waits (for the budget or a frame handled later); null when none. */
   private Buffer held;
-  /** The socket is paused by this framing (waiting for the budget). */
+  /** The socket is paused by this framing (while it waits). */
   private boolean holding;
   private boolean stopped;
   /** Bytes of the frame being read that are reserved against the budget. */
   private long reserved;
-  /** The frame waits for the budget (its header read, its body not yet admitted). */
+  /**
+   * Nothing more is read for now: the frame waits for the budget (its header read, its body not yet admitted), or
+   * the last frame is being handled elsewhere.
+   */
   private boolean waiting;
   /** The frame's reservation while it waits for the budget, else null. */
   private BridgeBudget.Waiter waiter;
 
   /** {@code limit}: the largest frame admitted, in bytes; at most the budget's capacity. */
-  TcpFraming(long limit, BridgeBudget budget, Reading reading, Handler<Buffer> onFrame, Handler<Refusal> onRefusal) {
+  TcpFraming(long limit, BridgeBudget budget, Reading reading, Frames onFrame, Handler<Refusal> onRefusal) {
     if (limit > budget.capacity()) {
       throw new IllegalArgumentException("a " + limit + "-byte frame could never fit the " + budget.capacity() + "-byte budget");
     }
@@ -132,15 +149,18 @@ final class TcpFraming implements Handler<Buffer> {
         }
         headerRead = 0;
         if (!onHeader(header)) {
-          if (waiting && at < end) {
-            held = chunk.slice(at, end);
+          if (waiting) {
+            holdRest(chunk, at, end);
           }
           return;
         }
       } else if (body == null && end - at >= expected) {
         int length = expected;
         at += length;
-        handOn(chunk.slice(at - length, at));
+        if (!handOn(chunk.slice(at - length, at))) {
+          holdRest(chunk, at, end);
+          return;
+        }
       } else {
         if (body == null) {
           body = Buffer.buffer(expected);
@@ -151,18 +171,69 @@ final class TcpFraming implements Handler<Buffer> {
         if (body.length() == expected) {
           Buffer frame = body;
           body = null;
-          handOn(frame);
+          if (!handOn(frame)) {
+            holdRest(chunk, at, end);
+            return;
+          }
         }
       }
     }
   }
 
-  private void handOn(Buffer frame) {
+  /** True when the frame was handled at once; false when it is handled later, and reading waits until then. */
+  private boolean handOn(Buffer frame) {
     expected = -1;
+    Future<?> later;
     try {
-      onFrame.handle(frame);
-    } finally {
+      later = onFrame.handle(frame);
+    } catch (RuntimeException e) {
       releaseReserved();
+      throw e;
+    }
+    if (later == null || later.isComplete()) {
+      releaseReserved();
+      return true;
+    }
+    waiting = true;
+    pauseReading();
+    later.onComplete(ar -> reading.onLoop(this::handled));
+    return false;
+  }
+
+  /** The frame handled later is done: its bytes go back to the budget and reading goes on with what was held. */
+  private void handled() {
+    waiting = false;
+    if (stopped) {
+      // stop() gave the reservation back already.
+      return;
+    }
+    releaseReserved();
+    readHeld();
+  }
+
+  private void holdRest(Buffer chunk, int at, int end) {
+    if (at < end) {
+      held = chunk.slice(at, end);
+    }
+  }
+
+  private void pauseReading() {
+    if (!holding) {
+      holding = true;
+      reading.pause();
+    }
+  }
+
+  /** Reads what was held while waiting; the socket reads again unless a frame in it waits in turn. */
+  private void readHeld() {
+    Buffer rest = held;
+    held = null;
+    if (rest != null) {
+      read(rest);
+    }
+    if (!waiting && holding && !stopped) {
+      holding = false;
+      reading.resume();
     }
   }
 
@@ -182,10 +253,7 @@ final class TcpFraming implements Handler<Buffer> {
       return true;
     }
     // No body byte is read before its bytes are reserved: stop reading until the budget has room.
-    if (!holding) {
-      holding = true;
-      reading.pause();
-    }
+    pauseReading();
     waiting = true;
     waiter = budget.reserve(length, () -> reading.onLoop(() -> admitLate(length)));
     return false;
@@ -199,15 +267,7 @@ final class TcpFraming implements Handler<Buffer> {
       return;
     }
     admit(length);
-    Buffer rest = held;
-    held = null;
-    if (rest != null) {
-      read(rest);
-    }
-    if (!waiting && holding && !stopped) {
-      holding = false;
-      reading.resume();
-    }
+    readHeld();
   }
 
   private void admit(int length) {

@@ -1,5 +1,7 @@
 package dev.skellyjelly.storage.app.net;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -20,7 +22,13 @@ class TcpFramingTest {
   private final List<TcpFraming.Refusal> refusals = new ArrayList<>();
   private final BridgeBudget budget = new BridgeBudget(LIMIT);
   private final Socket socket = new Socket();
-  private final TcpFraming framing = new TcpFraming(LIMIT, budget, socket, f -> frames.add(f.toString()), refusals::add);
+  private final TcpFraming framing = new TcpFraming(LIMIT, budget, socket, this::collect, refusals::add);
+
+  /** Handles a frame at once: notes its text. */
+  private Future<?> collect(Buffer frame) {
+    frames.add(frame.toString());
+    return null;
+  }
 
   /** The socket as the framing sees it: whether it reads, and the tasks handed to its event loop, run on demand. */
   private static final class Socket implements TcpFraming.Reading {
@@ -98,7 +106,7 @@ class TcpFramingTest {
   void aLengthThatCannotHoldAnObjectIsMalformed() {
     for (int length : new int[]{-1, 0, 1}) {
       List<TcpFraming.Refusal> refused = new ArrayList<>();
-      new TcpFraming(LIMIT, budget, socket, f -> frames.add(f.toString()), refused::add).handle(Buffer.buffer().appendInt(length).appendString("{}"));
+      new TcpFraming(LIMIT, budget, socket, this::collect, refused::add).handle(Buffer.buffer().appendInt(length).appendString("{}"));
       assertEquals(List.of(new TcpFraming.Refusal("malformed_frame", "bad frame length " + length)), refused);
     }
     assertEquals(List.of(), frames);
@@ -128,12 +136,52 @@ class TcpFramingTest {
     framing.stop();
     assertEquals(0, budget.used());
 
-    TcpFraming waiting = new TcpFraming(LIMIT, budget, socket, f -> frames.add(f.toString()), refusals::add);
+    TcpFraming waiting = new TcpFraming(LIMIT, budget, socket, this::collect, refusals::add);
     assertTrue(budget.tryReserve(LIMIT));
     waiting.handle(Buffer.buffer().appendInt(5_000));
     waiting.stop();
     budget.release(LIMIT);
     assertEquals(0, budget.used(), "a cancelled wait takes nothing");
+  }
+
+  @Test
+  void aFrameHandledLaterHoldsTheFramesAfterItWithTheSocketPausedAndTheyFollowInOrder() {
+    List<Promise<Void>> later = new ArrayList<>();
+    TcpFraming framing = new TcpFraming(LIMIT, budget, socket, f -> {
+      frames.add(f.toString());
+      if (f.length() < 100) {
+        return null;
+      }
+      Promise<Void> done = Promise.promise();
+      later.add(done);
+      return done.future();
+    }, refusals::add);
+    String large = new JsonObject().put("x", "y".repeat(5_000)).encode();
+    Buffer bytes = frame("{\"a\":1}").appendBuffer(frame(large)).appendBuffer(frame("{\"b\":2}"));
+    framing.handle(bytes.getBuffer(0, bytes.length() - 3));
+    framing.handle(bytes.getBuffer(bytes.length() - 3, bytes.length()));
+    framing.handle(frame("{\"c\":3}"));
+    assertEquals(List.of("{\"a\":1}", large), frames, "nothing after the large frame is handled before it is");
+    assertTrue(socket.paused, "the socket stops reading");
+    assertEquals(large.length(), budget.used(), "the frame's bytes stay reserved while it is handled");
+
+    later.get(0).complete();
+    assertEquals(2, frames.size(), "the rest is read on the connection's loop");
+    socket.runLoop();
+    assertEquals(List.of("{\"a\":1}", large, "{\"b\":2}", "{\"c\":3}"), frames);
+    assertFalse(socket.paused, "the socket reads again");
+    assertEquals(0, budget.used());
+
+    // Stopped while a frame is handled: its reservation goes back once, and nothing after it is read.
+    frames.clear();
+    framing.handle(frame(large).appendBuffer(frame("{\"d\":4}")));
+    framing.stop();
+    assertEquals(0, budget.used());
+    later.get(1).fail("closed");
+    socket.runLoop();
+    assertEquals(List.of(large), frames);
+    assertEquals(0, budget.used());
+    assertEquals(List.of(), refusals);
   }
 
   @Test
