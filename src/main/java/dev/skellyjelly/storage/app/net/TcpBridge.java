@@ -66,6 +66,8 @@ public final class TcpBridge {
   final InstantSource clock;
   final Set<TcpConnection> open = ConcurrentHashMap.newKeySet();
   final Handler<RawEventGroup> receiver;
+  /** The name of the worker that reads large frames, and of its thread. */
+  static final String LARGE_FRAMES = "skelly-bridge-frames";
   /**
    * Reads large frames (screenshots) off the event loop, one at a time for all connections: one frame's parse
    * holds at most one decoded maximum-size image on top of the frames' bytes, as the heap bounds count it.
@@ -85,7 +87,7 @@ public final class TcpBridge {
     this.connections = pressure.limit("tcp", "TCP bridge", config.bridgeMaxConnections(), drops);
     this.idleMs = config.bridgeIdleTimeoutMs();
     this.clock = clock;
-    this.largeFrames = vertx.createSharedWorkerExecutor("skelly-bridge-frames", 1);
+    this.largeFrames = vertx.createSharedWorkerExecutor(LARGE_FRAMES, 1);
   }
 
   /**
