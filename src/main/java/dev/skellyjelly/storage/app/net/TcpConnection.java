@@ -149,9 +149,9 @@ final class TcpConnection implements TcpFraming.Reading, ConnectionOutput.Readin
       }
       JsonObject json = bridge.json.parse(bytes);
       return json == null ? LargeFrame.MALFORMED : new LargeFrame(json, false);
-    }, false).transform(ar -> {
+    }, false).andThen(ar -> {
       if (closed) {
-        return Future.succeededFuture();
+        return;
       }
       if (ar.failed()) {
         TcpBridge.LOG.debug("TCP bridge: a large frame from {} could not be read: {}", socket.remoteAddress(),
@@ -162,7 +162,6 @@ final class TcpConnection implements TcpFraming.Reading, ConnectionOutput.Readin
       } else {
         route(ar.result().json());
       }
-      return Future.succeededFuture();
     });
   }
 

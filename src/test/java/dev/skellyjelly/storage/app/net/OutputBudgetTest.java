@@ -8,7 +8,6 @@ import dev.skellyjelly.storage.codecs.Addresses;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.ext.healthchecks.CheckResult;
@@ -17,12 +16,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -132,18 +130,18 @@ class OutputBudgetTest {
     Socket silent = register(new Socket());
     Socket reader = register(new Socket());
     JsonObject body = new JsonObject().put("text", "x".repeat(MESSAGE_CHARS));
-    DataInputStream in = new DataInputStream(reader.getInputStream());
+    InputStream in = reader.getInputStream();
     // Each message is read by the reader before the next goes: the silent peer's unread bytes grow to its share.
     await("the silent peer at its share").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(1))
       .until(() -> {
         vertx.eventBus().publish(Addresses.EVENT_BATCH_JSON, body);
-        readFrame(in);
+        TcpTestFrames.read(in);
         return slowConsumerDrops() >= 3;
       });
     assertTrue(output.used() < CAPACITY, "one peer took " + output.used() + " bytes: its share, not the budget");
     for (int i = 0; i < 5; i++) {
       vertx.eventBus().publish(Addresses.EVENT_BATCH_JSON, body.copy().put("n", i));
-      assertEquals(i, readFrame(in).getJsonObject("body").getInteger("n"));
+      assertEquals(i, TcpTestFrames.read(in).getJsonObject("body").getInteger("n"));
     }
     silent.close();
     reader.close();
@@ -159,22 +157,11 @@ class OutputBudgetTest {
     s.connect(new InetSocketAddress("127.0.0.1", server.actualPort()));
     OutputStream out = s.getOutputStream();
     JsonObject headers = new JsonObject().put(BridgeToken.HEADER, TOKEN);
-    write(out, new JsonObject().put("type", "register").put("address", Addresses.EVENT_BATCH_JSON).put("headers", headers));
-    write(out, new JsonObject().put("type", "ping").put("headers", headers));
-    DataInputStream in = new DataInputStream(s.getInputStream());
-    assertEquals("pong", readFrame(in).getString("type"));
+    TcpTestFrames.write(out, new JsonObject().put("type", "register").put("address", Addresses.EVENT_BATCH_JSON).put("headers", headers));
+    TcpTestFrames.write(out, new JsonObject().put("type", "ping").put("headers", headers));
+    InputStream in = s.getInputStream();
+    assertEquals("pong", TcpTestFrames.read(in).getString("type"));
     return s;
   }
 
-  private static void write(OutputStream out, JsonObject frame) throws IOException {
-    byte[] text = frame.encode().getBytes(StandardCharsets.UTF_8);
-    out.write(Buffer.buffer().appendInt(text.length).appendBytes(text).getBytes());
-    out.flush();
-  }
-
-  private static JsonObject readFrame(DataInputStream in) throws IOException {
-    byte[] text = new byte[in.readInt()];
-    in.readFully(text);
-    return new JsonObject(new String(text, StandardCharsets.UTF_8));
-  }
 }

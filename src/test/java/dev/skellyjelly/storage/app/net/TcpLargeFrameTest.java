@@ -15,12 +15,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -79,12 +77,12 @@ class TcpLargeFrameTest {
     byte[] image = new byte[30_000];
     new Random(3).nextBytes(image);
     String shotId = "3b241101-e2bb-4255-8caf-4136c566a962";
-    byte[] screenshot = frame(new JsonObject().put("type", "publish").put("address", Addresses.RAW_EVENT)
+    byte[] screenshot = TcpTestFrames.bytes(new JsonObject().put("type", "publish").put("address", Addresses.RAW_EVENT)
       .put("headers", new JsonObject().put("token", TOKEN)).put("body", new JsonObject()
         .put("timestamp", "2026-12-03T10:00:00.000Z").put("event_type", "screenshot")
         .put("data", new JsonObject().put("screenshot_id", shotId).put("format", "png")
           .put("image", Base64.getEncoder().encodeToString(image)))));
-    byte[] ping = frame(new JsonObject().put("type", "ping"));
+    byte[] ping = TcpTestFrames.bytes(new JsonObject().put("type", "ping"));
     try (Socket a = connect(); Socket b = connect()) {
       OutputStream out = a.getOutputStream();
       out.write(screenshot);
@@ -96,13 +94,13 @@ class TcpLargeFrameTest {
 
       b.getOutputStream().write(ping);
       b.getOutputStream().flush();
-      assertEquals("pong", readFrame(b).getString("type"), "another connection is answered meanwhile");
+      assertEquals("pong", TcpTestFrames.read(b.getInputStream()).getString("type"), "another connection is answered meanwhile");
       assertEquals(0, a.getInputStream().available(), "the ping sent after the large frame waits for it");
       assertEquals(List.of(), received, "nothing of the large frame reached the receiver yet");
       assertEquals(length, input.used(), "the frame's bytes stay reserved until it is handled");
 
       busy.countDown();
-      assertEquals("pong", readFrame(a).getString("type"), "then the connection's next frame is answered");
+      assertEquals("pong", TcpTestFrames.read(a.getInputStream()).getString("type"), "then the connection's next frame is answered");
       await("the screenshot handed to the receiver").atMost(Duration.ofSeconds(10)).until(() -> received.size() == 1);
       JsonObject data = ((JsonObject) received.get(0).bodies().get(0)).getJsonObject("data");
       assertEquals(shotId, data.getString("screenshot_id"));
@@ -116,23 +114,5 @@ class TcpLargeFrameTest {
     s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
     s.setSoTimeout(10_000);
     return s;
-  }
-
-  private static byte[] frame(JsonObject json) {
-    byte[] text = json.encode().getBytes(StandardCharsets.UTF_8);
-    byte[] bytes = new byte[TcpFraming.HEADER_BYTES + text.length];
-    bytes[0] = (byte) (text.length >>> 24);
-    bytes[1] = (byte) (text.length >>> 16);
-    bytes[2] = (byte) (text.length >>> 8);
-    bytes[3] = (byte) text.length;
-    System.arraycopy(text, 0, bytes, TcpFraming.HEADER_BYTES, text.length);
-    return bytes;
-  }
-
-  private static JsonObject readFrame(Socket s) throws IOException {
-    DataInputStream in = new DataInputStream(s.getInputStream());
-    byte[] text = new byte[in.readInt()];
-    in.readFully(text);
-    return new JsonObject(new String(text, StandardCharsets.UTF_8));
   }
 }
