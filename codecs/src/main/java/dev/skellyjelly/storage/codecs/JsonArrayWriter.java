@@ -29,6 +29,22 @@ public final class JsonArrayWriter {
     return next < array.size();
   }
 
+  /**
+   * Counts the next element rather than writing it, for Vert.x's byte text ({@link io.vertx.core.json.JsonObject#toBuffer()}):
+   * a batch's event is measured from its record ({@link JsonForm#textLength}, about a fifth of the cost of writing
+   * it), the generator getting a one-byte stand-in so that what follows it is separated as it would be; returns the
+   * element's bytes beyond that one. Any other element is written, and 0 returned.
+   */
+  public long countNext(JsonGenerator gen) throws IOException {
+    if (events == null) {
+      writeNext(gen);
+      return 0;
+    }
+    long bytes = JsonForm.BATCH_EVENT.textLength(events.get(next++), scratch);
+    gen.writeRawValue("0");
+    return bytes - 1;
+  }
+
   /** Writes the next element. */
   public void writeNext(JsonGenerator gen) throws IOException {
     int i = next++;

@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Objects;
 
@@ -168,6 +169,8 @@ abstract class JsonForm {
   private final String[] keys;
   /** The keys quoted and encoded once, for {@link #write}: a generator copies them as they are. */
   private final SerializedString[] names;
+  /** The bytes of each key's text: quoted, with the colon after it. */
+  private final int[] nameBytes;
   private final int nested;
 
   /**
@@ -178,8 +181,10 @@ abstract class JsonForm {
     this.nested = nested;
     this.keys = keys;
     this.names = new SerializedString[keys.length];
+    this.nameBytes = new int[keys.length];
     for (int i = 0; i < keys.length; i++) {
       names[i] = new SerializedString(keys[i]);
+      nameBytes[i] = names[i].asQuotedUTF8().length + 3;
     }
   }
 
@@ -242,6 +247,33 @@ abstract class JsonForm {
     gen.writeEndObject();
   }
 
+  /**
+   * The number of bytes {@link #write} makes of the record with Vert.x's byte generator (the text of
+   * {@link JsonObject#toBuffer()}, which the TCP bridge sends), computed without making them: a framing that puts
+   * a text's length before it counts a batch's events this way, at a fraction of the cost of writing them.
+   */
+  final long textLength(Object record, JsonTextScratch scratch) {
+    long n = 2;
+    int fields = 0;
+    for (int i = 0; i < keys.length; i++) {
+      if (has(record, i)) {
+        n += fields++ == 0 ? nameBytes[i] : nameBytes[i] + 1;
+        if (i == nested) {
+          n += child(record).textLength(value(record, i), scratch);
+        } else {
+          long text = textLength(record, i, scratch);
+          n += text >= 0 ? text : scratch.length(value(record, i));
+        }
+      }
+    }
+    return n;
+  }
+
+  /** The length of what {@link #writeText} writes for key {@code i}; -1 when it writes nothing. */
+  long textLength(Object record, int i, JsonTextScratch scratch) {
+    return -1;
+  }
+
   /** Writes the value of key {@code i} in a cheaper way than through {@link #value}; false when there is none. */
   boolean writeText(Object record, int i, JsonGenerator gen, JsonTextScratch scratch) throws IOException {
     return false;
@@ -285,6 +317,9 @@ abstract class JsonForm {
 
   /** Each event type's wire name quoted once (they are ASCII), by ordinal. */
   private static final SerializableString[] EVENT_TYPES = quotedWireNames();
+  /** The bytes of each of {@link #EVENT_TYPES}, quotes included. */
+  private static final int[] EVENT_TYPE_BYTES = Arrays.stream(EVENT_TYPES).mapToInt(t -> t.asQuotedUTF8().length + 2)
+    .toArray();
 
   private static SerializableString[] quotedWireNames() {
     EventType[] types = EventType.values();
@@ -337,6 +372,17 @@ abstract class JsonForm {
         }
       }
       return true;
+    }
+
+    @Override
+    long textLength(Object record, int i, JsonTextScratch scratch) {
+      RawEvent e = (RawEvent) record;
+      return switch (i) {
+        case 1 -> scratch.sessionLength(e.sessionId());
+        case 2 -> Timestamps.textLength(e.timestampMs()) + 2;
+        case 3 -> EVENT_TYPE_BYTES[e.eventType().ordinal()];
+        default -> -1;
+      };
     }
 
     @Override

@@ -1,10 +1,15 @@
 package dev.skellyjelly.storage.codecs;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
 
+import io.vertx.core.json.jackson.JacksonCodec;
+
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 
 /**
  * What the text of many records written one after another ({@link JsonForm#write}, a batch's events) reuses, so
@@ -16,12 +21,18 @@ final class JsonTextScratch {
   /** Longest string copied to {@link #chars}; a longer one the generator reads from the string itself. */
   private static final int COPIED_CHARS = 128;
 
+  /** A factory built as Vert.x builds its own, whose generators write the same text (see {@link #length}). */
+  private static final JsonFactory VERTX_FACTORY = JsonFactory.builder().build();
+
   private final char[] timestamp = new char[Timestamps.TEXT_CHARS];
   /** The second {@link #timestamp} holds, when it holds one: events of a batch mostly share it. */
   private long second = Long.MIN_VALUE;
   private final char[] chars = new char[COPIED_CHARS];
   private String session;
   private SerializableString sessionText;
+  /** The string whose length {@link #sessionLength} gave last, and that length. */
+  private String measuredSession;
+  private long sessionBytes;
 
   /**
    * Writes a string as {@link JsonGenerator#writeString(String)} does, from a copy of its characters when it is
@@ -67,6 +78,109 @@ final class JsonTextScratch {
       timestamp[22] = (char) ('0' + ms % 10);
     }
     gen.writeString(timestamp, 0, timestamp.length);
+  }
+
+  /** The length of what {@link #writeSession} writes, counted once while the id repeats. */
+  long sessionLength(String id) {
+    if (!id.equals(measuredSession)) {
+      measuredSession = id;
+      sessionBytes = stringLength(id);
+    }
+    return sessionBytes;
+  }
+
+  /**
+   * The bytes Vert.x's byte generator makes of a value as {@link JsonForm} writes it (a string, a number, a
+   * boolean or null), computed without making them; any other value is written to a generator that only counts.
+   */
+  long length(Object v) {
+    if (v == null) {
+      return 4;
+    } else if (v instanceof String s) {
+      return stringLength(s);
+    } else if (v instanceof Integer n) {
+      return digits(n);
+    } else if (v instanceof Long n) {
+      return digits(n);
+    } else if (v instanceof Double n) {
+      // As the generator writes a double: Double.toString's text, quoted when it is not a finite number.
+      double d = n;
+      return Double.toString(d).length() + (Double.isFinite(d) ? 0 : 2);
+    } else if (v instanceof Boolean b) {
+      return b ? 4 : 5;
+    }
+    CountingStream counted = new CountingStream();
+    try (JsonGenerator gen = VERTX_FACTORY.createGenerator(counted)) {
+      JacksonCodec.encodeJson(v, gen);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return counted.count;
+  }
+
+  /**
+   * The bytes of a string's text, quotes included, as Vert.x's byte generator writes it: a quote or a backslash
+   * escaped in two, a control character in two ({@code \b \t \n \f \r}) or six (a backslash, u and four hex
+   * digits), other ASCII in one, then UTF-8 (two bytes up to U+07FF, three above) except that each half of a
+   * surrogate pair is escaped on its own in six.
+   */
+  long stringLength(String s) {
+    int n = s.length();
+    if (n > COPIED_CHARS) {
+      long bytes = 2;
+      for (int i = 0; i < n; i++) {
+        char c = s.charAt(i);
+        bytes += c >= 0x20 && c < 0x80 && c != '"' && c != '\\' ? 1 : charBytes(c);
+      }
+      return bytes;
+    }
+    // From a copy, as writeString reads a short string: much faster than charAt under C1.
+    s.getChars(0, n, chars, 0);
+    long bytes = 2;
+    for (int i = 0; i < n; i++) {
+      // Plain ASCII tested here, not in a call: C1 does not inline charBytes.
+      char c = chars[i];
+      bytes += c >= 0x20 && c < 0x80 && c != '"' && c != '\\' ? 1 : charBytes(c);
+    }
+    return bytes;
+  }
+
+  private static int charBytes(char c) {
+    if (c >= 0x20 && c < 0x80) {
+      return c == '"' || c == '\\' ? 2 : 1;
+    } else if (c < 0x20) {
+      return c == '\b' || c == '\t' || c == '\n' || c == '\f' || c == '\r' ? 2 : 6;
+    } else if (c < 0x800) {
+      return 2;
+    }
+    return Character.isSurrogate(c) ? 6 : 3;
+  }
+
+  /** The characters of a whole number's decimal text. */
+  static int digits(long v) {
+    // Counted on the negative side, where every long has a value.
+    long x = v < 0 ? v : -v;
+    int n = v < 0 ? 2 : 1;
+    while (x <= -10) {
+      x /= 10;
+      n++;
+    }
+    return n;
+  }
+
+  /** Where a counted value's bytes go: nowhere. */
+  private static final class CountingStream extends OutputStream {
+    private long count;
+
+    @Override
+    public void write(int b) {
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      count += len;
+    }
   }
 
   /**

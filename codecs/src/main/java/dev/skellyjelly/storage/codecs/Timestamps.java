@@ -27,6 +27,15 @@ public final class Timestamps {
   /** Characters of a timestamp's text for a year from 0 to 9999. */
   public static final int TEXT_CHARS = 24;
 
+  /** The first millisecond of the year 0 and of the year 10000: {@link #formatInto} writes the times between. */
+  private static final long YEAR_0_MS = -62_167_219_200_000L;
+  private static final long YEAR_10000_MS = 253_402_300_800_000L;
+
+  /** The length of what {@link #format} gives, made only for a year outside 0 to 9999. */
+  public static int textLength(long epochMs) {
+    return epochMs >= YEAR_0_MS && epochMs < YEAR_10000_MS ? TEXT_CHARS : format(epochMs).length();
+  }
+
   /**
    * Writes what {@link #format} gives into {@code c} ({@link #TEXT_CHARS} long), so that a caller writing many
    * (a batch's text) makes no string for each; false, and nothing written, for a year outside 0 to 9999.

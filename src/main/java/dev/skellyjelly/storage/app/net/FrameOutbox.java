@@ -123,8 +123,8 @@ final class FrameOutbox {
   /**
    * A frame estimated above this many bytes (a batch of more than about a thousand events), when the framing puts
    * its length first, has its text counted first and then written slice by slice as it is made: the text of a
-   * 30 000-event batch (7 MB) is then never held whole, at the cost of making it twice. A smaller frame is made
-   * whole and then written.
+   * 30 000-event batch (7 MB) is then never held whole, at the cost of a counting pass (its events measured from
+   * their records, not written: {@link JsonSlices#counting}). A smaller frame is made whole and then written.
    */
   static final long STREAM_BYTES = JsonSlices.SLICE_BYTES;
   /** A batch's arrays, the elements {@link #ELEMENT_BYTES} counts. */

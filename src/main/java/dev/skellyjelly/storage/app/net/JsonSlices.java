@@ -68,6 +68,10 @@ public final class JsonSlices {
   private final SliceSink sink = new SliceSink();
   /** Counts the text's bytes without keeping any (see {@link #counting}). */
   private final boolean counting;
+  /** Counting Vert.x's byte text: a batch's events are measured, not written ({@link JsonArrayWriter#countNext}). */
+  private final boolean measuresEvents;
+  /** Bytes of the text counted without being written. */
+  private long measured;
   private final JsonGenerator gen;
   private List<Buffer> slices = new ArrayList<>();
   private final Iterator<Map.Entry<String, Object>> frame;
@@ -92,7 +96,8 @@ public final class JsonSlices {
   /**
    * The same text, only counted: each slice is made and let go of, and {@link #length()} is the length the text
    * will have, so that a framing that puts the length first can then write the text slice by slice as it is made,
-   * never holding it whole.
+   * never holding it whole. In Vert.x's byte text ({@link Form#TO_BUFFER}) a batch's events are measured from their
+   * records rather than written, which makes counting a 30 000-event batch a fraction of writing it.
    */
   public static JsonSlices counting(JsonObject frame, int headerBytes, Form form) {
     return new JsonSlices(frame, headerBytes, form, true);
@@ -100,6 +105,7 @@ public final class JsonSlices {
 
   private JsonSlices(JsonObject frame, int headerBytes, Form form, boolean counting) {
     this.counting = counting;
+    this.measuresEvents = counting && form == Form.TO_BUFFER;
     this.frame = frame.iterator();
     this.headerBytes = headerBytes;
     try {
@@ -128,9 +134,9 @@ public final class JsonSlices {
     return taken;
   }
 
-  /** Bytes written so far, the reserved header bytes included. */
+  /** Bytes written (or counted) so far, the reserved header bytes included. */
   public int length() {
-    return length;
+    return Math.toIntExact(length + measured);
   }
 
   /** Writes the next slice with no time bound: see {@link #writeSlice(int, long)}. */
@@ -164,7 +170,11 @@ public final class JsonSlices {
       while (!done && written < budget) {
         if (array != null) {
           if (array.hasNext()) {
-            array.writeNext(gen);
+            if (measuresEvents) {
+              measured += array.countNext(gen);
+            } else {
+              array.writeNext(gen);
+            }
             written++;
             if (full(sink.count - begun, written, deadline)) {
               break;

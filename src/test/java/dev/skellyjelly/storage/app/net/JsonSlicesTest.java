@@ -111,6 +111,30 @@ class JsonSlicesTest {
   }
 
   @Test
+  void everyCharacterAndNumberIsCountedAsVertxWritesIt() {
+    // Each UTF-16 unit alone (control characters, quotes, two- and three-byte ones, lone surrogate halves), in a
+    // window title, an app name and as a session id; pairs; numbers at their extremes; doubles not finite.
+    List<RawEvent> list = new ArrayList<>();
+    for (int c = 0; c <= Character.MAX_VALUE; c++) {
+      String s = "a" + (char) c;
+      list.add(new RawEvent("8a6f0c1e-" + c, c % 7 == 0 ? s : SESSION, T0 + c, new WindowFocus(s, (char) c + "x", c, null)));
+    }
+    list.add(new RawEvent("e", "😀", T0, new WindowFocus("😀 \uDBFF\uDFFF", "\uDC00\uD800", Long.MIN_VALUE, Long.MAX_VALUE)));
+    double[] doubles = {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0, Double.MIN_VALUE,
+      Double.MAX_VALUE, 1e-7, 1e21, 123456789.125, -2400.5};
+    for (double d : doubles) {
+      list.add(new RawEvent("d", SESSION, T0, new MouseMove(Integer.MIN_VALUE, Integer.MAX_VALUE, d)));
+      list.add(new RawEvent("r", SESSION, Long.MIN_VALUE / 4, new ResourceUsage(d, 0, -d, d / 3)));
+    }
+    list.add(new RawEvent("k", SESSION, 0, new Keystroke(0, new Keystroke.Modifiers(true, true, true, true), -1L)));
+    JsonObject frame = frame(EventJson.encode(new EventBatch("0b5e55ed-0000-4000-8000-00000000000b", SESSION, T0,
+      T0 + 30_000, 0, 1, false, false, list, refs(40))));
+    assertEquals(frame.toBuffer().length() + TcpFraming.HEADER_BYTES,
+      counted(frame, JsonSlices.SLICE_ELEMENTS, TcpFraming.HEADER_BYTES));
+    assertEquals(latin1(TcpFraming.encode(frame).getBytes()), latin1(sliced(frame, JsonSlices.SLICE_ELEMENTS)));
+  }
+
+  @Test
   void aSliceEndsPastItsBytesAndPastItsDeadlineAfterAtLeastOneElement() {
     // Events of 10 kB each (a long window title): 400 of them would make a 4 MB slice.
     List<RawEvent> list = new ArrayList<>();
@@ -213,7 +237,20 @@ class JsonSlicesTest {
       all.setInt(0, text.length() - header);
     }
     assertEquals(text.length(), all.length());
+    if (form == JsonSlices.Form.TO_BUFFER) {
+      assertEquals(all.length(), counted(frame, budget, header), "the text's length counted before it is written");
+    }
     return all.getBytes();
+  }
+
+  /** The length of the frame's byte text as counted ahead of it, its events measured rather than written. */
+  private static int counted(JsonObject frame, int budget, int header) {
+    JsonSlices count = JsonSlices.counting(frame, header, JsonSlices.Form.TO_BUFFER);
+    while (!count.done()) {
+      count.writeSlice(budget);
+      assertTrue(count.slices().isEmpty(), "a count keeps no text");
+    }
+    return count.length();
   }
 
   private static JsonObject batch(int events, boolean late, boolean replayed, int part, int parts) {
