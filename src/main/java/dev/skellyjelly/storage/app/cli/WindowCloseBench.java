@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 
 import static dev.skellyjelly.storage.app.cli.BenchCorpus.T0;
 import static dev.skellyjelly.storage.app.cli.BenchCorpus.WINDOW_MS;
@@ -82,9 +81,9 @@ final class WindowCloseBench {
             vertx.eventBus().send(Addresses.RAW_EVENT, corpus.next());
           }
         });
-        awaitCount(metrics::eventsPersisted, sent, deadline, "events committed");
+        BenchModules.awaitCount(metrics::eventsPersisted, sent, deadline, "windows: events committed");
         clock.set(start + WINDOW_MS + graceMs);
-        awaitCount(metrics::batchesEmitted, w + 1, deadline, "windows emitted");
+        BenchModules.awaitCount(metrics::batchesEmitted, w + 1, deadline, "windows: windows emitted");
       }
       return new Closing(BenchFigures.of(metrics.batchCreation()), BenchFigures.of(metrics.batchJson()));
     } finally {
@@ -151,15 +150,5 @@ final class WindowCloseBench {
       }
     }
     return new ConsumerCost(BenchFigures.of(copies), BenchFigures.of(texts), longestSlice, BenchFigures.of(wholeTexts));
-  }
-
-  private static void awaitCount(LongSupplier count, long wanted, long deadline, String what)
-    throws InterruptedException {
-    while (count.getAsLong() < wanted) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("windows: only " + count.getAsLong() + " of " + wanted + " " + what);
-      }
-      Thread.sleep(1);
-    }
   }
 }
