@@ -25,6 +25,11 @@ public final class JsonArrayWriter {
     this.events = JsonBatch.eventsOf(array);
   }
 
+  /** Whether the array is a published batch's events, which this writer writes straight from their records. */
+  public static boolean writesRecords(JsonArray array) {
+    return JsonBatch.eventsOf(array) != null;
+  }
+
   public boolean hasNext() {
     return next < array.size();
   }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.EncodeException;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
 import io.vertx.core.spi.json.JsonCodec;
 
@@ -46,6 +48,25 @@ public final class EdgeJsonCodec extends JacksonCodec {
   /** The longest string the codec decodes now. */
   public static int maxStringLength() {
     return DECODING.streamReadConstraints().getMaxStringLength();
+  }
+
+  /**
+   * Vert.x's text, as {@link JacksonCodec} writes it; a published batch's JSON form (what a clustered consumer of
+   * {@code skelly.event-batch.json} is sent) is written by {@link JsonSlices}, its events straight from their
+   * records: the same bytes, in about a third of the time (the generic walk builds each event's object first).
+   */
+  @Override
+  public Buffer toBuffer(Object object, boolean pretty) throws EncodeException {
+    if (pretty || !(object instanceof JsonObject o) || !JsonSlices.isBatch(o)) {
+      return super.toBuffer(object, pretty);
+    }
+    JsonSlices text = JsonSlices.batch(o, JsonSlices.Form.TO_BUFFER);
+    while (!text.done()) {
+      text.writeSlice(Integer.MAX_VALUE);
+    }
+    Buffer whole = Buffer.buffer(text.length());
+    text.slices().forEach(whole::appendBuffer);
+    return whole;
   }
 
   @Override

@@ -77,6 +77,8 @@ public final class JsonSlices {
   private final Iterator<Map.Entry<String, Object>> frame;
   private final int headerBytes;
   private Iterator<Map.Entry<String, Object>> body;
+  /** The keys of a batch written by itself ({@link #batch}); else null. */
+  private Iterator<Map.Entry<String, Object>> bare;
   private JsonArrayWriter array;
   private boolean started;
   private boolean done;
@@ -101,6 +103,21 @@ public final class JsonSlices {
    */
   public static JsonSlices counting(JsonObject frame, int headerBytes, Form form) {
     return new JsonSlices(frame, headerBytes, form, true);
+  }
+
+  /**
+   * The text of a batch itself, not of a frame around it: what Vert.x writes for the batch's JSON form sent to a
+   * clustered peer ({@link EdgeJsonCodec#toBuffer}), its arrays written as a frame's body's are.
+   */
+  static JsonSlices batch(JsonObject batch, Form form) {
+    JsonSlices text = new JsonSlices(new JsonObject(), 0, form, false);
+    text.bare = batch.iterator();
+    return text;
+  }
+
+  /** Whether {@code o} is a published batch whose events this class writes from their records. */
+  static boolean isBatch(JsonObject o) {
+    return o.getValue("events") instanceof JsonArray events && JsonArrayWriter.writesRecords(events);
   }
 
   private JsonSlices(JsonObject frame, int headerBytes, Form form, boolean counting) {
@@ -166,6 +183,8 @@ public final class JsonSlices {
         started = true;
         sink.write(new byte[headerBytes], 0, headerBytes);
         gen.writeStartObject();
+        // A batch by itself: its keys are the body's, and the text ends with it.
+        body = bare;
       }
       while (!done && written < budget) {
         if (array != null) {
@@ -196,6 +215,7 @@ public final class JsonSlices {
           } else {
             gen.writeEndObject();
             body = null;
+            done = bare != null;
           }
         } else if (frame.hasNext()) {
           Map.Entry<String, Object> e = frame.next();
