@@ -1,15 +1,10 @@
 package dev.skellyjelly.storage.codecs;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
 
-import io.vertx.core.json.jackson.JacksonCodec;
-
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 
 /**
  * What the text of many records written one after another ({@link JsonForm#write}, a batch's events) reuses, so
@@ -21,8 +16,6 @@ final class JsonTextScratch {
   /** Longest string copied to {@link #chars}; a longer one the generator reads from the string itself. */
   private static final int COPIED_CHARS = 128;
 
-  /** A factory built as Vert.x builds its own, whose generators write the same text (see {@link #length}). */
-  private static final JsonFactory VERTX_FACTORY = JsonFactory.builder().build();
 
   private final char[] timestamp = new char[Timestamps.TEXT_CHARS];
   /** The second {@link #timestamp} holds, when it holds one: events of a batch mostly share it. */
@@ -91,7 +84,8 @@ final class JsonTextScratch {
 
   /**
    * The bytes Vert.x's byte generator makes of a value as {@link JsonForm} writes it (a string, a number, a
-   * boolean or null), computed without making them; any other value is written to a generator that only counts.
+   * boolean or null), computed without making them; any other value is counted through a generator
+   * ({@link JsonTextLength}).
    */
   long length(Object v) {
     if (v == null) {
@@ -109,13 +103,7 @@ final class JsonTextScratch {
     } else if (v instanceof Boolean b) {
       return b ? 4 : 5;
     }
-    CountingStream counted = new CountingStream();
-    try (JsonGenerator gen = VERTX_FACTORY.createGenerator(counted)) {
-      JacksonCodec.encodeJson(v, gen);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return counted.count;
+    return JsonTextLength.of(v);
   }
 
   /**
@@ -166,21 +154,6 @@ final class JsonTextScratch {
       n++;
     }
     return n;
-  }
-
-  /** Where a counted value's bytes go: nowhere. */
-  private static final class CountingStream extends OutputStream {
-    private long count;
-
-    @Override
-    public void write(int b) {
-      count++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      count += len;
-    }
   }
 
   /**

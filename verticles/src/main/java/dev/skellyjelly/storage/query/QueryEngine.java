@@ -1,7 +1,6 @@
 package dev.skellyjelly.storage.query;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import dev.skellyjelly.storage.codecs.JsonTextLength;
 import graphql.ExecutionInput;
 import graphql.ExecutionResult;
 import graphql.GraphQL;
@@ -23,8 +22,6 @@ import io.vertx.core.json.jackson.JacksonCodec;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +45,6 @@ final class QueryEngine {
    * without the object mapper's per-value serializer lookups (the same text).
    */
   private static final JacksonCodec TEXT = new JacksonCodec();
-  private static final JsonFactory LENGTH = new JsonFactory();
 
   private final QueryContext ctx;
   private final GraphQL graphQL;
@@ -155,33 +151,11 @@ final class QueryEngine {
   private static Answer encode(ExecutionResult result, boolean asText) {
     JsonObject response = new Response(result.toSpecification());
     Buffer text = asText ? TEXT.toBuffer(response.getMap(), false) : null;
-    if ((text != null ? text.length() : textLength(response.getMap())) > MAX_RESPONSE_BYTES) {
+    if ((text != null ? text.length() : JsonTextLength.of(response.getMap())) > MAX_RESPONSE_BYTES) {
       return Answer.of(error("the response is over " + (MAX_RESPONSE_BYTES >> 20) + " MB of JSON: ask for a smaller page (first)"),
         asText);
     }
     return new Answer(response, text);
-  }
-
-  /** The length of a value's JSON text, written through Jackson's generator into a counter rather than a buffer. */
-  static long textLength(Object value) {
-    long[] count = new long[1];
-    OutputStream counter = new OutputStream() {
-      @Override
-      public void write(int b) {
-        count[0]++;
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        count[0] += len;
-      }
-    };
-    try (JsonGenerator gen = LENGTH.createGenerator(counter)) {
-      JacksonCodec.encodeJson(value, gen);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return count[0];
   }
 
   /**

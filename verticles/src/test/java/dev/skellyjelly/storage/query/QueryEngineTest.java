@@ -1,6 +1,7 @@
 package dev.skellyjelly.storage.query;
 
 import dev.skellyjelly.storage.codecs.JsonFields;
+import dev.skellyjelly.storage.codecs.JsonTextLength;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -32,8 +33,8 @@ class QueryEngineTest {
       .put("data", new JsonObject().put("flag", true).put("list", List.of(1, -2.5e-7, "x</script>")))
       .putNull("nextCursor");
     JsonObject response = new JsonObject().put("data", data);
-    assertEquals(response.toBuffer().length(), QueryEngine.textLength(response.getMap()));
+    assertEquals(response.toBuffer().length(), JsonTextLength.of(response.getMap()));
     JsonObject error = QueryEngine.error("the response is over 4 MB of JSON");
-    assertEquals(error.toBuffer().length(), QueryEngine.textLength(error.getMap()));
+    assertEquals(error.toBuffer().length(), JsonTextLength.of(error.getMap()));
   }
 }
