@@ -1,19 +1,16 @@
 package dev.skellyjelly.storage.codecs;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
 
 import java.io.IOException;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.Objects;
 
 /**
  * The JSON form of one kind of record as a fixed list of keys: which of them a given record has and what
- * each holds. This is the one place that spells the field names of an event and of a screenshot ref, their
+ * each holds. These forms (with {@link EventForm} and {@link ScreenshotForm} beside them) are the one place that
+ * spells the field names of an event and of a screenshot ref, their
  * order, the Java type of each value (a u32 is a {@code Long}, an i32 an {@code Integer}, a float a
  * {@code Double}) and which keys are left out rather than written as null, so the eager objects of
  * {@link EventJson#encode(RawEvent)} and {@link EventJson#encode(ScreenshotRef)}, the read-only events and
@@ -127,19 +124,6 @@ abstract class JsonForm {
   private static final JsonForm SCREENSHOT = new ScreenshotForm(true);
   private static final JsonForm BATCH_SCREENSHOT = new ScreenshotForm(false);
 
-  private static final JsonForm REGION = new JsonForm(-1, "x", "y", "width", "height") {
-    @Override
-    Object value(Object record, int i) {
-      Screenshot.Region r = (Screenshot.Region) record;
-      return switch (i) {
-        case 0 -> r.x();
-        case 1 -> r.y();
-        case 2 -> r.width();
-        default -> r.height();
-      };
-    }
-  };
-
   private static final JsonForm PROCESS = new JsonForm(-1, "process_id", "process_name", "event_type") {
     @Override
     Object value(Object record, int i) {
@@ -177,7 +161,7 @@ abstract class JsonForm {
    * @param nested the index of the key whose value is an object, -1 when there is none
    * @param keys   every key the form can have, in the order they are written
    */
-  private JsonForm(int nested, String... keys) {
+  JsonForm(int nested, String... keys) {
     this.nested = nested;
     this.keys = keys;
     this.names = new SerializedString[keys.length];
@@ -313,119 +297,5 @@ abstract class JsonForm {
       }
     }
     return m;
-  }
-
-  /** Each event type's wire name quoted once (they are ASCII), by ordinal. */
-  private static final SerializableString[] EVENT_TYPES = quotedWireNames();
-  /** The bytes of each of {@link #EVENT_TYPES}, quotes included. */
-  private static final int[] EVENT_TYPE_BYTES = Arrays.stream(EVENT_TYPES).mapToInt(t -> t.asQuotedUTF8().length + 2)
-    .toArray();
-
-  private static SerializableString[] quotedWireNames() {
-    EventType[] types = EventType.values();
-    SerializableString[] quoted = new SerializableString[types.length];
-    for (EventType t : types) {
-      quoted[t.ordinal()] = Objects.requireNonNull(JsonTextScratch.quotedAscii(t.wireName()), t.wireName());
-    }
-    return quoted;
-  }
-
-  private static final class EventForm extends JsonForm {
-    private final boolean withImage;
-
-    EventForm(boolean withImage) {
-      super(4, "id", "session_id", "timestamp", "event_type", "data");
-      this.withImage = withImage;
-    }
-
-    @Override
-    boolean has(Object record, int i) {
-      RawEvent e = (RawEvent) record;
-      return switch (i) {
-        case 0 -> e.id() != null;
-        case 1 -> e.sessionId() != null;
-        default -> true;
-      };
-    }
-
-    @Override
-    Object value(Object record, int i) {
-      RawEvent e = (RawEvent) record;
-      return switch (i) {
-        case 0 -> e.id();
-        case 1 -> e.sessionId();
-        case 2 -> Timestamps.format(e.timestampMs());
-        case 3 -> e.eventType().wireName();
-        default -> e.data();
-      };
-    }
-
-    @Override
-    boolean writeText(Object record, int i, JsonGenerator gen, JsonTextScratch scratch) throws IOException {
-      RawEvent e = (RawEvent) record;
-      switch (i) {
-        case 1 -> scratch.writeSession(e.sessionId(), gen);
-        case 2 -> scratch.writeTimestamp(e.timestampMs(), gen);
-        case 3 -> gen.writeString(EVENT_TYPES[e.eventType().ordinal()]);
-        default -> {
-          return false;
-        }
-      }
-      return true;
-    }
-
-    @Override
-    long textLength(Object record, int i, JsonTextScratch scratch) {
-      RawEvent e = (RawEvent) record;
-      return switch (i) {
-        case 1 -> scratch.sessionLength(e.sessionId());
-        case 2 -> Timestamps.textLength(e.timestampMs()) + 2;
-        case 3 -> EVENT_TYPE_BYTES[e.eventType().ordinal()];
-        default -> -1;
-      };
-    }
-
-    @Override
-    JsonForm child(Object record) {
-      return of(((RawEvent) record).data(), withImage);
-    }
-  }
-
-  private static final class ScreenshotForm extends JsonForm {
-    private final boolean withImage;
-
-    ScreenshotForm(boolean withImage) {
-      super(5, "screenshot_id", "format", "image", "window_title", "app_name", "screen_region", "privacy_masked");
-      this.withImage = withImage;
-    }
-
-    @Override
-    boolean has(Object record, int i) {
-      Screenshot s = (Screenshot) record;
-      return switch (i) {
-        case 2 -> withImage && s.image() != null;
-        case 5 -> s.screenRegion() != null;
-        default -> true;
-      };
-    }
-
-    @Override
-    Object value(Object record, int i) {
-      Screenshot s = (Screenshot) record;
-      return switch (i) {
-        case 0 -> s.screenshotId();
-        case 1 -> s.format() == null ? null : s.format().wireName();
-        case 2 -> Base64.getUrlEncoder().withoutPadding().encodeToString(s.image());
-        case 3 -> s.windowTitle();
-        case 4 -> s.appName();
-        case 5 -> s.screenRegion();
-        default -> s.privacyMasked();
-      };
-    }
-
-    @Override
-    JsonForm child(Object record) {
-      return REGION;
-    }
   }
 }
