@@ -26,6 +26,7 @@ import java.util.Map;
  * so that the text of a 30 000-event batch never holds the event loop for long: written in one piece it took
  * 160 ms (p50) there, with ingestion waiting behind it. The text is byte for byte what Vert.x writes for the whole
  * frame (the same kind of generator, Vert.x's own value encoding; see {@link Form}), each slice in its own buffer.
+ * A batch by itself ({@link #batch}), what a clustered consumer is sent, is written the same way.
  */
 public final class JsonSlices {
 
@@ -99,7 +100,8 @@ public final class JsonSlices {
    * The same text, only counted: each slice is made and let go of, and {@link #length()} is the length the text
    * will have, so that a framing that puts the length first can then write the text slice by slice as it is made,
    * never holding it whole. In Vert.x's byte text ({@link Form#TO_BUFFER}) a batch's events are measured from their
-   * records rather than written, which makes counting a 30 000-event batch a fraction of writing it.
+   * records rather than written: counting a 30 000-event batch took about 12.5 ms in {@code bench}, against 15.5 ms
+   * through a generator and 17.5 ms to write it.
    */
   public static JsonSlices counting(JsonObject frame, int headerBytes, Form form) {
     return new JsonSlices(frame, headerBytes, form, true);
