@@ -43,6 +43,11 @@ public record EventBatch(String windowId, String sessionId, long windowStartMs, 
     return events instanceof HandedOver<RawEvent> given ? given : new HandedOver<>(events);
   }
 
+  /** The list behind a batch's events as given to {@link #handOver}, or {@code events} itself. */
+  static List<?> given(List<?> events) {
+    return events instanceof HandedOver<?> h ? h.owned : events;
+  }
+
   /** An unmodifiable view that {@link EventBatch} trusts not to change. */
   private static final class HandedOver<E> extends AbstractList<E> implements RandomAccess {
     private final List<E> owned;

@@ -57,6 +57,15 @@ final class JsonBatch extends JsonObject {
       ? (List<RawEvent>) objects.records : null;
   }
 
+  /**
+   * The bytes of the texts of a batch's events (of {@link #eventsOf}), separators not included, as measured when
+   * they were gathered ({@link MeasuredEvents}); -1 when they were not.
+   */
+  static long eventsTextBytes(JsonArray array) {
+    List<RawEvent> events = eventsOf(array);
+    return events == null ? -1 : MeasuredEvents.textBytes(EventBatch.given(events));
+  }
+
   /** The same read-only content, shared: nothing of it can change, so there is nothing to copy. */
   @Override
   public JsonObject copy(Function<Object, ?> cloner) {

@@ -17,10 +17,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -153,6 +155,49 @@ class JsonBatchTest {
       }
       assertEquals(text, lazy.encode());
     }
+  }
+
+  @Test
+  void eventsMeasuredAsTheyAreGatheredTellTheirTextsLengthUntilTheyChange() {
+    MeasuredEvents gathered = new MeasuredEvents();
+    gathered.addAll(EVENTS);
+    int n = EVENTS.size();
+    // Each event's text as a batch's byte text (toBuffer) has it: the events' array without brackets and commas.
+    assertEquals(bytes(EVENTS), textBytes(EventBatch.handOver(gathered)));
+    assertEquals(bytes(EVENTS), textBytes(EventBatch.handOver(gathered.subList(0, 5)))
+      + textBytes(EventBatch.handOver(gathered.subList(5, n))));
+    assertEquals(bytes(EVENTS.subList(5, n)), textBytes(EventBatch.handOver(gathered.subList(5, n))));
+    assertEquals(0, textBytes(EventBatch.handOver(gathered.subList(3, 3))));
+    // Events not measured, and a part whose list changed after it was taken, are counted the long way.
+    assertEquals(-1, textBytes(EventBatch.handOver(new ArrayList<>(EVENTS))));
+    List<RawEvent> part = gathered.subList(0, 5);
+    gathered.remove(n - 1);
+    assertEquals(-1, textBytes(EventBatch.handOver(part)));
+    // Taking events out keeps each remaining one's measure with it.
+    MeasuredEvents fewer = new MeasuredEvents(EVENTS);
+    fewer.removeIf(e -> e == EVENTS.get(0) || e == EVENTS.get(n / 2));
+    List<RawEvent> left = new ArrayList<>(EVENTS);
+    left.remove(n / 2);
+    left.remove(0);
+    assertEquals(left, fewer);
+    assertEquals(-1, textBytes(EventBatch.handOver(left)));
+    assertEquals(EventJson.encode(new EventBatch(WINDOW, SESSION, TS, TS + 30_000, 0, 1, false, false, left, REFS))
+      .toBuffer().length(), EventJson.encode(new EventBatch(WINDOW, SESSION, TS, TS + 30_000, 0, 1, false, false,
+        EventBatch.handOver(fewer), REFS)).toBuffer().length());
+    assertEquals(bytes(left), textBytes(EventBatch.handOver(fewer)));
+  }
+
+  private static long bytes(List<RawEvent> events) {
+    Buffer all = EventJson.encode(new EventBatch(WINDOW, SESSION, TS, TS + 30_000, 0, 1, false, false, events,
+      List.of())).toBuffer();
+    String text = all.toString(StandardCharsets.ISO_8859_1);
+    int from = text.indexOf("\"events\":[") + 10;
+    return text.indexOf("],\"screenshot_refs\":[]}") - from - Math.max(0, events.size() - 1);
+  }
+
+  private static long textBytes(List<RawEvent> events) {
+    return JsonBatch.eventsTextBytes(EventJson.encode(new EventBatch(WINDOW, SESSION, TS, TS + 30_000, 0, 1, false,
+      false, events, REFS)).getJsonArray("events"));
   }
 
   @Test

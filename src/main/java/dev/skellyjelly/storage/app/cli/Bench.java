@@ -46,7 +46,9 @@ final class Bench {
       putFigures(report, "batch_json_ms", closing.batchJson());
       WindowCloseBench.ConsumerCost consumer = WindowCloseBench.jsonConsumers(Math.min(plan.windows(), 50));
       putFigures(report, "batch_json_local_consumer_copy_ms", consumer.copy());
+      putFigures(report, "batch_events_measured_ms", consumer.gathering());
       putFigures(report, "batch_json_text_ms", consumer.text());
+      putFigures(report, "batch_json_text_read_back_ms", consumer.readBackText());
       report.put("batch_json_text_slice_ms_max", round(consumer.longestSliceMs(), 3));
       putFigures(report, "batch_json_text_whole_ms", consumer.wholeText());
     }

@@ -8,6 +8,7 @@ import dev.skellyjelly.storage.app.net.JsonSlices;
 import dev.skellyjelly.storage.codecs.Addresses;
 import dev.skellyjelly.storage.codecs.EventBatch;
 import dev.skellyjelly.storage.codecs.EventJson;
+import dev.skellyjelly.storage.codecs.MeasuredEvents;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.Uuids;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -37,11 +38,13 @@ final class WindowCloseBench {
   }
 
   /**
-   * A local consumer's copy of a batch's JSON form; the text a bridge consumer gets, made in slices as the bridges
-   * make it (all its slices, and the longest single slice of all batches); and the batch's text made whole, as
-   * Vert.x makes it for a clustered peer.
+   * Measuring a window's events as they are gathered (all of them, though it is spread over the window's 30 s);
+   * a local consumer's copy of a batch's JSON form; the text a bridge consumer gets, made in slices as the bridges
+   * make it (all its slices, and the longest single slice of all batches), of a batch gathered and of one read
+   * back; and the batch's text made whole, as Vert.x makes it for a clustered peer.
    */
-  record ConsumerCost(BenchFigures copy, BenchFigures text, double longestSliceMs, BenchFigures wholeText) {
+  record ConsumerCost(BenchFigures gathering, BenchFigures copy, BenchFigures text, BenchFigures readBackText,
+                      double longestSliceMs, BenchFigures wholeText) {
   }
 
   /**
@@ -94,63 +97,92 @@ final class WindowCloseBench {
   /**
    * What each consumer of the JSON form costs beyond its creation, for a batch of 30 000 events: Vert.x hands
    * every local consumer (a bridge registration too) its own {@code copy()}, made on the publishing event loop,
-   * and a bridge or a clustered peer then gets the text.
+   * and a bridge or a clustered peer then gets the text. The events are gathered as the batcher gathers a window's
+   * ({@link MeasuredEvents}, each measured as it is added: timed apart); a batch read back from the database
+   * (a window let go of, or swept) is not measured, and its text is counted on its way out: timed too.
    */
   static ConsumerCost jsonConsumers(int batches) {
     BenchCorpus corpus = new BenchCorpus((batches + WARMUP_BATCHES) * (int) WINDOW_MS, false);
     String session = Uuids.random();
+    double[] gathering = new double[batches];
     double[] copies = new double[batches];
     double[] texts = new double[batches];
+    double[] readBack = new double[batches];
     double[] wholeTexts = new double[batches];
     double longestSlice = 0;
     for (int b = -WARMUP_BATCHES; b < batches; b++) {
-      List<RawEvent> events = new ArrayList<>((int) WINDOW_MS);
+      List<RawEvent> made = new ArrayList<>((int) WINDOW_MS);
       for (int i = 0; i < WINDOW_MS; i++) {
-        RawEvent e = corpus.next();
-        events.add(e.withIds(Uuids.random(), session));
+        made.add(corpus.next().withIds(Uuids.random(), session));
       }
+      long t = System.nanoTime();
+      MeasuredEvents events = new MeasuredEvents();
+      events.addAll(made);
+      double gatheringMs = (System.nanoTime() - t) / 1e6;
       long start = T0 + (b + WARMUP_BATCHES) * WINDOW_MS;
       JsonObject published = EventJson.encode(new EventBatch(Uuids.random(), session, start, start + WINDOW_MS, 0, 1,
-        false, false, events, List.of()));
-      long t = System.nanoTime();
+        false, false, EventBatch.handOver(events), List.of()));
+      t = System.nanoTime();
       JsonObject copy = published.copy();
       double copyMs = (System.nanoTime() - t) / 1e6;
-      // The TCP bridge's frame around what its consumer received.
-      JsonObject frame = new JsonObject().put("type", "message").put("address", Addresses.EVENT_BATCH_JSON)
-        .put("headers", new JsonObject()).put("body", copy).put("send", false);
-      // As the TCP bridge's outbox makes it: counted in slices, then written in slices, each let go of once made.
-      JsonSlices counted = JsonSlices.counting(frame, 4, JsonSlices.Form.TO_BUFFER);
-      JsonSlices sliced = new JsonSlices(frame, 4, JsonSlices.Form.TO_BUFFER);
-      double textMs = 0;
-      double longestSliceMs = 0;
-      for (JsonSlices text : List.of(counted, sliced)) {
-        while (!text.done()) {
-          t = System.nanoTime();
-          text.writeSlice(JsonSlices.SLICE_ELEMENTS, t + JsonSlices.SLICE_NANOS);
-          text.takeSlices();
-          double ms = (System.nanoTime() - t) / 1e6;
-          textMs += ms;
-          longestSliceMs = Math.max(longestSliceMs, ms);
-        }
-      }
-      if (counted.length() != sliced.length()) {
-        throw new IllegalStateException("text of " + sliced.length() + " bytes, counted " + counted.length());
-      }
+      Text text = bridgeText(copy);
+      Text read = bridgeText(EventJson.encode(new EventBatch(Uuids.random(), session, start, start + WINDOW_MS, 0, 1,
+        false, false, EventBatch.handOver(made), List.of())));
       // What a clustered consumer is sent: the batch's text made whole by Vert.x's codec (the module's).
       t = System.nanoTime();
       Buffer whole = published.toBuffer();
       double wholeMs = (System.nanoTime() - t) / 1e6;
-      int envelope = frame.copy().put("body", new JsonObject()).toBuffer().length() - 2;
-      if (whole.length() != sliced.length() - 4 - envelope) {
-        throw new IllegalStateException("sliced frame of " + sliced.length() + " bytes, whole batch " + whole.length());
+      if (whole.length() != text.length - 4 - frameAround() || read.length != text.length) {
+        throw new IllegalStateException("sliced frames of " + text.length + " and " + read.length
+          + " bytes, whole batch " + whole.length());
       }
       if (b >= 0) {
+        gathering[b] = gatheringMs;
         copies[b] = copyMs;
-        texts[b] = textMs;
+        texts[b] = text.ms;
+        readBack[b] = read.ms;
         wholeTexts[b] = wholeMs;
-        longestSlice = Math.max(longestSlice, longestSliceMs);
+        longestSlice = Math.max(longestSlice, Math.max(text.longestSliceMs, read.longestSliceMs));
       }
     }
-    return new ConsumerCost(BenchFigures.of(copies), BenchFigures.of(texts), longestSlice, BenchFigures.of(wholeTexts));
+    return new ConsumerCost(BenchFigures.of(gathering), BenchFigures.of(copies), BenchFigures.of(texts),
+      BenchFigures.of(readBack), longestSlice, BenchFigures.of(wholeTexts));
   }
+
+  /** The TCP bridge's frame around what its consumer received, made as its outbox makes it; its bytes and time. */
+  private record Text(int length, double ms, double longestSliceMs) {
+  }
+
+  private static JsonObject frame(JsonObject body) {
+    return new JsonObject().put("type", "message").put("address", Addresses.EVENT_BATCH_JSON)
+      .put("headers", new JsonObject()).put("body", body).put("send", false);
+  }
+
+  /** The bytes of the frame around a body, but the body's. */
+  private static int frameAround() {
+    return frame(new JsonObject()).toBuffer().length() - 2;
+  }
+
+  /** Counted in slices (unless its events were measured as they were gathered), then written in slices. */
+  private static Text bridgeText(JsonObject body) {
+    JsonSlices counted = JsonSlices.counting(frame(body), 4, JsonSlices.Form.TO_BUFFER);
+    JsonSlices sliced = new JsonSlices(frame(body), 4, JsonSlices.Form.TO_BUFFER);
+    double textMs = 0;
+    double longestSliceMs = 0;
+    for (JsonSlices text : List.of(counted, sliced)) {
+      while (!text.done()) {
+        long t = System.nanoTime();
+        text.writeSlice(JsonSlices.SLICE_ELEMENTS, t + JsonSlices.SLICE_NANOS);
+        text.takeSlices();
+        double ms = (System.nanoTime() - t) / 1e6;
+        textMs += ms;
+        longestSliceMs = Math.max(longestSliceMs, ms);
+      }
+    }
+    if (counted.length() != sliced.length()) {
+      throw new IllegalStateException("text of " + sliced.length() + " bytes, counted " + counted.length());
+    }
+    return new Text(sliced.length(), textMs, longestSliceMs);
+  }
+
 }

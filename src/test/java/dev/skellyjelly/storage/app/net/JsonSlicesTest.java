@@ -6,6 +6,7 @@ import dev.skellyjelly.storage.codecs.EventData;
 import dev.skellyjelly.storage.codecs.EventJson;
 import dev.skellyjelly.storage.codecs.ImageFormat;
 import dev.skellyjelly.storage.codecs.Keystroke;
+import dev.skellyjelly.storage.codecs.MeasuredEvents;
 import dev.skellyjelly.storage.codecs.MouseClick;
 import dev.skellyjelly.storage.codecs.MouseMove;
 import dev.skellyjelly.storage.codecs.ProcessEvent;
@@ -132,6 +133,27 @@ class JsonSlicesTest {
     assertEquals(frame.toBuffer().length() + TcpFraming.HEADER_BYTES,
       counted(frame, JsonSlices.SLICE_ELEMENTS, TcpFraming.HEADER_BYTES));
     assertEquals(latin1(TcpFraming.encode(frame).getBytes()), latin1(sliced(frame, JsonSlices.SLICE_ELEMENTS)));
+  }
+
+  @Test
+  void eventsMeasuredAsTheyAreGatheredCountAsTheirTextInEveryPart() {
+    // A window's events as the batcher gathers them, some taken out again (a deletion), published in parts.
+    MeasuredEvents gathered = new MeasuredEvents();
+    for (int i = 0; i < 3 * JsonSlices.SLICE_ELEMENTS + 40; i++) {
+      gathered.add(new RawEvent(String.format("8a6f0c1e-0000-4000-8000-%012d", i), i % 50 == 0 ? "sé\"ss😀" : SESSION,
+        T0 + i * 7919L, data(i)));
+    }
+    gathered.removeIf(e -> e.id().endsWith("3"));
+    int n = gathered.size();
+    int[] bounds = {0, 1, n / 3, n - 1, n};
+    for (int b = 0; b + 1 < bounds.length; b++) {
+      List<RawEvent> part = gathered.subList(bounds[b], bounds[b + 1]);
+      JsonObject frame = frame(EventJson.encode(new EventBatch("0b5e55ed-0000-4000-8000-00000000000b", SESSION, T0,
+        T0 + 30_000, b, 4, false, false, EventBatch.handOver(part), refs(40))));
+      assertEquals(frame.toBuffer().length() + TcpFraming.HEADER_BYTES,
+        counted(frame, JsonSlices.SLICE_ELEMENTS, TcpFraming.HEADER_BYTES), "part " + b + " of " + part.size());
+      assertEquals(latin1(TcpFraming.encode(frame).getBytes()), latin1(sliced(frame, JsonSlices.SLICE_ELEMENTS)));
+    }
   }
 
   @Test

@@ -20,7 +20,7 @@ final class HeldCost {
   /** A screenshot reference a window keeps. */
   static final long REF = 200;
 
-  /** An event object with its id string and its data record, and its slot in a window's list. */
+  /** An event object with its id string and its data record, and its slot and text length in a window's list. */
   private static final long EVENT = 200;
 
   private HeldCost() {

@@ -1,5 +1,6 @@
 package dev.skellyjelly.storage.impl;
 
+import dev.skellyjelly.storage.codecs.MeasuredEvents;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.ScreenshotRef;
 import dev.skellyjelly.storage.impl.Messages.WindowKey;
@@ -22,11 +23,15 @@ sealed interface Window permits Window.Held, Window.Spilled {
   /** The committed events of this firing. */
   long size();
 
-  /** A window whose events are in memory. */
+  /**
+   * A window whose events are in memory. One gathered as its events are committed measures each as it is added,
+   * so that its batch's text is not counted on its way out ({@link MeasuredEvents}); one read back from the
+   * database (at start-up, or swept) is not measured: a bridge counts its batch's text.
+   */
   record Held(WindowKey key, List<RawEvent> events, List<ScreenshotRef> refs) implements Window {
 
     Held(WindowKey key) {
-      this(key, new ArrayList<>(), new ArrayList<>());
+      this(key, new MeasuredEvents(), new ArrayList<>());
     }
 
     @Override
