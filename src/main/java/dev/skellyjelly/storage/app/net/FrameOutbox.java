@@ -20,8 +20,8 @@ import java.util.List;
  * one long one; a frame sent meanwhile waits its turn. The next
  * frame's text is begun only while the socket's write queue has room, so a reader that falls behind holds at most
  * one frame's text beyond its queue; a large frame behind a length prefix ({@link #STREAM_BYTES}) is counted first
- * and then written slice by slice, pausing while the queue is full, so not even that. One per connection, on its
- * event loop.
+ * and then written slice by slice, pausing while the queue is full, so not even that, each slice made in the bytes of
+ * one already written where there is one. One per connection, on its event loop.
  */
 final class FrameOutbox {
 
@@ -124,7 +124,8 @@ final class FrameOutbox {
    * A frame estimated above this many bytes (a batch of more than about a thousand events), when the framing puts
    * its length first, has its text counted first and then written slice by slice as it is made: the text of a
    * 30 000-event batch (7 MB) is then never held whole, at the cost of a counting pass (its events measured from
-   * their records, not written: {@link JsonSlices#counting}). A smaller frame is made whole and then written.
+   * their records, not written: {@link JsonSlices#counting}; a window's batch tells their length at once, measured as
+   * they were gathered). A smaller frame is made whole and then written.
    */
   static final long STREAM_BYTES = JsonSlices.SLICE_BYTES;
   /** A batch's arrays, the elements {@link #ELEMENT_BYTES} counts. */
@@ -304,14 +305,20 @@ final class FrameOutbox {
     }
   }
 
-  /** Writes the slices of a large frame made since the last, the first with the length counted ahead. */
+  /**
+   * Writes the slices of a large frame made since the last, the first with the length counted ahead; each one's
+   * buffer goes back to the text once the socket has written it, for a later slice ({@link JsonSlices#reuse}).
+   */
   private void writeMade() {
-    for (Buffer slice : current.takeSlices()) {
+    JsonSlices text = current;
+    for (Buffer slice : text.takeSlices()) {
       if (!prefixed) {
         framing.prefix(slice, streamed);
         prefixed = true;
       }
-      written.queued(slice.length(), out.write(slice));
+      Future<Void> done = out.write(slice);
+      written.queued(slice.length(), done);
+      done.onSuccess(v -> text.reuse(slice));
     }
     if (current.done()) {
       if (current.length() != streamed) {

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -154,6 +156,43 @@ class JsonSlicesTest {
         counted(frame, JsonSlices.SLICE_ELEMENTS, TcpFraming.HEADER_BYTES), "part " + b + " of " + part.size());
       assertEquals(latin1(TcpFraming.encode(frame).getBytes()), latin1(sliced(frame, JsonSlices.SLICE_ELEMENTS)));
     }
+  }
+
+  @Test
+  void slicesWrittenAndTakenBackHoldTheNextOnesSoALargeTextMakesFewBuffers() {
+    JsonObject frame = frame(batch(20 * JsonSlices.SLICE_ELEMENTS, false, false, 0, 1));
+    byte[] whole = TcpFraming.encode(frame).getBytes();
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long tid = Thread.currentThread().getId();
+    long[] allocated = new long[2];
+    for (boolean reuse : new boolean[]{false, true}) {
+      long least = Long.MAX_VALUE;
+      for (int round = 0; round < 3; round++) {
+        long before = threads.getThreadAllocatedBytes(tid);
+        JsonSlices text = new JsonSlices(frame, TcpFraming.HEADER_BYTES, JsonSlices.Form.TO_BUFFER);
+        byte[] bytes = new byte[whole.length];
+        int at = 0;
+        while (!text.done()) {
+          text.writeSlice(JsonSlices.SLICE_ELEMENTS);
+          for (Buffer slice : text.takeSlices()) {
+            // As a socket writes it: its bytes copied out, then the slice is let go of.
+            slice.getBytes(bytes, at);
+            at += slice.length();
+            if (reuse) {
+              text.reuse(slice);
+            }
+          }
+        }
+        ByteBuffer.wrap(bytes).putInt(0, text.length() - TcpFraming.HEADER_BYTES);
+        least = Math.min(least, threads.getThreadAllocatedBytes(tid) - before - whole.length);
+        assertEquals(whole.length, at);
+        assertEquals(latin1(whole), latin1(bytes), "reuse " + reuse);
+      }
+      allocated[reuse ? 1 : 0] = least;
+    }
+    // A new buffer a slice is the whole text once more; taken back, a few of them.
+    assertTrue(allocated[0] - allocated[1] > whole.length * 9 / 10,
+      allocated[0] + " bytes without reuse, " + allocated[1] + " with, text " + whole.length);
   }
 
   @Test

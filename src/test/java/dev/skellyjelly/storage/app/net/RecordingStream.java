@@ -56,7 +56,8 @@ final class RecordingStream implements WriteStream<Buffer> {
 
   @Override
   public Future<Void> write(Buffer data) {
-    writes.add(data);
+    // As a socket does, the bytes are copied out by the time the write completes: the writer may use its buffer again.
+    writes.add(data.copy());
     synchronized (this) {
       length += data.length();
     }
