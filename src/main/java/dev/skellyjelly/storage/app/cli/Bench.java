@@ -50,6 +50,7 @@ final class Bench {
       putFigures(report, "batch_json_text_ms", consumer.text());
       putFigures(report, "batch_json_text_read_back_ms", consumer.readBackText());
       report.put("batch_json_text_slice_ms_max", round(consumer.longestSliceMs(), 3));
+      report.put("batch_json_text_read_back_slice_ms_max", round(consumer.longestReadBackSliceMs(), 3));
       putFigures(report, "batch_json_text_whole_ms", consumer.wholeText());
     }
 
