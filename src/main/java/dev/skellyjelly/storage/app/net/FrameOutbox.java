@@ -2,6 +2,7 @@ package dev.skellyjelly.storage.app.net;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.EncodeException;
 import io.vertx.core.json.JsonArray;
@@ -310,15 +311,15 @@ final class FrameOutbox {
    * buffer goes back to the text once the socket has written it, for a later slice ({@link JsonSlices#reuse}).
    */
   private void writeMade() {
-    JsonSlices text = current;
-    for (Buffer slice : text.takeSlices()) {
+    Handler<Buffer> reuse = current.reuser();
+    for (Buffer slice : current.takeSlices()) {
       if (!prefixed) {
         framing.prefix(slice, streamed);
         prefixed = true;
       }
       Future<Void> done = out.write(slice);
       written.queued(slice.length(), done);
-      done.onSuccess(v -> text.reuse(slice));
+      done.onSuccess(v -> reuse.handle(slice));
     }
     if (current.done()) {
       if (current.length() != streamed) {

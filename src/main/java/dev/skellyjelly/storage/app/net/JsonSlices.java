@@ -3,6 +3,7 @@ package dev.skellyjelly.storage.app.net;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.skellyjelly.storage.codecs.JsonArrayWriter;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.EncodeException;
 import io.vertx.core.json.JsonArray;
@@ -76,10 +77,8 @@ public final class JsonSlices {
   private long measured;
   private final JsonGenerator gen;
   private List<Buffer> slices = new ArrayList<>();
-  /** The buffer behind each slice made and not yet taken back ({@link #reuse}). */
-  private final Map<Buffer, Buffer> lent = new IdentityHashMap<>();
-  /** A buffer taken back, for the next slice; else null. */
-  private Buffer spare;
+  /** The buffers of slices made and not yet taken back ({@link #reuse}), and one taken back for the next slice. */
+  private final SliceBuffers buffers = new SliceBuffers();
   private final Iterator<Map.Entry<String, Object>> frame;
   private final int headerBytes;
   private Iterator<Map.Entry<String, Object>> body;
@@ -182,8 +181,8 @@ public final class JsonSlices {
     }
     // A written slice's bytes again, or a buffer sized like the slice before, so that it rarely grows (each growth
     // would copy it).
+    Buffer spare = counting ? null : buffers.take();
     Buffer slice = counting ? null : spare != null ? spare : Buffer.buffer(lastSlice == 0 ? 8192 : lastSlice * 9 / 8);
-    spare = null;
     sink.target = slice;
     sink.at = 0;
     long begun = sink.count;
@@ -244,6 +243,7 @@ public final class JsonSlices {
       gen.flush();
       if (done) {
         gen.close();
+        buffers.close();
       }
     } catch (IOException e) {
       throw new EncodeException(e.getMessage(), e);
@@ -254,7 +254,7 @@ public final class JsonSlices {
       if (slice != null) {
         // A buffer used before may be longer than this slice: the slice is its first bytes.
         Buffer out = slice.length() == made ? slice : slice.slice(0, made);
-        lent.put(out, slice);
+        buffers.lent.put(out, slice);
         slices.add(out);
       }
       lastSlice = made;
@@ -270,9 +270,40 @@ public final class JsonSlices {
    * collections in the middle of its text). One is kept at a time; a slice this text did not make is ignored.
    */
   public void reuse(Buffer slice) {
-    Buffer buffer = lent.remove(slice);
-    if (buffer != null && spare == null && !done) {
-      spare = buffer;
+    buffers.giveBack(slice);
+  }
+
+  /**
+   * What {@link #reuse} does, as a handler that holds the text's buffers only, not the text: a write that completes
+   * after the text is done keeps nothing of the frame (a batch's events) alive.
+   */
+  public Handler<Buffer> reuser() {
+    return buffers::giveBack;
+  }
+
+  /** The buffers of a text's slices: those lent out, and the one given back for the next slice. */
+  private static final class SliceBuffers {
+    private final Map<Buffer, Buffer> lent = new IdentityHashMap<>();
+    private Buffer spare;
+    /** The text is done: nothing more is kept. */
+    private boolean closed;
+
+    Buffer take() {
+      Buffer b = spare;
+      spare = null;
+      return b;
+    }
+
+    void giveBack(Buffer slice) {
+      Buffer buffer = lent.remove(slice);
+      if (buffer != null && spare == null && !closed) {
+        spare = buffer;
+      }
+    }
+
+    void close() {
+      closed = true;
+      spare = null;
     }
   }
 
