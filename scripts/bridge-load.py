@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Drives the module as Skelly-Jelly deploys it: another process on the TCP bridge, as Data Capture and the
-Analysis Engine are. One connection publishes RawEvents (one per frame, written in 10 ms ticks, with a real PNG
+Analysis Engine are. One connection publishes RawEvents (one per frame, written in 10 ms ticks or every --tick-ms, with a real PNG
 screenshot every --screenshot-every seconds); another registers on skelly.event-batch.json, counts what the
 batches carry and, as the Analysis Engine does, sends skelly.analysis-complete for each batch it has read (so a
 screenshot is let go of once its batch is analysed; --no-analysis-complete leaves that to screenshot_retention_seconds).
 Prints one JSON line at the end: events sent, batched, distinct ids batched, batches.
 
-  bridge-load.py --port P --token T [--rate 1000] [--seconds 120] [--screenshot-every 30] [--drain 60]
+  bridge-load.py --port P --token T [--rate 1000] [--seconds 120] [--tick-ms 10] [--screenshot-every 30] [--drain 60]
                  [--no-analysis-complete]
 
 --rate 0 only keeps both connections open (the idle baseline). --seconds is how long events are sent;
@@ -124,6 +124,7 @@ def main():
   ap.add_argument("--token", required=True)
   ap.add_argument("--rate", type=int, default=1000)
   ap.add_argument("--seconds", type=float, default=120)
+  ap.add_argument("--tick-ms", type=float, default=10, help="how often the producer writes its frames")
   ap.add_argument("--screenshot-every", type=float, default=30)
   ap.add_argument("--drain", type=float, default=60)
   ap.add_argument("--no-analysis-complete", dest="analysis_complete", action="store_false")
@@ -146,13 +147,14 @@ def main():
   next_tick = start
   next_shot = start + (args.screenshot_every if args.screenshot_every > 0 else float("inf"))
   next_ping = start + 20
-  per_tick = args.rate / 100.0
+  tick = args.tick_ms / 1000.0
+  per_tick = args.rate * tick
   owed = 0.0
   while time.monotonic() - start < args.seconds:
     now = time.monotonic()
     if now < next_tick:
       time.sleep(next_tick - now)
-    next_tick += 0.01
+    next_tick += tick
     now_ms = int(time.time() * 1000)
     out = bytearray()
     owed += per_tick
