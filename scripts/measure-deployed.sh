@@ -13,6 +13,9 @@
 # JAR=path measures another build; JAVA_OPTS adds JVM options for the module (e.g. the blocked-thread checker:
 # JAVA_OPTS="-Dskelly.blockedThreadCheckMs=5 -Dskelly.maxEventLoopExecuteMs=20"); its log goes to LOG=path.
 # IDLE=no skips the idle measure (for a long busy run whose CPU above idle is not wanted).
+# CHECK=yes runs the module with the blocked-thread checker as issue 18 measures the longest event-loop task (every
+# 5 ms, warning past 20 ms) and a GC log, and adds for each measure the event-loop stretches the checker warned about
+# and the full collections, counted from the end of the warm-up (scripts/lib/stretches.py).
 # LOAD_OPTS adds options to bridge-load.py (e.g. --no-analysis-complete: screenshots then wait for
 # screenshot_retention_seconds).
 set -euo pipefail
@@ -28,12 +31,15 @@ free_port() {
 }
 
 measure() { # args: label, rate
-  local label=$1 r=$2 dir port token pid client
+  local label=$1 r=$2 dir port token pid client check_opts=() since_day since_uptime
   dir=$(mktemp -d)
   port=$(free_port)
   token=$(head -c 32 /dev/urandom | base64 | tr -d '/+=' | head -c 40)
+  if [[ ${CHECK:-no} == yes ]]; then
+    check_opts=(-Dskelly.blockedThreadCheckMs=5 -Dskelly.maxEventLoopExecuteMs=20 "-Xlog:gc:file=$dir/gc.log")
+  fi
   # shellcheck disable=SC2086
-  java @conf/jvm.options ${JAVA_OPTS:-} -jar "$jar" run --set database_path="$dir/events.db" \
+  java @conf/jvm.options "${check_opts[@]}" ${JAVA_OPTS:-} -jar "$jar" run --set database_path="$dir/events.db" \
     --set screenshot_temp_dir="$dir/shots" --set tcp_bridge_port="$port" --set bridge_token="$token" \
     >"$dir/out" 2>"$dir/err" &
   pid=$!
@@ -46,11 +52,16 @@ measure() { # args: label, rate
     --screenshot-every 30 --drain 90 ${LOAD_OPTS:-} >"$dir/client" &
   client=$!
   sleep "$warmup"
+  since_day=$(date +%s.%N | awk -v tz="$(date +%z)" '{o = (substr(tz, 1, 1) == "-" ? -1 : 1) * (substr(tz, 2, 2) * 3600 + substr(tz, 4, 2) * 60); printf "%.3f", ($1 + o) % 86400}')
+  since_uptime=$(awk -v hz="$(getconf CLK_TCK)" -v up="$(cut -d' ' -f1 /proc/uptime)" '{printf "%.3f", up - $22 / hz}' /proc/"$pid"/stat)
   sample "$label" $pid "$seconds"
   wait $client || true
   kill -TERM $pid
   wait $pid || true
   if [[ -n ${LOG:-} ]]; then cp "$dir/err" "$LOG.$label"; fi
+  if [[ ${CHECK:-no} == yes ]]; then
+    python3 scripts/lib/stretches.py "$label" "$dir/err" "$dir/gc.log" "$since_day" "$since_uptime"
+  fi
   printf ', "%s_client": %s' "$label" "$(cat "$dir/client")"
   rm -rf "$dir"
 }
