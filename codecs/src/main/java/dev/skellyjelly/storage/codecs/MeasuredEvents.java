@@ -16,23 +16,29 @@ import java.util.RandomAccess;
  * 30 000-event batch on the event loop when the batch goes out) is spread over the events' arrival instead.
  *
  * <p>A list for one thread, like {@link java.util.ArrayList}; it holds no nulls. Four bytes an event beside the
- * reference.
+ * reference. The batcher keeps one for each window it records (up to 20 000 of them, most holding a few events when
+ * a producer starts a session for every event), so an empty one holds no arrays and a list's first holds 8 events;
+ * the scratch space for measuring is the thread's, not the list's.
  */
 public final class MeasuredEvents extends AbstractList<RawEvent> implements RandomAccess {
 
-  private final JsonTextScratch scratch = new JsonTextScratch();
+  private static final RawEvent[] NO_EVENTS = {};
+  private static final int[] NO_BYTES = {};
+  private static final int FIRST_CAPACITY = 8;
+  private static final ThreadLocal<JsonTextScratch> SCRATCH = ThreadLocal.withInitial(JsonTextScratch::new);
+
   private RawEvent[] events;
   private int[] textBytes;
   private int size;
 
   public MeasuredEvents() {
-    events = new RawEvent[16];
-    textBytes = new int[16];
+    events = NO_EVENTS;
+    textBytes = NO_BYTES;
   }
 
   /** The events of {@code from}, measured (or their measures taken over, when {@code from} is measured too). */
   public MeasuredEvents(Collection<RawEvent> from) {
-    int n = Math.max(16, from.size());
+    int n = Math.max(FIRST_CAPACITY, from.size());
     events = new RawEvent[n];
     textBytes = new int[n];
     if (from instanceof MeasuredEvents m) {
@@ -48,11 +54,11 @@ public final class MeasuredEvents extends AbstractList<RawEvent> implements Rand
   public boolean add(RawEvent e) {
     Objects.requireNonNull(e, "event");
     if (size == events.length) {
-      int grown = size + (size >> 1);
+      int grown = Math.max(FIRST_CAPACITY, size + (size >> 1));
       events = Arrays.copyOf(events, grown);
       textBytes = Arrays.copyOf(textBytes, grown);
     }
-    textBytes[size] = Math.toIntExact(JsonForm.BATCH_EVENT.textLength(e, scratch));
+    textBytes[size] = Math.toIntExact(JsonForm.BATCH_EVENT.textLength(e, SCRATCH.get()));
     events[size++] = e;
     modCount++;
     return true;

@@ -187,6 +187,26 @@ class JsonBatchTest {
     assertEquals(bytes(left), textBytes(EventBatch.handOver(fewer)));
   }
 
+  /** The last list a measure below made, kept so that nothing it allocates can be optimised away. */
+  private static List<RawEvent> kept;
+
+  @Test
+  void aWindowsMeasuredListCostsNoMoreThanTheBatcherCountsForIt() {
+    // The batcher records up to 20 000 windows at HeldCost.WINDOW (400 bytes) each, their lists included: with a
+    // producer that starts a session for every event, most hold one event. Such a list, with its arrays, stays
+    // within 160 bytes (an ArrayList of ten is 80); the event itself is counted with the event.
+    RawEvent event = EVENTS.get(0);
+    long empty = Allocated.bytes(() -> kept = new MeasuredEvents());
+    long one = Allocated.bytes(() -> {
+      MeasuredEvents list = new MeasuredEvents();
+      list.add(event);
+      kept = list;
+    });
+    assertTrue(empty <= 32, "an empty list allocates " + empty + " bytes");
+    assertTrue(one <= 160, "a list of one event allocates " + one + " bytes");
+    assertEquals(List.of(event), kept);
+  }
+
   private static long bytes(List<RawEvent> events) {
     Buffer all = EventJson.encode(new EventBatch(WINDOW, SESSION, TS, TS + 30_000, 0, 1, false, false, events,
       List.of())).toBuffer();
