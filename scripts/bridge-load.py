@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Drives the module as Skelly-Jelly deploys it: another process on the TCP bridge, as Data Capture and the
-Analysis Engine are. One connection publishes RawEvents (one per frame, written in 10 ms ticks or every --tick-ms, with a real PNG
-screenshot every --screenshot-every seconds); another registers on skelly.event-batch.json, counts what the
+Analysis Engine are. One connection publishes RawEvents (one per frame, written every --tick-ms, 10 ms by
+default, with a real PNG screenshot every --screenshot-every seconds); another registers on skelly.event-batch.json, counts what the
 batches carry and, as the Analysis Engine does, sends skelly.analysis-complete for each batch it has read (so a
 screenshot is let go of once its batch is analysed; --no-analysis-complete leaves that to screenshot_retention_seconds).
 Prints one JSON line at the end: events sent, batched, distinct ids batched, batches.

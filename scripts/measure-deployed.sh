@@ -10,8 +10,7 @@
 #
 #   scripts/measure-deployed.sh [RATE] [SECONDS] [WARMUP_SECONDS]     (defaults: 1000 60 60)
 #
-# JAR=path measures another build; JAVA_OPTS adds JVM options for the module (e.g. the blocked-thread checker:
-# JAVA_OPTS="-Dskelly.blockedThreadCheckMs=5 -Dskelly.maxEventLoopExecuteMs=20"); its log goes to LOG=path.
+# JAR=path measures another build; JAVA_OPTS adds JVM options for the module; its log goes to LOG=path.
 # IDLE=no skips the idle measure (for a long busy run whose CPU above idle is not wanted).
 # CHECK=yes runs the module with the blocked-thread checker as issue 18 measures the longest event-loop task (every
 # 5 ms, warning past 20 ms) and a GC log, and adds for each measure the event-loop stretches the checker warned about
@@ -52,7 +51,7 @@ measure() { # args: label, rate
     --screenshot-every 30 --drain 90 ${LOAD_OPTS:-} >"$dir/client" &
   client=$!
   sleep "$warmup"
-  since_day=$(date +%s.%N | awk -v tz="$(date +%z)" '{o = (substr(tz, 1, 1) == "-" ? -1 : 1) * (substr(tz, 2, 2) * 3600 + substr(tz, 4, 2) * 60); printf "%.3f", ($1 + o) % 86400}')
+  since_day=$(date +%T.%N)
   since_uptime=$(awk -v hz="$(getconf CLK_TCK)" -v up="$(cut -d' ' -f1 /proc/uptime)" '{printf "%.3f", up - $22 / hz}' /proc/"$pid"/stat)
   sample "$label" $pid "$seconds"
   wait $client || true

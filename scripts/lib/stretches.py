@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Event-loop stretches and full collections of one measured run, from the module's log and its -Xlog:gc file.
 
-  stretches.py LABEL MODULE_LOG GC_LOG SINCE_SECOND_OF_DAY SINCE_UPTIME_SECONDS
+  stretches.py LABEL MODULE_LOG GC_LOG SINCE_TIME_OF_DAY SINCE_UPTIME_SECONDS
 
 A stretch is one event-loop task the blocked-thread checker warned about: its warnings less than 0.2 s apart are
 one stretch, as long as the longest of them. Only what began after the warm-up counts (SINCE_*: the module log's
@@ -12,14 +12,16 @@ import json
 import re
 import sys
 
-label, module_log, gc_log, since_day, since_uptime = sys.argv[1:6]
-since_day = float(since_day)
-since_uptime = float(since_uptime)
 
 
 def second_of_day(stamp):
   h, m, s = stamp.split(":")
   return int(h) * 3600 + int(m) * 60 + float(s)
+
+
+label, module_log, gc_log, since_day, since_uptime = sys.argv[1:6]
+since_day = second_of_day(since_day)  # as the log writes it, HH:MM:SS.fraction
+since_uptime = float(since_uptime)
 
 
 stretches = []
