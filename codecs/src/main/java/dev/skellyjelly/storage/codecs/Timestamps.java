@@ -2,6 +2,8 @@ package dev.skellyjelly.storage.codecs;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.Month;
+import java.time.Year;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoField;
@@ -85,6 +87,83 @@ public final class Timestamps {
    * @throws IllegalArgumentException when the text has no zone or cannot be parsed
    */
   public static long parse(String text) {
+    long ms = parseCommon(text);
+    return ms != NOT_COMMON ? ms : parseAny(text);
+  }
+
+  /** What {@link #parseCommon} answers for text it leaves to {@link #parseAny}. */
+  static final long NOT_COMMON = Long.MIN_VALUE;
+
+  /**
+   * The form producers send, {@code yyyy-MM-ddTHH:mm:ss}, an optional fraction of 1 to 9 digits, then {@code Z} or
+   * {@code ±HH:MM}, read without the formatter, which cost a producer's event over two microseconds and 2 KB of
+   * garbage; {@link #NOT_COMMON} for any other text, valid or not, which {@link #parseAny} then reads. Where it
+   * answers it answers what {@link #parseAny} does (TimestampsTest compares them).
+   */
+  static long parseCommon(String s) {
+    int n = s.length();
+    if (n < 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+      || s.charAt(16) != ':') {
+      return NOT_COMMON;
+    }
+    int year = digits(s, 0, 4);
+    int month = digits(s, 5, 2);
+    int day = digits(s, 8, 2);
+    int hour = digits(s, 11, 2);
+    int minute = digits(s, 14, 2);
+    int second = digits(s, 17, 2);
+    if (year < 0 || month < 1 || month > 12 || day < 1 || day > Month.of(month).length(Year.isLeap(year))
+      || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+      return NOT_COMMON;
+    }
+    int at = 19;
+    int millis = 0;
+    if (s.charAt(at) == '.') {
+      int fraction = 0;
+      while (at + 1 + fraction < n && digits(s, at + 1 + fraction, 1) >= 0) {
+        fraction++;
+      }
+      if (fraction < 1 || fraction > 9) {
+        return NOT_COMMON;
+      }
+      for (int i = 0; i < 3; i++) {
+        millis = millis * 10 + (i < fraction ? s.charAt(at + 1 + i) - '0' : 0);
+      }
+      at += 1 + fraction;
+    }
+    int offsetSeconds;
+    if (at == n - 1 && s.charAt(at) == 'Z') {
+      offsetSeconds = 0;
+    } else if (at == n - 6 && (s.charAt(at) == '+' || s.charAt(at) == '-') && s.charAt(at + 3) == ':') {
+      int oh = digits(s, at + 1, 2);
+      int om = digits(s, at + 4, 2);
+      if (oh < 0 || om < 0 || om > 59 || oh * 60 + om > 18 * 60) {
+        return NOT_COMMON;
+      }
+      offsetSeconds = (s.charAt(at) == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+    } else {
+      return NOT_COMMON;
+    }
+    long seconds = LocalDate.of(year, month, day).toEpochDay() * 86_400L + hour * 3600L + minute * 60L + second
+      - offsetSeconds;
+    return seconds * 1000L + millis;
+  }
+
+  /** The value of {@code count} ASCII digits at {@code at}, or -1. */
+  private static int digits(String s, int at, int count) {
+    int v = 0;
+    for (int i = at; i < at + count; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
+  }
+
+  /** Any ISO-8601 text with a zone, through the JDK's formatter. */
+  static long parseAny(String text) {
     try {
       var parsed = DateTimeFormatter.ISO_OFFSET_DATE_TIME.parse(text);
       long seconds = parsed.getLong(ChronoField.INSTANT_SECONDS);
