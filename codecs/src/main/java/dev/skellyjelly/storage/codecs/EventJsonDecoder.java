@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -196,7 +197,7 @@ public final class EventJsonDecoder {
       p.add(DeadLetterReason.BAD_FIELD, "data.modifiers", "data.modifiers is " + describeType(m) + ", not an object");
       return null;
     }
-    return new Keystroke.Modifiers(bool(mo, "shift", "data.modifiers.shift", p), bool(mo, "ctrl", "data.modifiers.ctrl", p),
+    return Keystroke.Modifiers.of(bool(mo, "shift", "data.modifiers.shift", p), bool(mo, "ctrl", "data.modifiers.ctrl", p),
       bool(mo, "alt", "data.modifiers.alt", p), bool(mo, "meta", "data.modifiers.meta", p));
   }
 
@@ -335,14 +336,27 @@ public final class EventJsonDecoder {
     return s;
   }
 
+  /** By enum type, its constants by wire name (the name in lower case): looked up for every event a bridge reads. */
+  private static final ClassValue<Map<String, Enum<?>>> WIRE_NAMES = new ClassValue<>() {
+    @Override
+    protected Map<String, Enum<?>> computeValue(Class<?> type) {
+      Map<String, Enum<?>> byName = new HashMap<>();
+      for (Object constant : type.getEnumConstants()) {
+        Enum<?> e = (Enum<?>) constant;
+        byName.put(e.name().toLowerCase(Locale.ROOT), e);
+      }
+      return Map.copyOf(byName);
+    }
+  };
+
   /** The constant whose name in lower case is {@code name} (a wire name is exactly that), else null. */
   static <E extends Enum<E>> E fromWireName(E[] values, String name) {
-    for (E e : values) {
-      if (e.name().toLowerCase(Locale.ROOT).equals(name)) {
-        return e;
-      }
+    if (values.length == 0 || name == null) {
+      return null;
     }
-    return null;
+    @SuppressWarnings("unchecked")
+    E e = (E) WIRE_NAMES.get(values[0].getDeclaringClass()).get(name);
+    return e;
   }
 
   private static <E extends Enum<E>> E enumField(JsonObject o, String key, Class<E> type, Problems p) {

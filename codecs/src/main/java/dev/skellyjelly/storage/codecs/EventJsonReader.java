@@ -237,7 +237,7 @@ public final class EventJsonReader {
       if (shift < 0 || ctrl < 0 || alt < 0 || meta < 0) {
         return null;
       }
-      return new Keystroke.Modifiers(shift == 1, ctrl == 1, alt == 1, meta == 1);
+      return Keystroke.Modifiers.of(shift == 1, ctrl == 1, alt == 1, meta == 1);
     }
 
     private static long u32(JsonParser p, JsonToken t) throws IOException {

@@ -10,6 +10,23 @@ package dev.skellyjelly.storage.codecs;
 public record Keystroke(long keyCode, Modifiers modifiers, Long interKeyIntervalMs) implements EventData {
 
   public record Modifiers(boolean shift, boolean ctrl, boolean alt, boolean meta) {
+
+    /** The sixteen combinations, by {@link #of}'s index. */
+    private static final Modifiers[] ALL = new Modifiers[16];
+
+    static {
+      for (int i = 0; i < ALL.length; i++) {
+        ALL[i] = new Modifiers((i & 1) != 0, (i & 2) != 0, (i & 4) != 0, (i & 8) != 0);
+      }
+    }
+
+    /**
+     * The one instance of a combination: a window holds thousands of keystrokes with a handful of combinations
+     * among them, so the decoders share these instead of making one for each.
+     */
+    public static Modifiers of(boolean shift, boolean ctrl, boolean alt, boolean meta) {
+      return ALL[(shift ? 1 : 0) | (ctrl ? 2 : 0) | (alt ? 4 : 0) | (meta ? 8 : 0)];
+    }
   }
 
   @Override

@@ -207,7 +207,7 @@ public final class WireFormat {
         long code = r.readU32();
         int flags = r.readByte();
         Long interval = (flags & 16) != 0 ? r.readU32() : null;
-        return new Keystroke(code, new Keystroke.Modifiers((flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0,
+        return new Keystroke(code, Keystroke.Modifiers.of((flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0,
           (flags & 8) != 0), interval);
       }
       case MOUSE_MOVE:

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -54,6 +55,21 @@ class EventJsonReaderTest {
       RawEvent read = EventJsonReader.read(p, known);
       assertEquals("5b1d2c3e-2222-4b3c-9d4e-abcdefabcde0", read.sessionId(), "another session keeps its own id");
     }
+  }
+
+  @Test
+  void keystrokesOfTheSameModifiersShareOneModifiersObjectWhicheverWayTheyAreRead() throws IOException {
+    String keystroke = EventJsonTest.samplesText().get(EventType.KEYSTROKE);
+    Keystroke first = (Keystroke) read(keystroke).data();
+    Keystroke second = (Keystroke) read(keystroke).data();
+    assertSame(first.modifiers(), second.modifiers(), "a window of keystrokes holds no modifiers object of each");
+    Buffer wire = Buffer.buffer();
+    WireFormat.writeMessage(wire, read(keystroke));
+    assertSame(first.modifiers(), ((Keystroke) WireFormat.readEventMessage(wire, 0).data()).modifiers());
+    Keystroke.Modifiers m = first.modifiers();
+    assertEquals(new Keystroke.Modifiers(m.shift(), m.ctrl(), m.alt(), m.meta()), m);
+    assertEquals(16, java.util.stream.IntStream.range(0, 16).mapToObj(i -> Keystroke.Modifiers.of((i & 1) != 0,
+      (i & 2) != 0, (i & 4) != 0, (i & 8) != 0)).distinct().count(), "every combination its own");
   }
 
   @Test

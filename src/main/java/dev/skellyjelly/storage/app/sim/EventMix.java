@@ -53,7 +53,7 @@ public final class EventMix {
       boolean shift = random.nextInt(10) == 0;
       boolean ctrl = random.nextInt(25) == 0;
       Long interval = random.nextInt(50) == 0 ? null : (long) (40 + random.nextInt(400));
-      return new Keystroke(30 + random.nextInt(60), new Keystroke.Modifiers(shift, ctrl, false, random.nextInt(200) == 0), interval);
+      return new Keystroke(30 + random.nextInt(60), Keystroke.Modifiers.of(shift, ctrl, false, random.nextInt(200) == 0), interval);
     }
     if (r < 0.95) {
       MouseClick.Button button = random.nextInt(12) == 0 ? MouseClick.Button.RIGHT : MouseClick.Button.LEFT;

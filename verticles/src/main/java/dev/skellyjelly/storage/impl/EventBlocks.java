@@ -207,7 +207,7 @@ public final class EventBlocks {
           int flags = (int) in.varint();
           Long interval = (flags & 16) != 0 ? in.varint() : null;
           if (kept[i]) {
-            d = new Keystroke(code, new Keystroke.Modifiers((flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0,
+            d = new Keystroke(code, Keystroke.Modifiers.of((flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0,
               (flags & 8) != 0), interval);
           }
           break;
