@@ -7,7 +7,7 @@ screenshot is let go of once its batch is analysed; --no-analysis-complete leave
 Prints one JSON line at the end: events sent, batched, distinct ids batched, batches.
 
   bridge-load.py --port P --token T [--rate 1000] [--seconds 120] [--tick-ms 10] [--screenshot-every 30] [--drain 60]
-                 [--no-analysis-complete]
+                 [--no-analysis-complete] [--iso-timestamps]
 
 --rate 0 only keeps both connections open (the idle baseline). --seconds is how long events are sent;
 afterwards it waits up to --drain seconds for every sent event to come back in a batch. Standard library only.
@@ -66,6 +66,12 @@ def event(kind, now_ms, rnd):
     data = {"cpu_percent": round(rnd.uniform(0, 200), 1), "memory_mb": rnd.randrange(100, 4000),
             "disk_io_mb_per_sec": round(rnd.uniform(0, 5), 2), "network_io_mb_per_sec": round(rnd.uniform(0, 2), 2)}
   return {"timestamp": ts, "event_type": kind, "data": data}
+
+
+def iso(now_ms, rnd):
+  """now_ms as ISO-8601 text in UTC with six fraction digits (the milliseconds' own, then three more)."""
+  t = time.gmtime(now_ms // 1000)
+  return time.strftime("%Y-%m-%dT%H:%M:%S", t) + ".%03d%03dZ" % (now_ms % 1000, rnd.randrange(1000))
 
 
 # The simulator's proportions: mostly mouse moves and keystrokes.
@@ -129,6 +135,8 @@ def main():
   ap.add_argument("--drain", type=float, default=60)
   ap.add_argument("--no-analysis-complete", dest="analysis_complete", action="store_false")
   ap.add_argument("--fresh-sessions", action="store_true", help="a new session_id on every event (a buggy producer)")
+  ap.add_argument("--iso-timestamps", action="store_true",
+                  help="timestamps as ISO-8601 text with microseconds and Z, as a chrono DateTime<Utc> serialises, not epoch ms")
   ap.add_argument("--no-consumer", dest="consume", action="store_false", help="no batch consumer")
   args = ap.parse_args()
 
@@ -163,6 +171,8 @@ def main():
       body = event(rnd.choice(MIX), now_ms, rnd)
       if args.fresh_sessions:
         body["session_id"] = str(uuid.uuid4())
+      if args.iso_timestamps:
+        body["timestamp"] = iso(now_ms, rnd)
       out += frame({"type": "publish", "address": "skelly.raw-event", "headers": headers, "body": body})
       sent += 1
     if shot is not None and time.monotonic() >= next_shot:
