@@ -349,14 +349,9 @@ public final class EventJsonDecoder {
     }
   };
 
-  /** The constant whose name in lower case is {@code name} (a wire name is exactly that), else null. */
-  static <E extends Enum<E>> E fromWireName(E[] values, String name) {
-    if (values.length == 0 || name == null) {
-      return null;
-    }
-    @SuppressWarnings("unchecked")
-    E e = (E) WIRE_NAMES.get(values[0].getDeclaringClass()).get(name);
-    return e;
+  /** The constant of {@code type} whose name in lower case is {@code name} (a wire name is exactly that), else null. */
+  static <E extends Enum<E>> E fromWireName(Class<E> type, String name) {
+    return name == null ? null : type.cast(WIRE_NAMES.get(type).get(name));
   }
 
   private static <E extends Enum<E>> E enumField(JsonObject o, String key, Class<E> type, Problems p) {
@@ -366,7 +361,7 @@ public final class EventJsonDecoder {
       p.add(DeadLetterReason.MISSING_FIELD, path, path + " is missing");
       return null;
     }
-    E e = v instanceof String s ? fromWireName(type.getEnumConstants(), s) : null;
+    E e = v instanceof String s ? fromWireName(type, s) : null;
     if (e != null) {
       return e;
     }

@@ -195,14 +195,14 @@ public final class EventJsonReader {
         case MOUSE_MOVE -> x == ABSENT || y == ABSENT || Double.isNaN(velocity) ? null
           : new MouseMove((int) x, (int) y, velocity);
         case MOUSE_CLICK -> {
-          MouseClick.Button b = EventJsonDecoder.fromWireName(MouseClick.Button.values(), button);
-          MouseClick.ClickType c = EventJsonDecoder.fromWireName(MouseClick.ClickType.values(), clickType);
+          MouseClick.Button b = EventJsonDecoder.fromWireName(MouseClick.Button.class, button);
+          MouseClick.ClickType c = EventJsonDecoder.fromWireName(MouseClick.ClickType.class, clickType);
           yield x == ABSENT || y == ABSENT || b == null || c == null ? null : new MouseClick((int) x, (int) y, b, c);
         }
         case WINDOW_FOCUS -> windowTitle == null || appName == null || processId == ABSENT ? null
           : new WindowFocus(windowTitle, appName, processId, durationMs == ABSENT ? null : durationMs);
         case PROCESS -> {
-          ProcessEvent.Change c = EventJsonDecoder.fromWireName(ProcessEvent.Change.values(), change);
+          ProcessEvent.Change c = EventJsonDecoder.fromWireName(ProcessEvent.Change.class, change);
           yield processId == ABSENT || processName == null || c == null ? null : new ProcessEvent(processId, processName, c);
         }
         case RESOURCE -> Double.isNaN(cpuPercent) || memoryMb == ABSENT || Double.isNaN(diskIo) || Double.isNaN(networkIo)

@@ -11,7 +11,7 @@ public record Keystroke(long keyCode, Modifiers modifiers, Long interKeyInterval
 
   public record Modifiers(boolean shift, boolean ctrl, boolean alt, boolean meta) {
 
-    /** The sixteen combinations, by {@link #of}'s index. */
+    /** The sixteen combinations, by their {@link #bits}. */
     private static final Modifiers[] ALL = new Modifiers[16];
 
     static {
@@ -26,6 +26,16 @@ public record Keystroke(long keyCode, Modifiers modifiers, Long interKeyInterval
      */
     public static Modifiers of(boolean shift, boolean ctrl, boolean alt, boolean meta) {
       return ALL[(shift ? 1 : 0) | (ctrl ? 2 : 0) | (alt ? 4 : 0) | (meta ? 8 : 0)];
+    }
+
+    /** The combination of the low four of {@code bits} as {@link #bits} gives them; higher bits are ignored. */
+    public static Modifiers ofBits(int bits) {
+      return ALL[bits & 15];
+    }
+
+    /** Shift 1, ctrl 2, alt 4, meta 8: how the wire format and the database's blocks store a combination. */
+    public int bits() {
+      return (shift ? 1 : 0) | (ctrl ? 2 : 0) | (alt ? 4 : 0) | (meta ? 8 : 0);
     }
   }
 

@@ -1,9 +1,8 @@
 package dev.skellyjelly.storage.codecs;
 
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.Month;
-import java.time.Year;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoField;
@@ -112,8 +111,15 @@ public final class Timestamps {
     int hour = digits(s, 11, 2);
     int minute = digits(s, 14, 2);
     int second = digits(s, 17, 2);
-    if (year < 0 || month < 1 || month > 12 || day < 1 || day > Month.of(month).length(Year.isLeap(year))
-      || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
+    if (year < 0 || month < 0 || day < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0
+      || second > 59) {
+      return NOT_COMMON;
+    }
+    long epochDay;
+    try {
+      // Checks the month and the day of that month and year.
+      epochDay = LocalDate.of(year, month, day).toEpochDay();
+    } catch (DateTimeException noSuchDay) {
       return NOT_COMMON;
     }
     int at = 19;
@@ -144,7 +150,7 @@ public final class Timestamps {
     } else {
       return NOT_COMMON;
     }
-    long seconds = LocalDate.of(year, month, day).toEpochDay() * 86_400L + hour * 3600L + minute * 60L + second
+    long seconds = epochDay * 86_400L + hour * 3600L + minute * 60L + second
       - offsetSeconds;
     return seconds * 1000L + millis;
   }

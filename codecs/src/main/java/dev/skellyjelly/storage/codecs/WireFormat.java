@@ -161,10 +161,8 @@ public final class WireFormat {
   /** Appends an event's type-specific fields; a screenshot's image only when {@code withImage}. */
   public static void writeData(Buffer out, EventData data, boolean withImage) {
     if (data instanceof Keystroke k) {
-      Keystroke.Modifiers m = k.modifiers();
       out.appendInt((int) k.keyCode());
-      out.appendByte((byte) ((m.shift() ? 1 : 0) | (m.ctrl() ? 2 : 0) | (m.alt() ? 4 : 0) | (m.meta() ? 8 : 0)
-        | (k.interKeyIntervalMs() != null ? 16 : 0)));
+      out.appendByte((byte) (k.modifiers().bits() | (k.interKeyIntervalMs() != null ? 16 : 0)));
       if (k.interKeyIntervalMs() != null) {
         out.appendInt((int) (long) k.interKeyIntervalMs());
       }
@@ -207,8 +205,7 @@ public final class WireFormat {
         long code = r.readU32();
         int flags = r.readByte();
         Long interval = (flags & 16) != 0 ? r.readU32() : null;
-        return new Keystroke(code, Keystroke.Modifiers.of((flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0,
-          (flags & 8) != 0), interval);
+        return new Keystroke(code, Keystroke.Modifiers.ofBits(flags), interval);
       }
       case MOUSE_MOVE:
         return new MouseMove(r.readInt(), r.readInt(), r.readDouble());

@@ -77,10 +77,8 @@ public final class EventBlocks {
         prevX = m.x();
         prevY = m.y();
       } else if (d instanceof Keystroke k) {
-        Keystroke.Modifiers mods = k.modifiers();
         data.varint(k.keyCode());
-        data.varint((mods.shift() ? 1 : 0) | (mods.ctrl() ? 2 : 0) | (mods.alt() ? 4 : 0) | (mods.meta() ? 8 : 0)
-          | (k.interKeyIntervalMs() != null ? 16 : 0));
+        data.varint(k.modifiers().bits() | (k.interKeyIntervalMs() != null ? 16 : 0));
         if (k.interKeyIntervalMs() != null) {
           data.varint(k.interKeyIntervalMs());
         }
@@ -207,8 +205,7 @@ public final class EventBlocks {
           int flags = (int) in.varint();
           Long interval = (flags & 16) != 0 ? in.varint() : null;
           if (kept[i]) {
-            d = new Keystroke(code, Keystroke.Modifiers.of((flags & 1) != 0, (flags & 2) != 0, (flags & 4) != 0,
-              (flags & 8) != 0), interval);
+            d = new Keystroke(code, Keystroke.Modifiers.ofBits(flags), interval);
           }
           break;
         }
