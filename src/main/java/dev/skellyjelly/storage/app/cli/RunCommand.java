@@ -17,6 +17,7 @@ import dev.skellyjelly.storage.app.net.BridgeDrops;
 import dev.skellyjelly.storage.app.net.BridgePressure;
 import dev.skellyjelly.storage.app.net.BridgeToken;
 import dev.skellyjelly.storage.app.net.Cluster;
+import dev.skellyjelly.storage.app.net.ReadRestTransport;
 import dev.skellyjelly.storage.app.net.ClusterMembership;
 import dev.skellyjelly.storage.app.net.EdgeJsonCodec;
 import dev.skellyjelly.storage.app.net.OutputBudget;
@@ -108,7 +109,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
         return Main.EXIT_FAILURE;
       }
     } else {
-      vertx = Vertx.vertx(VertxSetup.options());
+      vertx = ReadRestTransport.builder(VertxSetup.options()).build();
     }
     StorageModule module = new StorageModule(InstantSource.system(), VertxSetup.registry());
     String moduleId;

@@ -60,7 +60,7 @@ public final class Cluster {
     // The name is a secret: it is not logged.
     LOG.info("joining the cluster on {} (port {}+), members {}, event bus over TLS with {}", host,
       config.clusterPort(), config.clusterMembers(), membership.keystore());
-    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered()
+    return ReadRestTransport.builder(options).withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered()
       .onSuccess(Codecs::ensureRegistered);
   }
 

@@ -19,6 +19,7 @@ final class RawEventGathering {
   static final int GROUP_EVENTS = 500;
   private final Handler<RawEventGroup> receiver;
   private List<Object> group = new ArrayList<>();
+  private boolean gatheredAny;
 
   /** {@code receiver}: where a group goes, from this connection's event loop (this node's receiver). */
   RawEventGathering(Handler<RawEventGroup> receiver) {
@@ -31,6 +32,7 @@ final class RawEventGathering {
       return false;
     }
     group.add(body);
+    gatheredAny = true;
     if (group.size() >= GROUP_EVENTS) {
       handOver();
     }
@@ -43,5 +45,13 @@ final class RawEventGathering {
       receiver.handle(new RawEventGroup(group));
       group = new ArrayList<>();
     }
+  }
+
+  /** At the end of a socket read: hands what was gathered over, and says whether the read brought any raw event. */
+  boolean endOfRead() {
+    handOver();
+    boolean any = gatheredAny;
+    gatheredAny = false;
+    return any;
   }
 }

@@ -28,8 +28,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Fire-and-forget frames to {@code skelly.raw-event} (publish, or send without {@code replyAddress}) of one
  * socket read reach this node's receiver as one {@link RawEventGroup}, handed to it directly; requests go on the bus one by
- * one, after the group gathered ahead of them. Frames back go through a {@link FrameOutbox}, which makes a
- * batch's text in slices.
+ * one, after the group gathered ahead of them. A connection whose read brought raw events and ended between frames
+ * is not read again for a few milliseconds ({@link ReadRests}): a producer's small writes arrive a few at a time.
+ * Frames back go through a {@link FrameOutbox}, which makes a batch's text in slices.
  *
  * <p>Implemented here rather than with Vert.x's {@code TcpEventBusBridge}, which buffers a frame of any announced
  * length, keeps a connection open after a frame that is not JSON, and forwards every header (the token included)
@@ -73,6 +74,8 @@ public final class TcpBridge {
    * holds at most one decoded maximum-size image on top of the frames' bytes, as the heap bounds count it.
    */
   final WorkerExecutor largeFrames;
+  /** The connections' rests between reads ({@link ReadRests}), where Vert.x was built with {@link ReadRestTransport}. */
+  final ReadRests rests = new ReadRests();
 
   private TcpBridge(Vertx vertx, StorageConfig config, BridgeToken token, BridgePressure pressure, BridgeDrops drops,
                     InstantSource clock, Handler<RawEventGroup> receiver) {
@@ -101,7 +104,7 @@ public final class TcpBridge {
     // The idle timeout closes a channel on which nothing was read or written for that long, without waiting for
     // its peer to take what is queued for it: the end of a connection let go of as idle or as a slow consumer, whose
     // place, budget and registrations close() gives back at once (Vert.x's own close waits for the peer to read).
-    NetServerOptions options = new NetServerOptions().setHost(config.httpHost()).setPort(config.tcpBridgePort())
+    NetServerOptions options = bridge.rests.options().setHost(config.httpHost()).setPort(config.tcpBridgePort())
       .setTcpNoDelay(true).setIdleTimeout((int) config.bridgeIdleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     NetServer server = vertx.createNetServer(options);
     server.connectHandler(bridge::accept);
@@ -114,7 +117,7 @@ public final class TcpBridge {
       socket.close();
       return;
     }
-    new TcpConnection(this, socket).start();
+    new TcpConnection(this, socket, rests.claim(socket.remoteAddress())).start();
   }
 
   /** Closes idle connections and consumers that stayed slow, each on its own event loop. */

@@ -36,11 +36,16 @@ final class TcpConnection implements TcpFraming.Reading, ConnectionOutput.Readin
   /** The session id of the last event read on this connection, handed to the next one when its text is the same. */
   private String lastSession;
   private int refusedFrames;
+  /** The current read had a frame that is not a fire-and-forget raw event. */
+  private boolean otherFrames;
   /** Reasons reading is paused for (the budget, a full output): the socket reads again when none is left. */
   private int pauses;
   private final ConnectionOutput output;
+  /** Rests between reads; null when the socket's channel is not reachable (a Vert.x without the rests' transport). */
+  private final ReadRests.Rest rest;
 
-  TcpConnection(TcpBridge bridge, NetSocket socket) {
+  TcpConnection(TcpBridge bridge, NetSocket socket, ReadRests.Rest rest) {
+    this.rest = rest;
     this.bridge = bridge;
     this.bus = bridge.vertx.eventBus();
     this.context = bridge.vertx.getOrCreateContext();
@@ -62,16 +67,28 @@ final class TcpConnection implements TcpFraming.Reading, ConnectionOutput.Readin
     });
   }
 
-  /** The frames of one socket read; the raw events among them reach the receiver as one message. */
+  /**
+   * The frames of one socket read; the raw events among them reach the receiver as one message. A read that brought
+   * raw events and ended between frames is followed by a rest: the producer's next writes wait in the kernel and come
+   * in one read. A read that brought anything else (a request, a ping) is not: its client may be waiting for the
+   * answer to write more.
+   */
   private void onBytes(Buffer chunk) {
     framing.handle(chunk);
-    rawEvents.handOver();
+    boolean onlyRawEvents = rawEvents.endOfRead() && !otherFrames;
+    otherFrames = false;
+    if (rest != null && onlyRawEvents && pauses == 0 && !closed && framing.betweenFrames()) {
+      rest.afterRead();
+    }
   }
 
   @Override
   public void pause() {
     if (pauses++ == 0) {
       socket.pause();
+      if (rest != null) {
+        rest.hold();
+      }
     }
   }
 
@@ -80,6 +97,9 @@ final class TcpConnection implements TcpFraming.Reading, ConnectionOutput.Readin
     if (--pauses == 0) {
       lastFrameMs = bridge.clock.millis();
       socket.resume();
+      if (rest != null) {
+        rest.release();
+      }
     }
   }
 
@@ -122,6 +142,7 @@ final class TcpConnection implements TcpFraming.Reading, ConnectionOutput.Readin
     if (read != null && gathered(read, bytes)) {
       return null;
     }
+    otherFrames = true;
     route(bridge.json.parse(bytes));
     return null;
   }

@@ -121,6 +121,11 @@ final class TcpFraming implements Handler<Buffer> {
     releaseReserved();
   }
 
+  /** Every frame read so far is whole: none is begun, none waits for the budget or to be handled. */
+  boolean betweenFrames() {
+    return expected < 0 && headerRead == 0 && held == null && !waiting;
+  }
+
   /** Bytes of this connection reserved now: for tests. */
   long reserved() {
     return reserved;
