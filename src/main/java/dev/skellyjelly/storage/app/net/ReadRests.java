@@ -141,9 +141,5 @@ final class ReadRests {
         channel.config().setAutoRead(true);
       }
     }
-
-    boolean resting() {
-      return resting;
-    }
   }
 }
