@@ -1,5 +1,7 @@
 package dev.skellyjelly.storage.codecs;
 
+import io.vertx.core.buffer.Buffer;
+
 import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -15,76 +17,143 @@ import java.util.RandomAccess;
  * a 30 000-event batch in one pass instead of two: the counting (0.4 µs an event under C1, about 12 ms a
  * 30 000-event batch on the event loop when the batch goes out) is spread over the events' arrival instead.
  *
- * <p>A list for one thread, like {@link java.util.ArrayList}; it holds no nulls. Four bytes an event beside the
- * reference. The batcher keeps one for each window it records (up to 20 000 of them, most holding a few events when
- * a producer starts a session for every event), so an empty one holds no arrays and a list's first holds 8 events;
- * the scratch space for measuring is the thread's, not the list's.
+ * <p>The events are kept packed, in their {@link WireFormat} form (ids as 16 bytes, the session of the list's first
+ * event left out of every event of that session) in buffers of up to {@link #CHUNK_BYTES}: about 45 bytes a mouse
+ * move or keystroke and 12 bytes of position and measure, where each event object with its id string took about
+ * 150. {@link #get} reads the event anew each time, so an element is equal to the event added, not the same object.
+ * A window of 30 000 events is then a few dozen arrays instead of 120 000 objects: what a full collection of the
+ * module's small heap has to trace and move, and what its young collections promote, while the window is open.
+ *
+ * <p>It holds events as they are committed: one without a field the wire form requires (as {@link EventValidator}
+ * requires it) is refused with an {@link IllegalArgumentException}. A list for one thread, like
+ * {@link java.util.ArrayList}, though reading it from several threads at once is
+ * safe once it stops changing; it holds no nulls. The batcher keeps one for each window it records (up to 20 000 of
+ * them, most holding a few events when a producer starts a session for every event), so an empty one holds no
+ * arrays and a list's first buffer starts at {@link #FIRST_CHUNK_BYTES}; the scratch space for measuring is the
+ * thread's, not the list's.
  */
 public final class MeasuredEvents extends AbstractList<RawEvent> implements RandomAccess {
 
-  private static final RawEvent[] NO_EVENTS = {};
+  /** A buffer of packed events is closed past this many bytes; a new one is begun for the next event. */
+  static final int CHUNK_BYTES = 64 * 1024;
+  /** The first buffer's capacity, grown by doubling (by Netty) up to {@link #CHUNK_BYTES}. */
+  static final int FIRST_CHUNK_BYTES = 64;
+  /** Room left at a buffer's end for one more event (most take under 100 bytes) before a new buffer is begun. */
+  private static final int CHUNK_ROOM = 1024;
+  private static final Buffer[] NO_CHUNKS = {};
+  private static final long[] NO_POSITIONS = {};
   private static final int[] NO_BYTES = {};
   private static final int FIRST_CAPACITY = 8;
+  /** A buffer's objects beside its array (Vert.x's buffer, Netty's, the array's header), on the high side. */
+  private static final int CHUNK_OBJECT_BYTES = 128;
   private static final ThreadLocal<JsonTextScratch> SCRATCH = ThreadLocal.withInitial(JsonTextScratch::new);
 
-  private RawEvent[] events;
+  private Buffer[] chunks;
+  private int chunkCount;
+  /** Where each event starts: its buffer's index in the high 32 bits, its offset in the low. */
+  private long[] positions;
   private int[] textBytes;
   private int size;
+  /** The session of the first event added since the list was empty: left out of its events' packed form. */
+  private String session;
+  /** {@link #heldBytes} of the buffers before the last one. */
+  private long earlierChunksBytes;
 
   public MeasuredEvents() {
-    events = NO_EVENTS;
+    chunks = NO_CHUNKS;
+    positions = NO_POSITIONS;
     textBytes = NO_BYTES;
   }
 
-  /** The events of {@code from}, measured (or their measures taken over, when {@code from} is measured too). */
+  /** The events of {@code from}, measured. */
   public MeasuredEvents(Collection<RawEvent> from) {
-    int n = Math.max(FIRST_CAPACITY, from.size());
-    events = new RawEvent[n];
-    textBytes = new int[n];
-    if (from instanceof MeasuredEvents m) {
-      System.arraycopy(m.events, 0, events, 0, m.size);
-      System.arraycopy(m.textBytes, 0, textBytes, 0, m.size);
-      size = m.size;
-    } else {
-      addAll(from);
-    }
+    this();
+    addAll(from);
   }
 
   @Override
   public boolean add(RawEvent e) {
     Objects.requireNonNull(e, "event");
-    if (size == events.length) {
+    if (size == positions.length) {
       int grown = Math.max(FIRST_CAPACITY, size + (size >> 1));
-      events = Arrays.copyOf(events, grown);
+      positions = Arrays.copyOf(positions, grown);
       textBytes = Arrays.copyOf(textBytes, grown);
     }
+    if (size == 0) {
+      session = e.sessionId() != null ? e.sessionId() : "";
+    }
     textBytes[size] = Math.toIntExact(JsonForm.BATCH_EVENT.textLength(e, SCRATCH.get()));
-    events[size++] = e;
+    Buffer chunk = chunkCount == 0 || chunks[chunkCount - 1].length() > CHUNK_BYTES - CHUNK_ROOM ? newChunk()
+      : chunks[chunkCount - 1];
+    long at = (long) (chunkCount - 1) << 32 | chunk.length();
+    try {
+      WireFormat.writeEvent(chunk, e, true, session);
+    } catch (NullPointerException missing) {
+      // What it wrote of the event stays unreferenced at the buffer's end.
+      throw new IllegalArgumentException("a " + e.eventType().wireName() + " event without a field every committed event has",
+        missing);
+    }
+    positions[size++] = at;
     modCount++;
     return true;
+  }
+
+  private Buffer newChunk() {
+    if (chunkCount > 0) {
+      earlierChunksBytes += chunkBytes(chunkCount - 1);
+    }
+    if (chunkCount == chunks.length) {
+      chunks = Arrays.copyOf(chunks, Math.max(1, chunkCount * 2));
+    }
+    Buffer chunk = Buffer.buffer(chunkCount == 0 ? FIRST_CHUNK_BYTES : CHUNK_BYTES);
+    chunks[chunkCount++] = chunk;
+    return chunk;
+  }
+
+  /**
+   * The heap this list holds, in bytes: its buffers at their capacity (Netty doubles a buffer's array as it grows)
+   * with their objects, and its arrays. Events taken out keep their packed bytes until the list is cleared.
+   */
+  public long heldBytes() {
+    long n = 48 + (positions.length == 0 ? 0 : 32 + 12L * positions.length)
+      + (chunks.length == 0 ? 0 : 16 + 4L * chunks.length) + earlierChunksBytes;
+    return chunkCount == 0 ? n : n + chunkBytes(chunkCount - 1);
+  }
+
+  private long chunkBytes(int i) {
+    int length = chunks[i].length();
+    int capacity = Math.max(i == 0 ? FIRST_CHUNK_BYTES : CHUNK_BYTES, length <= 1 ? 1 : Integer.highestOneBit(length - 1) << 1);
+    return CHUNK_OBJECT_BYTES + capacity;
   }
 
   @Override
   public RawEvent get(int index) {
     Objects.checkIndex(index, size);
-    return events[index];
+    long at = positions[index];
+    Buffer chunk = chunks[(int) (at >>> 32)];
+    return WireFormat.readEvent(new WireFormat.Reader(chunk, (int) at, chunk.length(), true), session);
   }
 
   @Override
   public RawEvent remove(int index) {
-    Objects.checkIndex(index, size);
-    RawEvent removed = events[index];
+    RawEvent removed = get(index);
     int after = size - index - 1;
-    System.arraycopy(events, index + 1, events, index, after);
+    // Its packed bytes stay where they are until the list is cleared or dropped.
+    System.arraycopy(positions, index + 1, positions, index, after);
     System.arraycopy(textBytes, index + 1, textBytes, index, after);
-    events[--size] = null;
+    size--;
     modCount++;
     return removed;
   }
 
   @Override
   public void clear() {
-    Arrays.fill(events, 0, size, null);
+    chunks = NO_CHUNKS;
+    chunkCount = 0;
+    positions = NO_POSITIONS;
+    textBytes = NO_BYTES;
+    session = null;
+    earlierChunksBytes = 0;
     size = 0;
     modCount++;
   }
@@ -140,7 +209,7 @@ public final class MeasuredEvents extends AbstractList<RawEvent> implements Rand
     @Override
     public RawEvent get(int index) {
       Objects.checkIndex(index, to - from);
-      return all.events[from + index];
+      return all.get(from + index);
     }
 
     @Override

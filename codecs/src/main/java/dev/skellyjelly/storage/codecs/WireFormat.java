@@ -23,6 +23,11 @@ public final class WireFormat {
 
   private static final int HAS_ID = 1;
   private static final int HAS_SESSION = 2;
+  /** The event's session is the one its reader supplies ({@link MeasuredEvents}: a window's events share one). */
+  private static final int IMPLIED_SESSION = 4;
+  /** Ids that are not canonical UUID text, kept as text (only where a session is implied: never on the wire). */
+  private static final int ID_TEXT = 8;
+  private static final int SESSION_TEXT = 16;
 
   private WireFormat() {
   }
@@ -134,21 +139,59 @@ public final class WireFormat {
 
   /** Appends an event without length or version (the body of a message). */
   public static void writeEvent(Buffer out, RawEvent e, boolean withImage) {
-    out.appendByte((byte) ((e.id() != null ? HAS_ID : 0) | (e.sessionId() != null ? HAS_SESSION : 0)));
-    if (e.id() != null) {
-      writeUuid(out, e.id());
-    }
-    if (e.sessionId() != null) {
-      writeUuid(out, e.sessionId());
+    writeEvent(out, e, withImage, null);
+  }
+
+  /**
+   * Appends an event without length or version; when its session is {@code impliedSession} it is left out, for
+   * {@link #readEvent(Reader, String)} to supply the same string again.
+   */
+  static void writeEvent(Buffer out, RawEvent e, boolean withImage, String impliedSession) {
+    String id = e.id();
+    String session = e.sessionId();
+    boolean implied = session != null && session.equals(impliedSession);
+    if (impliedSession == null) {
+      out.appendByte((byte) ((id != null ? HAS_ID : 0) | (session != null ? HAS_SESSION : 0)));
+      if (id != null) {
+        writeUuid(out, id);
+      }
+      if (session != null) {
+        writeUuid(out, session);
+      }
+    } else {
+      UuidBits ids = UuidBits.SCRATCH.get();
+      boolean idText = id != null && !ids.parseId(id);
+      boolean sessionText = session != null && !implied && !ids.parseSession(session);
+      out.appendByte((byte) ((id != null ? HAS_ID : 0) | (idText ? ID_TEXT : 0) | (sessionText ? SESSION_TEXT : 0)
+        | (implied ? IMPLIED_SESSION : session != null ? HAS_SESSION : 0)));
+      if (idText) {
+        writeString(out, id, true);
+      } else if (id != null) {
+        out.appendLong(ids.idMsb).appendLong(ids.idLsb);
+      }
+      if (sessionText) {
+        writeString(out, session, true);
+      } else if (session != null && !implied) {
+        out.appendLong(ids.sessionMsb).appendLong(ids.sessionLsb);
+      }
     }
     out.appendLong(e.timestampMs()).appendByte((byte) e.eventType().code());
-    writeData(out, e.data(), withImage);
+    writeData(out, e.data(), withImage, impliedSession != null);
   }
 
   public static RawEvent readEvent(Reader r) {
+    return readEvent(r, null);
+  }
+
+  /** Reads an event written by {@link #writeEvent(Buffer, RawEvent, boolean, String)} with {@code impliedSession}. */
+  static RawEvent readEvent(Reader r, String impliedSession) {
     int flags = r.readByte();
-    String id = (flags & HAS_ID) != 0 ? readUuid(r) : null;
-    String session = (flags & HAS_SESSION) != 0 ? readUuid(r) : null;
+    if ((flags & (IMPLIED_SESSION | ID_TEXT | SESSION_TEXT)) != 0 && impliedSession == null) {
+      throw new IllegalArgumentException("wire event flags " + flags + " are not those of a wire message");
+    }
+    String id = (flags & HAS_ID) == 0 ? null : (flags & ID_TEXT) != 0 ? r.readString() : readUuid(r);
+    String session = (flags & HAS_SESSION) == 0 ? (flags & IMPLIED_SESSION) != 0 ? impliedSession : null
+      : (flags & SESSION_TEXT) != 0 ? r.readString() : readUuid(r);
     long ts = r.readLong();
     int code = r.readByte();
     EventType type = EventType.fromCode(code);
@@ -160,6 +203,14 @@ public final class WireFormat {
 
   /** Appends an event's type-specific fields; a screenshot's image only when {@code withImage}. */
   public static void writeData(Buffer out, EventData data, boolean withImage) {
+    writeData(out, data, withImage, false);
+  }
+
+  /**
+   * {@code lossless}: a string that UTF-8 cannot hold as it is (a lone surrogate, which UTF-8 turns into '?') is
+   * kept as its UTF-16 units, for a {@link Reader} that reads them ({@link MeasuredEvents}).
+   */
+  private static void writeData(Buffer out, EventData data, boolean withImage, boolean lossless) {
     if (data instanceof Keystroke k) {
       out.appendInt((int) k.keyCode());
       out.appendByte((byte) (k.modifiers().bits() | (k.interKeyIntervalMs() != null ? 16 : 0)));
@@ -171,8 +222,8 @@ public final class WireFormat {
     } else if (data instanceof MouseClick c) {
       out.appendInt(c.x()).appendInt(c.y()).appendByte((byte) c.button().ordinal()).appendByte((byte) c.clickType().ordinal());
     } else if (data instanceof WindowFocus w) {
-      writeString(out, w.windowTitle());
-      writeString(out, w.appName());
+      writeString(out, w.windowTitle(), lossless);
+      writeString(out, w.appName(), lossless);
       out.appendInt((int) w.processId()).appendByte((byte) (w.durationMs() != null ? 1 : 0));
       if (w.durationMs() != null) {
         out.appendInt((int) (long) w.durationMs());
@@ -180,8 +231,8 @@ public final class WireFormat {
     } else if (data instanceof Screenshot s) {
       writeUuid(out, s.screenshotId());
       out.appendByte((byte) s.format().ordinal());
-      writeString(out, s.windowTitle());
-      writeString(out, s.appName());
+      writeString(out, s.windowTitle(), lossless);
+      writeString(out, s.appName(), lossless);
       Screenshot.Region reg = s.screenRegion();
       out.appendInt(reg.x()).appendInt(reg.y()).appendInt((int) reg.width()).appendInt((int) reg.height());
       boolean image = withImage && s.image() != null;
@@ -191,7 +242,7 @@ public final class WireFormat {
       }
     } else if (data instanceof ProcessEvent p) {
       out.appendInt((int) p.processId());
-      writeString(out, p.processName());
+      writeString(out, p.processName(), lossless);
       out.appendByte((byte) p.eventType().ordinal());
     } else if (data instanceof ResourceUsage r) {
       out.appendDouble(r.cpuPercent()).appendInt((int) r.memoryMb()).appendDouble(r.diskIoMbPerSec())
@@ -259,9 +310,94 @@ public final class WireFormat {
     return Uuids.fromBits(r.readLong(), r.readLong());
   }
 
-  private static void writeString(Buffer out, String s) {
+  private static void writeString(Buffer out, String s, boolean lossless) {
+    if (lossless && !wellFormed(s)) {
+      // A negative length: its complement is the count of UTF-16 units that follow, two bytes each.
+      out.appendInt(-1 - s.length());
+      for (int i = 0; i < s.length(); i++) {
+        out.appendShort((short) s.charAt(i));
+      }
+      return;
+    }
     byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
     out.appendInt(utf8.length).appendBytes(utf8);
+  }
+
+  /** Whether every surrogate in {@code s} is half of a pair: UTF-8 then holds it as it is. */
+  private static boolean wellFormed(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The bits of ids that are canonical lower-case UUID text (what {@link #readUuid} gives back), read in one pass over
+   * a copy of their characters: a window's list packs every event's id as it is added.
+   */
+  private static final class UuidBits {
+    static final ThreadLocal<UuidBits> SCRATCH = ThreadLocal.withInitial(UuidBits::new);
+
+    private final char[] chars = new char[36];
+    private long msb;
+    private long lsb;
+    long idMsb;
+    long idLsb;
+    long sessionMsb;
+    long sessionLsb;
+
+    boolean parseId(String s) {
+      if (!parse(s)) {
+        return false;
+      }
+      idMsb = msb;
+      idLsb = lsb;
+      return true;
+    }
+
+    boolean parseSession(String s) {
+      if (!parse(s)) {
+        return false;
+      }
+      sessionMsb = msb;
+      sessionLsb = lsb;
+      return true;
+    }
+
+    private boolean parse(String s) {
+      if (s.length() != 36) {
+        return false;
+      }
+      s.getChars(0, 36, chars, 0);
+      long high = 0;
+      long low = 0;
+      for (int i = 0; i < 36; i++) {
+        char c = chars[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+          if (c != '-') {
+            return false;
+          }
+          continue;
+        }
+        int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (v < 0) {
+          return false;
+        }
+        if (i < 18) {
+          high = high << 4 | v;
+        } else {
+          low = low << 4 | v;
+        }
+      }
+      msb = high;
+      lsb = low;
+      return true;
+    }
   }
 
   /** A bounds-checked cursor over part of a buffer; every overrun is an {@link IllegalArgumentException}. */
@@ -269,11 +405,18 @@ public final class WireFormat {
     private final Buffer in;
     private int pos;
     private final int end;
+    /** Whether strings may come as UTF-16 units (never on the wire). */
+    private final boolean lossless;
 
     public Reader(Buffer in, int pos, int end) {
+      this(in, pos, end, false);
+    }
+
+    Reader(Buffer in, int pos, int end, boolean lossless) {
       this.in = in;
       this.pos = pos;
       this.end = end;
+      this.lossless = lossless;
     }
 
     private int take(int n) {
@@ -312,6 +455,15 @@ public final class WireFormat {
 
     public String readString() {
       int n = readInt();
+      if (n < 0 && lossless) {
+        int units = -1 - n;
+        int at = take(2 * units);
+        char[] chars = new char[units];
+        for (int i = 0; i < units; i++) {
+          chars[i] = (char) in.getShort(at + 2 * i);
+        }
+        return new String(chars);
+      }
       int at = take(n);
       return in.getString(at, at + n, "UTF-8");
     }

@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,6 +60,17 @@ class JsonBatchTest {
 
   /** Every event type with optional and nullable fields set and not, each with every combination of ids. */
   static final List<RawEvent> EVENTS = JsonFormTest.allEvents();
+  /** Those of {@link #EVENTS} that could be committed: a window's list holds only such (their wire form). */
+  static final List<RawEvent> COMMITTABLE = EVENTS.stream().filter(JsonBatchTest::hasWireForm).toList();
+
+  private static boolean hasWireForm(RawEvent e) {
+    try {
+      WireFormat.writeEvent(Buffer.buffer(), e, true);
+      return true;
+    } catch (NullPointerException missing) {
+      return false;
+    }
+  }
 
   /** The exact text of the first event of {@link #mixedBatch()} with its shift key released. */
   static final String FIRST_EVENT_UNSHIFTED = "{\"id\":\"" + ID + "\",\"session_id\":\"" + SESSION + "\","
@@ -160,23 +172,27 @@ class JsonBatchTest {
   @Test
   void eventsMeasuredAsTheyAreGatheredTellTheirTextsLengthUntilTheyChange() {
     MeasuredEvents gathered = new MeasuredEvents();
-    gathered.addAll(EVENTS);
-    int n = EVENTS.size();
+    gathered.addAll(COMMITTABLE);
+    // Every type, with and without ids and sessions, reads back as it was added.
+    assertEquals(EnumSet.allOf(EventType.class), COMMITTABLE.stream().map(RawEvent::eventType)
+      .collect(Collectors.toCollection(() -> EnumSet.noneOf(EventType.class))));
+    assertEquals(COMMITTABLE, gathered);
+    int n = COMMITTABLE.size();
     // Each event's text as a batch's byte text (toBuffer) has it: the events' array without brackets and commas.
-    assertEquals(bytes(EVENTS), textBytes(EventBatch.handOver(gathered)));
-    assertEquals(bytes(EVENTS), textBytes(EventBatch.handOver(gathered.subList(0, 5)))
+    assertEquals(bytes(COMMITTABLE), textBytes(EventBatch.handOver(gathered)));
+    assertEquals(bytes(COMMITTABLE), textBytes(EventBatch.handOver(gathered.subList(0, 5)))
       + textBytes(EventBatch.handOver(gathered.subList(5, n))));
-    assertEquals(bytes(EVENTS.subList(5, n)), textBytes(EventBatch.handOver(gathered.subList(5, n))));
+    assertEquals(bytes(COMMITTABLE.subList(5, n)), textBytes(EventBatch.handOver(gathered.subList(5, n))));
     assertEquals(0, textBytes(EventBatch.handOver(gathered.subList(3, 3))));
     // Events not measured, and a part whose list changed after it was taken, are counted the long way.
-    assertEquals(-1, textBytes(EventBatch.handOver(new ArrayList<>(EVENTS))));
+    assertEquals(-1, textBytes(EventBatch.handOver(new ArrayList<>(COMMITTABLE))));
     List<RawEvent> part = gathered.subList(0, 5);
     gathered.remove(n - 1);
     assertEquals(-1, textBytes(EventBatch.handOver(part)));
     // Taking events out keeps each remaining one's measure with it.
-    MeasuredEvents fewer = new MeasuredEvents(EVENTS);
-    fewer.removeIf(e -> e == EVENTS.get(0) || e == EVENTS.get(n / 2));
-    List<RawEvent> left = new ArrayList<>(EVENTS);
+    MeasuredEvents fewer = new MeasuredEvents(COMMITTABLE);
+    fewer.removeIf(e -> e.equals(COMMITTABLE.get(0)) || e.equals(COMMITTABLE.get(n / 2)));
+    List<RawEvent> left = new ArrayList<>(COMMITTABLE);
     left.remove(n / 2);
     left.remove(0);
     assertEquals(left, fewer);
@@ -192,19 +208,69 @@ class JsonBatchTest {
 
   @Test
   void aWindowsMeasuredListCostsNoMoreThanTheBatcherCountsForIt() {
-    // The batcher records up to 20 000 windows at HeldCost.WINDOW (400 bytes) each, their lists included: with a
-    // producer that starts a session for every event, most hold one event. Such a list, with its arrays, stays
-    // within 160 bytes (an ArrayList of ten is 80); the event itself is counted with the event.
-    RawEvent event = EVENTS.get(0);
+    // The batcher records up to 20 000 windows at HeldCost.WINDOW (400 bytes) each, their empty lists included, and
+    // counts a list's events at its heldBytes: with a producer that starts a session for every event, most hold one.
+    // An empty list holds no arrays; one of one event, the event packed in it, allocates no more than it counts.
+    RawEvent event = COMMITTABLE.get(0);
     long empty = Allocated.bytes(() -> kept = new MeasuredEvents());
     long one = Allocated.bytes(() -> {
       MeasuredEvents list = new MeasuredEvents();
       list.add(event);
       kept = list;
     });
-    assertTrue(empty <= 32, "an empty list allocates " + empty + " bytes");
-    assertTrue(one <= 160, "a list of one event allocates " + one + " bytes");
+    long counted = ((MeasuredEvents) kept).heldBytes();
+    assertTrue(empty <= 48, "an empty list allocates " + empty + " bytes");
+    assertTrue(one <= counted, "a list of one event allocates " + one + " bytes and counts " + counted);
+    assertTrue(counted <= 400, "a list of one event counts " + counted + " bytes");
     assertEquals(List.of(event), kept);
+  }
+
+  @Test
+  void aWindowOfThirtyThousandEventsIsPackedInAFractionOfTheirObjects() {
+    // 30 000 mouse moves and keystrokes with their ids, as a window at 1 000 events/s holds them.
+    MeasuredEvents window = new MeasuredEvents();
+    List<RawEvent> added = new ArrayList<>();
+    for (int i = 0; i < 30_000; i++) {
+      RawEvent e = new RawEvent(Uuids.random(), SESSION, TS + i, i % 3 == 0
+        ? new Keystroke(30 + i % 40, Keystroke.Modifiers.ofBits(i), i % 2 == 0 ? null : (long) i)
+        : new MouseMove(i % 1920, i % 1080, i * 0.25));
+      window.add(e);
+      added.add(e);
+    }
+    assertEquals(added, window);
+    assertTrue(window.heldBytes() < 60L * 30_000, "held " + window.heldBytes() + " bytes");
+    // Every event reads back with the list's session string itself: no copy of it per event.
+    assertSame(SESSION, window.get(29_999).sessionId());
+    window.clear();
+    assertEquals(List.of(), window);
+    assertTrue(window.heldBytes() < 64, "held " + window.heldBytes() + " bytes once cleared");
+  }
+
+  @Test
+  void aWindowKeepsEveryStringAsItWasGiven() {
+    // Lone surrogates (UTF-8 would make them '?'), characters beyond the BMP, ids and sessions that are not UUID text
+    // or not lower-case, and a second session: each event reads back equal, and the text measured is the text written.
+    List<RawEvent> given = List.of(
+      new RawEvent(ID, SESSION, TS, new ProcessEvent(9, "lone \uD800 high and \uDC00 low", ProcessEvent.Change.STARTED)),
+      new RawEvent("not-a-uuid", "Sé😀", TS + 1, new WindowFocus("日本語 😀 \uDBFF", "\uDFFF", 1, 2L)),
+      new RawEvent(ID.toUpperCase(java.util.Locale.ROOT), SESSION.toUpperCase(java.util.Locale.ROOT), TS + 2,
+        new MouseMove(1, 2, 0.5)),
+      new RawEvent(null, SESSION, TS + 3, new Screenshot(SHOT, ImageFormat.PNG, null, "\uD83D", "app",
+        new Screenshot.Region(0, 0, 10, 10), false)));
+    MeasuredEvents window = new MeasuredEvents(given);
+    assertEquals(given, window);
+    assertEquals(bytes(given), textBytes(EventBatch.handOver(window)));
+  }
+
+  @Test
+  void anEventWithoutARequiredFieldIsRefusedAndTheListStaysAsItWas() {
+    MeasuredEvents list = new MeasuredEvents(COMMITTABLE.subList(0, 3));
+    RawEvent missing = EVENTS.stream().filter(e -> !hasWireForm(e)).findFirst().orElseThrow();
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> list.add(missing));
+    assertTrue(refused.getMessage().contains(missing.eventType().wireName()), refused.getMessage());
+    assertEquals(COMMITTABLE.subList(0, 3), list);
+    list.add(COMMITTABLE.get(3));
+    assertEquals(COMMITTABLE.subList(0, 4), list);
   }
 
   private static long bytes(List<RawEvent> events) {

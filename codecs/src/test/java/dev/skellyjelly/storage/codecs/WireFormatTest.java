@@ -359,6 +359,25 @@ class WireFormatTest {
   }
 
   @Test
+  void flagsAndStringLengthsOfAWindowsPackedFormAreRejectedOnTheWire() {
+    // A window's list leaves out its session, keeps ids that are not UUIDs as text and strings UTF-8 cannot hold as
+    // UTF-16 units; none of that is read from a peer's message.
+    RawEvent focus = new RawEvent(ID, SESSION, TS, new WindowFocus("t", "app", 7, null));
+    Buffer full = message(focus);
+    for (int flag : new int[] {4, 8, 16}) {
+      Buffer b = copy(full);
+      b.setByte(5, (byte) (b.getByte(5) | flag));
+      assertBad(b, READERS.get(0), "flag " + flag);
+    }
+    // The title's length, after the header, flags, ids, timestamp and type byte.
+    int title = 4 + 1 + 1 + 16 + 16 + 8 + 1;
+    assertEquals(1, full.getInt(title));
+    Buffer negative = copy(full);
+    negative.setInt(title, -2);
+    assertBad(negative, READERS.get(0), "a negative string length");
+  }
+
+  @Test
   void trailingBytesInsideTheMessageAreRejected() {
     Buffer[] messages = {message(events().get(0)), message(batch(false, false)),
       message(batch(false, false).screenshotRefs().get(0))};

@@ -139,11 +139,16 @@ class JsonSlicesTest {
 
   @Test
   void eventsMeasuredAsTheyAreGatheredCountAsTheirTextInEveryPart() {
-    // A window's events as the batcher gathers them, some taken out again (a deletion), published in parts.
+    // A window's events as the batcher gathers them (those that could be committed: a keystroke has its modifiers,
+    // a screenshot its region), some taken out again (a deletion), published in parts.
     MeasuredEvents gathered = new MeasuredEvents();
     for (int i = 0; i < 3 * JsonSlices.SLICE_ELEMENTS + 40; i++) {
+      EventData data = data(i);
+      if (data instanceof Keystroke k && k.modifiers() == null || data instanceof Screenshot s && s.screenRegion() == null) {
+        continue;
+      }
       gathered.add(new RawEvent(String.format("8a6f0c1e-0000-4000-8000-%012d", i), i % 50 == 0 ? "sé\"ss😀" : SESSION,
-        T0 + i * 7919L, data(i)));
+        T0 + i * 7919L, data));
     }
     gathered.removeIf(e -> e.id().endsWith("3"));
     int n = gathered.size();

@@ -24,9 +24,9 @@ sealed interface Window permits Window.Held, Window.Spilled {
   long size();
 
   /**
-   * A window whose events are in memory. One gathered as its events are committed measures each as it is added,
-   * so that its batch's text is not counted on its way out ({@link MeasuredEvents}); one read back from the
-   * database (at start-up, or swept) is not measured: a bridge counts its batch's text.
+   * A window whose events are in memory. One the batcher records keeps them packed and measured as they are added
+   * ({@link MeasuredEvents}: what it holds of them, and its batch's text is not counted on its way out); one swept
+   * from the database, published at once, keeps them as they were read.
    */
   record Held(WindowKey key, List<RawEvent> events, List<ScreenshotRef> refs) implements Window {
 
@@ -111,7 +111,7 @@ sealed interface Window permits Window.Held, Window.Spilled {
 
     /** The same window holding its events, read back from the database. */
     Held hold(List<RawEvent> events) {
-      return new Held(key, new ArrayList<>(events), refs);
+      return new Held(key, new MeasuredEvents(events), refs);
     }
   }
 }

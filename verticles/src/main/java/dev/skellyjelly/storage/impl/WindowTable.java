@@ -1,5 +1,6 @@
 package dev.skellyjelly.storage.impl;
 
+import dev.skellyjelly.storage.codecs.MeasuredEvents;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.ScreenshotRef;
 import dev.skellyjelly.storage.codecs.Timestamps;
@@ -17,7 +18,7 @@ import java.util.Map;
 
 /**
  * The windows the batcher keeps a record of, open and late, within bounds in count and in bytes
- * ({@link HeldCost}): at most {@link #MAX_WINDOWS} windows, and at most {@link #MAX_HELD} events or
+ * ({@link HeldCost} for a window, {@link MeasuredEvents#heldBytes} for its events, packed): at most {@link #MAX_WINDOWS} windows, and at most {@link #MAX_HELD} events or
  * {@link #MAX_HELD_BYTES} bytes of events held in memory. Past the held bound the window an event just joined
  * lets go of its events (they are committed; it keeps their count and is read back from the database when it
  * fires): one window per event at most, never a search. Past the window bound no window is added: the
@@ -30,8 +31,9 @@ final class WindowTable {
   /** Committed events held in memory for recorded windows, at most. */
   static final int MAX_HELD = 50_000;
   /**
-   * The bytes of those events, at most: 12 MiB, a 30-second window at 1 000 events/s of the usual mix (about
-   * 250 bytes each) with room to spare; the module's bounds together fit its heap (HeapBudgetTest).
+   * The bytes of those events, at most: 12 MiB, far more than {@link #MAX_HELD} events of the usual mix take
+   * packed (about 60 bytes each), so that it bounds events with long strings (window titles); the module's bounds
+   * together fit its heap (HeapBudgetTest).
    */
   static final long MAX_HELD_BYTES = 12L << 20;
 
@@ -86,10 +88,8 @@ final class WindowTable {
   void addStored(Window w) {
     open.put(w.key(), w);
     if (w instanceof Window.Held h) {
-      for (RawEvent e : h.events()) {
-        heldEvents++;
-        heldBytes += HeldCost.of(e);
-      }
+      heldEvents += h.events().size();
+      heldBytes += heldBytes(h.events());
     }
   }
 
@@ -112,9 +112,15 @@ final class WindowTable {
       return;
     }
     Window.Held h = (Window.Held) w;
-    h.events().add(e);
+    if (h.events() instanceof MeasuredEvents m) {
+      long before = m.heldBytes();
+      m.add(e);
+      heldBytes += m.heldBytes() - before;
+    } else {
+      h.events().add(e);
+      heldBytes += HeldCost.of(e);
+    }
     heldEvents++;
-    heldBytes += HeldCost.of(e);
     if (heldEvents > maxHeld || heldBytes > maxHeldBytes) {
       long now = System.nanoTime();
       if (lastSpillLog == 0 || now - lastSpillLog >= LOG_INTERVAL_NANOS) {
@@ -176,17 +182,16 @@ final class WindowTable {
       s.uncounted(r.spilledEvents());
       return before - s.size();
     }
-    long removed = 0;
-    for (Iterator<RawEvent> it = ((Window.Held) w).events().iterator(); it.hasNext(); ) {
-      RawEvent e = it.next();
-      if (r.eventIds().contains(e.id())) {
-        it.remove();
-        removed++;
-        if (recorded) {
-          heldEvents--;
-          heldBytes -= HeldCost.of(e);
-        }
-      }
+    List<RawEvent> events = ((Window.Held) w).events();
+    long before = heldBytes(events);
+    int sizeBefore = events.size();
+    if (!r.eventIds().isEmpty()) {
+      events.removeIf(e -> r.eventIds().contains(e.id()));
+    }
+    long removed = sizeBefore - events.size();
+    if (recorded) {
+      heldEvents -= removed;
+      heldBytes -= before - heldBytes(events);
     }
     return removed;
   }
@@ -234,10 +239,20 @@ final class WindowTable {
   }
 
   private void release(Window.Held h) {
-    for (RawEvent e : h.events()) {
-      heldBytes -= HeldCost.of(e);
-    }
+    heldBytes -= heldBytes(h.events());
     heldEvents -= h.events().size();
+  }
+
+  /** What a window's events take: packed, as the table's own windows keep them, or as objects. */
+  private static long heldBytes(List<RawEvent> events) {
+    if (events instanceof MeasuredEvents m) {
+      return m.heldBytes();
+    }
+    long n = 0;
+    for (RawEvent e : events) {
+      n += HeldCost.of(e);
+    }
+    return n;
   }
 
   int openWindows() {
