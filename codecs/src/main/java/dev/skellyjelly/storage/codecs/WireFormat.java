@@ -159,20 +159,22 @@ public final class WireFormat {
         writeUuid(out, session);
       }
     } else {
-      UuidBits ids = UuidBits.SCRATCH.get();
-      boolean idText = id != null && !ids.parseId(id);
-      boolean sessionText = session != null && !implied && !ids.parseSession(session);
+      UuidBits bits = UuidBits.SCRATCH.get();
+      boolean idText = id != null && !bits.parse(id);
+      long idMsb = bits.msb;
+      long idLsb = bits.lsb;
+      boolean sessionText = session != null && !implied && !bits.parse(session);
       out.appendByte((byte) ((id != null ? HAS_ID : 0) | (idText ? ID_TEXT : 0) | (sessionText ? SESSION_TEXT : 0)
         | (implied ? IMPLIED_SESSION : session != null ? HAS_SESSION : 0)));
       if (idText) {
         writeString(out, id, true);
       } else if (id != null) {
-        out.appendLong(ids.idMsb).appendLong(ids.idLsb);
+        out.appendLong(idMsb).appendLong(idLsb);
       }
       if (sessionText) {
         writeString(out, session, true);
       } else if (session != null && !implied) {
-        out.appendLong(ids.sessionMsb).appendLong(ids.sessionLsb);
+        out.appendLong(bits.msb).appendLong(bits.lsb);
       }
     }
     out.appendLong(e.timestampMs()).appendByte((byte) e.eventType().code());
@@ -344,32 +346,12 @@ public final class WireFormat {
     static final ThreadLocal<UuidBits> SCRATCH = ThreadLocal.withInitial(UuidBits::new);
 
     private final char[] chars = new char[36];
-    private long msb;
-    private long lsb;
-    long idMsb;
-    long idLsb;
-    long sessionMsb;
-    long sessionLsb;
+    /** The bits of the text {@link #parse} last read as a UUID. */
+    long msb;
+    long lsb;
 
-    boolean parseId(String s) {
-      if (!parse(s)) {
-        return false;
-      }
-      idMsb = msb;
-      idLsb = lsb;
-      return true;
-    }
-
-    boolean parseSession(String s) {
-      if (!parse(s)) {
-        return false;
-      }
-      sessionMsb = msb;
-      sessionLsb = lsb;
-      return true;
-    }
-
-    private boolean parse(String s) {
+    /** Whether {@code s} is canonical lower-case UUID text; its bits are then in {@link #msb} and {@link #lsb}. */
+    boolean parse(String s) {
       if (s.length() != 36) {
         return false;
       }
