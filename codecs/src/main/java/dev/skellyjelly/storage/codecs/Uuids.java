@@ -96,4 +96,48 @@ public final class Uuids {
   static String fromBits(long msb, long lsb) {
     return new UUID(msb, lsb).toString();
   }
+
+  /**
+   * Whether text is canonical lower-case UUID text (what {@link #fromBits} gives back) and its bits, in one pass over
+   * a copy of its characters: {@link WireFormat} packs every event's id this way as a window's list takes it.
+   */
+  static final class LowerText {
+    static final ThreadLocal<LowerText> SCRATCH = ThreadLocal.withInitial(LowerText::new);
+
+    private final char[] chars = new char[36];
+    /** The bits of the text {@link #parse} last read as a UUID. */
+    long msb;
+    long lsb;
+
+    /** Whether {@code s} is canonical lower-case UUID text; its bits are then in {@link #msb} and {@link #lsb}. */
+    boolean parse(String s) {
+      if (s.length() != 36) {
+        return false;
+      }
+      s.getChars(0, 36, chars, 0);
+      long high = 0;
+      long low = 0;
+      for (int i = 0; i < 36; i++) {
+        char c = chars[i];
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+          if (c != '-') {
+            return false;
+          }
+          continue;
+        }
+        int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (v < 0) {
+          return false;
+        }
+        if (i < 18) {
+          high = high << 4 | v;
+        } else {
+          low = low << 4 | v;
+        }
+      }
+      msb = high;
+      lsb = low;
+      return true;
+    }
+  }
 }

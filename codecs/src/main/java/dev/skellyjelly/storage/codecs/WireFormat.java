@@ -159,7 +159,7 @@ public final class WireFormat {
         writeUuid(out, session);
       }
     } else {
-      UuidBits bits = UuidBits.SCRATCH.get();
+      Uuids.LowerText bits = Uuids.LowerText.SCRATCH.get();
       boolean idText = id != null && !bits.parse(id);
       long idMsb = bits.msb;
       long idLsb = bits.lsb;
@@ -336,50 +336,6 @@ public final class WireFormat {
       }
     }
     return true;
-  }
-
-  /**
-   * The bits of ids that are canonical lower-case UUID text (what {@link #readUuid} gives back), read in one pass over
-   * a copy of their characters: a window's list packs every event's id as it is added.
-   */
-  private static final class UuidBits {
-    static final ThreadLocal<UuidBits> SCRATCH = ThreadLocal.withInitial(UuidBits::new);
-
-    private final char[] chars = new char[36];
-    /** The bits of the text {@link #parse} last read as a UUID. */
-    long msb;
-    long lsb;
-
-    /** Whether {@code s} is canonical lower-case UUID text; its bits are then in {@link #msb} and {@link #lsb}. */
-    boolean parse(String s) {
-      if (s.length() != 36) {
-        return false;
-      }
-      s.getChars(0, 36, chars, 0);
-      long high = 0;
-      long low = 0;
-      for (int i = 0; i < 36; i++) {
-        char c = chars[i];
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-          if (c != '-') {
-            return false;
-          }
-          continue;
-        }
-        int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-        if (v < 0) {
-          return false;
-        }
-        if (i < 18) {
-          high = high << 4 | v;
-        } else {
-          low = low << 4 | v;
-        }
-      }
-      msb = high;
-      lsb = low;
-      return true;
-    }
   }
 
   /** A bounds-checked cursor over part of a buffer; every overrun is an {@link IllegalArgumentException}. */
