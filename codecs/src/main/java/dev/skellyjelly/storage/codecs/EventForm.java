@@ -11,7 +11,7 @@ import java.util.Objects;
 final class EventForm extends JsonForm {
 
   /** Each event type's wire name quoted once (they are ASCII), by ordinal. */
-  private static final SerializableString[] EVENT_TYPES = quotedWireNames();
+  static final SerializableString[] EVENT_TYPES = quotedWireNames();
   /** The bytes of each of {@link #EVENT_TYPES}, quotes included. */
   private static final int[] EVENT_TYPE_BYTES = Arrays.stream(EVENT_TYPES).mapToInt(t -> t.asQuotedUTF8().length + 2)
     .toArray();

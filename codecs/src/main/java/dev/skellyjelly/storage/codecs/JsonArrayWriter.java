@@ -17,6 +17,8 @@ public final class JsonArrayWriter {
 
   private final JsonArray array;
   private final List<RawEvent> events;
+  /** The list behind {@link #events} as the batch was given it (packed events are written from their bytes). */
+  private final List<?> given;
   private final JsonTextScratch scratch = new JsonTextScratch();
   /** The bytes of the events' texts as measured when they were gathered ({@link MeasuredEvents}), or -1. */
   private final long measured;
@@ -25,6 +27,7 @@ public final class JsonArrayWriter {
   public JsonArrayWriter(JsonArray array) {
     this.array = array;
     this.events = JsonBatch.eventsOf(array);
+    this.given = events == null ? null : EventBatch.given(events);
     this.measured = JsonBatch.eventsTextBytes(array);
   }
 
@@ -65,7 +68,7 @@ public final class JsonArrayWriter {
   public void writeNext(JsonGenerator gen) throws IOException {
     int i = next++;
     if (events != null) {
-      JsonForm.BATCH_EVENT.write(events.get(i), gen, scratch);
+      MeasuredEvents.writeBatchText(given, i, gen, scratch);
     } else {
       JacksonCodec.encodeJson(array.getValue(i), gen);
     }

@@ -1,6 +1,7 @@
 package dev.skellyjelly.storage.codecs;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.jackson.JacksonCodec;
@@ -174,7 +175,12 @@ abstract class JsonForm {
 
   /** The form of an event's {@code data}; {@code withImage} false leaves a screenshot's image out. */
   static JsonForm of(EventData data, boolean withImage) {
-    return switch (data.type()) {
+    return of(data.type(), withImage);
+  }
+
+  /** The form of the {@code data} of an event of {@code type}. */
+  static JsonForm of(EventType type, boolean withImage) {
+    return switch (type) {
       case KEYSTROKE -> KEYSTROKE;
       case MOUSE_MOVE -> MOUSE_MOVE;
       case MOUSE_CLICK -> MOUSE_CLICK;
@@ -183,6 +189,11 @@ abstract class JsonForm {
       case PROCESS -> PROCESS;
       case RESOURCE -> RESOURCE;
     };
+  }
+
+  /** Key {@code i} quoted, as {@link #write} writes it. */
+  final SerializableString name(int i) {
+    return names[i];
   }
 
   /** Whether the record's object has key {@code i}. */

@@ -1,7 +1,9 @@
 package dev.skellyjelly.storage.codecs;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.buffer.Buffer;
 
+import java.io.IOException;
 import java.util.AbstractList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -132,6 +134,31 @@ public final class MeasuredEvents extends AbstractList<RawEvent> implements Rand
     long at = positions[index];
     Buffer chunk = chunks[(int) (at >>> 32)];
     return WireFormat.readEvent(new WireFormat.Reader(chunk, (int) at, chunk.length(), true), session);
+  }
+
+  /**
+   * Writes event {@code index} of {@code events} as a published batch's text carries it ({@link JsonForm#BATCH_EVENT}):
+   * from its packed bytes ({@link PackedEventText}) when {@code events} is such a list or a view of one, else from its
+   * record.
+   */
+  static void writeBatchText(List<?> events, int index, JsonGenerator gen, JsonTextScratch scratch)
+    throws IOException {
+    if (events instanceof MeasuredEvents m) {
+      m.writeBatchText(index, gen, scratch);
+    } else if (events instanceof Range r) {
+      Objects.checkIndex(index, r.size());
+      r.all.writeBatchText(r.from + index, gen, scratch);
+    } else {
+      JsonForm.BATCH_EVENT.write(events.get(index), gen, scratch);
+    }
+  }
+
+  private void writeBatchText(int index, JsonGenerator gen, JsonTextScratch scratch) throws IOException {
+    Objects.checkIndex(index, size);
+    long at = positions[index];
+    if (!PackedEventText.write(chunks[(int) (at >>> 32)], (int) at, session, gen, scratch)) {
+      JsonForm.BATCH_EVENT.write(get(index), gen, scratch);
+    }
   }
 
   @Override

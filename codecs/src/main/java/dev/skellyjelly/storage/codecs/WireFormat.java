@@ -21,13 +21,13 @@ public final class WireFormat {
    */
   public static final byte BATCH_VERSION = 2;
 
-  private static final int HAS_ID = 1;
-  private static final int HAS_SESSION = 2;
+  static final int HAS_ID = 1;
+  static final int HAS_SESSION = 2;
   /** The event's session is the one its reader supplies ({@link MeasuredEvents}: a window's events share one). */
-  private static final int IMPLIED_SESSION = 4;
+  static final int IMPLIED_SESSION = 4;
   /** Ids that are not canonical UUID text, kept as text (only where a session is implied: never on the wire). */
-  private static final int ID_TEXT = 8;
-  private static final int SESSION_TEXT = 16;
+  static final int ID_TEXT = 8;
+  static final int SESSION_TEXT = 16;
 
   private WireFormat() {
   }

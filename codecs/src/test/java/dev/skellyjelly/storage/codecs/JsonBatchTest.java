@@ -22,6 +22,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -260,6 +261,45 @@ class JsonBatchTest {
     MeasuredEvents window = new MeasuredEvents(given);
     assertEquals(given, window);
     assertEquals(bytes(given), textBytes(EventBatch.handOver(window)));
+  }
+
+  @Test
+  void aWindowsEventsAreWrittenFromTheirPackedBytesAsTheTextOfTheirRecords() throws IOException {
+    // Every committable variant with every combination of ids, the same with a second session (its bits packed, not
+    // implied), and events whose ids are kept as text: the writer's text is Vert.x's text of the same records.
+    List<RawEvent> given = new ArrayList<>(COMMITTABLE);
+    String other = "0b7e7c9a-4a9e-4bd7-9c59-6f0e0c3b2a10";
+    COMMITTABLE.forEach(e -> given.add(e.withIds(e.id(), e.sessionId() == null ? null : other)));
+    given.add(new RawEvent("not-a-uuid", SESSION, TS, new MouseMove(-3, 4, 1.0E-7)));
+    given.add(new RawEvent(ID, SESSION.toUpperCase(java.util.Locale.ROOT), TS, new MouseClick(1, 2,
+      MouseClick.Button.RIGHT, MouseClick.ClickType.DOUBLE)));
+    MeasuredEvents window = new MeasuredEvents(given);
+    assertEquals(vertxText(given), writerText(window));
+    int n = given.size();
+    assertEquals(vertxText(given.subList(3, n - 2)), writerText(window.subList(3, n - 2)));
+    assertTrue(writerText(window).contains("\"session_id\":\"" + other + "\""), "the second session is written");
+  }
+
+  /** The events' array as a batch's text carries it, written element by element by {@link JsonArrayWriter}. */
+  private static String writerText(List<RawEvent> events) throws IOException {
+    JsonArrayWriter writer = new JsonArrayWriter(EventJson.encode(new EventBatch(WINDOW, SESSION, TS, TS + 30_000, 0,
+      1, false, false, EventBatch.handOver(events), List.of())).getJsonArray("events"));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try (com.fasterxml.jackson.core.JsonGenerator gen = com.fasterxml.jackson.core.JsonFactory.builder().build()
+      .createGenerator(out)) {
+      gen.writeStartArray();
+      while (writer.hasNext()) {
+        writer.writeNext(gen);
+      }
+      gen.writeEndArray();
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** What Vert.x writes for the events' array of a batch of the same records in an ordinary list. */
+  private static String vertxText(List<RawEvent> events) {
+    return EventJson.encode(new EventBatch(WINDOW, SESSION, TS, TS + 30_000, 0, 1, false, false,
+      new ArrayList<>(events), List.of())).getJsonArray("events").toBuffer().toString(StandardCharsets.UTF_8);
   }
 
   @Test
