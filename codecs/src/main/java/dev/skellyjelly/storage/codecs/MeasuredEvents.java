@@ -5,6 +5,7 @@ import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
 import java.util.AbstractList;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -159,6 +160,39 @@ public final class MeasuredEvents extends AbstractList<RawEvent> implements Rand
     if (!PackedEventText.write(chunks[(int) (at >>> 32)], (int) at, session, gen, scratch)) {
       JsonForm.BATCH_EVENT.write(get(index), gen, scratch);
     }
+  }
+
+  /**
+   * The screenshots among a batch's events ({@link EventBatch#handOver} of such a list or a view of one), in order:
+   * only they are read back, each event's type read from its packed bytes; of any other list every event is looked at.
+   */
+  public static List<Screenshot> screenshots(List<RawEvent> events) {
+    List<?> given = EventBatch.given(events);
+    MeasuredEvents packed = given instanceof MeasuredEvents m ? m : given instanceof Range r ? r.all : null;
+    List<Screenshot> shots = new ArrayList<>(1);
+    if (packed == null) {
+      for (RawEvent e : events) {
+        if (e.data() instanceof Screenshot s) {
+          shots.add(s);
+        }
+      }
+      return shots;
+    }
+    int from = given instanceof Range r ? r.from : 0;
+    for (int i = from; i < from + given.size(); i++) {
+      if (packed.isScreenshot(i) && packed.get(i).data() instanceof Screenshot s) {
+        shots.add(s);
+      }
+    }
+    return shots;
+  }
+
+  /** Whether the event at {@code index} may be a screenshot: its type as packed, or true when that is not told. */
+  private boolean isScreenshot(int index) {
+    long at = positions[index];
+    Buffer chunk = chunks[(int) (at >>> 32)];
+    int typeAt = PackedEventText.typeAt(chunk, (int) at);
+    return typeAt < 0 || chunk.getByte(typeAt) == EventType.SCREENSHOT.code();
   }
 
   @Override

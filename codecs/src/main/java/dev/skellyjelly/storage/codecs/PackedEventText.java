@@ -29,23 +29,33 @@ final class PackedEventText {
   }
 
   /**
+   * Where the type code of the event packed at {@code pos} is (after its flags, ids and timestamp); -1 when its id or
+   * session is kept as text, whose length the bytes before it tell.
+   */
+  static int typeAt(Buffer in, int pos) {
+    int flags = in.getByte(pos);
+    if ((flags & TEXT_FLAGS) != 0) {
+      return -1;
+    }
+    return pos + 1 + ((flags & WireFormat.HAS_ID) != 0 ? 16 : 0) + ((flags & WireFormat.HAS_SESSION) != 0 ? 16 : 0) + 8;
+  }
+
+  /**
    * Writes the event packed at {@code pos} in {@code in} (as {@link WireFormat#writeEvent(Buffer, RawEvent, boolean,
    * String)} packs it with {@code implied}); false, having written nothing, for an event it leaves to its records.
    */
   static boolean write(Buffer in, int pos, String implied, JsonGenerator gen, JsonTextScratch scratch)
     throws IOException {
-    int flags = in.getByte(pos);
-    if ((flags & TEXT_FLAGS) != 0) {
+    int typeAt = typeAt(in, pos);
+    if (typeAt < 0) {
       return false;
     }
-    int p = pos + 1;
-    int idAt = p;
-    p += (flags & WireFormat.HAS_ID) != 0 ? 16 : 0;
-    int sessionAt = p;
-    p += (flags & WireFormat.HAS_SESSION) != 0 ? 16 : 0;
-    long timestamp = in.getLong(p);
-    EventType type = EventType.fromCode(in.getByte(p + 8));
-    p += 9;
+    int flags = in.getByte(pos);
+    int idAt = pos + 1;
+    int sessionAt = idAt + ((flags & WireFormat.HAS_ID) != 0 ? 16 : 0);
+    long timestamp = in.getLong(typeAt - 8);
+    EventType type = EventType.fromCode(in.getByte(typeAt));
+    int p = typeAt + 1;
     if (type != EventType.KEYSTROKE && type != EventType.MOUSE_MOVE && type != EventType.MOUSE_CLICK) {
       return false;
     }

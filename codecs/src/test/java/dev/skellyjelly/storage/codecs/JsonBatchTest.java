@@ -280,6 +280,23 @@ class JsonBatchTest {
     assertTrue(writerText(window).contains("\"session_id\":\"" + other + "\""), "the second session is written");
   }
 
+  @Test
+  void aWindowsScreenshotsAreFoundWithoutReadingItsOtherEventsBack() {
+    List<RawEvent> given = new ArrayList<>(COMMITTABLE);
+    String other = "0b7e7c9a-4a9e-4bd7-9c59-6f0e0c3b2a10";
+    given.add(new RawEvent("not-a-uuid", other, TS, new Screenshot(other, ImageFormat.PNG, null, "t", "a",
+      new Screenshot.Region(0, 0, 1, 1), true)));
+    MeasuredEvents window = new MeasuredEvents(given);
+    List<Screenshot> expected = given.stream().map(RawEvent::data).filter(Screenshot.class::isInstance)
+      .map(Screenshot.class::cast).toList();
+    assertEquals(5, expected.size(), "every id combination of the screenshot variant, and one with a text id");
+    assertEquals(expected, MeasuredEvents.screenshots(EventBatch.handOver(window)));
+    assertEquals(expected, MeasuredEvents.screenshots(EventBatch.handOver(new ArrayList<>(given))));
+    int n = given.size();
+    assertEquals(List.of(expected.get(4)), MeasuredEvents.screenshots(EventBatch.handOver(window.subList(n - 1, n))));
+    assertEquals(List.of(), MeasuredEvents.screenshots(EventBatch.handOver(window.subList(0, 4))));
+  }
+
   /** The events' array as a batch's text carries it, written element by element by {@link JsonArrayWriter}. */
   private static String writerText(List<RawEvent> events) throws IOException {
     JsonArrayWriter writer = new JsonArrayWriter(EventJson.encode(new EventBatch(WINDOW, SESSION, TS, TS + 30_000, 0,

@@ -4,6 +4,7 @@ import dev.skellyjelly.storage.StorageMetrics;
 import dev.skellyjelly.storage.codecs.Addresses;
 import dev.skellyjelly.storage.codecs.EventBatch;
 import dev.skellyjelly.storage.codecs.EventJson;
+import dev.skellyjelly.storage.codecs.MeasuredEvents;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.Screenshot;
 import dev.skellyjelly.storage.codecs.ScreenshotRef;
@@ -149,12 +150,11 @@ final class BatchPublisher {
     List<RawEvent> events = part.events();
     List<ScreenshotRef> refs = new ArrayList<>();
     if (!part.refsById().isEmpty()) {
-      for (RawEvent e : events) {
-        if (e.data() instanceof Screenshot s) {
-          ScreenshotRef r = part.refsById().get(s.screenshotId());
-          if (r != null) {
-            refs.add(r);
-          }
+      // A held window's events are packed: only its screenshots are read back to find their refs.
+      for (Screenshot s : MeasuredEvents.screenshots(events)) {
+        ScreenshotRef r = part.refsById().get(s.screenshotId());
+        if (r != null) {
+          refs.add(r);
         }
       }
     }
