@@ -74,6 +74,8 @@ public final class TcpBridge {
    * holds at most one decoded maximum-size image on top of the frames' bytes, as the heap bounds count it.
    */
   final WorkerExecutor largeFrames;
+  /** Room in the old generation made on {@link #largeFrames} around a large frame. */
+  final OldGenerationRoom oldGenerationRoom = OldGenerationRoom.ofThisJvm();
   /** The connections' rests between reads ({@link ReadRests}), where Vert.x was built with {@link ReadRestTransport}. */
   final ReadRests rests = new ReadRests();
 

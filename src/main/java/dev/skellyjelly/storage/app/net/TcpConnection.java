@@ -52,7 +52,7 @@ final class TcpConnection implements TcpFraming.Reading, ConnectionOutput.Readin
     this.rawEvents = new RawEventGathering(bridge.receiver);
     this.lastFrameMs = bridge.clock.millis();
     this.socket = socket;
-    this.framing = new TcpFraming(bridge.limit, bridge.budget, this, this::onFrame, this::refuse);
+    this.framing = new TcpFraming(bridge.limit, bridge.budget, this, this::onFrame, this::body, this::refuse);
     this.output = new ConnectionOutput(bridge.clock, bridge.outputBudget, this);
     this.outbox = new FrameOutbox(context, socket, FrameOutbox.LENGTH_PREFIXED, output);
   }
@@ -147,6 +147,21 @@ final class TcpConnection implements TcpFraming.Reading, ConnectionOutput.Readin
     return null;
   }
 
+  /**
+   * The buffer a frame split across reads is gathered in: a large one (read on the worker for large frames in turn)
+   * is made on that worker too, with room made for it there ({@link OldGenerationRoom}), so that the allocation of a
+   * screenshot's frame, which goes straight to the old generation, never starts a full collection on the event loop.
+   */
+  private Future<Buffer> body(int length) {
+    if (length <= TcpFrameJson.ARRAY_PARSE_BYTES) {
+      return Future.succeededFuture(Buffer.buffer(length));
+    }
+    return bridge.largeFrames.executeBlocking(() -> {
+      bridge.oldGenerationRoom.make(OldGenerationRoom.forFrame(length));
+      return Buffer.buffer(length);
+    }, false);
+  }
+
   /** What a worker thread made of a large frame: its JSON, or why it was not read. */
   private record LargeFrame(JsonObject json, boolean denied) {
     static final LargeFrame MALFORMED = new LargeFrame(null, false);
@@ -160,16 +175,15 @@ final class TcpConnection implements TcpFraming.Reading, ConnectionOutput.Readin
    * and token alone, never built.
    */
   private Future<?> readLarge(Buffer bytes) {
+    long need = OldGenerationRoom.forFrame(bytes.length());
+    // Let go of once read, so that the room made after it can take the frame's bytes.
+    Buffer[] frame = {bytes};
     return bridge.largeFrames.executeBlocking(() -> {
-      TcpFrameJson.Head head = bridge.json.head(bytes);
-      if (head == null) {
-        return LargeFrame.MALFORMED;
-      }
-      if (!"ping".equals(head.type()) && !bridge.token.admits(head.token())) {
-        return LargeFrame.DENIED;
-      }
-      JsonObject json = bridge.json.parse(bytes);
-      return json == null ? LargeFrame.MALFORMED : new LargeFrame(json, false);
+      LargeFrame read = readLarge(frame);
+      // While the event loop waits for this frame, not in a task: room for the next one, not made by the next
+      // allocation wherever it happens.
+      bridge.oldGenerationRoom.make(need);
+      return read;
     }, false).andThen(ar -> {
       if (closed) {
         return;
@@ -184,6 +198,21 @@ final class TcpConnection implements TcpFraming.Reading, ConnectionOutput.Readin
         route(ar.result().json());
       }
     });
+  }
+
+  /** On the worker: the frame's JSON, its bytes let go of ({@code frame[0]} cleared) before it returns. */
+  private LargeFrame readLarge(Buffer[] frame) {
+    Buffer bytes = frame[0];
+    frame[0] = null;
+    TcpFrameJson.Head head = bridge.json.head(bytes);
+    if (head == null) {
+      return LargeFrame.MALFORMED;
+    }
+    if (!"ping".equals(head.type()) && !bridge.token.admits(head.token())) {
+      return LargeFrame.DENIED;
+    }
+    JsonObject json = bridge.json.parse(bytes);
+    return json == null ? LargeFrame.MALFORMED : new LargeFrame(json, false);
   }
 
   /** A frame read as JSON (null when it is not a JSON object): answered, or routed by its type. */

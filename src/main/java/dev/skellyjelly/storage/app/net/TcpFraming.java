@@ -1,5 +1,6 @@
 package dev.skellyjelly.storage.app.net;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -38,6 +39,19 @@ final class TcpFraming implements Handler<Buffer> {
     void onLoop(Runnable task);
   }
 
+  /**
+   * Makes the buffer a frame split across reads is gathered in: may complete later, made on another thread (a
+   * screenshot's few megabytes, which go straight to the old generation: made on the event loop, an allocation there
+   * that found the old generation full held the loop for a full collection). Until it completes the framing reads
+   * nothing more of this connection.
+   */
+  interface Bodies {
+    Future<Buffer> make(int length);
+
+    /** Every body made at once, on the event loop. */
+    Bodies IN_PLACE = length -> Future.succeededFuture(Buffer.buffer(length));
+  }
+
   /** Where frames go. */
   interface Frames {
     /**
@@ -53,6 +67,7 @@ final class TcpFraming implements Handler<Buffer> {
   private final BridgeBudget budget;
   private final Reading reading;
   private final Frames onFrame;
+  private final Bodies bodies;
   private final Handler<Refusal> onRefusal;
   /** The header being read, as far as it arrived. */
   private int header;
@@ -76,8 +91,13 @@ final class TcpFraming implements Handler<Buffer> {
   /** The frame's reservation while it waits for the budget, else null. */
   private BridgeBudget.Waiter waiter;
 
-  /** {@code limit}: the largest frame admitted, in bytes; at most the budget's capacity. */
+  /** {@code limit}: the largest frame admitted, in bytes; at most the budget's capacity. Bodies made in place. */
   TcpFraming(long limit, BridgeBudget budget, Reading reading, Frames onFrame, Handler<Refusal> onRefusal) {
+    this(limit, budget, reading, onFrame, Bodies.IN_PLACE, onRefusal);
+  }
+
+  TcpFraming(long limit, BridgeBudget budget, Reading reading, Frames onFrame, Bodies bodies,
+    Handler<Refusal> onRefusal) {
     if (limit > budget.capacity()) {
       throw new IllegalArgumentException("a " + limit + "-byte frame could never fit the " + budget.capacity() + "-byte budget");
     }
@@ -85,6 +105,7 @@ final class TcpFraming implements Handler<Buffer> {
     this.budget = budget;
     this.reading = reading;
     this.onFrame = onFrame;
+    this.bodies = bodies;
     this.onRefusal = onRefusal;
   }
 
@@ -168,7 +189,15 @@ final class TcpFraming implements Handler<Buffer> {
         }
       } else {
         if (body == null) {
-          body = Buffer.buffer(expected);
+          Future<Buffer> made = bodies.make(expected);
+          if (!made.isComplete()) {
+            waiting = true;
+            pauseReading();
+            holdRest(chunk, at, end);
+            made.onComplete(ar -> reading.onLoop(() -> bodyMade(ar)));
+            return;
+          }
+          body = made.result();
         }
         int n = Math.min(expected - body.length(), end - at);
         body.appendBuffer(chunk, at, n);
@@ -213,6 +242,20 @@ final class TcpFraming implements Handler<Buffer> {
       return;
     }
     releaseReserved();
+    readHeld();
+  }
+
+  /** The body of the frame being read was made elsewhere: reading goes on with what was held. */
+  private void bodyMade(AsyncResult<Buffer> made) {
+    waiting = false;
+    if (stopped) {
+      return;
+    }
+    if (made.failed()) {
+      refuse(new Refusal("overload", "no buffer for a " + expected + "-byte frame: " + made.cause()));
+      return;
+    }
+    body = made.result();
     readHeld();
   }
 

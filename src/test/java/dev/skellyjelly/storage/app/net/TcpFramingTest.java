@@ -185,6 +185,41 @@ class TcpFramingTest {
   }
 
   @Test
+  void aSplitFrameWhoseBufferIsMadeElsewhereWaitsForItWithTheSocketPausedAndFramesKeepTheirOrder() {
+    List<Promise<Buffer>> made = new ArrayList<>();
+    List<Integer> asked = new ArrayList<>();
+    TcpFraming framing = new TcpFraming(LIMIT, budget, socket, this::collect, length -> {
+      asked.add(length);
+      Promise<Buffer> body = Promise.promise();
+      made.add(body);
+      return body.future();
+    }, refusals::add);
+    String large = new JsonObject().put("x", "y".repeat(5_000)).encode();
+    Buffer bytes = frame("{\"a\":1}").appendBuffer(frame(large)).appendBuffer(frame("{\"b\":2}"));
+    // The large frame is split across reads: its buffer is asked for once its first part arrives.
+    framing.handle(bytes.getBuffer(0, 100));
+    framing.handle(bytes.getBuffer(100, bytes.length()));
+    assertEquals(List.of("{\"a\":1}"), frames, "nothing of the split frame is read before its buffer is made");
+    assertEquals(List.of(large.length()), asked);
+    assertTrue(socket.paused, "the socket stops reading");
+
+    made.get(0).complete(Buffer.buffer(large.length()));
+    assertEquals(1, frames.size(), "the rest is read on the connection's loop");
+    socket.runLoop();
+    assertEquals(List.of("{\"a\":1}", large, "{\"b\":2}"), frames);
+    assertFalse(socket.paused, "the socket reads again");
+    assertEquals(0, budget.used());
+    assertEquals(List.of(), refusals);
+
+    // A buffer that could not be made: the connection is refused as overloaded and its bytes go back.
+    framing.handle(bytes.getBuffer(0, 100));
+    made.get(1).fail("no memory");
+    socket.runLoop();
+    assertEquals(List.of("overload"), refusals.stream().map(TcpFraming.Refusal::reason).toList());
+    assertEquals(0, budget.used());
+  }
+
+  @Test
   void aWrittenFrameIsItsLengthThenItsJson() {
     Buffer written = TcpFraming.encode(new JsonObject().put("type", "pong"));
     assertEquals(15, written.getInt(0));
