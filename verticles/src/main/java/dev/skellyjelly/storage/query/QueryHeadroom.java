@@ -9,7 +9,7 @@ import java.lang.management.ManagementFactory;
 
 /**
  * The heap's headroom while queries run. The module's JVM keeps its heap close to its live size
- * ({@code conf/jvm.options}: {@code MinHeapFreeRatio=25}, {@code MaxHeapFreeRatio=45}), which suits ingestion,
+ * ({@code conf/jvm.options}: {@code MinHeapFreeRatio=15}, {@code MaxHeapFreeRatio=35}), which suits ingestion,
  * whose objects die young. A query's answer lives as long as the query (a page of 10 000 events makes some 30 MB
  * and holds much of it for a hundred milliseconds): in a heap sized for ingestion it is promoted, and full
  * collections follow one another, a third of a page's time. While any query runs, HotSpot's manageable free
