@@ -17,20 +17,14 @@ import java.util.function.LongSupplier;
  *
  * <p>Only for the serial collector's old generation ({@code Tenured Gen}); under any other collector it does nothing.
  * Blocking: call it on the worker only.
+ *
+ * @param room    the bytes of room the old generation has now; null when the collector is not the serial one
+ * @param collect runs a full collection
  */
-final class OldGenerationRoom {
+record OldGenerationRoom(LongSupplier room, Runnable collect) {
 
   /** The old generation of the serial collector, the one the module is run with. */
   static final String SERIAL_OLD = "Tenured Gen";
-
-  /** Room, in bytes, that the old generation has now; null when the collector is not the serial one. */
-  private final LongSupplier room;
-  private final Runnable collect;
-
-  OldGenerationRoom(LongSupplier room, Runnable collect) {
-    this.room = room;
-    this.collect = collect;
-  }
 
   /** For this JVM: its serial old generation's committed bytes less those used, and {@link System#gc()}. */
   static OldGenerationRoom ofThisJvm() {
