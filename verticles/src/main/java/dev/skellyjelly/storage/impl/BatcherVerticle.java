@@ -206,6 +206,12 @@ public final class BatcherVerticle extends VerticleBase {
 
   private void onCommitted(Message<CommittedGroup> msg) {
     long now = ctx.clock().millis();
+    if (table.oldestOpenClosed(rules, now)) {
+      // The clock passed a window's close since the last tick: it fires now, before this group joins the table,
+      // not up to a tick later, so that a fast producer's windows do not pile up in memory between two ticks (and
+      // let go of their events, to be read back from the database when they fire).
+      closeWhenFree();
+    }
     for (Accepted a : msg.body().entries()) {
       RawEvent e = a.event();
       long start = rules.start(e.timestampMs());
@@ -271,13 +277,18 @@ public final class BatcherVerticle extends VerticleBase {
   }
 
   private void tick() {
+    closeWhenFree();
+    firings.prune(ctx.clock().millis());
+    gauges();
+    publisher.flushRecords();
+  }
+
+  /** Starts taking closed windows out of the table unless that is under way, the batcher stops or a deletion holds. */
+  private void closeWhenFree() {
     if (!closing && !stopping && !holding()) {
       closing = true;
       closeSome();
     }
-    firings.prune(ctx.clock().millis());
-    gauges();
-    publisher.flushRecords();
   }
 
   /**

@@ -196,6 +196,11 @@ final class WindowTable {
     return removed;
   }
 
+  /** Whether the open window recorded first is closed at {@code nowMs}: a look at one window, never a search. */
+  boolean oldestOpenClosed(WindowRules rules, long nowMs) {
+    return !open.isEmpty() && rules.isClosed(open.keySet().iterator().next().windowStartMs(), nowMs);
+  }
+
   /** Takes up to {@code max} open windows closed at {@code nowMs} out of the table, in the order they were opened. */
   List<Window> takeClosed(WindowRules rules, long nowMs, int max) {
     List<Window> closed = new ArrayList<>();
