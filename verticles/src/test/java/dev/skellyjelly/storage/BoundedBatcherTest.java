@@ -10,7 +10,6 @@ import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.impl.InternalAddresses;
 import dev.skellyjelly.storage.impl.Messages;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -202,19 +201,7 @@ class BoundedBatcherTest {
 
   private void commit(List<RawEvent> events) {
     for (int from = 0; from < events.size(); from += 20_000) {
-      List<RawEvent> group = events.subList(from, Math.min(events.size(), from + 20_000));
-      long before = module.metrics().eventsPersisted();
-      for (int i = 0; i < group.size() - 1; i++) {
-        vertx.eventBus().send(Addresses.RAW_EVENT, group.get(i));
-      }
-      JsonObject ack = vertx.eventBus().<JsonObject>request(Addresses.RAW_EVENT, group.get(group.size() - 1))
-        .await().body();
-      assertEquals(true, ack.getBoolean("committed"));
-      await("the events committed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
-        .until(() -> {
-          sample();
-          return module.metrics().eventsPersisted() - before == group.size();
-        });
+      TestSupport.commit(vertx, module, events.subList(from, Math.min(events.size(), from + 20_000)), this::sample);
     }
   }
 

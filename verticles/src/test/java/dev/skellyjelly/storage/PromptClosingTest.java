@@ -8,7 +8,6 @@ import dev.skellyjelly.storage.codecs.MouseMove;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.Uuids;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -86,7 +85,8 @@ class PromptClosingTest {
         for (int i = 0; i < GROUP; i++) {
           group.add(new RawEvent(Uuids.random(), SESSION, start + (g * GROUP + i) / 10, new MouseMove(i, g, 1.5)));
         }
-        commit(vertx, module, group, maxHeld);
+        TestSupport.commit(vertx, module, group,
+          () -> maxHeld.accumulateAndGet(module.metrics().batcherHeldEvents().get(), Math::max));
       }
       // The window's close passes; the next window's first events close it.
       clock.set(start + WINDOW_MS + GRACE_MS);
@@ -100,22 +100,5 @@ class PromptClosingTest {
     assertTrue(batchesByWindow.values().stream().allMatch(n -> n == 1), "each window in one batch: " + batchesByWindow);
     assertEquals(0, late.get(), "no late firing");
     assertTrue(batched.values().stream().allMatch(n -> n == 1), "every event batched once");
-  }
-
-  /** Sends a group (the last as a request), waits until all of it is committed, sampling the events held. */
-  private static void commit(Vertx vertx, StorageModule module, List<RawEvent> group, AtomicLong maxHeld) {
-    long before = module.metrics().eventsPersisted();
-    for (int i = 0; i < group.size() - 1; i++) {
-      vertx.eventBus().send(Addresses.RAW_EVENT, group.get(i));
-    }
-    JsonObject ack = vertx.eventBus().<JsonObject>request(Addresses.RAW_EVENT, group.get(group.size() - 1))
-      .await().body();
-    assertEquals(true, ack.getBoolean("committed"));
-    await("the group committed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(2))
-      .until(() -> {
-        maxHeld.accumulateAndGet(module.metrics().batcherHeldEvents().get(), Math::max);
-        return module.metrics().eventsPersisted() - before == group.size();
-      });
-    maxHeld.accumulateAndGet(module.metrics().batcherHeldEvents().get(), Math::max);
   }
 }

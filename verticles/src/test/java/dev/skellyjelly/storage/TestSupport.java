@@ -1,6 +1,7 @@
 package dev.skellyjelly.storage;
 
 import dev.skellyjelly.storage.impl.EventRows;
+import dev.skellyjelly.storage.codecs.Addresses;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.Uuids;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -14,13 +15,20 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Shared pieces of the module's tests: a clock they control, configuration, deployment, reading the database. */
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Shared pieces of the module's tests: a clock they control, configuration, deployment, committing a group, reading
+ * the database.
+ */
 public final class TestSupport {
 
   private TestSupport() {
@@ -49,6 +57,27 @@ public final class TestSupport {
     StorageModule module = new StorageModule(clock, new SimpleMeterRegistry());
     vertx.deployVerticle(module, new DeploymentOptions().setConfig(config)).await();
     return module;
+  }
+
+  /**
+   * Sends {@code group} on the raw-event address (the last as a request, which must be answered as committed) and
+   * waits until the module has persisted all of it, running {@code sample} at every poll and once more at the end.
+   */
+  public static void commit(Vertx vertx, StorageModule module, List<RawEvent> group, Runnable sample) {
+    long before = module.metrics().eventsPersisted();
+    for (int i = 0; i < group.size() - 1; i++) {
+      vertx.eventBus().send(Addresses.RAW_EVENT, group.get(i));
+    }
+    JsonObject ack = vertx.eventBus().<JsonObject>request(Addresses.RAW_EVENT, group.get(group.size() - 1))
+      .await().body();
+    assertEquals(true, ack.getBoolean("committed"), ack.encode());
+    await("the group committed").atMost(Duration.ofSeconds(60))
+      .pollInterval(Duration.ofMillis(2))
+      .until(() -> {
+        sample.run();
+        return module.metrics().eventsPersisted() - before == group.size();
+      });
+    sample.run();
   }
 
   public static Connection open(Path database) throws SQLException {
