@@ -207,9 +207,8 @@ public final class BatcherVerticle extends VerticleBase {
   private void onCommitted(Message<CommittedGroup> msg) {
     long now = ctx.clock().millis();
     if (table.oldestOpenClosed(rules, now)) {
-      // The clock passed a window's close since the last tick: it fires now, before this group joins the table,
-      // not up to a tick later, so that a fast producer's windows do not pile up in memory between two ticks (and
-      // let go of their events, to be read back from the database when they fire).
+      // Fired now, before this group joins the table, not up to a tick later: a fast producer's windows would pile
+      // up in memory between two ticks and let go of their events, to be read back from the database.
       closeWhenFree();
     }
     for (Accepted a : msg.body().entries()) {
@@ -236,8 +235,6 @@ public final class BatcherVerticle extends VerticleBase {
     lastSeqHeard = Math.max(lastSeqHeard, msg.body().lastSeq());
     gauges();
   }
-
-  // ---------------------------------------------------------------- firing
 
   // ---------------------------------------------------------------- deletion
 
@@ -275,6 +272,8 @@ public final class BatcherVerticle extends VerticleBase {
   private boolean holding() {
     return holds > 0 && System.nanoTime() - holdUntilNanos < 0;
   }
+
+  // ---------------------------------------------------------------- firing
 
   private void tick() {
     closeWhenFree();
