@@ -17,6 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class TcpFramingTest {
 
   private static final long LIMIT = 3L << 20;
+  /** A frame of some 5 KB, past what the framing reads in place. */
+  private static final String LARGE = new JsonObject().put("x", "y".repeat(5_000)).encode();
 
   private final List<String> frames = new ArrayList<>();
   private final List<TcpFraming.Refusal> refusals = new ArrayList<>();
@@ -59,6 +61,11 @@ class TcpFramingTest {
 
   private static Buffer frame(String text) {
     return Buffer.buffer().appendInt(text.length()).appendString(text);
+  }
+
+  /** A small frame, {@link #LARGE} and another small one. */
+  private static Buffer aroundLarge() {
+    return frame("{\"a\":1}").appendBuffer(frame(LARGE)).appendBuffer(frame("{\"b\":2}"));
   }
 
   @Test
@@ -156,30 +163,29 @@ class TcpFramingTest {
       later.add(done);
       return done.future();
     }, refusals::add);
-    String large = new JsonObject().put("x", "y".repeat(5_000)).encode();
-    Buffer bytes = frame("{\"a\":1}").appendBuffer(frame(large)).appendBuffer(frame("{\"b\":2}"));
+    Buffer bytes = aroundLarge();
     framing.handle(bytes.getBuffer(0, bytes.length() - 3));
     framing.handle(bytes.getBuffer(bytes.length() - 3, bytes.length()));
     framing.handle(frame("{\"c\":3}"));
-    assertEquals(List.of("{\"a\":1}", large), frames, "nothing after the large frame is handled before it is");
+    assertEquals(List.of("{\"a\":1}", LARGE), frames, "nothing after the large frame is handled before it is");
     assertTrue(socket.paused, "the socket stops reading");
-    assertEquals(large.length(), budget.used(), "the frame's bytes stay reserved while it is handled");
+    assertEquals(LARGE.length(), budget.used(), "the frame's bytes stay reserved while it is handled");
 
     later.get(0).complete();
     assertEquals(2, frames.size(), "the rest is read on the connection's loop");
     socket.runLoop();
-    assertEquals(List.of("{\"a\":1}", large, "{\"b\":2}", "{\"c\":3}"), frames);
+    assertEquals(List.of("{\"a\":1}", LARGE, "{\"b\":2}", "{\"c\":3}"), frames);
     assertFalse(socket.paused, "the socket reads again");
     assertEquals(0, budget.used());
 
     // Stopped while a frame is handled: its reservation goes back once, and nothing after it is read.
     frames.clear();
-    framing.handle(frame(large).appendBuffer(frame("{\"d\":4}")));
+    framing.handle(frame(LARGE).appendBuffer(frame("{\"d\":4}")));
     framing.stop();
     assertEquals(0, budget.used());
     later.get(1).fail("closed");
     socket.runLoop();
-    assertEquals(List.of(large), frames);
+    assertEquals(List.of(LARGE), frames);
     assertEquals(0, budget.used());
     assertEquals(List.of(), refusals);
   }
@@ -194,19 +200,18 @@ class TcpFramingTest {
       made.add(body);
       return body.future();
     }, refusals::add);
-    String large = new JsonObject().put("x", "y".repeat(5_000)).encode();
-    Buffer bytes = frame("{\"a\":1}").appendBuffer(frame(large)).appendBuffer(frame("{\"b\":2}"));
+    Buffer bytes = aroundLarge();
     // The large frame is split across reads: its buffer is asked for once its first part arrives.
     framing.handle(bytes.getBuffer(0, 100));
     framing.handle(bytes.getBuffer(100, bytes.length()));
     assertEquals(List.of("{\"a\":1}"), frames, "nothing of the split frame is read before its buffer is made");
-    assertEquals(List.of(large.length()), asked);
+    assertEquals(List.of(LARGE.length()), asked);
     assertTrue(socket.paused, "the socket stops reading");
 
-    made.get(0).complete(Buffer.buffer(large.length()));
+    made.get(0).complete(Buffer.buffer(LARGE.length()));
     assertEquals(1, frames.size(), "the rest is read on the connection's loop");
     socket.runLoop();
-    assertEquals(List.of("{\"a\":1}", large, "{\"b\":2}"), frames);
+    assertEquals(List.of("{\"a\":1}", LARGE, "{\"b\":2}"), frames);
     assertFalse(socket.paused, "the socket reads again");
     assertEquals(0, budget.used());
     assertEquals(List.of(), refusals);
