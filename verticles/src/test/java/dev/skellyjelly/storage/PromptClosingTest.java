@@ -88,6 +88,10 @@ class PromptClosingTest {
         TestSupport.commit(vertx, module, group,
           () -> maxHeld.accumulateAndGet(module.metrics().batcherHeldEvents().get(), Math::max));
       }
+      // The writer counts events persisted before the batcher hears of them: the clock moves once the batcher holds
+      // the whole window (and nothing of the one before), so that none of it can arrive after its close.
+      await("the batcher holds the window").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(2))
+        .until(() -> module.metrics().batcherHeldEvents().get() == PER_WINDOW);
       // The window's close passes; the next window's first events close it.
       clock.set(start + WINDOW_MS + GRACE_MS);
     }
