@@ -232,8 +232,14 @@ class ClusterIT {
   }
 
   static List<String> javaCommand(Class<?> main, String maxHeap, String... args) {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-      maxHeap, "-cp", System.getProperty("java.class.path"), main.getName()));
+    return javaCommand(main, List.of(maxHeap), args);
+  }
+
+  /** As {@link #javaCommand(Class, String, String...)}, with JVM flags of the caller's choice. */
+  static List<String> javaCommand(Class<?> main, List<String> flags, String... args) {
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    command.addAll(flags);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
     command.addAll(List.of(args));
     return command;
   }

@@ -24,6 +24,7 @@ import dev.skellyjelly.storage.app.net.OutputBudget;
 import dev.skellyjelly.storage.app.net.SockJsBridge;
 import dev.skellyjelly.storage.app.net.TcpBridge;
 import io.vertx.ext.web.Router;
+import dev.skellyjelly.storage.app.OldGenerationKeeper;
 import dev.skellyjelly.storage.app.VertxSetup;
 import dev.skellyjelly.storage.app.http.GraphQLRoute;
 import dev.skellyjelly.storage.app.http.HistoryRoutes;
@@ -112,6 +113,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
       vertx = ReadRestTransport.builder(VertxSetup.options()).build();
     }
     StorageModule module = new StorageModule(InstantSource.system(), VertxSetup.registry());
+    OldGenerationKeeper keeper = OldGenerationKeeper.start(vertx);
     String moduleId;
     NetServer tcpBridge = null;
     Path endpoint = null;
@@ -160,6 +162,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
       }
     } catch (Exception e) {
       System.err.println("skelly-storage: cannot start: " + (e.getMessage() == null ? e : e.getMessage()));
+      keeper.close();
       vertx.close().await();
       return Main.EXIT_FAILURE;
     }
@@ -198,6 +201,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
     }
     vertx.cancelTimer(statusTimer);
     status.finish();
+    keeper.close();
     LOG.info("stopping: draining the module");
     int code = 0;
     try {

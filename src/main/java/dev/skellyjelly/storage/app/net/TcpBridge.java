@@ -1,6 +1,7 @@
 package dev.skellyjelly.storage.app.net;
 
 import dev.skellyjelly.storage.StorageConfig;
+import dev.skellyjelly.storage.app.OldGenerationRoom;
 import dev.skellyjelly.storage.impl.Messages.RawEventGroup;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

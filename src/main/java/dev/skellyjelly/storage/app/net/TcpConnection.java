@@ -1,5 +1,6 @@
 package dev.skellyjelly.storage.app.net;
 
+import dev.skellyjelly.storage.app.OldGenerationRoom;
 import dev.skellyjelly.storage.impl.Messages.Predecoded;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

@@ -1,4 +1,4 @@
-package dev.skellyjelly.storage.app.net;
+package dev.skellyjelly.storage.app;
 
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.skellyjelly.storage.app.net;
+package dev.skellyjelly.storage.app;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -21,13 +21,13 @@ import java.util.function.LongSupplier;
  * @param room    the bytes of room the old generation has now; null when the collector is not the serial one
  * @param collect runs a full collection
  */
-record OldGenerationRoom(LongSupplier room, Runnable collect) {
+public record OldGenerationRoom(LongSupplier room, Runnable collect) {
 
   /** The old generation of the serial collector, the one the module is run with. */
   static final String SERIAL_OLD = "Tenured Gen";
 
   /** For this JVM: its serial old generation's committed bytes less those used, and {@link System#gc()}. */
-  static OldGenerationRoom ofThisJvm() {
+  public static OldGenerationRoom ofThisJvm() {
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       if (pool.getType() == MemoryType.HEAP && pool.getName().equals(SERIAL_OLD)) {
         return new OldGenerationRoom(() -> {
@@ -40,13 +40,13 @@ record OldGenerationRoom(LongSupplier room, Runnable collect) {
   }
 
   /** The old-generation bytes a large frame of {@code frameBytes} takes while it is read: its bytes and its image's. */
-  static long forFrame(long frameBytes) {
+  public static long forFrame(long frameBytes) {
     // A base64 image is 3 bytes for every 4 of text; the rest of a screenshot's frame is a few hundred bytes.
     return frameBytes + frameBytes / 4 * 3;
   }
 
   /** Runs a full collection when the old generation has less than {@code bytes} of room; true when it did. */
-  boolean make(long bytes) {
+  public boolean make(long bytes) {
     if (room == null || room.getAsLong() >= bytes) {
       return false;
     }

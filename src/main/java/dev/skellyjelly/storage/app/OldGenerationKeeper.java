@@ -1,0 +1,140 @@
+package dev.skellyjelly.storage.app;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
+import io.vertx.core.Vertx;
+
+import javax.management.ListenerNotFoundException;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Full collections run on a worker before an allocation has to run one. Under the serial collector
+ * ({@code conf/jvm.options}) a young collection that cannot count on the old generation taking what it promotes runs
+ * a full collection instead (15-30 ms), on the thread whose allocation started it: most often the event loop, which
+ * allocates most, and whose task then lasts all of it. After each young collection the keeper compares the room left
+ * in the old generation with what recent young collections promoted ({@link Policy}); when a few more would fill it,
+ * it asks for a full collection on a worker {@link #DELAY_MS} later, once the task that started the young collection
+ * is over. At that moment the event loop is almost always waiting for input, not in a task.
+ *
+ * <p>Listens to the JVM's collection notifications (on the JVM's notification thread); under another collector it
+ * listens to nothing.
+ */
+public final class OldGenerationKeeper implements NotificationListener, AutoCloseable {
+
+  /** The serial collector's young collections, as the JVM names them. */
+  static final String SERIAL_YOUNG = "Copy";
+  /** The serial collector's full collections. */
+  static final String SERIAL_FULL = "MarkSweepCompact";
+  /**
+   * From a young collection to the full one it calls for: the event loop's tasks last a few milliseconds at most
+   * (a batch text's slice), and a full collection started while one runs would lengthen it.
+   */
+  static final long DELAY_MS = 5;
+
+  private final Vertx vertx;
+  private final OldGenerationRoom room;
+  private final Policy policy = new Policy();
+  private final AtomicBoolean pending = new AtomicBoolean();
+  private final List<NotificationEmitter> listening = new ArrayList<>();
+
+  private OldGenerationKeeper(Vertx vertx, OldGenerationRoom room) {
+    this.vertx = vertx;
+    this.room = room;
+  }
+
+  /** Starts keeping room in this JVM's serial old generation; under another collector the keeper does nothing. */
+  public static OldGenerationKeeper start(Vertx vertx) {
+    OldGenerationKeeper keeper = new OldGenerationKeeper(vertx, OldGenerationRoom.ofThisJvm());
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      if ((gc.getName().equals(SERIAL_YOUNG) || gc.getName().equals(SERIAL_FULL)) && gc instanceof NotificationEmitter e) {
+        e.addNotificationListener(keeper, null, null);
+        keeper.listening.add(e);
+      }
+    }
+    return keeper;
+  }
+
+  /** Whether it listens: the JVM runs the serial collector. */
+  public boolean active() {
+    return !listening.isEmpty();
+  }
+
+  @Override
+  public void handleNotification(Notification notification, Object handback) {
+    if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+      return;
+    }
+    GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+    MemoryUsage before = info.getGcInfo().getMemoryUsageBeforeGc().get(OldGenerationRoom.SERIAL_OLD);
+    MemoryUsage after = info.getGcInfo().getMemoryUsageAfterGc().get(OldGenerationRoom.SERIAL_OLD);
+    if (before == null || after == null) {
+      return;
+    }
+    long left = after.getCommitted() - after.getUsed();
+    if (info.getGcName().equals(SERIAL_FULL)) {
+      policy.afterFull(left);
+      return;
+    }
+    long need = policy.afterYoung(after.getUsed() - before.getUsed(), left);
+    if (need > 0 && pending.compareAndSet(false, true)) {
+      vertx.setTimer(DELAY_MS, id -> vertx.executeBlocking(() -> room.make(need), false)
+        .onComplete(done -> pending.set(false)));
+    }
+  }
+
+  @Override
+  public void close() {
+    for (NotificationEmitter e : listening) {
+      try {
+        e.removeNotificationListener(this);
+      } catch (ListenerNotFoundException ignored) {
+        // not listening: nothing to remove
+      }
+    }
+    listening.clear();
+  }
+
+  /**
+   * When to collect the old generation. The room kept is {@link #PROMOTIONS_AHEAD} times the largest promotion of
+   * the last {@link #REMEMBERED} young collections, but never more than half the room the last full collection left,
+   * so that a heap whose old generation is small by nature is not collected after every young collection. Used on
+   * the JVM's notification thread only.
+   */
+  static final class Policy {
+
+    static final int REMEMBERED = 8;
+    static final int PROMOTIONS_AHEAD = 3;
+
+    private final long[] promoted = new long[REMEMBERED];
+    private int next;
+    private long roomAfterFull = Long.MAX_VALUE;
+
+    /**
+     * A young collection promoted {@code promotedBytes} and left {@code room} in the old generation: the room to
+     * make by a full collection now, or 0 when there is enough.
+     */
+    long afterYoung(long promotedBytes, long room) {
+      promoted[next] = Math.max(0, promotedBytes);
+      next = (next + 1) % REMEMBERED;
+      long largest = 0;
+      for (long p : promoted) {
+        largest = Math.max(largest, p);
+      }
+      long keep = Math.min(PROMOTIONS_AHEAD * largest, roomAfterFull / 2);
+      return room < keep ? keep : 0;
+    }
+
+    /** A full collection left {@code room} in the old generation. */
+    void afterFull(long room) {
+      roomAfterFull = room;
+    }
+  }
+}
