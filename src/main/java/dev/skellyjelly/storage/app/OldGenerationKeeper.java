@@ -11,9 +11,14 @@ import javax.management.openmbean.CompositeData;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryUsage;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * Full collections run on a worker before an allocation has to run one. Under the serial collector
@@ -21,8 +26,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * a full collection instead (15-30 ms), on the thread whose allocation started it: most often the event loop, which
  * allocates most, and whose task then lasts all of it. After each young collection the keeper compares the room left
  * in the old generation with what recent young collections promoted ({@link Policy}); when a few more would fill it,
- * it asks for a full collection on a worker {@link #DELAY_MS} later, once the task that started the young collection
- * is over. At that moment the event loop is almost always waiting for input, not in a task.
+ * it asks for a full collection on a worker. The worker waits for a quiet moment ({@link Quiet}): a millisecond in
+ * which the event loops used no CPU, all of them waiting for input; a collection that begins then holds no task. A
+ * young collection often falls inside a burst (a window's batch text, a screenshot just read), and a collection
+ * started at once would land in the burst's next task.
  *
  * <p>Listens to the JVM's collection notifications (on the JVM's notification thread); under another collector it
  * listens to nothing.
@@ -33,11 +40,8 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
   static final String SERIAL_YOUNG = "Copy";
   /** The serial collector's full collections. */
   static final String SERIAL_FULL = "MarkSweepCompact";
-  /**
-   * From a young collection to the full one it calls for: the event loop's tasks last a few milliseconds at most
-   * (a batch text's slice), and a full collection started while one runs would lengthen it.
-   */
-  static final long DELAY_MS = 5;
+  /** Vert.x's name for its event-loop threads. */
+  static final String EVENT_LOOP_THREADS = "vert.x-eventloop-thread-";
 
   private final Vertx vertx;
   private final OldGenerationRoom room;
@@ -85,8 +89,10 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
     }
     long need = policy.afterYoung(after.getUsed() - before.getUsed(), left);
     if (need > 0 && pending.compareAndSet(false, true)) {
-      vertx.setTimer(DELAY_MS, id -> vertx.executeBlocking(() -> room.make(need), false)
-        .onComplete(done -> pending.set(false)));
+      vertx.executeBlocking(() -> {
+        Quiet.ofEventLoops().await();
+        return room.make(need);
+      }, false).onComplete(done -> pending.set(false));
     }
   }
 
@@ -135,6 +141,51 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
     /** A full collection left {@code room} in the old generation. */
     void afterFull(long room) {
       roomAfterFull = room;
+    }
+  }
+
+  /**
+   * A quiet moment of the event loops, waited for on a worker: a millisecond at a time until one in which they used
+   * no CPU, or at most {@link #MAX_WAIT_NANOS}, after which the collection runs anyway (the old generation's room is
+   * for a few young collections, not for an event loop busy without a pause).
+   *
+   * @param loopCpuNanos the CPU time the event loops have used
+   * @param nanoTime     the clock the wait is bounded by
+   * @param pause        waits about {@link #STEP_NANOS}
+   */
+  record Quiet(LongSupplier loopCpuNanos, LongSupplier nanoTime, Runnable pause) {
+
+    static final long STEP_NANOS = 1_000_000;
+    static final long MAX_WAIT_NANOS = 250_000_000;
+
+    /** The event loops of this JVM's Vert.x, by their threads' CPU time; blocking: call on a worker. */
+    static Quiet ofEventLoops() {
+      ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+      long[] loops = Arrays.stream(threads.getThreadInfo(threads.getAllThreadIds(), 0))
+        .filter(t -> t != null && t.getThreadName().startsWith(EVENT_LOOP_THREADS))
+        .mapToLong(ThreadInfo::getThreadId).toArray();
+      return new Quiet(() -> {
+        long sum = 0;
+        for (long id : loops) {
+          sum += Math.max(0, threads.getThreadCpuTime(id));
+        }
+        return sum;
+      }, System::nanoTime, () -> LockSupport.parkNanos(STEP_NANOS));
+    }
+
+    /** Returns once the event loops used no CPU over one step, or the wait's bound passed; true when quiet. */
+    boolean await() {
+      long until = nanoTime.getAsLong() + MAX_WAIT_NANOS;
+      long used = loopCpuNanos.getAsLong();
+      while (nanoTime.getAsLong() < until) {
+        pause.run();
+        long now = loopCpuNanos.getAsLong();
+        if (now == used) {
+          return true;
+        }
+        used = now;
+      }
+      return false;
     }
   }
 }

@@ -5,8 +5,12 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** When the keeper asks for a full collection, from what young collections promoted and the room they left. */
 class OldGenerationKeeperTest {
@@ -55,5 +59,33 @@ class OldGenerationKeeperTest {
     } finally {
       vertx.close().await();
     }
+  }
+
+  @Test
+  void theCollectionWaitsForAMillisecondInWhichTheEventLoopsUsedNoCpu() {
+    AtomicLong clock = new AtomicLong();
+    // The loops' CPU time after each step: busy for three steps, then idle.
+    long[] cpu = {0, 400_000, 1_300_000, 2_000_000, 2_000_000, 2_500_000};
+    AtomicInteger step = new AtomicInteger();
+    OldGenerationKeeper.Quiet quiet = new OldGenerationKeeper.Quiet(() -> cpu[step.get()], clock::get, () -> {
+      step.incrementAndGet();
+      clock.addAndGet(OldGenerationKeeper.Quiet.STEP_NANOS);
+    });
+    assertTrue(quiet.await());
+    assertEquals(4, step.get(), "quiet at the fourth step, the first whose millisecond used no CPU");
+  }
+
+  @Test
+  void anEventLoopBusyWithoutAPauseIsWaitedForAQuarterOfASecondAtMost() {
+    AtomicLong clock = new AtomicLong();
+    AtomicLong cpu = new AtomicLong();
+    AtomicInteger steps = new AtomicInteger();
+    OldGenerationKeeper.Quiet quiet = new OldGenerationKeeper.Quiet(cpu::get, clock::get, () -> {
+      steps.incrementAndGet();
+      cpu.addAndGet(900_000);
+      clock.addAndGet(OldGenerationKeeper.Quiet.STEP_NANOS);
+    });
+    assertFalse(quiet.await());
+    assertEquals(OldGenerationKeeper.Quiet.MAX_WAIT_NANOS / OldGenerationKeeper.Quiet.STEP_NANOS, steps.get());
   }
 }
