@@ -2,6 +2,7 @@ package dev.skellyjelly.storage.app;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 
 import javax.management.ListenerNotFoundException;
 import javax.management.Notification;
@@ -42,26 +43,37 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
   static final String SERIAL_FULL = "MarkSweepCompact";
   /** Vert.x's name for its event-loop threads. */
   static final String EVENT_LOOP_THREADS = "vert.x-eventloop-thread-";
+  /**
+   * The keeper's worker, one thread of its own: the wait for a quiet moment (up to {@link Quiet#MAX_WAIT_NANOS})
+   * never holds a thread of the pool the writer's and the screenshots' blocking work share.
+   */
+  static final String WORKER = "skelly-old-generation";
 
-  private final Vertx vertx;
   private final OldGenerationRoom room;
+  /** Null when the JVM does not run the serial collector. */
+  private final WorkerExecutor worker;
   private final Policy policy = new Policy();
   private final AtomicBoolean pending = new AtomicBoolean();
   private final List<NotificationEmitter> listening = new ArrayList<>();
 
-  private OldGenerationKeeper(Vertx vertx, OldGenerationRoom room) {
-    this.vertx = vertx;
+  private OldGenerationKeeper(OldGenerationRoom room, WorkerExecutor worker) {
     this.room = room;
+    this.worker = worker;
   }
 
   /** Starts keeping room in this JVM's serial old generation; under another collector the keeper does nothing. */
   public static OldGenerationKeeper start(Vertx vertx) {
-    OldGenerationKeeper keeper = new OldGenerationKeeper(vertx, OldGenerationRoom.ofThisJvm());
+    List<NotificationEmitter> serial = new ArrayList<>();
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       if ((gc.getName().equals(SERIAL_YOUNG) || gc.getName().equals(SERIAL_FULL)) && gc instanceof NotificationEmitter e) {
-        e.addNotificationListener(keeper, null, null);
-        keeper.listening.add(e);
+        serial.add(e);
       }
+    }
+    OldGenerationKeeper keeper = new OldGenerationKeeper(OldGenerationRoom.ofThisJvm(),
+      serial.isEmpty() ? null : vertx.createSharedWorkerExecutor(WORKER, 1));
+    for (NotificationEmitter e : serial) {
+      e.addNotificationListener(keeper, null, null);
+      keeper.listening.add(e);
     }
     return keeper;
   }
@@ -89,7 +101,7 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
     }
     long need = policy.afterYoung(after.getUsed() - before.getUsed(), left);
     if (need > 0 && pending.compareAndSet(false, true)) {
-      vertx.executeBlocking(() -> {
+      worker.executeBlocking(() -> {
         Quiet.ofEventLoops().await();
         return room.make(need);
       }, false).onComplete(done -> pending.set(false));
@@ -106,6 +118,9 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
       }
     }
     listening.clear();
+    if (worker != null) {
+      worker.close();
+    }
   }
 
   /**
