@@ -172,6 +172,10 @@ public final class ClusterClient {
         .compose(warmup -> baseline(BASELINE_N))
         .compose(base -> {
           result.put("baseline_rate", base);
+          return rawNode(BASELINE_N / 4).compose(warmup -> rawNode(BASELINE_N));
+        })
+        .compose(raw -> {
+          result.put("raw_node_rate", raw);
           // Both kinds of producer at once, as several modules would send.
           Pump typedPump = new Pump(Addresses.RAW_EVENT, n, this::typedEvent, true);
           Pump jsonPump = new Pump(Addresses.RAW_EVENT, n, this::jsonEvent, true);
@@ -191,6 +195,10 @@ public final class ClusterClient {
         .compose(x -> allBatched(2L * n, System.currentTimeMillis() + 90_000))
         .compose(module -> baseline(BASELINE_N).map(after -> {
           result.put("baseline_after_rate", after);
+          return module;
+        }))
+        .compose(module -> rawNode(BASELINE_N).map(after -> {
+          result.put("raw_node_after_rate", after);
           return module;
         }))
         .onComplete(ar -> {
@@ -223,6 +231,21 @@ public final class ClusterClient {
       long elapsed = Math.max(a.finished, b.finished) - Math.min(a.started, b.started);
       long rate = Math.round(n / (elapsed / 1e9));
       log("baseline: " + n + " events at " + rate + "/s");
+      return rate;
+    });
+  }
+
+  /**
+   * The raw clustered bus into another JVM under the module's flags ({@link RawNode}), shaped like the ingest:
+   * a typed and a JSON stream at once, same markers; events/s.
+   */
+  private Future<Long> rawNode(int n) {
+    Pump typed = new Pump(RawNode.ADDRESS, n / 2, this::typedEvent, false);
+    Pump json = new Pump(RawNode.ADDRESS, n / 2, this::jsonEvent, false);
+    return Future.all(typed.run(), json.run()).map(all -> {
+      long elapsed = Math.max(typed.finished, json.finished) - Math.min(typed.started, json.started);
+      long rate = Math.round(n / (elapsed / 1e9));
+      log("raw node: " + n + " events at " + rate + "/s");
       return rate;
     });
   }

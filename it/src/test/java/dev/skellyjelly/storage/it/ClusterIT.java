@@ -1,6 +1,7 @@
 package dev.skellyjelly.storage.it;
 
 import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +50,13 @@ class ClusterIT {
 
   @TempDir
   Path dir;
+  /** Child JVMs a failed assertion would otherwise leave running. */
+  private final List<Process> children = new ArrayList<>();
+
+  @AfterEach
+  void stopChildren() {
+    children.forEach(Process::destroyForcibly);
+  }
 
   @Test
   @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -107,6 +115,16 @@ class ClusterIT {
         || Files.readString(dir.resolve("wrong.err")).contains("READY"));
       assertTrue(intruder.isAlive(), "the wrong-name member started\n" + tail(dir.resolve("wrong.err")));
 
+      // The raw bus's far end: a member under the module's own JVM flags that only receives.
+      List<String> rawFlags = new ArrayList<>(JarProcess.jvmOptions());
+      Process rawNode = new ProcessBuilder(javaCommand(RawNode.class, rawFlags, db.getParent().toString(),
+        Integer.toString(modulePort), Integer.toString(freePort())))
+        .redirectOutput(dir.resolve("raw-node.out").toFile()).redirectError(dir.resolve("raw-node.err").toFile()).start();
+      children.add(rawNode);
+      await().atMost(Duration.ofSeconds(90)).until(() -> !rawNode.isAlive()
+        || Files.readString(dir.resolve("raw-node.err")).contains("READY"));
+      assertTrue(rawNode.isAlive(), "the raw node started\n" + tail(dir.resolve("raw-node.err")));
+
       Process client = startJvm(ClusterClient.class, "-Xmx512m", dir.resolve("client.out"), dir.resolve("client.err"),
         db.getParent().toString(), Integer.toString(modulePort), Integer.toString(freePort()), Integer.toString(N));
       assertTrue(client.waitFor(170, TimeUnit.SECONDS), "the client finished in time\n" + tail(dir.resolve("client.err")));
@@ -144,6 +162,12 @@ class ClusterIT {
       assertEquals("NO_HANDLERS", w.getString("request"), w.encode());
       assertEquals(0, w.getLong("batches"), w.encode());
 
+      rawNode.getOutputStream().close();
+      assertTrue(rawNode.waitFor(60, TimeUnit.SECONDS), tail(dir.resolve("raw-node.err")));
+      List<String> rawOut = Files.readAllLines(dir.resolve("raw-node.out"));
+      assertEquals(ClusterClient.BASELINE_N / 4 + 2 * ClusterClient.BASELINE_N,
+        new JsonObject(rawOut.get(rawOut.size() - 1)).getLong("received"), "the raw node received every event sent to it");
+
       module.terminate();
       assertEquals(0, module.waitForExit(Duration.ofSeconds(60)), module::describe);
       JsonObject summary = module.summary();
@@ -157,13 +181,15 @@ class ClusterIT {
 
       // On a shared machine these numbers move with its load; they are printed for the record, not asserted.
       double raw = (r.getLong("baseline_rate") + r.getLong("baseline_after_rate")) / 2.0;
+      double rawNodeRate = (r.getLong("raw_node_rate") + r.getLong("raw_node_after_rate")) / 2.0;
       System.out.printf("ClusterIT: clustered ingest of %d typed + %d JSON events (fire-and-forget, one in %d a request"
           + " acknowledged after commit, %d unanswered per stream at most): %d events/s (typed %d/s, JSON %d/s), committed;"
-          + " raw clustered send between the client's two nodes, same shape: %d/s before, %d/s after;"
-          + " ingest / raw = %.2f; cluster join %d ms%n",
+          + " raw clustered send of the same shape into a JVM under the module's flags that only receives: %d/s before,"
+          + " %d/s after; ingest / raw = %.2f; raw clustered send of two typed streams between the client's two nodes:"
+          + " %d/s before, %d/s after; ingest / that = %.2f; cluster join %d ms%n",
         N, N, ClusterClient.MARKER_EVERY, ClusterClient.MARKERS_IN_FLIGHT, r.getLong("ingest_rate"), r.getLong("typed_rate"),
-        r.getLong("json_rate"), r.getLong("baseline_rate"), r.getLong("baseline_after_rate"), r.getLong("ingest_rate") / raw,
-        r.getLong("join_ms"));
+        r.getLong("json_rate"), r.getLong("raw_node_rate"), r.getLong("raw_node_after_rate"), r.getLong("ingest_rate") / rawNodeRate,
+        r.getLong("baseline_rate"), r.getLong("baseline_after_rate"), r.getLong("ingest_rate") / raw, r.getLong("join_ms"));
     }
   }
 

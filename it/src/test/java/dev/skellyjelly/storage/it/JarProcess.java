@@ -92,6 +92,7 @@ final class JarProcess implements AutoCloseable {
     List<String> command = new ArrayList<>(wrapper);
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions());
+    command.addAll(extraFlags());
     command.add("-Duser.home=" + home);
     command.add("-jar");
     command.add(JAR.toString());
@@ -106,6 +107,15 @@ final class JarProcess implements AutoCloseable {
 
   static JarProcess start(Path workDir, Path home, List<String> args) throws IOException {
     return start(workDir, home, Map.of(), args);
+  }
+
+  /**
+   * JVM flags from {@code IT_MODULE_JVM_FLAGS} (space-separated) after conf/jvm.options', for profiling a module an
+   * IT starts (e.g. {@code -XX:StartFlightRecording:filename=module.jfr}); none when it is unset.
+   */
+  static List<String> extraFlags() {
+    String flags = System.getenv("IT_MODULE_JVM_FLAGS");
+    return flags == null || flags.isBlank() ? List.of() : List.of(flags.strip().split("\\s+"));
   }
 
   /**
