@@ -1,8 +1,11 @@
 package dev.skellyjelly.storage.app;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
+import dev.skellyjelly.storage.HeapHeadroom;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import javax.management.ListenerNotFoundException;
 import javax.management.Notification;
@@ -30,7 +33,9 @@ import java.util.function.LongSupplier;
  * it asks for a full collection on a worker. The worker waits for a quiet moment ({@link Quiet}): a millisecond in
  * which the event loops used no CPU, all of them waiting for input; a collection that begins then holds no task. A
  * young collection often falls inside a burst (a window's batch text, a screenshot just read), and a collection
- * started at once would land in the burst's next task.
+ * started at once would land in the burst's next task. When full collections crowd all the same ({@link Crowding}:
+ * a burst of events, thousands a second, waiting for the writer and their window), the keeper holds the heap's
+ * headroom ({@link HeapHeadroom}) until the burst has passed.
  *
  * <p>Listens to the JVM's collection notifications (on the JVM's notification thread); under another collector it
  * listens to nothing.
@@ -49,14 +54,22 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
    */
   static final String WORKER = "skelly-old-generation";
 
+  private static final Logger LOG = LoggerFactory.getLogger(OldGenerationKeeper.class);
+
+  private final Vertx vertx;
   private final OldGenerationRoom room;
   /** Null when the JVM does not run the serial collector. */
   private final WorkerExecutor worker;
   private final Policy policy = new Policy();
   private final AtomicBoolean pending = new AtomicBoolean();
   private final List<NotificationEmitter> listening = new ArrayList<>();
+  private final Crowding crowding = new Crowding();
+  private final HeapHeadroom headroom = HeapHeadroom.ofThisJvm();
+  /** While the headroom is held: the timer that lets go of it once the burst has passed; guarded by this. */
+  private long releaseCheck = -1;
 
-  private OldGenerationKeeper(OldGenerationRoom room, WorkerExecutor worker) {
+  private OldGenerationKeeper(Vertx vertx, OldGenerationRoom room, WorkerExecutor worker) {
+    this.vertx = vertx;
     this.room = room;
     this.worker = worker;
   }
@@ -69,7 +82,7 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
         serial.add(e);
       }
     }
-    OldGenerationKeeper keeper = new OldGenerationKeeper(OldGenerationRoom.ofThisJvm(),
+    OldGenerationKeeper keeper = new OldGenerationKeeper(vertx, OldGenerationRoom.ofThisJvm(),
       serial.isEmpty() ? null : vertx.createSharedWorkerExecutor(WORKER, 1));
     for (NotificationEmitter e : serial) {
       e.addNotificationListener(keeper, null, null);
@@ -95,16 +108,41 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
       return;
     }
     long left = after.getCommitted() - after.getUsed();
+    long now = nowMs();
     if (info.getGcName().equals(SERIAL_FULL)) {
       policy.afterFull(left);
+      headroom(crowding.afterFull(now));
       return;
     }
+    headroom(crowding.afterYoung(now));
     long need = policy.afterYoung(after.getUsed() - before.getUsed(), left);
     if (need > 0 && pending.compareAndSet(false, true)) {
       worker.executeBlocking(() -> {
         Quiet.ofEventLoops().await();
         return room.make(need);
       }, false).onComplete(done -> pending.set(false));
+    }
+  }
+
+  private static long nowMs() {
+    return System.nanoTime() / 1_000_000;
+  }
+
+  /**
+   * Holds the headroom while {@code crowded}, checking every second whether the burst has passed (young collections
+   * stop when nothing is allocated, so a timer, not the next notification, lets go).
+   */
+  private synchronized void headroom(boolean crowded) {
+    if (crowded && releaseCheck < 0) {
+      headroom.hold(this);
+      LOG.info("full collections crowd ({} within {} ms): the heap keeps {} % free while the burst lasts",
+        Crowding.CROWDED, Crowding.CROWDED_WITHIN_MS, HeapHeadroom.MIN_FREE);
+      releaseCheck = vertx.setPeriodic(1_000, id -> headroom(crowding.at(nowMs())));
+    } else if (!crowded && releaseCheck >= 0) {
+      vertx.cancelTimer(releaseCheck);
+      releaseCheck = -1;
+      headroom.release(this);
+      LOG.info("the burst has passed: the heap's resting free ratios are back");
     }
   }
 
@@ -118,6 +156,7 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
       }
     }
     listening.clear();
+    headroom(false);
     if (worker != null) {
       worker.close();
     }

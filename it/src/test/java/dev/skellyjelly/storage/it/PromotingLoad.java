@@ -19,8 +19,10 @@ import java.util.concurrent.locks.LockSupport;
  * under the module's JVM flags, with the {@link OldGenerationKeeper} or without, and reads what started its full
  * collections.
  *
- * <p>Arguments: {@code keeper} or {@code none}; the young collections to run. Prints one JSON line: the young
- * collections seen, and the full ones after the first {@link #WARM_UP} young ones, by cause.
+ * <p>Arguments: {@code keeper} or {@code none}; the young collections to run; {@code steady} (a young collection
+ * every 50 ms or so) or {@code burst} (the same pace, four times as much kept for a while: a burst of events
+ * waiting for the writer and their window). Prints one JSON line: the young collections seen, the full ones after the first
+ * {@link #WARM_UP} young ones, by cause, and the heap's minimum free ratio as the load ended.
  */
 public final class PromotingLoad {
 
@@ -38,6 +40,8 @@ public final class PromotingLoad {
   public static void main(String[] args) throws Exception {
     boolean keep = args[0].equals("keeper");
     int youngWanted = Integer.parseInt(args[1]);
+    boolean burst = args[2].equals("burst");
+    int kept = burst ? 4 * KEPT_BYTES : KEPT_BYTES;
     AtomicInteger young = new AtomicInteger();
     AtomicInteger fullBySystemGc = new AtomicInteger();
     AtomicInteger fullByAllocation = new AtomicInteger();
@@ -64,19 +68,22 @@ public final class PromotingLoad {
     for (int i = 0; young.get() < youngWanted && System.nanoTime() < deadline; i++) {
       byte[] garbage = new byte[GARBAGE_BYTES];
       sink += garbage.length;
-      ring[i % RING] = new byte[KEPT_BYTES];
+      ring[i % RING] = new byte[kept];
       if (i % 8 == 0) {
-        // About 100 KB a millisecond: a young collection every 50 ms or so, as a steady load makes them.
+        // About 100 KB a millisecond: a young collection every 50 ms or so.
         LockSupport.parkNanos(1_000_000);
       }
     }
-    boolean kept = keeper != null && keeper.active();
+    String minFree = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+      .getVMOption("MinHeapFreeRatio").getValue();
+    boolean active = keeper != null && keeper.active();
     if (keeper != null) {
       keeper.close();
     }
     vertx.close().await();
-    System.out.println(new JsonObject().put("keeper", kept).put("young", young.get())
+    System.out.println(new JsonObject().put("keeper", active).put("young", young.get())
       .put("full_system_gc", fullBySystemGc.get()).put("full_allocation_failure", fullByAllocation.get())
-      .put("full_other", fullOther.get()).put("allocated", sink).encode());
+      .put("full_other", fullOther.get()).put("min_heap_free_ratio", Integer.parseInt(minFree)).put("allocated", sink)
+      .encode());
   }
 }
