@@ -39,6 +39,17 @@ final class BridgeFrames {
     return options;
   }
 
+  /**
+   * The frame's {@code body} as it is held: {@link JsonObject#getValue} would make bytes (a screenshot's image in a
+   * fetch's reply) base64 text, some 18 MB for a 5 MB image, to be looked at and let go of. A map held raw is
+   * wrapped, as {@code getValue} would.
+   */
+  @SuppressWarnings("unchecked")
+  static Object body(JsonObject frame) {
+    Object body = frame.getMap().get("body");
+    return body instanceof Map<?, ?> m ? new JsonObject((Map<String, Object>) m) : body;
+  }
+
   /** A message's headers as a frame's {@code headers}. */
   static JsonObject headers(Message<?> msg) {
     JsonObject out = new JsonObject();

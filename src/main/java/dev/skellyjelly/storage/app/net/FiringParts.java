@@ -22,7 +22,7 @@ final class FiringParts {
 
   /** Whether {@code frame} carries the part that may follow the last one let through; asked once per message. */
   boolean follows(JsonObject frame) {
-    boolean follows = nextPart >= 0 && frame.getValue("body") instanceof JsonObject batch
+    boolean follows = nextPart >= 0 && BridgeFrames.body(frame) instanceof JsonObject batch
       && batch.getValue("part") instanceof Number part && part.intValue() == nextPart
       && batch.getValue("parts") instanceof Number n && n.intValue() == parts
       && Objects.equals(batch.getValue("session_id"), session) && Objects.equals(batch.getValue("window_start"), windowStart);
@@ -32,7 +32,7 @@ final class FiringParts {
 
   /** {@code frame} was let through: the part after it, if its firing has more, may follow it. */
   void letThrough(JsonObject frame) {
-    if (frame.getValue("body") instanceof JsonObject batch && batch.getValue("part") instanceof Number part
+    if (BridgeFrames.body(frame) instanceof JsonObject batch && batch.getValue("part") instanceof Number part
       && batch.getValue("parts") instanceof Number n && part.intValue() + 1 < n.intValue()) {
       session = batch.getValue("session_id");
       windowStart = batch.getValue("window_start");

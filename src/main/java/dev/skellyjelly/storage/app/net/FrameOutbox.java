@@ -167,12 +167,17 @@ final class FrameOutbox {
 
   /**
    * What a frame waiting here holds, in bytes: {@link #FRAME_BYTES}, and {@link #ELEMENT_BYTES} for each element
-   * of its body's {@code events} and {@code screenshot_refs} (a batch's). Other bodies are small (replies,
-   * errors) or bounded where they are made (a query's answer, CONTRACT 8).
+   * of its body's {@code events} and {@code screenshot_refs} (a batch's), or its body's bytes (a screenshot's image
+   * in a fetch's reply) as text. Other bodies are small (replies, errors) or bounded where they are made (a query's
+   * answer, CONTRACT 8).
    */
   static long estimate(JsonObject frame) {
     long bytes = FRAME_BYTES;
-    if (frame.getValue("body") instanceof JsonObject body) {
+    Object held = BridgeFrames.body(frame);
+    if (held instanceof Buffer image) {
+      bytes += JsonSlices.base64UrlLength(image.length());
+    }
+    if (held instanceof JsonObject body) {
       for (String key : BATCH_ARRAYS) {
         if (body.getValue(key) instanceof JsonArray array) {
           bytes += ELEMENT_BYTES * array.size();

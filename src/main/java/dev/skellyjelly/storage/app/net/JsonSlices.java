@@ -1,5 +1,6 @@
 package dev.skellyjelly.storage.app.net;
 
+import com.fasterxml.jackson.core.Base64Variants;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.skellyjelly.storage.codecs.JsonArrayWriter;
@@ -117,7 +118,7 @@ public final class JsonSlices {
    */
   static JsonSlices batch(JsonObject batch, Form form) {
     JsonSlices text = new JsonSlices(new JsonObject(), 0, form, false);
-    text.bare = batch.iterator();
+    text.bare = entries(batch);
     return text;
   }
 
@@ -129,7 +130,7 @@ public final class JsonSlices {
   private JsonSlices(JsonObject frame, int headerBytes, Form form, boolean counting) {
     this.counting = counting;
     this.measuresEvents = counting && form == Form.TO_BUFFER;
-    this.frame = frame.iterator();
+    this.frame = entries(frame);
     this.headerBytes = headerBytes;
     try {
       // The writer encodes as String.getBytes does: a surrogate pair as one character, a lone one as '?'.
@@ -185,6 +186,7 @@ public final class JsonSlices {
     Buffer slice = counting ? null : spare != null ? spare : Buffer.buffer(lastSlice == 0 ? 8192 : lastSlice * 9 / 8);
     sink.target = slice;
     sink.at = 0;
+    sink.full = new ArrayList<>(0);
     long begun = sink.count;
     int written = 0;
     try {
@@ -219,7 +221,7 @@ public final class JsonSlices {
               gen.writeStartArray();
               array = new JsonArrayWriter(a);
             } else {
-              JacksonCodec.encodeJson(e.getValue(), gen);
+              writeValue(e.getValue());
             }
           } else {
             gen.writeEndObject();
@@ -231,9 +233,9 @@ public final class JsonSlices {
           gen.writeFieldName(e.getKey());
           if (e.getKey().equals("body") && e.getValue() instanceof JsonObject b) {
             gen.writeStartObject();
-            body = b.iterator();
+            body = entries(b);
           } else {
-            JacksonCodec.encodeJson(e.getValue(), gen);
+            writeValue(e.getValue());
           }
         } else {
           gen.writeEndObject();
@@ -248,19 +250,83 @@ public final class JsonSlices {
     } catch (IOException e) {
       throw new EncodeException(e.getMessage(), e);
     }
-    sink.target = null;
     int made = (int) (sink.count - begun);
     if (made > 0) {
       if (slice != null) {
-        // A buffer used before may be longer than this slice: the slice is its first bytes.
-        Buffer out = slice.length() == made ? slice : slice.slice(0, made);
-        buffers.lent.put(out, slice);
-        slices.add(out);
+        // A large value (an image) filled buffers of SLICE_BYTES on the way; they go first, and the buffer the
+        // slice began in is taken back for a later slice if it is the last one.
+        slices.addAll(sink.full);
+        Buffer last = sink.target;
+        int inLast = sink.at;
+        if (inLast > 0) {
+          // A buffer used before may be longer than this slice: the slice is its first bytes.
+          Buffer out = last.length() == inLast ? last : last.slice(0, inLast);
+          if (last == slice) {
+            buffers.lent.put(out, slice);
+          }
+          slices.add(out);
+        }
       }
-      lastSlice = made;
+      lastSlice = Math.min(made, SLICE_BYTES);
       length += made;
     }
+    sink.target = null;
+    sink.full = null;
     return written;
+  }
+
+  /**
+   * An object's entries as they are held: {@link JsonObject#iterator()} would hand out bytes as base64 text made
+   * whole, where {@link #writeValue} writes them a little at a time. A map or a list held raw is wrapped, as the
+   * iterator would.
+   */
+  private static Iterator<Map.Entry<String, Object>> entries(JsonObject o) {
+    Iterator<Map.Entry<String, Object>> held = o.getMap().entrySet().iterator();
+    return new Iterator<>() {
+      @Override
+      public boolean hasNext() {
+        return held.hasNext();
+      }
+
+      @Override
+      @SuppressWarnings("unchecked")
+      public Map.Entry<String, Object> next() {
+        Map.Entry<String, Object> e = held.next();
+        Object v = e.getValue();
+        if (v instanceof Map<?, ?> m) {
+          return Map.entry(e.getKey(), new JsonObject((Map<String, Object>) m));
+        }
+        if (v instanceof List<?> l) {
+          return Map.entry(e.getKey(), new JsonArray(l));
+        }
+        return e;
+      }
+    };
+  }
+
+  /**
+   * A value of the frame or of its body, as Vert.x writes it, but bytes (a screenshot's image in a fetch's reply) as
+   * base64url text encoded straight from the buffer, a few kilobytes at a time: Vert.x's codec copies the bytes, makes
+   * their text as a byte array and then a string (about 18 MB for a 5 MB image, in one event-loop task), where this
+   * makes only the text's slices. Counting, the text's length is computed, not made.
+   */
+  private void writeValue(Object value) throws IOException {
+    int size = value instanceof Buffer b ? b.length() : value instanceof byte[] a ? a.length : -1;
+    if (size < 0) {
+      JacksonCodec.encodeJson(value, gen);
+    } else if (counting) {
+      gen.writeString("");
+      measured += base64UrlLength(size);
+    } else if (value instanceof Buffer b) {
+      gen.writeBinary(Base64Variants.MODIFIED_FOR_URL, new BufferInput(b), size);
+    } else {
+      gen.writeBinary(Base64Variants.MODIFIED_FOR_URL, (byte[]) value, 0, size);
+    }
+  }
+
+  /** The length of base64url text without padding for {@code bytes} bytes, as Vert.x writes bytes. */
+  static long base64UrlLength(long bytes) {
+    return bytes / 3 * 4 + (bytes % 3 == 0 ? 0 : bytes % 3 + 1);
   }
 
   /**
@@ -313,11 +379,17 @@ public final class JsonSlices {
       || deadline != Long.MAX_VALUE && written % CLOCK_EVERY == 0 && System.nanoTime() - deadline >= 0;
   }
 
-  /** Where the generator's bytes go: the slice being written, or nowhere while only counting. */
+  /**
+   * Where the generator's bytes go: the slice being written, or nowhere while only counting. Once a buffer holds
+   * {@link #SLICE_BYTES} (within a single large value: elements end a slice before), the bytes go on in a new one,
+   * so that no buffer grows by copying itself.
+   */
   private static final class SliceSink extends OutputStream {
     private Buffer target;
     /** Where the next byte goes in {@link #target} (a buffer used before holds older bytes beyond it). */
     private int at;
+    /** Buffers of this slice already full, in order. */
+    private List<Buffer> full;
     /** Bytes that came through, kept or not. */
     private long count;
 
@@ -325,6 +397,7 @@ public final class JsonSlices {
     public void write(int b) {
       count++;
       if (target != null) {
+        roll();
         target.setByte(at++, (byte) b);
       }
     }
@@ -333,8 +406,17 @@ public final class JsonSlices {
     public void write(byte[] bytes, int offset, int length) {
       count += length;
       if (target != null) {
+        roll();
         target.setBytes(at, bytes, offset, length);
         at += length;
+      }
+    }
+
+    private void roll() {
+      if (at >= SLICE_BYTES) {
+        full.add(target.length() == at ? target : target.slice(0, at));
+        target = Buffer.buffer(SLICE_BYTES + 8192);
+        at = 0;
       }
     }
   }
