@@ -2,6 +2,7 @@ package dev.skellyjelly.storage.app;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.skellyjelly.storage.HeapHeadroom;
+import dev.skellyjelly.storage.impl.WindowRules;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import org.slf4j.Logger;
@@ -35,7 +36,8 @@ import java.util.function.LongSupplier;
  * young collection often falls inside a burst (a window's batch text, a screenshot just read), and a collection
  * started at once would land in the burst's next task. When full collections crowd all the same ({@link Crowding}:
  * a burst of events, thousands a second, waiting for the writer and their window), the keeper holds the heap's
- * headroom ({@link HeapHeadroom}) until the burst has passed.
+ * headroom ({@link HeapHeadroom}) until the burst has passed. And shortly before each window closes, it makes the
+ * room that the last firings promoted ({@link FiringRoom}): a firing is a burst at a known time.
  *
  * <p>Listens to the JVM's collection notifications (on the JVM's notification thread); under another collector it
  * listens to nothing.
@@ -64,18 +66,26 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
   private final AtomicBoolean pending = new AtomicBoolean();
   private final List<NotificationEmitter> listening = new ArrayList<>();
   private final Crowding crowding = new Crowding();
+  /** Null when not listening. */
+  private final FiringRoom firings;
+  private long firingTimer = -1;
+  private volatile boolean closed;
   private final HeapHeadroom headroom = HeapHeadroom.ofThisJvm();
   /** While the headroom is held: the timer that lets go of it once the burst has passed; guarded by this. */
   private long releaseCheck = -1;
 
-  private OldGenerationKeeper(Vertx vertx, OldGenerationRoom room, WorkerExecutor worker) {
+  private OldGenerationKeeper(Vertx vertx, OldGenerationRoom room, WorkerExecutor worker, FiringRoom firings) {
     this.vertx = vertx;
     this.room = room;
     this.worker = worker;
+    this.firings = firings;
   }
 
-  /** Starts keeping room in this JVM's serial old generation; under another collector the keeper does nothing. */
-  public static OldGenerationKeeper start(Vertx vertx) {
+  /**
+   * Starts keeping room in this JVM's serial old generation, for windows fired by {@code rules}; under another
+   * collector the keeper does nothing.
+   */
+  public static OldGenerationKeeper start(Vertx vertx, WindowRules rules) {
     List<NotificationEmitter> serial = new ArrayList<>();
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       if ((gc.getName().equals(SERIAL_YOUNG) || gc.getName().equals(SERIAL_FULL)) && gc instanceof NotificationEmitter e) {
@@ -83,10 +93,13 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
       }
     }
     OldGenerationKeeper keeper = new OldGenerationKeeper(vertx, OldGenerationRoom.ofThisJvm(),
-      serial.isEmpty() ? null : vertx.createSharedWorkerExecutor(WORKER, 1));
+      serial.isEmpty() ? null : vertx.createSharedWorkerExecutor(WORKER, 1), serial.isEmpty() ? null : new FiringRoom(rules));
     for (NotificationEmitter e : serial) {
       e.addNotificationListener(keeper, null, null);
       keeper.listening.add(e);
+    }
+    if (keeper.active()) {
+      keeper.beforeNextFiring();
     }
     return keeper;
   }
@@ -115,6 +128,7 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
       return;
     }
     headroom(crowding.afterYoung(now));
+    firings.promoted(System.currentTimeMillis(), after.getUsed() - before.getUsed());
     long need = policy.afterYoung(after.getUsed() - before.getUsed(), left);
     if (need > 0 && pending.compareAndSet(false, true)) {
       worker.executeBlocking(() -> {
@@ -122,6 +136,23 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
         return room.make(need);
       }, false).onComplete(done -> pending.set(false));
     }
+  }
+
+  /** {@link FiringRoom#LEAD_MS} before the next window closes: the room its firing will need, made on the worker. */
+  private synchronized void beforeNextFiring() {
+    if (closed) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    long at = firings.nextFiring(now + FiringRoom.LEAD_MS) - FiringRoom.LEAD_MS;
+    firingTimer = vertx.setTimer(Math.max(1, at - now), id -> {
+      long need = firings.needed();
+      if (need > 0 && pending.compareAndSet(false, true)) {
+        worker.executeBlocking(() -> room.room() != null && room.room().getAsLong() < need
+          && Quiet.ofEventLoops().await() && room.make(need), false).onComplete(done -> pending.set(false));
+      }
+      beforeNextFiring();
+    });
   }
 
   private static long nowMs() {
@@ -157,6 +188,13 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
     }
     listening.clear();
     headroom(false);
+    closed = true;
+    synchronized (this) {
+      if (firingTimer >= 0) {
+        vertx.cancelTimer(firingTimer);
+        firingTimer = -1;
+      }
+    }
     if (worker != null) {
       worker.close();
     }

@@ -1,5 +1,6 @@
 package dev.skellyjelly.storage.app;
 
+import dev.skellyjelly.storage.impl.WindowRules;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Test;
 
@@ -54,7 +55,7 @@ class OldGenerationKeeperTest {
     boolean serial = ManagementFactory.getMemoryPoolMXBeans().stream().map(MemoryPoolMXBean::getName)
       .anyMatch(OldGenerationRoom.SERIAL_OLD::equals);
     Vertx vertx = Vertx.vertx();
-    try (OldGenerationKeeper keeper = OldGenerationKeeper.start(vertx)) {
+    try (OldGenerationKeeper keeper = OldGenerationKeeper.start(vertx, new WindowRules(30_000, 2_000))) {
       assertEquals(serial, keeper.active());
     } finally {
       vertx.close().await();
