@@ -2,7 +2,6 @@ package dev.skellyjelly.storage.app;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.skellyjelly.storage.HeapHeadroom;
-import dev.skellyjelly.storage.impl.WindowRules;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import org.slf4j.Logger;
@@ -36,8 +35,7 @@ import java.util.function.LongSupplier;
  * young collection often falls inside a burst (a window's batch text, a screenshot just read), and a collection
  * started at once would land in the burst's next task. When full collections crowd all the same ({@link Crowding}:
  * a burst of events, thousands a second, waiting for the writer and their window), the keeper holds the heap's
- * headroom ({@link HeapHeadroom}) until the burst has passed. And shortly before each window closes, it makes the
- * room that the last firings promoted ({@link FiringRoom}): a firing is a burst at a known time.
+ * headroom ({@link HeapHeadroom}) until the burst has passed.
  *
  * <p>Listens to the JVM's collection notifications (on the JVM's notification thread); under another collector it
  * listens to nothing.
@@ -66,26 +64,18 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
   private final AtomicBoolean pending = new AtomicBoolean();
   private final List<NotificationEmitter> listening = new ArrayList<>();
   private final Crowding crowding = new Crowding();
-  /** Null when not listening. */
-  private final FiringRoom firings;
-  private long firingTimer = -1;
-  private volatile boolean closed;
   private final HeapHeadroom headroom = HeapHeadroom.ofThisJvm();
   /** While the headroom is held: the timer that lets go of it once the burst has passed; guarded by this. */
   private long releaseCheck = -1;
 
-  private OldGenerationKeeper(Vertx vertx, OldGenerationRoom room, WorkerExecutor worker, FiringRoom firings) {
+  private OldGenerationKeeper(Vertx vertx, OldGenerationRoom room, WorkerExecutor worker) {
     this.vertx = vertx;
     this.room = room;
     this.worker = worker;
-    this.firings = firings;
   }
 
-  /**
-   * Starts keeping room in this JVM's serial old generation, for windows fired by {@code rules}; under another
-   * collector the keeper does nothing.
-   */
-  public static OldGenerationKeeper start(Vertx vertx, WindowRules rules) {
+  /** Starts keeping room in this JVM's serial old generation; under another collector the keeper does nothing. */
+  public static OldGenerationKeeper start(Vertx vertx) {
     List<NotificationEmitter> serial = new ArrayList<>();
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       if ((gc.getName().equals(SERIAL_YOUNG) || gc.getName().equals(SERIAL_FULL)) && gc instanceof NotificationEmitter e) {
@@ -93,13 +83,10 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
       }
     }
     OldGenerationKeeper keeper = new OldGenerationKeeper(vertx, OldGenerationRoom.ofThisJvm(),
-      serial.isEmpty() ? null : vertx.createSharedWorkerExecutor(WORKER, 1), serial.isEmpty() ? null : new FiringRoom(rules));
+      serial.isEmpty() ? null : vertx.createSharedWorkerExecutor(WORKER, 1));
     for (NotificationEmitter e : serial) {
       e.addNotificationListener(keeper, null, null);
       keeper.listening.add(e);
-    }
-    if (keeper.active()) {
-      keeper.beforeNextFiring();
     }
     return keeper;
   }
@@ -128,7 +115,6 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
       return;
     }
     headroom(crowding.afterYoung(now));
-    firings.promoted(System.currentTimeMillis(), after.getUsed() - before.getUsed());
     long need = policy.afterYoung(after.getUsed() - before.getUsed(), left);
     if (need > 0 && pending.compareAndSet(false, true)) {
       worker.executeBlocking(() -> {
@@ -136,23 +122,6 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
         return room.make(need);
       }, false).onComplete(done -> pending.set(false));
     }
-  }
-
-  /** {@link FiringRoom#LEAD_MS} before the next window closes: the room its firing will need, made on the worker. */
-  private synchronized void beforeNextFiring() {
-    if (closed) {
-      return;
-    }
-    long now = System.currentTimeMillis();
-    long at = firings.nextFiring(now + FiringRoom.LEAD_MS) - FiringRoom.LEAD_MS;
-    firingTimer = vertx.setTimer(Math.max(1, at - now), id -> {
-      long need = firings.needed();
-      if (need > 0 && pending.compareAndSet(false, true)) {
-        worker.executeBlocking(() -> room.room() != null && room.room().getAsLong() < need
-          && Quiet.ofEventLoops().await() && room.make(need), false).onComplete(done -> pending.set(false));
-      }
-      beforeNextFiring();
-    });
   }
 
   private static long nowMs() {
@@ -188,13 +157,6 @@ public final class OldGenerationKeeper implements NotificationListener, AutoClos
     }
     listening.clear();
     headroom(false);
-    closed = true;
-    synchronized (this) {
-      if (firingTimer >= 0) {
-        vertx.cancelTimer(firingTimer);
-        firingTimer = -1;
-      }
-    }
     if (worker != null) {
       worker.close();
     }

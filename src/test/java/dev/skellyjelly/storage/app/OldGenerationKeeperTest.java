@@ -1,6 +1,5 @@
 package dev.skellyjelly.storage.app;
 
-import dev.skellyjelly.storage.impl.WindowRules;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +54,7 @@ class OldGenerationKeeperTest {
     boolean serial = ManagementFactory.getMemoryPoolMXBeans().stream().map(MemoryPoolMXBean::getName)
       .anyMatch(OldGenerationRoom.SERIAL_OLD::equals);
     Vertx vertx = Vertx.vertx();
-    try (OldGenerationKeeper keeper = OldGenerationKeeper.start(vertx, new WindowRules(30_000, 2_000))) {
+    try (OldGenerationKeeper keeper = OldGenerationKeeper.start(vertx)) {
       assertEquals(serial, keeper.active());
     } finally {
       vertx.close().await();

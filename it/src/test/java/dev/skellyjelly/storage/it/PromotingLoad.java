@@ -2,7 +2,6 @@ package dev.skellyjelly.storage.it;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.skellyjelly.storage.app.OldGenerationKeeper;
-import dev.skellyjelly.storage.impl.WindowRules;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
@@ -62,7 +61,7 @@ public final class PromotingLoad {
       }, null, null);
     }
     Vertx vertx = Vertx.vertx();
-    OldGenerationKeeper keeper = keep ? OldGenerationKeeper.start(vertx, new WindowRules(30_000, 2_000)) : null;
+    OldGenerationKeeper keeper = keep ? OldGenerationKeeper.start(vertx) : null;
     byte[][] ring = new byte[RING][];
     long sink = 0;
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);

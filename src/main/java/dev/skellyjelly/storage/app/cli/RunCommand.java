@@ -8,7 +8,6 @@ import dev.skellyjelly.storage.app.ConfigLoader;
 import dev.skellyjelly.storage.app.Durations;
 import dev.skellyjelly.storage.app.sim.PngFactory;
 import dev.skellyjelly.storage.app.sim.Simulator;
-import dev.skellyjelly.storage.impl.WindowRules;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -114,7 +113,7 @@ public final class RunCommand implements java.util.concurrent.Callable<Integer> 
       vertx = ReadRestTransport.builder(VertxSetup.options()).build();
     }
     StorageModule module = new StorageModule(InstantSource.system(), VertxSetup.registry());
-    OldGenerationKeeper keeper = OldGenerationKeeper.start(vertx, new WindowRules(cfg.batchWindowMs(), cfg.windowGraceMs()));
+    OldGenerationKeeper keeper = OldGenerationKeeper.start(vertx);
     String moduleId;
     NetServer tcpBridge = null;
     Path endpoint = null;
