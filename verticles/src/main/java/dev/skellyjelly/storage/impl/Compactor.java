@@ -10,10 +10,9 @@ import org.slf4j.LoggerFactory;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Compacts the pieces of emitted windows (one per commit, session and type) into one block per type, one
@@ -38,7 +37,16 @@ final class Compactor {
    */
   static final int MAX_WAITING = 50_000;
 
-  private final Set<WindowKey> waiting = new LinkedHashSet<>();
+  /**
+   * A window is compacted this long after its batch was emitted, not at once: a firing is a burst on the event loop
+   * (the batch, each bridge consumer's text), and compacting its window at the same moment, on the writer, made the
+   * young collections in it promote both; when the old generation then had no room, the full collection that
+   * followed held the firing's task.
+   */
+  static final long DELAY_NANOS = 2_000_000_000L;
+
+  /** The windows waiting, in the order they were emitted, with when ({@link System#nanoTime}). */
+  private final Map<WindowKey, Long> waiting = new LinkedHashMap<>();
 
   /** Queues the windows a previous run left uncompacted and that are closed at {@code nowMs}. */
   void load(WriterConnection c, WindowRules rules, long nowMs) throws SQLException {
@@ -46,20 +54,25 @@ final class Compactor {
     for (WindowKey key : c.query(Sql.UNCOMPACTED_WINDOWS,
       rs -> new WindowKey(rs.getString(1), rs.getLong(2)))) {
       if (rules.isClosed(key.windowStartMs(), nowMs) && waiting.size() < MAX_WAITING) {
-        waiting.add(key);
+        waiting.put(key, System.nanoTime() - DELAY_NANOS);
       }
     }
   }
 
-  /** Queues a window whose batch was emitted. */
+  /** Queues a window whose batch was emitted now. */
   void emitted(WindowKey key) {
     if (waiting.size() < MAX_WAITING) {
-      waiting.add(key);
+      waiting.putIfAbsent(key, System.nanoTime());
     }
   }
 
   boolean hasWaiting() {
     return !waiting.isEmpty();
+  }
+
+  /** Whether the next waiting window was emitted {@link #DELAY_NANOS} ago or more. */
+  boolean hasDue() {
+    return !waiting.isEmpty() && System.nanoTime() - waiting.values().iterator().next() >= DELAY_NANOS;
   }
 
   /**
@@ -68,7 +81,9 @@ final class Compactor {
    * for one block, whatever the window's size. Whether it succeeded; a failed window waits again.
    */
   boolean compactNext(WriterConnection db) {
-    WindowKey key = waiting.iterator().next();
+    Map.Entry<WindowKey, Long> next = waiting.entrySet().iterator().next();
+    WindowKey key = next.getKey();
+    long emittedAt = next.getValue();
     waiting.remove(key);
     try {
       db.rewrite(c -> {
@@ -91,7 +106,7 @@ final class Compactor {
     } catch (SQLException | RuntimeException err) {
       LOG.warn("compaction of window {} of session {} failed, will retry: {}", Timestamps.format(key.windowStartMs()),
         key.sessionId(), err.getMessage());
-      waiting.add(key);
+      waiting.put(key, emittedAt);
       return false;
     }
   }

@@ -275,7 +275,7 @@ public final class DbWriterVerticle extends VerticleBase {
    * are committed between windows, and goes on while windows wait.
    */
   private void compactLater() {
-    if (!compactor.hasWaiting() || compactionQueued || stopping) {
+    if (!compactor.hasDue() || compactionQueued || stopping) {
       return;
     }
     compactionQueued = true;
