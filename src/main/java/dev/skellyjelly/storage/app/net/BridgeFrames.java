@@ -2,8 +2,10 @@ package dev.skellyjelly.storage.app.net;
 
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -44,10 +46,20 @@ final class BridgeFrames {
    * fetch's reply) base64 text, some 18 MB for a 5 MB image, to be looked at and let go of. A map held raw is
    * wrapped, as {@code getValue} would.
    */
-  @SuppressWarnings("unchecked")
   static Object body(JsonObject frame) {
-    Object body = frame.getMap().get("body");
-    return body instanceof Map<?, ?> m ? new JsonObject((Map<String, Object>) m) : body;
+    return held(frame.getMap().get("body"));
+  }
+
+  /**
+   * A value as a JSON object holds it, but a map or a list held raw wrapped as {@link JsonObject#getValue} would wrap
+   * it; bytes stay bytes.
+   */
+  @SuppressWarnings("unchecked")
+  static Object held(Object value) {
+    if (value instanceof Map<?, ?> m) {
+      return new JsonObject((Map<String, Object>) m);
+    }
+    return value instanceof List<?> l ? new JsonArray(l) : value;
   }
 
   /** A message's headers as a frame's {@code headers}. */

@@ -174,8 +174,9 @@ final class FrameOutbox {
   static long estimate(JsonObject frame) {
     long bytes = FRAME_BYTES;
     Object held = BridgeFrames.body(frame);
-    if (held instanceof Buffer image) {
-      bytes += JsonSlices.base64UrlLength(image.length());
+    int image = JsonSlices.byteLength(held);
+    if (image > 0) {
+      bytes += JsonSlices.base64UrlLength(image);
     }
     if (held instanceof JsonObject body) {
       for (String key : BATCH_ARRAYS) {

@@ -186,7 +186,6 @@ public final class JsonSlices {
     Buffer slice = counting ? null : spare != null ? spare : Buffer.buffer(lastSlice == 0 ? 8192 : lastSlice * 9 / 8);
     sink.target = slice;
     sink.at = 0;
-    sink.full = new ArrayList<>(0);
     long begun = sink.count;
     int written = 0;
     try {
@@ -255,7 +254,9 @@ public final class JsonSlices {
       if (slice != null) {
         // A large value (an image) filled buffers of SLICE_BYTES on the way; they go first, and the buffer the
         // slice began in is taken back for a later slice if it is the last one.
-        slices.addAll(sink.full);
+        if (sink.full != null) {
+          slices.addAll(sink.full);
+        }
         Buffer last = sink.target;
         int inLast = sink.at;
         if (inLast > 0) {
@@ -289,17 +290,10 @@ public final class JsonSlices {
       }
 
       @Override
-      @SuppressWarnings("unchecked")
       public Map.Entry<String, Object> next() {
         Map.Entry<String, Object> e = held.next();
-        Object v = e.getValue();
-        if (v instanceof Map<?, ?> m) {
-          return Map.entry(e.getKey(), new JsonObject((Map<String, Object>) m));
-        }
-        if (v instanceof List<?> l) {
-          return Map.entry(e.getKey(), new JsonArray(l));
-        }
-        return e;
+        Object v = BridgeFrames.held(e.getValue());
+        return v == e.getValue() ? e : Map.entry(e.getKey(), v);
       }
     };
   }
@@ -311,7 +305,7 @@ public final class JsonSlices {
    * makes only the text's slices. Counting, the text's length is computed, not made.
    */
   private void writeValue(Object value) throws IOException {
-    int size = value instanceof Buffer b ? b.length() : value instanceof byte[] a ? a.length : -1;
+    int size = byteLength(value);
     if (size < 0) {
       JacksonCodec.encodeJson(value, gen);
     } else if (counting) {
@@ -322,6 +316,11 @@ public final class JsonSlices {
     } else {
       gen.writeBinary(Base64Variants.MODIFIED_FOR_URL, (byte[]) value, 0, size);
     }
+  }
+
+  /** The bytes a value holds when it is bytes (a {@link Buffer} or a {@code byte[]}), written as text; else -1. */
+  static int byteLength(Object value) {
+    return value instanceof Buffer b ? b.length() : value instanceof byte[] a ? a.length : -1;
   }
 
   /** The length of base64url text without padding for {@code bytes} bytes, as Vert.x writes bytes. */
@@ -414,6 +413,9 @@ public final class JsonSlices {
 
     private void roll() {
       if (at >= SLICE_BYTES) {
+        if (full == null) {
+          full = new ArrayList<>();
+        }
         full.add(target.length() == at ? target : target.slice(0, at));
         target = Buffer.buffer(SLICE_BYTES + 8192);
         at = 0;
