@@ -13,6 +13,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * Compacts the pieces of emitted windows (one per commit, session and type) into one block per type, one
@@ -45,8 +46,18 @@ final class Compactor {
    */
   static final long DELAY_NANOS = 2_000_000_000L;
 
-  /** The windows waiting, in the order they were emitted, with when ({@link System#nanoTime}). */
+  /** The windows waiting, in the order they were emitted, with when ({@link #nanoTime}). */
   private final Map<WindowKey, Long> waiting = new LinkedHashMap<>();
+  private final LongSupplier nanoTime;
+
+  Compactor() {
+    this(System::nanoTime);
+  }
+
+  /** {@code nanoTime}: the clock the delay after emission is counted on. */
+  Compactor(LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
+  }
 
   /** Queues the windows a previous run left uncompacted and that are closed at {@code nowMs}. */
   void load(WriterConnection c, WindowRules rules, long nowMs) throws SQLException {
@@ -54,7 +65,7 @@ final class Compactor {
     for (WindowKey key : c.query(Sql.UNCOMPACTED_WINDOWS,
       rs -> new WindowKey(rs.getString(1), rs.getLong(2)))) {
       if (rules.isClosed(key.windowStartMs(), nowMs) && waiting.size() < MAX_WAITING) {
-        waiting.put(key, System.nanoTime() - DELAY_NANOS);
+        waiting.put(key, nanoTime.getAsLong() - DELAY_NANOS);
       }
     }
   }
@@ -62,7 +73,7 @@ final class Compactor {
   /** Queues a window whose batch was emitted now. */
   void emitted(WindowKey key) {
     if (waiting.size() < MAX_WAITING) {
-      waiting.putIfAbsent(key, System.nanoTime());
+      waiting.putIfAbsent(key, nanoTime.getAsLong());
     }
   }
 
@@ -72,7 +83,7 @@ final class Compactor {
 
   /** Whether the next waiting window was emitted {@link #DELAY_NANOS} ago or more. */
   boolean hasDue() {
-    return !waiting.isEmpty() && System.nanoTime() - waiting.values().iterator().next() >= DELAY_NANOS;
+    return !waiting.isEmpty() && nanoTime.getAsLong() - waiting.values().iterator().next() >= DELAY_NANOS;
   }
 
   /**
