@@ -1,11 +1,9 @@
 package dev.skellyjelly.storage;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,28 +16,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HeapHeadroomTest {
 
-  private static final HotSpotDiagnosticMXBean VM = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-  private String min;
-  private String max;
+  private HeapRatios jvm;
 
   @BeforeEach
   void resting() {
-    min = VM.getVMOption("MinHeapFreeRatio").getValue();
-    max = VM.getVMOption("MaxHeapFreeRatio").getValue();
-    VM.setVMOption("MaxHeapFreeRatio", "100");
-    VM.setVMOption("MinHeapFreeRatio", "15");
-    VM.setVMOption("MaxHeapFreeRatio", "35");
+    jvm = HeapRatios.resting("15", "35");
   }
 
   @AfterEach
   void putBack() {
-    VM.setVMOption("MaxHeapFreeRatio", "100");
-    VM.setVMOption("MinHeapFreeRatio", min);
-    VM.setVMOption("MaxHeapFreeRatio", max);
+    jvm.restore();
   }
 
   private static List<String> ratios() {
-    return List.of(VM.getVMOption("MinHeapFreeRatio").getValue(), VM.getVMOption("MaxHeapFreeRatio").getValue());
+    return HeapRatios.now();
   }
 
   @Test

@@ -1,6 +1,6 @@
 package dev.skellyjelly.storage.query;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.skellyjelly.storage.HeapRatios;
 import dev.skellyjelly.storage.TestSupport;
 import dev.skellyjelly.storage.TestSupport.ManualClock;
 import dev.skellyjelly.storage.codecs.Addresses;
@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -29,34 +28,25 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class QueryHeadroomTest {
 
-  private static final HotSpotDiagnosticMXBean VM = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-
   @TempDir
   Path dir;
   private Vertx vertx;
-  private String min;
-  private String max;
+  private HeapRatios jvm;
 
   @BeforeEach
   void start() {
-    min = VM.getVMOption("MinHeapFreeRatio").getValue();
-    max = VM.getVMOption("MaxHeapFreeRatio").getValue();
-    VM.setVMOption("MaxHeapFreeRatio", "100");
-    VM.setVMOption("MinHeapFreeRatio", "10");
-    VM.setVMOption("MaxHeapFreeRatio", "30");
+    jvm = HeapRatios.resting("10", "30");
     vertx = Vertx.vertx();
   }
 
   @AfterEach
   void stop() {
     vertx.close().await();
-    VM.setVMOption("MaxHeapFreeRatio", "100");
-    VM.setVMOption("MinHeapFreeRatio", min);
-    VM.setVMOption("MaxHeapFreeRatio", max);
+    jvm.restore();
   }
 
   private static List<String> ratios() {
-    return List.of(VM.getVMOption("MinHeapFreeRatio").getValue(), VM.getVMOption("MaxHeapFreeRatio").getValue());
+    return HeapRatios.now();
   }
 
   private JsonObject ask() {
