@@ -225,14 +225,8 @@ public final class ClusterClient {
 
   /** The raw clustered bus, shaped like the ingest: two streams at once, same markers and window; events/s. */
   private Future<Long> baseline(int n) {
-    Pump a = new Pump(BASELINE, n / 2, this::typedEvent, false);
-    Pump b = new Pump(BASELINE, n / 2, this::typedEvent, false);
-    return Future.all(a.run(), b.run()).map(all -> {
-      long elapsed = Math.max(a.finished, b.finished) - Math.min(a.started, b.started);
-      long rate = Math.round(n / (elapsed / 1e9));
-      log("baseline: " + n + " events at " + rate + "/s");
-      return rate;
-    });
+    return rate("baseline", new Pump(BASELINE, n / 2, this::typedEvent, false),
+      new Pump(BASELINE, n / 2, this::typedEvent, false));
   }
 
   /**
@@ -240,12 +234,16 @@ public final class ClusterClient {
    * a typed and a JSON stream at once, same markers; events/s.
    */
   private Future<Long> rawNode(int n) {
-    Pump typed = new Pump(RawNode.ADDRESS, n / 2, this::typedEvent, false);
-    Pump json = new Pump(RawNode.ADDRESS, n / 2, this::jsonEvent, false);
-    return Future.all(typed.run(), json.run()).map(all -> {
-      long elapsed = Math.max(typed.finished, json.finished) - Math.min(typed.started, json.started);
-      long rate = Math.round(n / (elapsed / 1e9));
-      log("raw node: " + n + " events at " + rate + "/s");
+    return rate("raw node", new Pump(RawNode.ADDRESS, n / 2, this::typedEvent, false),
+      new Pump(RawNode.ADDRESS, n / 2, this::jsonEvent, false));
+  }
+
+  /** Runs two pumps at once; the events of both per second, from the first start to the last finish. */
+  private Future<Long> rate(String label, Pump a, Pump b) {
+    return Future.all(a.run(), b.run()).map(all -> {
+      long elapsed = Math.max(a.finished, b.finished) - Math.min(a.started, b.started);
+      long rate = Math.round((a.n + b.n) / (elapsed / 1e9));
+      log(label + ": " + (a.n + b.n) + " events at " + rate + "/s");
       return rate;
     });
   }
