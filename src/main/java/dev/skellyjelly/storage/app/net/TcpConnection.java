@@ -176,16 +176,9 @@ final class TcpConnection implements TcpFraming.Reading, ConnectionOutput.Readin
    * and token alone, never built.
    */
   private Future<?> readLarge(Buffer bytes) {
-    long need = OldGenerationRoom.forFrame(bytes.length());
-    // Let go of once read, so that the room made after it can take the frame's bytes.
+    // Let go of once read: nothing keeps the frame's bytes while the record is handled.
     Buffer[] frame = {bytes};
-    return bridge.largeFrames.executeBlocking(() -> {
-      LargeFrame read = readLarge(frame);
-      // While the event loop waits for this frame, not in a task: room for the next one, not made by the next
-      // allocation wherever it happens.
-      bridge.oldGenerationRoom.make(need);
-      return read;
-    }, false).andThen(ar -> {
+    return bridge.largeFrames.executeBlocking(() -> readLarge(frame), false).andThen(ar -> {
       if (closed) {
         return;
       }
