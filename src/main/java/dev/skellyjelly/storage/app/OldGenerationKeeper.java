@@ -35,7 +35,8 @@ import java.util.function.LongSupplier;
  * young collection often falls inside a burst (a window's batch text, a screenshot just read), and a collection
  * started at once would land in the burst's next task. When full collections crowd all the same ({@link Crowding}:
  * a burst of events, thousands a second, waiting for the writer and their window), the keeper holds the heap's
- * headroom ({@link HeapHeadroom}) until the burst has passed.
+ * headroom ({@link HeapHeadroom}) until the burst has passed. Room just made for a screenshot's frame is the
+ * frame's for a moment ({@link OldGenerationRoom#makeForFrame}): the keeper's collections wait meanwhile.
  *
  * <p>Listens to the JVM's collection notifications (on the JVM's notification thread); under another collector it
  * listens to nothing.

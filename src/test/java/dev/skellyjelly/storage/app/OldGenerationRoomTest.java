@@ -4,33 +4,60 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Room for a screenshot made by a full collection only when the old generation lacks it. */
+/**
+ * Room in the old generation made by a full collection only when it lacks it: for the keeper as the resting ratios
+ * size it, for a screenshot's frame leaving the frame's room, kept from the keeper while the frame uses it.
+ */
 class OldGenerationRoomTest {
 
   @Test
-  void collectsOnlyWhenTheOldGenerationHasLessRoomThanAsked() {
+  void theKeeperCollectsOnlyWhenTheOldGenerationHasLessRoomThanAsked() {
     AtomicLong room = new AtomicLong(3_000_000);
-    AtomicInteger collections = new AtomicInteger();
-    AtomicLong left = new AtomicLong();
+    List<Long> collections = new ArrayList<>();
     OldGenerationRoom old = new OldGenerationRoom(room::get, bytes -> {
-      collections.incrementAndGet();
-      left.set(bytes);
+      collections.add(bytes);
       room.set(9_000_000);
-    });
+    }, System::nanoTime);
     assertFalse(old.make(3_000_000), "room enough");
-    assertEquals(0, collections.get());
-    assertTrue(old.make(OldGenerationRoom.forFrame(2_400_000)));
-    assertEquals(1, collections.get());
-    assertEquals(4_200_000, left.get(), "the collection is asked to leave the frame's room");
-    assertFalse(old.make(OldGenerationRoom.forFrame(2_400_000)), "the collection made the room");
-    assertEquals(1, collections.get());
+    assertEquals(List.of(), collections);
+    assertTrue(old.make(4_000_000));
+    assertEquals(List.of(0L), collections, "a collection as the resting ratios size the old generation");
+    assertFalse(old.make(4_000_000), "the collection made the room");
+    assertEquals(1, collections.size());
+  }
+
+  @Test
+  void aFramesCollectionLeavesItsRoomAndTheKeeperWaitsWhileTheFrameUsesIt() {
+    AtomicLong room = new AtomicLong(2_000_000);
+    AtomicLong now = new AtomicLong(1_000);
+    List<Long> collections = new ArrayList<>();
+    OldGenerationRoom old = new OldGenerationRoom(room::get, bytes -> {
+      collections.add(bytes);
+      room.set(bytes == 0 ? 2_500_000 : bytes);
+    }, now::get);
+    long frameRoom = 4_200_000 + OldGenerationRoom.FRAME_MARGIN;
+    assertTrue(old.makeForFrame(2_400_000));
+    assertEquals(List.of(frameRoom), collections, "the frame's bytes and its image's left free, and a margin");
+    // The frame's bytes and its image are promoted: the room is used, as it was made to be.
+    room.set(300_000);
+    now.addAndGet(OldGenerationRoom.FRAME_NANOS - 1);
+    assertFalse(old.make(1_000_000), "the keeper waits while the room is the frame's");
+    assertEquals(1, collections.size());
+    now.addAndGet(1);
+    assertTrue(old.make(1_000_000), "then collects as it would");
+    assertEquals(List.of(frameRoom, 0L), collections);
+
+    assertFalse(old.makeForFrame(500_000), "room enough for a smaller frame: no collection");
+    assertFalse(old.make(3_000_000), "but its room is kept from the keeper all the same");
+    assertEquals(2, collections.size());
   }
 
   @Test

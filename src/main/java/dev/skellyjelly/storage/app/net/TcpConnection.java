@@ -158,7 +158,7 @@ final class TcpConnection implements TcpFraming.Reading, ConnectionOutput.Readin
       return Future.succeededFuture(Buffer.buffer(length));
     }
     return bridge.largeFrames.executeBlocking(() -> {
-      bridge.oldGenerationRoom.make(OldGenerationRoom.forFrame(length));
+      bridge.oldGenerationRoom.makeForFrame(length);
       return Buffer.buffer(length);
     }, false);
   }
