@@ -126,10 +126,16 @@ public final class OldGenerationRoom {
   /**
    * Before a large frame of {@code frameBytes} is read: when the old generation has less room than the frame takes
    * ({@link #forFrame}) and {@link #FRAME_MARGIN}, runs a full collection that leaves that room; the room is the
-   * frame's for {@link #FRAME_NANOS}. True when it collected.
+   * frame's for {@link #FRAME_NANOS}. A frame that takes less than the margin (an array of events, tens of kilobytes)
+   * is no reason to grow the old generation or keep the keeper waiting: room for it is made as the keeper makes it.
+   * True when it collected.
    */
   public boolean makeForFrame(long frameBytes) {
-    long bytes = forFrame(frameBytes) + FRAME_MARGIN;
+    long bytes = forFrame(frameBytes);
+    if (bytes < FRAME_MARGIN) {
+      return collectIfShort(bytes, 0);
+    }
+    bytes += FRAME_MARGIN;
     boolean collected = collectIfShort(bytes, bytes);
     synchronized (this) {
       framed = true;

@@ -55,9 +55,24 @@ class OldGenerationRoomTest {
     assertTrue(old.make(1_000_000), "then collects as it would");
     assertEquals(List.of(frameRoom, 0L), collections);
 
-    assertFalse(old.makeForFrame(500_000), "room enough for a smaller frame: no collection");
+    assertFalse(old.makeForFrame(700_000), "room enough for a smaller frame: no collection");
     assertFalse(old.make(3_000_000), "but its room is kept from the keeper all the same");
     assertEquals(2, collections.size());
+  }
+
+  @Test
+  void aFrameSmallerThanTheMarginIsGivenRoomAsTheKeeperMakesItAndKeepsNoneFromIt() {
+    AtomicLong room = new AtomicLong(10_000);
+    List<Long> collections = new ArrayList<>();
+    OldGenerationRoom old = new OldGenerationRoom(room::get, bytes -> {
+      collections.add(bytes);
+      room.set(2_000_000);
+    }, () -> 0);
+    assertTrue(old.makeForFrame(40_000), "70 KB of room wanted, 10 KB had");
+    assertEquals(List.of(0L), collections, "a collection as the resting ratios size the old generation");
+    room.set(500_000);
+    assertTrue(old.make(1_000_000), "the keeper is not kept waiting");
+    assertEquals(List.of(0L, 0L), collections);
   }
 
   @Test
