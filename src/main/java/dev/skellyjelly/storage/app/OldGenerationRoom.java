@@ -18,7 +18,7 @@ import java.util.function.LongSupplier;
  * and the loop's task held for all of it. So before a large frame's buffer is made the worker asks for a full
  * collection when the old generation has less room than such a frame and its image take, one that leaves that much
  * free and {@link #FRAME_MARGIN} more ({@link #makeForFrame}, {@link HeapHeadroom#collectLeaving}): at the resting
- * free ratio it left about 2 MB, and the frame's own allocations ran two more full collections within 50 ms. While it
+ * free ratio it left about 2 MB, and one or two more full collections followed within 70 ms. While it
  * runs, the event loop waits for that frame. For {@link #FRAME_NANOS} after, the room is the frame's: the keeper's
  * collections ({@link #make}) wait, which would start as soon as the frame's bytes are promoted and size the old
  * generation by the resting ratio again before its image is. Then the keeper goes on as it would, and its next

@@ -19,7 +19,8 @@ import java.util.Set;
  * load what they keep is promoted, and full collections follow one another. Such a load holds the headroom: while
  * one does, HotSpot's manageable ratios are {@link #MIN_FREE}/{@link #MAX_FREE}; once none does they are put back,
  * and the next full collections give the room back. {@code -Xmx}, the bound every budget adds up under, is
- * untouched; a JVM without the flags (or already at these ratios) is left alone.
+ * untouched; a JVM without the flags (or already at these ratios) is left alone. One full collection may also ask
+ * for a minimum free ratio of its own while it runs ({@link #collectLeaving}: room made for a screenshot's frame).
  *
  * <p>The ratios belong to the JVM, so there is one of these per JVM ({@link #ofThisJvm()}); thread-safe.
  */
