@@ -50,9 +50,8 @@ public final class OldGenerationRoom {
   private final LongSupplier room;
   private final LongConsumer collect;
   private final LongSupplier nanoTime;
-  /** Until when (a {@link #nanoTime} value) the room is a frame's, while {@link #framed}; guarded by this. */
+  /** Until when (a {@link #nanoTime} value) the room is a frame's; guarded by this. */
   private long frameUntil;
-  private boolean framed;
 
   /**
    * @param room     the bytes of room the old generation has now; null when the collector is not the serial one
@@ -63,6 +62,7 @@ public final class OldGenerationRoom {
     this.room = room;
     this.collect = collect;
     this.nanoTime = nanoTime;
+    this.frameUntil = nanoTime.getAsLong();
   }
 
   /** This JVM's. */
@@ -115,10 +115,9 @@ public final class OldGenerationRoom {
    */
   public boolean make(long bytes) {
     synchronized (this) {
-      if (framed && nanoTime.getAsLong() - frameUntil < 0) {
+      if (nanoTime.getAsLong() - frameUntil < 0) {
         return false;
       }
-      framed = false;
     }
     return collectIfShort(bytes, 0);
   }
@@ -138,7 +137,6 @@ public final class OldGenerationRoom {
     bytes += FRAME_MARGIN;
     boolean collected = collectIfShort(bytes, bytes);
     synchronized (this) {
-      framed = true;
       frameUntil = nanoTime.getAsLong() + FRAME_NANOS;
     }
     return collected;
