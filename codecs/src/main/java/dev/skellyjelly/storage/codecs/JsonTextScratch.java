@@ -24,6 +24,8 @@ final class JsonTextScratch {
   private final char[] chars = new char[COPIED_CHARS];
   private String session;
   private SerializableString sessionText;
+  private final AsciiValue value = new AsciiValue();
+  private final byte[] packed = new byte[PackedEventText.MOST_PACKED_BYTES];
   /** The string whose length {@link #sessionLength} gave last, and that length. */
   private String measuredSession;
   private long sessionBytes;
@@ -75,6 +77,28 @@ final class JsonTextScratch {
     } else {
       gen.writeString(id);
     }
+  }
+
+  /** Where a record's whole text is composed when it is ASCII throughout ({@link PackedEventText}). */
+  AsciiValue value() {
+    return value;
+  }
+
+  /** Where a packed event's bytes are copied to be read ({@link PackedEventText}). */
+  byte[] packed() {
+    return packed;
+  }
+
+  /**
+   * A session id's text as {@link #writeSession} writes it, escaped but without its quotes, made once while it
+   * repeats; null when that text is not ASCII.
+   */
+  byte[] quotedSession(String id) {
+    if (!id.equals(session)) {
+      session = id;
+      sessionText = quotedAscii(id);
+    }
+    return sessionText == null ? null : sessionText.asQuotedUTF8();
   }
 
   /** Writes what {@link Timestamps#format} gives, without making it. */

@@ -281,6 +281,36 @@ class JsonBatchTest {
   }
 
   @Test
+  void packedEventsAtTheEdgesOfTheirValuesAreWrittenAsTheTextOfTheirRecords() throws IOException {
+    // Sessions implied by the list's first event that are not UUIDs (with a quote, beyond ASCII), times outside the
+    // years 0 to 9999 and at a second's edges, numbers at their bounds, velocities that are not finite, and enough
+    // events for the generator's buffer to fill up many times between them.
+    long yearMinus1 = -62_167_219_200_001L;
+    long year10000 = 253_402_300_800_000L;
+    for (String session : List.of(SESSION, "a \"quoted\" session\\", "séance-ü-😀", "")) {
+      List<RawEvent> given = new ArrayList<>();
+      long[] times = {TS, TS + 999, TS + 1000, -1, 0, yearMinus1, year10000, year10000 - 1, TS};
+      double[] velocities = {0.0, -0.0, 1.0E-7, 3.4028234663852886E38, Double.NaN, Double.POSITIVE_INFINITY,
+        Double.NEGATIVE_INFINITY, Double.MIN_VALUE, 812.5};
+      for (int i = 0; i < 600; i++) {
+        long at = times[i % times.length] + i / times.length;
+        String id = i % 7 == 0 ? null : new java.util.UUID(i * 0x9E3779B97F4A7C15L, ~i).toString();
+        EventData data = switch (i % 3) {
+          case 0 -> new Keystroke(i % 2 == 0 ? 4_294_967_295L : i, Keystroke.Modifiers.ofBits(i & 15),
+            i % 5 == 0 ? null : (long) i * 1_000_003 % 4_294_967_296L);
+          case 1 -> new MouseMove(i % 2 == 0 ? Integer.MIN_VALUE : -i, i % 4 == 0 ? Integer.MAX_VALUE : i,
+            velocities[i % velocities.length]);
+          default -> new MouseClick(-i, i * 31, MouseClick.Button.values()[i / 3 % MouseClick.Button.values().length],
+            MouseClick.ClickType.values()[i / 5 % MouseClick.ClickType.values().length]);
+        };
+        given.add(new RawEvent(id, i % 11 == 5 ? null : session, at, data));
+      }
+      MeasuredEvents window = new MeasuredEvents(given);
+      assertEquals(vertxText(given), writerText(window), session);
+    }
+  }
+
+  @Test
   void aWindowsScreenshotsAreFoundWithoutReadingItsOtherEventsBack() {
     List<RawEvent> given = new ArrayList<>(COMMITTABLE);
     String other = "0b7e7c9a-4a9e-4bd7-9c59-6f0e0c3b2a10";
