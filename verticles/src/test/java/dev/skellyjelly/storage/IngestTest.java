@@ -245,6 +245,43 @@ class IngestTest {
   }
 
   @Test
+  void producerIdsAreKnownForOneToTwoHoursWhetherResentAloneOrAmongNewOnes() throws Exception {
+    StorageModule module = start();
+    Random rnd = new Random(12);
+    List<RawEvent> first = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      first.add(event(i, rnd, SESSIONS[0]));
+    }
+    // One group of sixty, then one mixing thirty of them (in another order) with thirty new ones.
+    Future.all(first.stream().map(e -> bus.<JsonObject>request(Addresses.RAW_EVENT, e)).toList()).await();
+    List<RawEvent> mixed = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      mixed.add(first.get(59 - 2 * i));
+      mixed.add(event(100 + i, rnd, SESSIONS[0]));
+    }
+    List<JsonObject> replies = Future.all(mixed.stream().map(e -> bus.<JsonObject>request(Addresses.RAW_EVENT, e)
+      .map(Message::body)).toList()).await().list();
+    for (int i = 0; i < mixed.size(); i++) {
+      assertEquals(i % 2 == 0, replies.get(i).getBoolean("duplicate", false), "reply " + i + ": " + replies.get(i));
+    }
+    assertEquals(90, module.metrics().eventsPersisted());
+    assertEquals(30, module.metrics().eventsDuplicate());
+
+    // The next hour its ids are in the other table: still known.
+    RawEvent a = first.get(0);
+    clock.set(NOW + 3_600_000L + 1_800_000L);
+    JsonObject nextHour = bus.<JsonObject>request(Addresses.RAW_EVENT, a).await().body();
+    assertEquals(new JsonObject().put("id", a.id()).put("committed", true).put("duplicate", true), nextHour);
+    // Two hours on, the table of its hour has come round again and was emptied: it is stored anew.
+    clock.set(NOW + 2 * 3_600_000L + 60_000L);
+    JsonObject later = bus.<JsonObject>request(Addresses.RAW_EVENT, a).await().body();
+    assertEquals(new JsonObject().put("id", a.id()).put("committed", true), later);
+    assertEquals(91, module.metrics().eventsPersisted());
+    assertEquals(31, module.metrics().eventsDuplicate());
+    assertEquals(91, TestSupport.scalar(db, "SELECT sum(n) FROM event_counts"));
+  }
+
+  @Test
   void aRequestIsAnsweredOnlyOnceItsEventIsReadableFromTheDatabase() throws Exception {
     // A longer flush interval leaves a real gap between receipt and commit for an early reply to fall into.
     start(ConfigKeys.WRITE_FLUSH_INTERVAL_MS, 300, ConfigKeys.WINDOW_GRACE_MS, 1200);

@@ -3,7 +3,6 @@ package dev.skellyjelly.storage.impl;
 import dev.skellyjelly.storage.codecs.EventType;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.Screenshot;
-import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.impl.Messages.Accepted;
 import dev.skellyjelly.storage.impl.Messages.ScreenshotRow;
 import dev.skellyjelly.storage.impl.Messages.WindowKey;
@@ -20,20 +19,19 @@ import java.util.Set;
 /**
  * What one commit writes for a list of accepted events, worked out without the database. Each event gets the
  * next commit sequence number and joins the piece of its session, window and type (one block row each); the
- * pieces give the per-window counts; a screenshot event adds its metadata row; a producer-chosen id is
- * remembered. A producer-chosen id the database already holds, or that came earlier in the same list, is a
+ * pieces give the per-window counts; a screenshot event adds its metadata row. A producer-chosen id the database
+ * already holds (the {@link Committer} claims them first), or that came earlier in the same list, is a
  * duplicate: acknowledged, not stored, and given no sequence number.
  *
  * @param sessions    the sessions of the events stored, each once, in the order each first appeared
  * @param blocks      one row per (session, window, type) present, in the order each first appeared
  * @param counts      the events committed per (session, window, type), in the same order
  * @param screenshots the metadata rows of the screenshot events
- * @param recentIds   the producer-chosen ids stored, as 16 bytes each
  * @param duplicates  the indexes of the entries not stored
  * @param lastSeq     the sequence number of the last event stored (the one given when none was)
  * @param stored      the events stored with their sequence numbers, in commit order (what the rollups add)
  */
-record CommitPlan(List<String> sessions, List<BlockRow> blocks, List<Count> counts, List<NewScreenshot> screenshots, List<byte[]> recentIds,
+record CommitPlan(List<String> sessions, List<BlockRow> blocks, List<Count> counts, List<NewScreenshot> screenshots,
                   BitSet duplicates, long lastSeq, List<EventBlocks.Entry> stored) {
 
   /** A row of {@code window_counts}: events of one type added to a window. */
@@ -58,7 +56,6 @@ record CommitPlan(List<String> sessions, List<BlockRow> blocks, List<Count> coun
     Set<String> seen = new HashSet<>();
     Map<PieceKey, List<EventBlocks.Entry>> pieces = new LinkedHashMap<>();
     List<NewScreenshot> screenshots = new ArrayList<>();
-    List<byte[]> recentIds = new ArrayList<>();
     List<EventBlocks.Entry> stored = new ArrayList<>(entries.size());
     long seq = lastSeq;
     for (int i = 0; i < entries.size(); i++) {
@@ -69,7 +66,6 @@ record CommitPlan(List<String> sessions, List<BlockRow> blocks, List<Count> coun
           duplicates.set(i);
           continue;
         }
-        recentIds.add(Uuids.toBytes(e.id()));
       }
       WindowKey window = new WindowKey(e.sessionId(), WindowRules.start(e.timestampMs(), windowMs));
       EventBlocks.Entry entry = new EventBlocks.Entry(++seq, e);
@@ -87,6 +83,6 @@ record CommitPlan(List<String> sessions, List<BlockRow> blocks, List<Count> coun
       blocks.add(BlockRow.of(key.window(), key.type(), piece));
       counts.add(new Count(key.window(), key.type(), piece.size()));
     });
-    return new CommitPlan(List.copyOf(sessions), blocks, counts, screenshots, recentIds, duplicates, seq, stored);
+    return new CommitPlan(List.copyOf(sessions), blocks, counts, screenshots, duplicates, seq, stored);
   }
 }

@@ -7,6 +7,7 @@ import dev.skellyjelly.storage.impl.Messages.ScreenshotDeletion;
 
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
@@ -21,10 +22,6 @@ import java.util.Set;
  */
 final class Committer {
 
-  /** Producer-chosen ids of a window looked up per query, at most. */
-  private static final int ID_QUERY_CHUNK = 500;
-  private static final String ID_QUERY_SQL = "SELECT id FROM recent_ids_0 WHERE id IN (" + Sql.marks(ID_QUERY_CHUNK)
-    + ") UNION ALL SELECT id FROM recent_ids_1 WHERE id IN (" + Sql.marks(ID_QUERY_CHUNK) + ")";
   private static final long HOUR_MS = 3_600_000L;
   /** Sessions in one commit past which the writer's page cache is large ({@link WriterConnection#pageCache}). */
   static final int MANY_SESSIONS = 256;
@@ -87,12 +84,11 @@ final class Committer {
           c.update(Sql.CLEAR_RECENT.get(table));
           c.update(Sql.SET_RECENT_HOUR, hour, table);
         }
-        CommitPlan p = CommitPlan.of(entries, storedIds(c, entries), lastSeq, windowMs);
+        CommitPlan p = CommitPlan.of(entries, claimIds(c, entries, table), lastSeq, windowMs);
         c.pageCache(p.sessions().size() > MANY_SESSIONS);
         Map<String, Rollups.Session> sessions = rollups.prepare(c, p.stored());
         c.writeAll(Sql.ADD_SESSION, p.sessions());
         c.writeAll(Sql.INSERT_BLOCK, p.blocks());
-        c.writeAll(Sql.INSERT_RECENT.get(table), p.recentIds());
         c.writeAll(Sql.ADD_COUNT, p.counts());
         rollups.apply(c, sessions, p.stored(), lastSeq);
         c.writeAll(Sql.INSERT_SCREENSHOT, p.screenshots());
@@ -114,25 +110,38 @@ final class Committer {
   private record RecentHour(int table, long hour) {
   }
 
-  /** Which of the producer-chosen ids among {@code entries} the database already holds. */
-  private static Set<String> storedIds(WriterConnection c, List<Accepted> entries) throws SQLException {
+  /**
+   * Claims the producer-chosen ids among {@code entries} for the recent-id table of this hour, {@code table}, and
+   * returns those the database already held (in either table): one statement per id, which inserts it unless it is
+   * held and tells which it did. The ids go in ascending order, each once, so that the statements walk the table's
+   * pages in order: random ids (a producer's UUIDs) land all over it, and a commit rewrites each page it changes to
+   * the write-ahead log. Looking them up first and inserting them after, in arrival order, took half again as long
+   * (6.9 against 4.4 µs an id, in commits of 1 000 into tables of 200 000).
+   */
+  private static Set<String> claimIds(WriterConnection c, List<Accepted> entries, int table) throws SQLException {
     List<byte[]> ids = new ArrayList<>();
     for (Accepted a : entries) {
       if (a.producerId()) {
         ids.add(Uuids.toBytes(a.event().id()));
       }
     }
-    Set<String> found = new HashSet<>();
-    for (int from = 0; from < ids.size(); from += ID_QUERY_CHUNK) {
-      // Always ID_QUERY_CHUNK ids, the last repeated, so that one prepared statement serves every chunk; the
-      // same list for each of the two tables.
-      List<byte[]> chunk = new ArrayList<>(2 * ID_QUERY_CHUNK);
-      for (int i = 0; i < ID_QUERY_CHUNK; i++) {
-        chunk.add(ids.get(Math.min(ids.size() - 1, from + i)));
-      }
-      chunk.addAll(List.copyOf(chunk));
-      found.addAll(c.query(ID_QUERY_SQL, rs -> Uuids.fromBytes(rs.getBytes(1)), chunk.toArray()));
+    if (ids.isEmpty()) {
+      return Set.of();
     }
-    return found;
+    ids.sort(Arrays::compareUnsigned);
+    List<byte[]> unique = new ArrayList<>(ids.size());
+    for (byte[] id : ids) {
+      if (unique.isEmpty() || !Arrays.equals(unique.get(unique.size() - 1), id)) {
+        unique.add(id);
+      }
+    }
+    int[] inserted = c.writeAll(Sql.CLAIM_RECENT.get(table), unique);
+    Set<String> held = new HashSet<>();
+    for (int i = 0; i < inserted.length; i++) {
+      if (inserted[i] == 0) {
+        held.add(Uuids.fromBytes(unique.get(i)));
+      }
+    }
+    return held;
   }
 }

@@ -105,10 +105,15 @@ interface Sql {
   String RECENT_HOURS = "SELECT tbl, hour FROM recent_ids_hours";
   String SET_RECENT_HOUR = "UPDATE recent_ids_hours SET hour = ? WHERE tbl = ?";
   List<String> CLEAR_RECENT = List.of("DELETE FROM recent_ids_0", "DELETE FROM recent_ids_1");
-  /** A producer-chosen id, as its 16 bytes. */
-  List<Write<byte[]>> INSERT_RECENT = List.of(
-    new Write<>("INSERT OR IGNORE INTO recent_ids_0 (id) VALUES (?)", (id, p) -> p.add(id)),
-    new Write<>("INSERT OR IGNORE INTO recent_ids_1 (id) VALUES (?)", (id, p) -> p.add(id)));
+  /**
+   * A producer-chosen id, as its 16 bytes, claimed for this hour's table: inserted unless either table holds it,
+   * so that the statement's count of rows changed (0 or 1) tells whether it was held before.
+   */
+  List<Write<byte[]>> CLAIM_RECENT = List.of(
+    new Write<>("INSERT OR IGNORE INTO recent_ids_0 (id) SELECT ?1 WHERE NOT EXISTS "
+      + "(SELECT 1 FROM recent_ids_1 WHERE id = ?1)", (id, p) -> p.add(id)),
+    new Write<>("INSERT OR IGNORE INTO recent_ids_1 (id) SELECT ?1 WHERE NOT EXISTS "
+      + "(SELECT 1 FROM recent_ids_0 WHERE id = ?1)", (id, p) -> p.add(id)));
 
   /** Windows with more than one piece of some event type: candidates for compaction once emitted. */
   String UNCOMPACTED_WINDOWS = "SELECT DISTINCT s.session_id, w.window_start_ms FROM "

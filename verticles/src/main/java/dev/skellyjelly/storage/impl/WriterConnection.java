@@ -147,17 +147,17 @@ final class WriterConnection implements AutoCloseable {
     return s.executeUpdate();
   }
 
-  /** Writes every row through a statement of {@link Sql}, as one batch. */
-  <R> void writeAll(Sql.Write<R> write, List<R> rows) throws SQLException {
+  /** Writes every row through a statement of {@link Sql}, as one batch; returns the rows each changed. */
+  <R> int[] writeAll(Sql.Write<R> write, List<R> rows) throws SQLException {
     if (rows.isEmpty()) {
-      return;
+      return new int[0];
     }
     PreparedStatement s = statement(write.sql());
     for (R row : rows) {
       write.binder().bind(row, new Parameters(s));
       s.addBatch();
     }
-    s.executeBatch();
+    return s.executeBatch();
   }
 
   <T> List<T> query(String sql, RowReader<T> reader, Object... params) throws SQLException {

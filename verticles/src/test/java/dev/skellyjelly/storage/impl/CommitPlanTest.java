@@ -6,7 +6,6 @@ import dev.skellyjelly.storage.codecs.Keystroke;
 import dev.skellyjelly.storage.codecs.MouseMove;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.Screenshot;
-import dev.skellyjelly.storage.codecs.Uuids;
 import dev.skellyjelly.storage.impl.Messages.Accepted;
 import dev.skellyjelly.storage.impl.Messages.ScreenshotRow;
 import dev.skellyjelly.storage.impl.Messages.WindowKey;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,8 +65,6 @@ class CommitPlanTest {
     assertEquals(105, plan.blocks().get(3).maxSeq());
     assertEquals(105, plan.lastSeq());
     assertTrue(plan.duplicates().isEmpty());
-    assertEquals(1, plan.recentIds().size(), "only producer-chosen ids are remembered");
-    assertArrayEquals(Uuids.toBytes(in.get(1).event().id()), plan.recentIds().get(0));
   }
 
   @Test
@@ -90,8 +86,6 @@ class CommitPlanTest {
       new CommitPlan.Count(new WindowKey(A, W0), EventType.MOUSE_MOVE, 1)), plan.counts());
     assertEquals(List.of(new EventBlocks.Entry(8, in.get(1).event())),
       EventBlocks.decode(plan.blocks().get(0).data(), A, EventType.KEYSTROKE));
-    assertEquals(1, plan.recentIds().size());
-    assertArrayEquals(Uuids.toBytes(twice), plan.recentIds().get(0));
   }
 
   @Test
@@ -103,7 +97,6 @@ class CommitPlanTest {
     assertEquals(42, plan.lastSeq());
     assertTrue(plan.blocks().isEmpty());
     assertTrue(plan.counts().isEmpty());
-    assertTrue(plan.recentIds().isEmpty());
     assertEquals(1, plan.duplicates().cardinality());
   }
 
