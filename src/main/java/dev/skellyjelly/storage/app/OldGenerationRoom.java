@@ -52,6 +52,8 @@ public final class OldGenerationRoom {
   private final LongSupplier nanoTime;
   /** Until when (a {@link #nanoTime} value) the room is a frame's; guarded by this. */
   private long frameUntil;
+  /** Large frames given room so far ({@link #makeForFrame}). */
+  private long framesGivenRoom;
 
   /**
    * @param room     the bytes of room the old generation has now; null when the collector is not the serial one
@@ -138,8 +140,14 @@ public final class OldGenerationRoom {
     boolean collected = collectIfShort(bytes, bytes);
     synchronized (this) {
       frameUntil = nanoTime.getAsLong() + FRAME_NANOS;
+      framesGivenRoom++;
     }
     return collected;
+  }
+
+  /** How many large frames were given room, the keeper's collections waiting for each. */
+  public synchronized long framesGivenRoom() {
+    return framesGivenRoom;
   }
 
   private boolean collectIfShort(long bytes, long leaving) {

@@ -58,6 +58,7 @@ class OldGenerationRoomTest {
     assertFalse(old.makeForFrame(700_000), "room enough for a smaller frame: no collection");
     assertFalse(old.make(3_000_000), "but its room is kept from the keeper all the same");
     assertEquals(2, collections.size());
+    assertEquals(2, old.framesGivenRoom());
   }
 
   @Test
@@ -73,6 +74,7 @@ class OldGenerationRoomTest {
     room.set(500_000);
     assertTrue(old.make(1_000_000), "the keeper is not kept waiting");
     assertEquals(List.of(0L, 0L), collections);
+    assertEquals(0, old.framesGivenRoom(), "no room of its own");
   }
 
   @Test

@@ -8,15 +8,14 @@ import java.io.IOException;
 
 /**
  * What the text of many records written one after another ({@link JsonForm#write}, a batch's events) reuses, so
- * that each record's text makes no strings: a buffer for each timestamp's text, a buffer for short strings, and
- * the last session id quoted (every event of a batch has the same). One per text, used on one thread.
+ * that each record's text makes no strings: a buffer for each timestamp's text, a buffer for short strings, the
+ * last session id quoted (every event of a batch has the same), and where a packed event's bytes are read and its
+ * text composed ({@link PackedEventText}). One per text, used on one thread.
  */
 final class JsonTextScratch {
 
   /** Longest string copied to {@link #chars}; a longer one the generator reads from the string itself. */
   private static final int COPIED_CHARS = 128;
-
-  private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private final char[] timestamp = new char[Timestamps.TEXT_CHARS];
   /** The second {@link #timestamp} holds, when it holds one: events of a batch mostly share it. */
@@ -42,28 +41,6 @@ final class JsonTextScratch {
     }
     s.getChars(0, n, chars, 0);
     gen.writeString(chars, 0, n);
-  }
-
-  /** Writes the UUID of these bits as its canonical lower-case text ({@link Uuids#fromBits}), without making it. */
-  void writeUuid(long msb, long lsb, JsonGenerator gen) throws IOException {
-    hex(msb >>> 32, 8, 0);
-    chars[8] = '-';
-    hex(msb >>> 16, 4, 9);
-    chars[13] = '-';
-    hex(msb, 4, 14);
-    chars[18] = '-';
-    hex(lsb >>> 48, 4, 19);
-    chars[23] = '-';
-    hex(lsb, 12, 24);
-    gen.writeString(chars, 0, 36);
-  }
-
-  /** The low {@code digits} hex digits of {@code v}, lower-case, into {@link #chars} from {@code at}. */
-  private void hex(long v, int digits, int at) {
-    for (int i = at + digits - 1; i >= at; i--) {
-      chars[i] = HEX[(int) v & 15];
-      v >>>= 4;
-    }
   }
 
   /** Writes a session id, quoted once while it repeats. */

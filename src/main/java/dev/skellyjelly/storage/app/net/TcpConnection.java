@@ -37,6 +37,13 @@ final class TcpConnection implements TcpFraming.Reading, ConnectionOutput.Readin
   /** The session id of the last event read on this connection, handed to the next one when its text is the same. */
   private String lastSession;
   private int refusedFrames;
+  /**
+   * A frame of this connection carried the token: from then on its large frames are given room in the old generation
+   * before their buffer is made ({@link #body}). Until then a large frame's length, read before its token can be, is
+   * no reason for a collection or for keeping the keeper's collections waiting: a peer without the token could
+   * otherwise cost a full collection with every frame header it sends.
+   */
+  private boolean admitted;
   /** The current read had a frame that is not a fire-and-forget raw event. */
   private boolean otherFrames;
   /** Reasons reading is paused for (the budget, a full output): the socket reads again when none is left. */
@@ -150,15 +157,19 @@ final class TcpConnection implements TcpFraming.Reading, ConnectionOutput.Readin
 
   /**
    * The buffer a frame split across reads is gathered in: a large one (read on the worker for large frames in turn)
-   * is made on that worker too, with room made for it there ({@link OldGenerationRoom}), so that the allocation of a
-   * screenshot's frame, which goes straight to the old generation, never starts a full collection on the event loop.
+   * is made on that worker too, with room made for it there ({@link OldGenerationRoom}) once the connection has sent
+   * the token ({@link #admitted}), so that the allocation of a screenshot's frame, which goes straight to the old
+   * generation, never starts a full collection on the event loop.
    */
   private Future<Buffer> body(int length) {
     if (length <= TcpFrameJson.ARRAY_PARSE_BYTES) {
       return Future.succeededFuture(Buffer.buffer(length));
     }
+    boolean room = admitted;
     return bridge.largeFrames.executeBlocking(() -> {
-      bridge.oldGenerationRoom.makeForFrame(length);
+      if (room) {
+        bridge.oldGenerationRoom.makeForFrame(length);
+      }
       return Buffer.buffer(length);
     }, false);
   }
@@ -224,6 +235,7 @@ final class TcpConnection implements TcpFraming.Reading, ConnectionOutput.Readin
       denied();
       return;
     }
+    admitted = true;
     String address = frame.getValue("address") instanceof String a ? a : null;
     if (type == null || !TcpBridge.FRAME_TYPES.contains(type)) {
       error("unknown_type");
@@ -251,6 +263,7 @@ final class TcpConnection implements TcpFraming.Reading, ConnectionOutput.Readin
       || !BridgeAllowList.INBOUND.contains(read.address())) {
       return false;
     }
+    admitted = true;
     return rawEvents.gathered(read.address(), new Predecoded(read.event(), () -> {
       JsonObject frame = bridge.json.parse(bytes);
       return frame == null ? null : frame.getValue("body");

@@ -3,6 +3,7 @@ package dev.skellyjelly.storage.app.net;
 import dev.skellyjelly.storage.ConfigKeys;
 import dev.skellyjelly.storage.StorageConfig;
 import dev.skellyjelly.storage.StorageMetrics;
+import dev.skellyjelly.storage.app.OldGenerationRoom;
 import dev.skellyjelly.storage.codecs.Addresses;
 import dev.skellyjelly.storage.impl.Messages.RawEventGroup;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -107,6 +108,44 @@ class TcpLargeFrameTest {
       assertArrayEquals(image, data.getBinary("image"), "the image decoded from its base64");
       await("the reservation given back").atMost(Duration.ofSeconds(10)).until(() -> input.used() == 0);
     }
+  }
+
+  @Test
+  void onlyAConnectionThatSentTheTokenGetsRoomMadeForItsLargeFrames() throws Exception {
+    OldGenerationRoom old = OldGenerationRoom.ofThisJvm();
+    byte[] image = new byte[1_000_000];
+    new Random(5).nextBytes(image);
+    long given = old.framesGivenRoom();
+    try (Socket stranger = connect()) {
+      // Large frames with a wrong token, the first frames of their connection: refused, and no room made for them.
+      for (int i = 0; i < 2; i++) {
+        stranger.getOutputStream().write(screenshotFrame("w".repeat(40), image));
+        stranger.getOutputStream().flush();
+        JsonObject reply = TcpTestFrames.read(stranger.getInputStream());
+        assertEquals(TcpBridge.ACCESS_DENIED, reply.getString("message"), reply.encode());
+      }
+      assertEquals(given, old.framesGivenRoom(), "a peer without the token costs no collection and keeps none waiting");
+    }
+    try (Socket producer = connect()) {
+      // The same screenshot with the token as the connection's first frame, then again once that one was read.
+      producer.getOutputStream().write(screenshotFrame(TOKEN, image));
+      producer.getOutputStream().flush();
+      await("the first screenshot handed to the receiver").atMost(Duration.ofSeconds(10)).until(() -> received.size() == 1);
+      assertEquals(given, old.framesGivenRoom(), "nothing yet said the connection has the token");
+      producer.getOutputStream().write(screenshotFrame(TOKEN, image));
+      producer.getOutputStream().flush();
+      await("the second screenshot handed to the receiver").atMost(Duration.ofSeconds(10)).until(() -> received.size() == 2);
+      assertEquals(given + 1, old.framesGivenRoom(), "its next large frame is given room first");
+      assertArrayEquals(image, ((JsonObject) received.get(1).bodies().get(0)).getJsonObject("data").getBinary("image"));
+    }
+  }
+
+  private static byte[] screenshotFrame(String token, byte[] image) {
+    return TcpTestFrames.bytes(new JsonObject().put("type", "publish").put("address", Addresses.RAW_EVENT)
+      .put("headers", new JsonObject().put("token", token)).put("body", new JsonObject()
+        .put("timestamp", "2026-12-03T10:00:00.000Z").put("event_type", "screenshot")
+        .put("data", new JsonObject().put("screenshot_id", "3b241101-e2bb-4255-8caf-4136c566a963").put("format", "png")
+          .put("image", Base64.getEncoder().encodeToString(image)))));
   }
 
   private Socket connect() throws IOException {
