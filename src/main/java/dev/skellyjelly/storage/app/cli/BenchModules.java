@@ -2,11 +2,15 @@ package dev.skellyjelly.storage.app.cli;
 
 import dev.skellyjelly.storage.ConfigKeys;
 import dev.skellyjelly.storage.StorageConfig;
+import dev.skellyjelly.storage.StorageModule;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +34,13 @@ final class BenchModules {
       }
       Thread.sleep(1);
     }
+  }
+
+  /** A module on the bench's clock and a registry of its own, deployed on {@code vertx} with {@code config}. */
+  static StorageModule deploy(Vertx vertx, InstantSource clock, JsonObject config) {
+    StorageModule module = new StorageModule(clock, new SimpleMeterRegistry());
+    vertx.deployVerticle(module, new DeploymentOptions().setConfig(config)).await();
+    return module;
   }
 
   /** The module's configuration: database and screenshot directory under {@code dir}, plus {@code settings}. */

@@ -9,8 +9,6 @@ import dev.skellyjelly.storage.app.sim.EventMix;
 import dev.skellyjelly.storage.codecs.Addresses;
 import dev.skellyjelly.storage.codecs.EventData;
 import dev.skellyjelly.storage.codecs.RawEvent;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -71,8 +69,7 @@ final class LifecycleBench {
     JsonArray perDayFigures = new JsonArray();
     long started = System.nanoTime();
     try {
-      StorageModule module = new StorageModule(clock, new SimpleMeterRegistry());
-      vertx.deployVerticle(module, new DeploymentOptions().setConfig(config)).await();
+      StorageModule module = BenchModules.deploy(vertx, clock, config);
       StorageMetrics metrics = module.metrics();
       EventMix mix = new EventMix(2026);
       long sent = 0;

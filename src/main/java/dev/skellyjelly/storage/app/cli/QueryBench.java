@@ -76,8 +76,7 @@ final class QueryBench {
         out.put("history_raw_events", QueryBenchHistory.writeRaw(db, today, plan.rawDays()));
         out.put("history_raw_seconds", seconds(started));
       }
-      StorageModule module = new StorageModule(clock, new SimpleMeterRegistry());
-      vertx.deployVerticle(module, new DeploymentOptions().setConfig(config)).await();
+      StorageModule module = BenchModules.deploy(vertx, clock, config);
       started = System.nanoTime();
       long rows = QueryBenchHistory.write(db, today, plan.historyDays(),
         StorageConfig.fromJson(config).minuteRollupRetentionDays(), rawHour);

@@ -10,8 +10,6 @@ import dev.skellyjelly.storage.codecs.ImageFormat;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.Screenshot;
 import dev.skellyjelly.storage.codecs.Uuids;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -53,8 +51,7 @@ final class ScreenshotBench {
     SettableClock clock = new SettableClock(T0);
     Vertx vertx = BenchModules.vertx();
     try {
-      StorageModule module = new StorageModule(clock, new SimpleMeterRegistry());
-      vertx.deployVerticle(module, new DeploymentOptions().setConfig(config)).await();
+      StorageModule module = BenchModules.deploy(vertx, clock, config);
       StorageMetrics metrics = module.metrics();
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
       int warmup = Math.min(10, screenshots);

@@ -11,8 +11,6 @@ import dev.skellyjelly.storage.codecs.EventJson;
 import dev.skellyjelly.storage.codecs.MeasuredEvents;
 import dev.skellyjelly.storage.codecs.RawEvent;
 import dev.skellyjelly.storage.codecs.Uuids;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
@@ -71,8 +69,7 @@ final class WindowCloseBench {
     SettableClock clock = new SettableClock(T0);
     Vertx vertx = BenchModules.vertx();
     try {
-      StorageModule module = new StorageModule(clock, new SimpleMeterRegistry());
-      vertx.deployVerticle(module, new DeploymentOptions().setConfig(config)).await();
+      StorageModule module = BenchModules.deploy(vertx, clock, config);
       StorageMetrics metrics = module.metrics();
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
       for (int w = 0; w < windows; w++) {
