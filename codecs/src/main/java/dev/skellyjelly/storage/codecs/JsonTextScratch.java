@@ -8,7 +8,7 @@ import java.io.IOException;
 
 /**
  * What the text of many records written one after another ({@link JsonForm#write}, a batch's events) reuses, so
- * that each record's text makes no strings: a buffer for each timestamp's text, a buffer for short strings, the
+ * that each record's text makes no strings: a timestamp's text, a buffer for short strings, the
  * last session id quoted (every event of a batch has the same), and where a packed event's bytes are read and its
  * text composed ({@link PackedEventText}). One per text, used on one thread.
  */
@@ -17,9 +17,8 @@ final class JsonTextScratch {
   /** Longest string copied to {@link #chars}; a longer one the generator reads from the string itself. */
   private static final int COPIED_CHARS = 128;
 
-  private final char[] timestamp = new char[Timestamps.TEXT_CHARS];
-  /** The second {@link #timestamp} holds, when it holds one: events of a batch mostly share it. */
-  private long second = Long.MIN_VALUE;
+  /** A record's timestamp, quoted ({@link #writeTimestamp}). */
+  private final AsciiValue timestampText = new AsciiValue();
   private final char[] chars = new char[COPIED_CHARS];
   private String session;
   private SerializableString sessionText;
@@ -78,23 +77,16 @@ final class JsonTextScratch {
     return sessionText == null ? null : sessionText.asQuotedUTF8();
   }
 
-  /** Writes what {@link Timestamps#format} gives, without making it. */
+  /**
+   * Writes what {@link Timestamps#format} gives, without making it: its text composed as {@link PackedEventText}
+   * composes it (the second's once, then only the milliseconds) and written as a raw value.
+   */
   void writeTimestamp(long epochMs, JsonGenerator gen) throws IOException {
-    long s = Math.floorDiv(epochMs, 1000L);
-    if (s != second) {
-      second = Timestamps.formatInto(epochMs, timestamp) ? s : Long.MIN_VALUE;
-      if (second == Long.MIN_VALUE) {
-        gen.writeString(Timestamps.format(epochMs));
-        return;
-      }
+    if (timestampText.clear().timestamp(epochMs)) {
+      timestampText.writeTo(gen);
     } else {
-      // Only the milliseconds differ from the timestamp before: yyyy-MM-ddTHH:mm:ss.SSSZ.
-      int ms = (int) Math.floorMod(epochMs, 1000L);
-      timestamp[20] = (char) ('0' + ms / 100);
-      timestamp[21] = (char) ('0' + ms / 10 % 10);
-      timestamp[22] = (char) ('0' + ms % 10);
+      gen.writeString(Timestamps.format(epochMs));
     }
-    gen.writeString(timestamp, 0, timestamp.length);
   }
 
   /** The length of what {@link #writeSession} writes, counted once while the id repeats. */
